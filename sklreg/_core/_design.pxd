@@ -1,0 +1,18 @@
+cdef class Design:
+    cdef readonly Py_ssize_t n_samples, n_features
+    cdef readonly bint is_sparse, is_float64
+    cdef const float[::1] data32
+    cdef const double[::1] data64
+    cdef const int[::1] indices
+    cdef const int[::1] indptr
+    cdef object _owner   # keeps X (and any index conversion) alive
+
+    cdef inline Py_ssize_t _span(self, Py_ssize_t j, Py_ssize_t* start,
+                                 const int** rows) noexcept nogil
+    cdef inline double _col_moment(self, Py_ssize_t j, const double* s,
+                                   int power) noexcept nogil
+    cdef double col_dot(self, Py_ssize_t j, const double* v,
+                        const double* s) noexcept nogil
+    cdef void col_axpy(self, Py_ssize_t j, double a, double* v) noexcept nogil
+    cdef double col_sum(self, Py_ssize_t j, const double* s) noexcept nogil
+    cdef double col_sqnorm(self, Py_ssize_t j, const double* s) noexcept nogil

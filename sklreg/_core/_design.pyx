@@ -1,0 +1,160 @@
+"""Column access to a design matrix X, dense or sparse, float32 or float64.
+
+This is the only place that knows how X is stored.  A solver asks for a
+column operation (a dot product with a vector, an axpy into a vector, a sum or
+a squared norm, optionally weighted by per-sample weights ``s``) and never
+branches on the storage itself.
+
+* dense X must be Fortran-ordered, so column j is the contiguous slice
+  ``data[j * n : (j + 1) * n]``;
+* sparse X must be CSC, so column j is ``data[indptr[j]:indptr[j + 1]]`` at
+  rows ``indices[indptr[j]:indptr[j + 1]]``.
+
+Vectors handed to these methods are float64; results accumulate in float64
+whatever the dtype of X.  A NULL weight pointer means unit weights.
+"""
+import numpy as np
+import scipy.sparse as sp
+
+from sklreg._core._blas cimport floating, dot, dot3, axpy
+
+
+cdef inline double _dot(const floating* col, const int* rows, Py_ssize_t nnz,
+                        const double* v, const double* s) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef double acc = 0.0
+    if rows == NULL:
+        if s == NULL:
+            return dot(<int> nnz, col, v)
+        return dot3(<int> nnz, col, v, s)
+    if s == NULL:
+        for k in range(nnz):
+            acc += col[k] * v[rows[k]]
+    else:
+        for k in range(nnz):
+            acc += col[k] * v[rows[k]] * s[rows[k]]
+    return acc
+
+
+cdef inline void _axpy(const floating* col, const int* rows, Py_ssize_t nnz,
+                       double a, double* v) noexcept nogil:
+    cdef Py_ssize_t k
+    if rows == NULL:
+        axpy(<int> nnz, a, col, v)
+        return
+    for k in range(nnz):
+        v[rows[k]] += a * col[k]
+
+
+cdef inline double _moment(const floating* col, const int* rows, Py_ssize_t nnz,
+                           const double* s, int power) noexcept nogil:
+    # sum_i s_i x_ij ** power, for power 1 or 2
+    cdef Py_ssize_t k
+    cdef double acc = 0.0, x
+    for k in range(nnz):
+        x = col[k] if power == 1 else col[k] * col[k]
+        if s != NULL:
+            x *= s[k if rows == NULL else rows[k]]
+        acc += x
+    return acc
+
+
+cdef class Design:
+    """Read-only view of X for the compiled solvers.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), Fortran-ordered, or
+        scipy.sparse CSC matrix/array; dtype float32 or float64.
+    """
+
+    def __init__(self, X):
+        if sp.issparse(X):
+            if X.format != "csc":
+                raise TypeError("Design needs a CSC matrix, got %s" % X.format)
+            self.is_sparse = True
+            data = X.data
+            # int32 indices are what scipy produces for all but huge matrices;
+            # converting int64 ones costs O(nnz) memory, said here explicitly.
+            indices = np.asarray(X.indices, dtype=np.intc)
+            indptr = np.asarray(X.indptr, dtype=np.intc)
+            if X.nnz > np.iinfo(np.intc).max:
+                raise ValueError("X has more than 2**31 non-zeros")
+            self.indices = indices
+            self.indptr = indptr
+            self._owner = (X, data, indices, indptr)
+        else:
+            X = np.asarray(X)
+            if X.ndim != 2 or not X.flags.f_contiguous:
+                raise TypeError("Design needs a 2-D Fortran-ordered array")
+            self.is_sparse = False
+            data = X.ravel(order="F")  # a view, not a copy
+            self._owner = (X, data)
+        self.n_samples, self.n_features = X.shape
+        if data.dtype == np.float64:
+            self.is_float64 = True
+            self.data64 = data
+        elif data.dtype == np.float32:
+            self.is_float64 = False
+            self.data32 = data
+        else:
+            raise TypeError("Design needs float32 or float64 data, got %s"
+                            % data.dtype)
+
+    @property
+    def dtype(self):
+        return np.dtype(np.float64 if self.is_float64 else np.float32)
+
+    cdef inline Py_ssize_t _span(self, Py_ssize_t j, Py_ssize_t* start,
+                                 const int** rows) noexcept nogil:
+        # column j lives at data[start : start + nnz], rows given by *rows
+        if self.is_sparse:
+            start[0] = self.indptr[j]
+            rows[0] = &self.indices[start[0]] if self.indptr[j + 1] > start[0] else NULL
+            return self.indptr[j + 1] - start[0]
+        start[0] = j * self.n_samples
+        rows[0] = NULL
+        return self.n_samples
+
+    cdef double col_dot(self, Py_ssize_t j, const double* v,
+                        const double* s) noexcept nogil:
+        """Return sum_i X[i, j] * v[i] (* s[i] when s is not NULL)."""
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        nnz = self._span(j, &start, &rows)
+        if nnz == 0:
+            return 0.0
+        if self.is_float64:
+            return _dot(&self.data64[start], rows, nnz, v, s)
+        return _dot(&self.data32[start], rows, nnz, v, s)
+
+    cdef void col_axpy(self, Py_ssize_t j, double a, double* v) noexcept nogil:
+        """v += a * X[:, j]."""
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        nnz = self._span(j, &start, &rows)
+        if nnz == 0 or a == 0.0:
+            return
+        if self.is_float64:
+            _axpy(&self.data64[start], rows, nnz, a, v)
+        else:
+            _axpy(&self.data32[start], rows, nnz, a, v)
+
+    cdef double col_sum(self, Py_ssize_t j, const double* s) noexcept nogil:
+        """Return sum_i s[i] * X[i, j]."""
+        return self._col_moment(j, s, 1)
+
+    cdef double col_sqnorm(self, Py_ssize_t j, const double* s) noexcept nogil:
+        """Return sum_i s[i] * X[i, j] ** 2."""
+        return self._col_moment(j, s, 2)
+
+    cdef inline double _col_moment(self, Py_ssize_t j, const double* s,
+                                   int power) noexcept nogil:
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        nnz = self._span(j, &start, &rows)
+        if nnz == 0:
+            return 0.0
+        if self.is_float64:
+            return _moment(&self.data64[start], rows, nnz, s, power)
+        return _moment(&self.data32[start], rows, nnz, s, power)

@@ -1,0 +1,9 @@
+cdef class Loss:
+    cdef double value(self, const double* r, const double* s, Py_ssize_t n,
+                      double n_w) noexcept nogil
+    cdef double dual(self, const double* r, const double* y_c, const double* s,
+                     Py_ssize_t n, double n_w, double kappa) noexcept nogil
+
+
+cdef class Quadratic(Loss):
+    pass

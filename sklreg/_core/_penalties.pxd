@@ -1,0 +1,16 @@
+cdef class Penalty:
+    cdef readonly Py_ssize_t n_features
+    cdef double value(self, Py_ssize_t j, double w) noexcept nogil
+    cdef double prox(self, Py_ssize_t j, double x, double step) noexcept nogil
+    cdef double subdiff_distance(self, Py_ssize_t j, double w,
+                                 double v) noexcept nogil
+    cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil
+    cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil
+    cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil
+
+
+cdef class L1L2(Penalty):
+    cdef const double[::1] l1
+    cdef const double[::1] l2
+    cdef readonly bint positive
+    cdef object _owner
