@@ -112,6 +112,8 @@ cdef class L1L2(Penalty):
         self.n_features = l1.shape[0]
 
     cdef double value(self, Py_ssize_t j, double w) noexcept nogil:
+        if w == 0.0:        # also when l1 is infinite (a pinned coordinate)
+            return 0.0
         if self.positive and w < 0:
             return INFINITY
         return self.l1[j] * fabs(w) + 0.5 * self.l2[j] * w * w

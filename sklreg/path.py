@@ -1,0 +1,244 @@
+"""Regularization paths: alpha_max, the alpha grid, warm-started solves."""
+from dataclasses import dataclass
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+
+from sklreg._core._cd import LeastSquares
+from sklreg._core._design import Design
+from sklreg.solvers import solve_cd
+from sklreg.utils.validation import validate_params, validate_X_y
+
+
+@dataclass
+class PathResult:
+    """Solutions along a regularization path.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,), decreasing
+    coefs : ndarray of shape (n_alphas, n_features) or (n_alphas, n_targets, n_features)
+    intercepts : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+    dual_gaps : ndarray, shaped as ``intercepts``
+        Certificate reached at each alpha (absolute duality gap).
+    n_iters : ndarray of int, shaped as ``intercepts``
+    """
+
+    alphas: np.ndarray
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    dual_gaps: np.ndarray
+    n_iters: np.ndarray
+
+    @property
+    def n_nonzero(self):
+        """Number of non-zero coefficients at each alpha."""
+        return np.count_nonzero(self.coefs, axis=-1)
+
+
+def _alpha_max_quadratic(datafit, unit, w):
+    """Smallest alpha with every penalised coefficient zero.
+
+    ``unit`` is the Python penalty at alpha = 1; w is the solution with the
+    penalised features held at zero (the unpenalised ones fitted), for which
+    ``datafit`` holds the residual.
+    """
+    n_features = w.shape[0]
+    _, _, v = datafit.full_gap(unit.compile(n_features), w)
+    l1 = unit.l1_weights(n_features)
+    active = l1 > 0
+    if not np.any(active):
+        return np.inf
+    grad = v if unit.positive else np.abs(v)
+    return float(np.max(grad[active] / l1[active], initial=0.0))
+
+
+def alpha_grid(alpha_max, n_alphas=100, eps=1e-3):
+    """Geometric grid from ``alpha_max`` down to ``eps * alpha_max``."""
+    if alpha_max <= np.finfo(float).resolution:
+        return np.full(n_alphas, np.finfo(float).resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _unpenalised_start(datafit, unit, n_features, tol, max_iter):
+    """Coefficients with every penalised feature at zero (others fitted)."""
+    w = np.zeros(n_features)
+    if np.all(unit.l1_weights(n_features) > 0):
+        return w
+    solve_cd(datafit, unit.compile_frozen(n_features), w, tol=tol, max_iter=max_iter)
+    return w
+
+
+def _unit_penalty(estimator, n_features):
+    """The estimator's Python penalty at alpha = 1 (the estimator untouched)."""
+    return clone(estimator).set_params(alpha=1.0)._penalty(n_features)
+
+
+def _resolve_alphas(alphas, n_alphas):
+    """scikit-learn 1.9's convention: ``alphas`` is an int or an array."""
+    if n_alphas != "deprecated":
+        warnings.warn(
+            "'n_alphas' is deprecated, as in scikit-learn 1.9: pass an integer "
+            "as 'alphas' instead.", FutureWarning, stacklevel=3)
+        return int(n_alphas)
+    if alphas is None or isinstance(alphas, str):
+        return 100
+    return alphas
+
+
+def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
+                        sample_weight=None, n_alphas="deprecated",
+                        coef_init=None):
+    """Fit ``estimator`` at each alpha of a decreasing grid, warm-starting.
+
+    Parameters
+    ----------
+    estimator : Lasso or ElasticNet
+        Supplies every parameter but ``alpha``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    alphas : int or array-like, default=100
+        Number of alphas on a geometric grid from ``alpha_max`` down to
+        ``eps * alpha_max``, or the alphas themselves (sorted decreasingly).
+    eps : float, default=1e-3
+        Length of the grid, ``alpha_min / alpha_max``.
+    sample_weight : array-like of shape (n_samples,), default=None
+    n_alphas : int, deprecated
+        Use ``alphas=int``; accepted with a FutureWarning as in scikit-learn.
+    coef_init : array-like of shape (n_features,), default=None
+        Starting coefficients at the first alpha.
+
+    Returns
+    -------
+    PathResult
+    """
+    validate_params(estimator)
+    alphas = _resolve_alphas(alphas, n_alphas)
+    X, y, s = validate_X_y(estimator, X, y, sample_weight)
+    n_features = X.shape[1]
+    estimator._check_params(n_features)
+    design = Design(X)
+    Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    unit = _unit_penalty(estimator, n_features)
+    tol, max_iter = estimator.tol, estimator.max_iter
+
+    per_target = []
+    for k in range(Y.shape[1]):
+        w = (np.zeros(n_features) if coef_init is None
+             else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
+        datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
+        if np.isscalar(alphas) or np.ndim(alphas) == 0:
+            w0 = _unpenalised_start(datafit, unit, n_features, tol, max_iter)
+            grid = alpha_grid(_alpha_max_quadratic(datafit, unit, w0), int(alphas), eps)
+            w = w0 if coef_init is None else w
+            datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
+        else:
+            grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+        rows = []
+        for alpha in grid:
+            penalty = unit.with_alpha(alpha).compile(n_features)
+            res = solve_cd(datafit, penalty, w, tol=tol, max_iter=max_iter)
+            res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
+            rows.append((w.copy(), res.intercept, res.gap, res.n_iter))
+        per_target.append(rows)
+
+    def stack(i, dtype=None):
+        a = np.array([[rows[a][i] for rows in per_target] for a in range(len(grid))],
+                     dtype=dtype)
+        return a[:, 0] if y.ndim == 1 else a
+
+    intercepts = stack(1) if estimator.fit_intercept else np.zeros_like(stack(1))
+    return PathResult(alphas=grid, coefs=stack(0).astype(X.dtype),
+                      intercepts=intercepts, dual_gaps=stack(2),
+                      n_iters=stack(3, dtype=int))
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
+              alphas=100, precompute="auto", Xy=None, copy_X=True,
+              coef_init=None, verbose=False, return_n_iter=False,
+              positive=False, check_input=True, **params):
+    """Elastic-net path, with scikit-learn's signature and return values.
+
+    As in scikit-learn, no intercept is fitted (centre X and y first if you
+    want one) and the objective is::
+
+        1 / (2 * n_samples) * ||y - Xw||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    l1_ratio : float, default=0.5
+    eps : float, default=1e-3
+    n_alphas : int, deprecated
+        Use ``alphas=int``.
+    alphas : int or array-like, default=100
+        Grid size, or the alphas themselves.
+    precompute, Xy, copy_X, verbose, check_input
+        Accepted for compatibility; unused.
+    coef_init : array-like of shape (n_features,), default=None
+    return_n_iter : bool, default=False
+    positive : bool, default=False
+    **params
+        ``tol``, ``max_iter``, ``selection``, ``random_state``,
+        ``penalty_factor`` passed to the estimator.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+    n_iters : list of int, when ``return_n_iter``
+    """
+    from sklreg.linear_model import ElasticNet
+
+    est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
+                     **params)
+    res = regularization_path(est, X, y, alphas=alphas, eps=eps,
+                              n_alphas=n_alphas, coef_init=coef_init)
+    coefs = np.moveaxis(res.coefs, 0, -1)        # alphas last, as scikit-learn
+    out = (res.alphas, coefs, res.dual_gaps)
+    return out + (list(res.n_iters),) if return_n_iter else out
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas=100,
+               precompute="auto", Xy=None, copy_X=True, coef_init=None,
+               verbose=False, return_n_iter=False, positive=False, **params):
+    """Lasso path, with scikit-learn's signature and return values.
+
+    The objective (no intercept, as in scikit-learn) is
+    ``1 / (2 * n_samples) * ||y - Xw||^2_2 + alpha * ||w||_1``.  See
+    :func:`enet_path` for the parameters and return values.
+    """
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas,
+                     alphas=alphas, coef_init=coef_init,
+                     return_n_iter=return_n_iter, positive=positive, **params)
+
+
+def alpha_max(estimator, X, y, sample_weight=None):
+    """Smallest alpha at which every penalised coefficient of ``estimator`` is 0.
+
+    Parameters
+    ----------
+    estimator : Lasso or ElasticNet
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    alpha_max : float
+        ``inf`` when the penalty has no L1 part (``l1_ratio=0``).
+    """
+    validate_params(estimator)
+    X, y, s = validate_X_y(estimator, X, y, sample_weight)
+    if y.ndim != 1:
+        raise ValueError("alpha_max takes a 1-D y")
+    n_features = X.shape[1]
+    estimator._check_params(n_features)
+    unit = _unit_penalty(estimator, n_features)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(n_features), estimator.fit_intercept)
+    w = _unpenalised_start(datafit, unit, n_features, estimator.tol, estimator.max_iter)
+    return _alpha_max_quadratic(datafit, unit, w)

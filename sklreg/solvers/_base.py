@@ -1,0 +1,42 @@
+from dataclasses import dataclass
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+
+
+@dataclass
+class SolverResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,), float64
+    intercept : float
+    gap : float
+        The certificate the solver stopped on (duality gap, absolute).
+    primal : float
+        The objective at ``coef``.
+    tol_abs : float
+        The absolute target, ``tol * P(0)``.
+    n_iter : int
+        Passes over the data (coordinate-descent epochs).
+    """
+
+    coef: object
+    intercept: float
+    gap: float
+    primal: float
+    tol_abs: float
+    n_iter: int
+
+    @property
+    def converged(self):
+        return self.gap <= self.tol_abs
+
+    def warn_if_not_converged(self, what="Objective"):
+        if not self.converged:
+            warnings.warn(
+                f"{what} did not converge: duality gap {self.gap:.3e} is above "
+                f"the target tol * P(0) = {self.tol_abs:.3e} after {self.n_iter} "
+                "passes. Increase max_iter, loosen tol, or scale the features.",
+                ConvergenceWarning, stacklevel=3)

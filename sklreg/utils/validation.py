@@ -1,0 +1,67 @@
+"""Input validation: the one module that touches scikit-learn's validation API."""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_array, validate_data
+
+
+def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True):
+    """Check X, y and sample_weight once, before any work.
+
+    Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
+    (no copy when it already is one; never written to), y as float64 of
+    shape (n_samples,) or (n_samples, n_targets), and the weights as float64
+    or None.
+    """
+    X, y = validate_data(
+        estimator, X, y, reset=reset,
+        accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+        multi_output=True, y_numeric=True, copy=False,
+    )
+    if sp.issparse(X) and not X.has_canonical_format:
+        # duplicate entries would break squared column norms; fix a copy
+        X = X.copy()
+        X.sum_duplicates()
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has no target columns: shape %r" % (y.shape,))
+    return X, y, check_sample_weight(sample_weight, X.shape[0])
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Return sample_weight as float64 of shape (n_samples,), or None."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    s = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
+                    input_name="sample_weight", copy=False)
+    if s.ndim != 1 or s.shape[0] != n_samples:
+        raise ValueError(
+            "sample_weight must have shape (%d,), got %r" % (n_samples, s.shape))
+    if np.any(s < 0):
+        raise ValueError("sample_weight must be non-negative; got min %g" % s.min())
+    if not np.any(s > 0):
+        raise ValueError("sample_weight must have at least one positive entry; "
+                         "all are zero")
+    return s
+
+
+def check_penalty_factor(penalty_factor, n_features):
+    """Return penalty_factor as float64 of shape (n_features,)."""
+    if penalty_factor is None:
+        return np.ones(n_features)
+    pf = check_array(penalty_factor, ensure_2d=False, dtype=np.float64,
+                     input_name="penalty_factor", copy=True)
+    if pf.ndim != 1 or pf.shape[0] != n_features:
+        raise ValueError("penalty_factor must have shape (%d,), got %r"
+                         % (n_features, pf.shape))
+    if np.any(pf < 0):
+        raise ValueError("penalty_factor must be non-negative; got min %g" % pf.min())
+    return pf
+
+
+def validate_params(estimator):
+    """Check the constructor parameters against ``_parameter_constraints``."""
+    estimator._validate_params()
