@@ -121,7 +121,7 @@ cdef class LeastSquares:
         that keeps it feasible for every coordinate in ``coords``.
         """
         cdef Py_ssize_t k, j, n = self.r.shape[0]
-        cdef double kappa = 1.0, penalty_value = 0.0, conj = 0.0, scale
+        cdef double kappa = 1.0, penalty_value = 0.0, conj = 0.0, kkt = 0.0, scale
         self.fold()
         for k in range(coords.shape[0]):
             j = coords[k]
@@ -134,9 +134,15 @@ cdef class LeastSquares:
             j = coords[k]
             if penalty.is_penalized(j):
                 conj += penalty.conjugate(j, kappa * v[j])
+            elif self.lipschitz[j] > 0.0:
+                # No dual point satisfies an unpenalised coordinate's
+                # constraint (x_j - mu_j) . theta = 0 by scaling, so its part
+                # of the gap is replaced by a KKT term, zero iff v[j] = 0:
+                # the Fenchel-Young term at the point after an exact step.
+                kkt += fabs(kappa * v[j]) * (fabs(w[j]) + fabs(v[j]) / self.lipschitz[j])
         primal[0] = self.loss.value(&self.r[0], self._s(), n, self.n_w) + penalty_value
         return primal[0] - (self.loss.dual(&self.r[0], &self.y_c[0], self._s(),
-                                           n, self.n_w, kappa) - conj)
+                                           n, self.n_w, kappa) - conj) + kkt
 
     def full_gap(self, Penalty penalty, w):
         """Return (gap, primal, v) on all coordinates, v the negative gradient."""

@@ -1,0 +1,11 @@
+"""scikit-learn's own estimator checks, with no expected failures."""
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklreg import ElasticNet, Lasso
+
+ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random")]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
