@@ -1,3 +1,8 @@
+import os
+
+# scikit-learn runs its array-API input check only with this set before scipy loads
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
