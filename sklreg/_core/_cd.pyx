@@ -144,6 +144,16 @@ cdef class LeastSquares:
         return primal[0] - (self.loss.dual(&self.r[0], &self.y_c[0], self._s(),
                                            n, self.n_w, kappa) - conj) + kkt
 
+    cdef double primal(self, Penalty penalty, const double[::1] w,
+                       const int[::1] coords) noexcept nogil:
+        """Objective value; w must be zero outside ``coords``."""
+        cdef Py_ssize_t k
+        cdef double value = 0.0
+        self.fold()
+        for k in range(coords.shape[0]):
+            value += penalty.value(coords[k], w[coords[k]])
+        return value + self.loss.value(&self.r[0], self._s(), self.r.shape[0], self.n_w)
+
     def full_gap(self, Penalty penalty, w):
         """Return (gap, primal, v) on all coordinates, v the negative gradient."""
         cdef const double[::1] w_ = w
@@ -168,23 +178,124 @@ cdef inline unsigned int _rand(unsigned int* state) noexcept nogil:
     return state[0]
 
 
+cdef void _move_to(LeastSquares f, double[::1] w, const int[::1] ws,
+                   const double[::1] target) noexcept nogil:
+    """Set w[ws] = target, keeping the residual in step."""
+    cdef Py_ssize_t k, j
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if target[k] != w[j]:
+            f.step(j, target[k] - w[j])
+            w[j] = target[k]
+
+
+cdef bint _solve_small(double[:, ::1] a, double[::1] b) noexcept nogil:
+    """Solve a x = b in place (x in b) by Gaussian elimination with partial
+    pivoting; a is tiny (the Anderson memory).  False if a is singular."""
+    cdef Py_ssize_t n = b.shape[0], i, k, piv
+    cdef double factor, scale = 0.0
+    for i in range(n):
+        scale = max(scale, fabs(a[i, i]))
+    for k in range(n):
+        piv = k
+        for i in range(k + 1, n):
+            if fabs(a[i, k]) > fabs(a[piv, k]):
+                piv = i
+        if fabs(a[piv, k]) <= 1e-14 * scale:
+            return False
+        if piv != k:
+            for i in range(n):
+                a[k, i], a[piv, i] = a[piv, i], a[k, i]
+            b[k], b[piv] = b[piv], b[k]
+        for i in range(k + 1, n):
+            factor = a[i, k] / a[k, k]
+            for piv in range(k, n):
+                a[i, piv] -= factor * a[k, piv]
+            b[i] -= factor * b[k]
+    for k in range(n - 1, -1, -1):
+        for i in range(k + 1, n):
+            b[k] -= a[k, i] * b[i]
+        b[k] /= a[k, k]
+    return True
+
+
+cdef class Anderson:
+    """Anderson extrapolation of the coordinate-descent fixed point.
+
+    Keeps the last ``memory + 1`` iterates on the working set; from them,
+    the affine combination whose successive differences are smallest
+    (``min ||U c||, sum c = 1``) extrapolates where the iterates are heading.
+    The solver keeps the extrapolated point only if it lowers the objective.
+    """
+    cdef double[:, ::1] iterates, gram
+    cdef double[::1] weights, candidate
+    cdef Py_ssize_t filled
+
+    def __init__(self, Py_ssize_t size, Py_ssize_t memory=5):
+        self.iterates = np.zeros((memory + 1, size))
+        self.gram = np.zeros((memory, memory))
+        self.weights = np.zeros(memory)
+        self.candidate = np.zeros(size)
+        self.filled = 0
+
+    cdef bint push(self, const double[::1] w, const int[::1] ws) noexcept nogil:
+        """Record an iterate; True once a full memory is ready."""
+        cdef Py_ssize_t k
+        for k in range(ws.shape[0]):
+            self.iterates[self.filled, k] = w[ws[k]]
+        self.filled += 1
+        return self.filled == self.iterates.shape[0]
+
+    cdef bint extrapolate(self) noexcept nogil:
+        """Fill ``candidate``; False if the differences are degenerate."""
+        cdef Py_ssize_t a, b, k, mem = self.gram.shape[0], m = self.candidate.shape[0]
+        cdef double acc, total = 0.0
+        self.filled = 0
+        for a in range(mem):
+            for b in range(a, mem):
+                acc = 0.0
+                for k in range(m):
+                    acc += ((self.iterates[a + 1, k] - self.iterates[a, k])
+                            * (self.iterates[b + 1, k] - self.iterates[b, k]))
+                self.gram[a, b] = acc
+                self.gram[b, a] = acc
+            self.weights[a] = 1.0
+        if not _solve_small(self.gram, self.weights):
+            return False
+        for a in range(mem):
+            total += self.weights[a]
+        if total == 0.0:
+            return False
+        for k in range(m):
+            acc = 0.0
+            for a in range(mem):
+                acc += self.weights[a] * self.iterates[a + 1, k]
+            self.candidate[k] = acc / total
+        return True
+
+
 def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
               int max_epochs, double tol, int check_every=10,
-              unsigned int seed=0):
+              unsigned int seed=0, bint extrapolate=True):
     """Run coordinate-descent passes over the working set ``ws``.
 
     Stops when the duality gap restricted to ``ws`` is at most ``tol``
-    (checked every ``check_every`` passes and after the last) or after
+    (checked after 2 and 5 passes, every ``check_every`` passes and after
+    the last) or after
     ``max_epochs`` passes.  ``seed`` > 0 visits coordinates in a fresh random
-    order each pass (scikit-learn's ``selection='random'``).  w is updated in
-    place.  Returns (passes done, restricted gap, primal value).
+    order each pass (scikit-learn's ``selection='random'``).  With
+    ``extrapolate``, every few passes an Anderson-extrapolated point replaces
+    the iterate when its objective is lower.  w is updated in place.
+    Returns (passes done, restricted gap, primal value, extrapolations kept).
     """
     cdef Py_ssize_t k, j, m = ws.shape[0], tmp
-    cdef int epoch = 0
-    cdef double lip, old, new, gap = INFINITY, primal = INFINITY
+    cdef int epoch = 0, accepted = 0
+    cdef double lip, old, new, gap = INFINITY, primal = INFINITY, before
     cdef unsigned int state = seed
     cdef int[::1] order = np.array(ws, dtype=np.intc, copy=True)
     cdef double[::1] v = np.zeros(w.shape[0])
+    cdef double[::1] current = np.zeros(m)
+    cdef Anderson anderson = Anderson(m)
     with nogil:
         while epoch < max_epochs:
             if seed != 0:
@@ -202,8 +313,19 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                     f.step(j, new - old)
                     w[j] = new
             epoch += 1
-            if epoch % check_every == 0 or epoch == max_epochs:
+            if extrapolate and anderson.push(w, ws) and anderson.extrapolate():
+                before = f.primal(penalty, w, ws)
+                for k in range(m):
+                    current[k] = w[ws[k]]
+                _move_to(f, w, ws, anderson.candidate)
+                if f.primal(penalty, w, ws) < before:
+                    accepted += 1
+                else:
+                    _move_to(f, w, ws, current)
+            # early checks catch inner problems that converge in a few passes
+            if (epoch % check_every == 0 or epoch == max_epochs
+                    or epoch == 2 or epoch == 5):
                 gap = f.gap(penalty, w, ws, v, &primal)
                 if gap <= tol:
                     break
-    return epoch, gap, primal
+    return epoch, gap, primal, accepted

@@ -63,7 +63,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
             ws = np.argpartition(-score, ws_size - 1)[:ws_size]
         else:
             ws = np.arange(p)
-        epochs, _, _ = cd_epochs(
+        epochs, _, _, _ = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), max_iter - n_iter,
             max(INNER_FRACTION * gap, 0.5 * tol_abs), check_every, seed)
         n_iter += epochs
