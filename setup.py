@@ -9,9 +9,9 @@ extensions = [
     Extension(
         f"sklreg._core.{name}",
         [f"sklreg/_core/{name}.pyx"],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "sklreg/_core"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
-        extra_compile_args=["-O3"],
+        extra_compile_args=["-O3", "-fopenmp-simd"],
     )
     for name in MODULES
 ]
