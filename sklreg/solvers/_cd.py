@@ -18,7 +18,7 @@ GAP_FLOOR = 1e-15      # a gap is a difference of two O(P(0)) terms
 
 
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
-             check_every=10):
+             check_every=10, extrapolate=True):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Parameters
@@ -34,6 +34,11 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         Budget of passes over the working set.
     seed : int
         0 for cyclic order, else the seed of a random order per pass.
+    check_every : int
+        Passes between two gap checks of an inner solve.
+    extrapolate : bool
+        Try Anderson extrapolation every few passes (kept only when it
+        lowers the objective).
 
     Returns
     -------
@@ -65,7 +70,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
             ws = np.arange(p)
         epochs, _, _, _ = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), max_iter - n_iter,
-            max(INNER_FRACTION * gap, 0.5 * tol_abs), check_every, seed)
+            max(INNER_FRACTION * gap, 0.5 * tol_abs), check_every, seed, extrapolate)
         n_iter += epochs
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                         primal=primal, tol_abs=tol_abs, n_iter=n_iter)

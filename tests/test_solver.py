@@ -1,0 +1,59 @@
+"""The coordinate-descent solver's mechanisms, switched on and off."""
+import numpy as np
+import pytest
+
+from sklreg._core._cd import LeastSquares, cd_epochs
+from sklreg._core._design import Design
+from sklreg.penalties import ElasticNetPenalty
+from sklreg.solvers import solve_cd
+from conftest import make_problem
+
+
+def setup(sparse=False, weights=False, l1_ratio=1.0, alpha_ratio=0.01):
+    X, y, s = make_problem(80, 120, sparse=sparse, weights=weights, shift=1.0)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, l1_ratio).compile(120), np.zeros(120))
+    alpha = np.abs(v).max() / l1_ratio * alpha_ratio
+    return X, y, s, ElasticNetPenalty(alpha, l1_ratio).compile(120)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_extrapolation_on_and_off_reach_the_same_certified_optimum(sparse, l1_ratio):
+    X, y, s, penalty = setup(sparse, True, l1_ratio)
+    results = []
+    for extrapolate in (False, True):
+        datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        res = solve_cd(datafit, penalty, np.zeros(120), tol=1e-12, max_iter=100_000,
+                       extrapolate=extrapolate)
+        assert res.converged
+        results.append(res)
+    off, on = results
+    assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
+    assert on.n_iter <= off.n_iter
+
+
+def test_extrapolation_never_increases_the_objective():
+    # run the kernel a few passes at a time: with extrapolation on, the
+    # objective after each chunk must not exceed the one before it
+    X, y, s, penalty = setup(alpha_ratio=0.001)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    w = np.zeros(120)
+    ws = np.arange(120, dtype=np.intc)
+    previous, kept = np.inf, 0
+    for _ in range(60):
+        _, _, primal, accepted = cd_epochs(datafit, penalty, w, ws, 6, 0.0, 6, 0, True)
+        assert primal <= previous + 1e-15 * abs(previous)
+        previous, kept = primal, kept + accepted
+    assert kept > 0          # the mechanism was exercised
+
+
+def test_gap_is_an_upper_bound_on_suboptimality():
+    X, y, s, penalty = setup(weights=True)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    exact = solve_cd(datafit, penalty, np.zeros(120), tol=1e-14, max_iter=100_000)
+    for max_iter in (1, 3, 10, 30):
+        datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        res = solve_cd(datafit, penalty, np.zeros(120), tol=1e-14, max_iter=max_iter)
+        assert res.primal - exact.primal <= res.gap * (1 + 1e-9) + 1e-14
+        assert res.gap >= 0
