@@ -1,52 +1,53 @@
 """The one ``fit`` every sklreg estimator shares.
 
 An estimator declares its parameters (``_parameter_constraints``), stores
-them in ``__init__`` and says what problem it solves through
-``_penalty(n_features)``; validation, the solver call, warm starts, several
-targets, dtypes and the fitted attributes all happen here, once.
+them in ``__init__`` and says how one target is solved (``_solve``);
+validation, warm starts, several targets, dtypes, convergence warnings and
+the fitted attributes all happen here, once.
 """
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklreg._core._cd import LeastSquares
-from sklreg._core._design import Design
-from sklreg.solvers import solve_cd
-from sklreg.utils.validation import check_penalty_factor, validate_params, validate_X_y
+from sklreg.utils.validation import validate_params, validate_X_y
 
 
 class PenalizedRegressor(RegressorMixin, BaseEstimator):
-    """Base class: ``min_w datafit(y - Xw - b) + penalty(w)``.
+    """Base class: ``min_{w, b} datafit(y - Xw - b) + penalty(w)``.
 
-    Subclasses define ``_parameter_constraints`` and ``_penalty``.
+    A subclass declares ``_parameter_constraints``, stores its arguments in
+    ``__init__`` and implements ``_solve`` (one target) -- or
+    ``_solve_targets`` when all targets share work, as one factorisation
+    does.  It may extend ``_check_params`` (checks that need n_features) and
+    ``_store_extra`` (fitted attributes beyond the common ones).
     """
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
-        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
-        "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
-        "positive": ["boolean"],
-        "random_state": ["random_state"],
-        "selection": [StrOptions({"cyclic", "random"})],
-        "penalty_factor": ["array-like", None],
     }
 
-    def _penalty(self, n_features):
-        """Return the Python penalty object (see ``sklreg.penalties``)."""
+    def _solve(self, X, y, sample_weight, coef_init):
+        """Fit one target; return a ``sklreg.solvers.SolverResult``."""
         raise NotImplementedError
 
+    def _solve_targets(self, X, Y, sample_weight, coef_init):
+        """Fit every column of Y; return one SolverResult per target."""
+        return [self._solve(X, Y[:, k], sample_weight, coef_init[k])
+                for k in range(Y.shape[1])]
+
     def _check_params(self, n_features):
-        """Estimator-specific checks that need n_features; returns nothing."""
-        check_penalty_factor(self.penalty_factor, n_features)
+        """Checks that need n_features; raise ValueError naming the parameter."""
+
+    def _store_extra(self, results, single_target):
+        """Set fitted attributes beyond coef_, intercept_, dual_gap_, n_iter_."""
 
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model.
@@ -73,33 +74,20 @@ class PenalizedRegressor(RegressorMixin, BaseEstimator):
         X, y, s = validate_X_y(self, X, y, sample_weight)
         n_features = X.shape[1]
         self._check_params(n_features)
-        penalty = self._penalty(n_features).compile(n_features)
-        design = Design(X)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        W0 = self._warm_coef(Y.shape[1], n_features)
-        seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
-                if self.selection == "random" else 0)
-
-        results = []
-        for k in range(Y.shape[1]):
-            datafit = LeastSquares(design, Y[:, k], s, W0[k], self.fit_intercept)
-            result = solve_cd(datafit, penalty, W0[k].copy(), tol=self.tol,
-                              max_iter=self.max_iter, seed=seed)
+        results = self._solve_targets(X, Y, s, self._warm_coef(Y.shape[1], n_features))
+        for result in results:
             result.warn_if_not_converged()
-            results.append(result)
 
+        single = y.ndim == 1
         coef = np.array([r.coef for r in results], dtype=X.dtype)
-        intercept = np.array([r.intercept for r in results], dtype=X.dtype)
-        if y.ndim == 1:
-            self.coef_, self.intercept_ = coef[0], intercept[0]
-            self.dual_gap_, self.n_iter_ = results[0].gap, results[0].n_iter
-        else:
-            self.coef_, self.intercept_ = coef, intercept
-            self.dual_gap_ = np.array([r.gap for r in results])
-            self.n_iter_ = [r.n_iter for r in results]
-        if not self.fit_intercept:
-            self.intercept_ = (np.zeros_like(intercept) if y.ndim == 2
-                               else X.dtype.type(0.0))
+        intercept = np.array([r.intercept if self.fit_intercept else 0.0
+                              for r in results], dtype=X.dtype)
+        self.coef_ = coef[0] if single else coef
+        self.intercept_ = intercept[0] if single else intercept
+        self.dual_gap_ = results[0].gap if single else np.array([r.gap for r in results])
+        self.n_iter_ = results[0].n_iter if single else [r.n_iter for r in results]
+        self._store_extra(results, single)
         return self
 
     def _warm_coef(self, n_targets, n_features):

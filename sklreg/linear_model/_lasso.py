@@ -1,10 +1,16 @@
 """Lasso and ElasticNet: least squares with an L1 / elastic-net penalty."""
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 
+from sklreg._core._cd import LeastSquares
+from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.penalties import ElasticNetPenalty
+from sklreg.solvers import solve_cd
+from sklreg.utils.validation import check_penalty_factor
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
@@ -93,6 +99,12 @@ class ElasticNet(PenalizedRegressor):
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "copy_X": ["boolean"],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
@@ -113,8 +125,25 @@ class ElasticNet(PenalizedRegressor):
         self.penalty_factor = penalty_factor
 
     def _penalty(self, n_features):
+        """The penalty as a ``sklreg.penalties`` object."""
         return ElasticNetPenalty(self.alpha, self.l1_ratio,
                                  self.penalty_factor, self.positive)
+
+    def _check_params(self, n_features):
+        check_penalty_factor(self.penalty_factor, n_features)
+
+    def _solve_targets(self, X, Y, sample_weight, coef_init):
+        n_features = X.shape[1]
+        penalty = self._penalty(n_features).compile(n_features)
+        design = Design(X)
+        seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
+                if self.selection == "random" else 0)
+        results = []
+        for y, w0 in zip(Y.T, coef_init):
+            datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
+            results.append(solve_cd(datafit, penalty, np.array(w0), tol=self.tol,
+                                    max_iter=self.max_iter, seed=seed))
+        return results
 
 
 class Lasso(ElasticNet):
