@@ -1,0 +1,116 @@
+"""Lasso and ElasticNet rows: sklreg, scikit-learn, skglm, celer."""
+import numpy as np
+import scipy.sparse as sp
+
+from harness import Problem
+from sklreg.datasets import make_correlated_data
+from sklreg.utils.reference import enet_objective
+
+
+def _alpha_max(X, y, l1_ratio, fit_intercept):
+    Xd = X.astype(np.float64)
+    yc = y - y.mean() if fit_intercept else y
+    grad = Xd.T @ yc
+    if fit_intercept:
+        grad = grad - np.asarray(Xd.mean(axis=0)).ravel() * yc.sum()
+    return np.max(np.abs(grad)) / (len(y) * l1_ratio)
+
+
+def _fit_runner(make):
+    """Runner for a single fit from ``make(alpha, l1_ratio, fit_intercept, tol)``."""
+    def run(d, tol):
+        m = make(d["alphas"][0], d["l1_ratio"], d["fit_intercept"], tol).fit(d["X"], d["y"])
+        return [m.coef_], [m.intercept_]
+    return run
+
+
+def _libraries():
+    import sklreg
+    from sklearn import linear_model as lm
+
+    libs = {
+        "sklreg": lambda a, r, fi, tol: sklreg.ElasticNet(
+            alpha=a, l1_ratio=r, fit_intercept=fi, tol=tol, max_iter=100_000),
+        "scikit-learn": lambda a, r, fi, tol: lm.ElasticNet(
+            alpha=a, l1_ratio=r, fit_intercept=fi, tol=tol, max_iter=100_000),
+    }
+    paths = {
+        "sklreg": lambda d, tol: sklreg.enet_path(
+            d["X"], d["y"], alphas=d["alphas"], l1_ratio=d["l1_ratio"], tol=tol,
+            max_iter=100_000)[1].T,
+        "scikit-learn": lambda d, tol: lm.enet_path(
+            d["X"], d["y"], alphas=d["alphas"], l1_ratio=d["l1_ratio"], tol=tol,
+            max_iter=100_000)[1].T,
+    }
+    try:
+        import skglm
+        libs["skglm"] = lambda a, r, fi, tol: skglm.ElasticNet(
+            alpha=a, l1_ratio=r, fit_intercept=fi, tol=tol, max_iter=1000)
+
+        def skglm_path(d, tol):
+            m = skglm.ElasticNet(l1_ratio=d["l1_ratio"], tol=tol, fit_intercept=False,
+                                 warm_start=True, max_iter=1000)
+            return np.array([m.set_params(alpha=a).fit(d["X"], d["y"]).coef_.copy()
+                             for a in d["alphas"]])
+        paths["skglm"] = skglm_path
+    except ImportError:
+        pass
+    try:
+        import celer
+        libs["celer"] = lambda a, r, fi, tol: celer.ElasticNet(
+            alpha=a, l1_ratio=r, fit_intercept=fi, tol=tol, max_iter=1000)
+
+        def celer_path(d, tol):
+            kind = "lasso" if d["l1_ratio"] == 1.0 else "enet"
+            extra = {} if kind == "lasso" else {"l1_ratio": d["l1_ratio"]}
+            return celer.celer_path(d["X"], d["y"], kind, alphas=d["alphas"], tol=tol,
+                                    **extra)[1].T
+        paths["celer"] = celer_path
+    except ImportError:
+        pass
+    return libs, paths
+
+
+def problem(name, n, p, *, ratio=None, l1_ratio=1.0, density=1.0, path=False,
+            fit_intercept=True, dtype=np.float64, quick_shape=None):
+    def build(quick):
+        nn, pp = quick_shape if quick and quick_shape else (n, p)
+        X, y, _ = make_correlated_data(nn, pp, rho=0.5, density=density, random_state=0)
+        if not fit_intercept and not sp.issparse(X):
+            X = np.asfortranarray(X - X.mean(axis=0))
+            y = y - y.mean()
+        X = X.astype(dtype)
+        amax = _alpha_max(X, y, l1_ratio, fit_intercept)
+        alphas = np.geomspace(amax, amax * 1e-3, 100) if path else np.array([amax / ratio])
+        return dict(X=X, Xd=X.astype(np.float64), y=y, alphas=alphas,
+                    l1_ratio=l1_ratio, fit_intercept=fit_intercept)
+
+    def objective(d, solution):
+        coefs, intercepts = solution
+        return np.array([enet_objective(d["Xd"], d["y"], c, b, a, d["l1_ratio"])
+                         for c, b, a in zip(coefs, intercepts, d["alphas"])])
+
+    libs, paths = _libraries()
+    if path:
+        runners = {k: (lambda f: lambda d, tol: (f(d, tol), np.zeros(len(d["alphas"]))))(f)
+                   for k, f in paths.items()}
+    else:
+        runners = {k: _fit_runner(make) for k, make in libs.items()}
+    reference = lambda d: runners["sklreg"](d, 1e-13)     # noqa: E731
+    return Problem(name, build, objective, runners, reference)
+
+
+def problems():
+    return [
+        problem("lasso_dense_amax10", 1000, 5000, ratio=10, quick_shape=(500, 2000)),
+        problem("lasso_dense_amax100", 1000, 5000, ratio=100, quick_shape=(500, 2000)),
+        problem("lasso_path_100", 1000, 5000, path=True, fit_intercept=False,
+                quick_shape=(300, 1000)),
+        problem("enet_dense_amax100", 1000, 5000, ratio=100, l1_ratio=0.5,
+                quick_shape=(500, 2000)),
+        problem("lasso_sparse_intercept", 20000, 50000, ratio=100, density=0.001,
+                quick_shape=(5000, 10000)),
+        problem("lasso_n_gg_p", 100000, 100, ratio=100, quick_shape=(20000, 100)),
+        problem("lasso_dense_amax100_f32", 1000, 5000, ratio=100, dtype=np.float32,
+                quick_shape=(500, 2000)),
+    ]
