@@ -102,6 +102,11 @@ cdef class Design:
                             % data.dtype)
 
     @property
+    def matrix(self):
+        """The X this design reads (no copy)."""
+        return self._owner[0]
+
+    @property
     def dtype(self):
         return np.dtype(np.float64 if self.is_float64 else np.float32)
 
