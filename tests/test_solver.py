@@ -78,4 +78,4 @@ def test_exact_finishing_returns_the_certified_optimum(sparse, l1_ratio, monkeyp
     off, on = results
     assert any(kept)                     # the mechanism fired and was kept
     assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
-    np.testing.assert_allclose(on.coef, off.coef, atol=1e-6)
+    np.testing.assert_allclose(on.coef, off.coef, atol=1e-4)   # ~sqrt(gap / curvature)
