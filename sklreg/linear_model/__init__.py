@@ -1,3 +1,3 @@
-from sklreg.linear_model._lasso import ElasticNet, Lasso
+from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 
-__all__ = ["ElasticNet", "Lasso"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV"]
