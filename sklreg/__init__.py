@@ -1,5 +1,5 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, Lasso
+from sklreg.linear_model import ElasticNet, Lasso, QuantileRegressor
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 
 __version__ = "0.1.0.dev0"
@@ -8,6 +8,7 @@ __all__ = [
     "ElasticNet",
     "Lasso",
     "PathResult",
+    "QuantileRegressor",
     "alpha_max",
     "enet_path",
     "lasso_path",

@@ -1,0 +1,61 @@
+"""X as a linear operator for solvers that work with whole products.
+
+``Rows(X)`` gives ``X @ w``, ``X.T @ v`` and the weighted Gram matrix
+``X.T @ diag(d) @ X`` in float64, for dense (any order) or sparse X of
+float32 or float64.  Dense float32 X is processed in row blocks converted to
+float64 one at a time, so no float64 copy of X is ever made; sparse X is
+multiplied by scipy.  Peak extra memory is one block (dense) or one copy of
+the non-zeros (sparse Gram).
+"""
+import numpy as np
+import scipy.sparse as sp
+
+BLOCK_ELEMENTS = 1 << 20     # ~8 MB of float64 per row block
+
+
+class Rows:
+    """Products with X; see the module docstring."""
+
+    def __init__(self, X):
+        self.X = X
+        self.shape = X.shape
+        self._sparse = sp.issparse(X)
+        self._direct = self._sparse or X.dtype == np.float64
+        n, p = X.shape
+        self._block = max(1, BLOCK_ELEMENTS // max(p, 1))
+
+    def _blocks(self):
+        n = self.shape[0]
+        for i0 in range(0, n, self._block):
+            i1 = min(n, i0 + self._block)
+            yield i0, i1, np.asarray(self.X[i0:i1], dtype=np.float64)
+
+    def matvec(self, w):
+        """Return X @ w (float64, shape (n,))."""
+        if self._direct:
+            return np.asarray(self.X @ w, dtype=np.float64).ravel()
+        out = np.empty(self.shape[0])
+        for i0, i1, Xb in self._blocks():
+            out[i0:i1] = Xb @ w
+        return out
+
+    def rmatvec(self, v):
+        """Return X.T @ v (float64, shape (p,))."""
+        if self._direct:
+            return np.asarray(self.X.T @ v, dtype=np.float64).ravel()
+        out = np.zeros(self.shape[1])
+        for i0, i1, Xb in self._blocks():
+            out += Xb.T @ v[i0:i1]
+        return out
+
+    def gram(self, d):
+        """Return X.T @ diag(d) @ X (dense float64, shape (p, p)), d >= 0."""
+        if self._sparse:
+            Xd = self.X.multiply(d[:, None]).tocsc()
+            return np.asarray((self.X.T @ Xd).toarray(), dtype=np.float64)
+        G = np.zeros((self.shape[1], self.shape[1]))
+        root = np.sqrt(d)
+        for i0, i1, Xb in self._blocks():
+            Xs = Xb * root[i0:i1, None]
+            G += Xs.T @ Xs
+        return G
