@@ -120,6 +120,27 @@ class QuantileProblem:
         self.l1 = np.flatnonzero(lam > 0)          # features with a pseudo-row
         self.p = X.shape[1]
 
+    def restricted(self, keep, globs=(), lam_scale=1.0):
+        """The same problem on the rows ``keep`` (indices), plus one pseudo-row
+        per boolean mask in ``globs`` that sums those samples (Portnoy and
+        Koenker's "globbing"): weight ``S = sum s_i``, x and y the weighted
+        means.  While every globbed sample keeps the sign of its residual,
+        the pseudo-row's loss equals theirs; otherwise it is smaller (rho is
+        convex), so the restricted dual is a lower bound for the full
+        problem.  ``lam_scale`` scales the penalty (for a subsample)."""
+        extra, ys, ss = [], [], []
+        for mask in globs:
+            weight = self.s * mask
+            S = weight.sum()
+            if S > 0:
+                extra.append(self.rows.rmatvec(weight) / S)
+                ys.append(np.dot(weight, self.y) / S)
+                ss.append(S)
+        return QuantileProblem(
+            self.rows.take(keep, np.array(extra).reshape(len(extra), self.p)),
+            np.concatenate([self.y[keep], ys]), np.concatenate([self.s[keep], ss]),
+            self.loss, self.lam * lam_scale, self.mu * lam_scale, self.fit_intercept)
+
     # -- objective, P(0) and the certificate -------------------------------
     def primal(self, w, b):
         """The objective of the estimator (not scaled by n_w)."""
@@ -173,7 +194,7 @@ class QuantileProblem:
         return max(primal - dual, 0.0), primal, b
 
 
-def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100):
+def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
     """Minimise a ``QuantileProblem`` by a primal-dual interior point.
 
     Parameters
@@ -185,13 +206,16 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100):
         Stop when the duality gap is at most ``tol * P(0)``.
     max_iter : int
         Maximum number of predictor-corrector iterations.
+    p0 : float, optional
+        The ``P(0)`` that ``tol`` is relative to; the problem's own when None
+        (a reduced problem passes the full one's).
 
     Returns
     -------
     SolverResult
     """
     pb = problem
-    p0 = pb.primal_at_zero()
+    p0 = pb.primal_at_zero() if p0 is None else p0
     tol_abs = max(tol, GAP_FLOOR) * p0
     if p0 <= 0.0:                    # w = 0 interpolates y: optimal
         w = np.zeros(pb.p)

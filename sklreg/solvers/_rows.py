@@ -59,3 +59,13 @@ class Rows:
             Xs = Xb * root[i0:i1, None]
             G += Xs.T @ Xs
         return G
+
+    def take(self, rows, extra=None):
+        """Return a new matrix: X[rows] with the rows of the dense array
+        ``extra`` (shape (k, p)) appended; sparse stays sparse (CSC)."""
+        part = self.X[rows]
+        if extra is None or len(extra) == 0:
+            return part
+        if self._sparse:
+            return sp.vstack([part, sp.csc_array(extra)], format="csc")
+        return np.vstack([part, np.asarray(extra, dtype=part.dtype)])
