@@ -26,6 +26,7 @@ It stops on the certified duality gap of the original problem (see
 import numpy as np
 import scipy.linalg as la
 
+from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._rows import Rows
 
@@ -36,6 +37,9 @@ JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 
 def weighted_quantile(z, s, tau):
     """Return b minimising sum_i s_i rho_tau(z_i - b) (a weighted quantile)."""
+    if s[0] > 0 and np.all(s == s[0]):        # equal weights: an order statistic
+        k = min(max(int(np.ceil(tau * len(z) * (1 - 1e-15))) - 1, 0), len(z) - 1)
+        return np.partition(z, k)[k]
     order = np.argsort(z, kind="stable")
     cw = np.cumsum(s[order])
     k = min(np.searchsorted(cw, tau * cw[-1] * (1 - 1e-15)), len(z) - 1)
@@ -53,14 +57,8 @@ class _Normal:
     def factor(self, q, extra):
         p = self.rows.shape[1]
         k = p + self.fit_intercept
-        H = np.empty((k, k))
-        H[:p, :p] = self.rows.gram(q)
+        H = self.rows.gram(q, ones=self.fit_intercept)
         H[np.arange(p), np.arange(p)] += extra
-        if self.fit_intercept:
-            col = self.rows.rmatvec(q)
-            H[:p, p] = col
-            H[p, :p] = col
-            H[p, p] = q.sum()
         scale = max(np.max(np.abs(np.diag(H))), 1e-300)
         H[np.diag_indices(k)] += JITTER * scale
         try:
@@ -245,14 +243,14 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
 
     resid = y_rows - A(beta)
     delta = max(np.mean(np.abs(resid)), 1e-8 * (1 + np.max(np.abs(pb.y))))
-    u = np.maximum(resid, 0) + delta
-    v = np.maximum(-resid, 0) + delta
-    theta = 0.5 * (c_pos - c_neg)
+    state = RowState(np.maximum(resid, 0) + delta, np.maximum(-resid, 0) + delta,
+                     0.5 * (c_pos - c_neg), c_pos, c_neg)
+    u, v, theta = np.asarray(state.u), np.asarray(state.v), np.asarray(state.theta)
+    q = np.asarray(state.q)
     best = None
     n_iter, stalled = 0, False
     while True:
-        z_u, z_v = c_pos - theta, c_neg + theta
-        comp = np.dot(u, z_u) + np.dot(v, z_v)
+        comp = state.scale()
         stop = n_iter >= max_iter or stalled
         if comp <= tol_abs * pb.n_w or stop:
             gap, primal, b = pb.certificate(beta[:p], beta[p] if pb.fit_intercept else 0.0,
@@ -263,57 +261,30 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
             if gap <= tol_abs or stop:
                 break
         n_iter += 1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = 1.0 / (u / z_u + v / z_v)
         extra = M[:p].copy()
         extra[l1] += q[n:]
         pb.normal.factor(q[:n], extra)
         r1 = resid - u + v
         r4 = M * beta - AT(theta)
 
-        def newton(r5, r6):
-            g = r5 / z_u - r6 / z_v
-            t = r1 - g
-            d_beta = pb.normal.solve(AT(q * t) - r4)
-            a_d = A(d_beta)
-            d_theta = q * (t - a_d)
-            return d_beta, a_d, d_theta, (r5 + u * d_theta) / z_u, (r6 - v * d_theta) / z_v
+        def newton(target, corrector):
+            d_beta = pb.normal.solve(AT(state.rhs(r1, target, corrector)) - r4)
+            a_dbeta = A(d_beta)
+            return d_beta, a_dbeta, state.finish(a_dbeta, target, corrector, STEP_FRACTION)
 
-        with np.errstate(divide="ignore", invalid="ignore"):
-            aff = newton(-u * z_u, -v * z_v)
-        if not np.all(np.isfinite(aff[0])):   # a slack hit round-off zero
+        d_beta, _, (a_p, a_d) = newton(0.0, False)
+        if not np.all(np.isfinite(d_beta)):   # a slack hit round-off zero
             stalled = True
             continue
-        a_p, a_d = _steps(u, v, z_u, z_v, aff)
         mu_now = comp / (2 * u.size)
-        mu_aff = (np.dot(u + a_p * aff[3], z_u - a_d * aff[2])
-                  + np.dot(v + a_p * aff[4], z_v + a_d * aff[2])) / (2 * u.size)
-        target = (mu_aff / mu_now) ** 3 * mu_now
-        step = newton(target - u * z_u + aff[3] * aff[2], target - v * z_v - aff[4] * aff[2])
-        a_p, a_d = _steps(u, v, z_u, z_v, step)
+        mu_aff = state.keep_as_predictor(a_p, a_d)
+        d_beta, a_dbeta, (a_p, a_d) = newton((mu_aff / mu_now) ** 3 * mu_now, True)
         if quadratic:
             a_p = a_d = min(a_p, a_d)
-        d_beta, a_dbeta, d_theta, du, dv = step
         beta += a_p * d_beta
         resid -= a_p * a_dbeta
-        u += a_p * du
-        v += a_p * dv
-        theta += a_d * d_theta
+        state.step(a_p, a_d)
         stalled = max(a_p, a_d) < 1e-12 or not np.all(np.isfinite(beta))
     gap, primal, w, b = best
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=n_iter)
-
-
-def _max_step(x, dx):
-    neg = dx < 0
-    if not np.any(neg):
-        return 1.0
-    return min(1.0, STEP_FRACTION * np.min(-x[neg] / dx[neg]))
-
-
-def _steps(u, v, z_u, z_v, step):
-    _, _, d_theta, du, dv = step
-    a_p = min(_max_step(u, du), _max_step(v, dv))
-    a_d = min(_max_step(z_u, -d_theta), _max_step(z_v, d_theta))
-    return a_p, a_d

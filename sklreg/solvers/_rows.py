@@ -48,15 +48,25 @@ class Rows:
             out += Xb.T @ v[i0:i1]
         return out
 
-    def gram(self, d):
-        """Return X.T @ diag(d) @ X (dense float64, shape (p, p)), d >= 0."""
+    def gram(self, d, ones=False):
+        """Return B.T @ diag(d) @ B (dense float64), d >= 0, where B is X or,
+        with ``ones``, X with a column of ones appended (one pass either way)."""
+        p = self.shape[1]
         if self._sparse:
-            Xd = self.X.multiply(d[:, None]).tocsc()
-            return np.asarray((self.X.T @ Xd).toarray(), dtype=np.float64)
-        G = np.zeros((self.shape[1], self.shape[1]))
+            G = np.empty((p + ones, p + ones))
+            G[:p, :p] = (self.X.T @ self.X.multiply(d[:, None]).tocsc()).toarray()
+            if ones:
+                G[:p, p] = G[p, :p] = self.rmatvec(d)
+                G[p, p] = d.sum()
+            return G
+        G = np.zeros((p + ones, p + ones))
         root = np.sqrt(d)
+        buf = np.empty((self._block, p + ones))
         for i0, i1, Xb in self._blocks():
-            Xs = Xb * root[i0:i1, None]
+            Xs = buf[:i1 - i0]
+            np.multiply(Xb, root[i0:i1, None], out=Xs[:, :p])
+            if ones:
+                Xs[:, p] = root[i0:i1]
             G += Xs.T @ Xs
         return G
 
