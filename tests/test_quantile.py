@@ -216,3 +216,25 @@ def test_inputs_unchanged():
     np.testing.assert_array_equal(y, yc)
     np.testing.assert_array_equal(s, sc)
     assert X.flags.c_contiguous
+
+
+@pytest.mark.parametrize("solver, n, p, alpha, sparse", [
+    ("ipm-glob", 3000, 4, 0.0, False),
+    ("ipm-glob", 3000, 4, 0.01, True),
+    ("ipm-ws", 40, 400, 0.05, False),
+    ("ipm-ws", 200, 30, 0.02, True),
+])
+def test_preprocessing_and_working_sets_are_exact(solver, n, p, alpha, sparse):
+    X, y, s = make_problem(n, p, sparse=sparse, weights=True)
+    est = QuantileRegressor(quantile=0.7, alpha=alpha, solver=solver, tol=1e-9)
+    got = check_against_sklearn(est, X, y, s)
+    plain = clone(est).set_params(solver="ipm").fit(X, y, sample_weight=s)
+    assert abs(objective(got, X, y, s) - objective(plain, X, y, s)) <= 1e-8
+
+
+def test_auto_picks_by_shape():
+    est = QuantileRegressor(alpha=0.1)
+    assert est._auto_solver(10**6, 50) == "ipm-glob"
+    assert est._auto_solver(100, 1000) == "ipm-ws"
+    assert est._auto_solver(5000, 50) == "ipm"
+    assert est.set_params(alpha=0.0)._auto_solver(100, 1000) == "ipm"

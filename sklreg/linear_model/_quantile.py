@@ -9,9 +9,10 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
 from sklreg.solvers._ipm import QuantileProblem, solve_ipm
+from sklreg.solvers._working_set import solve_working_set
 
 HIGHS = {"highs", "highs-ds", "highs-ipm"}
-OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed}
+OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed, "ipm-ws": solve_working_set}
 GLOB_MIN_SAMPLES = 50_000   # below this, preprocessing did not pay (measured)
 
 
@@ -51,15 +52,20 @@ class QuantileRegressor(PenalizedRegressor):
         Mix of the penalty in [0, 1]; 1 is scikit-learn's L1 penalty.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.
-    solver : {'auto', 'ipm', 'ipm-glob', 'highs', 'highs-ds', 'highs-ipm'}, \
-            default='auto'
-        ``'ipm'`` is sklreg's interior point; ``'ipm-glob'`` first solves a
+    solver : {'auto', 'ipm', 'ipm-glob', 'ipm-ws', 'highs', 'highs-ds', \
+            'highs-ipm'}, default='auto'
+        ``'ipm'`` is sklreg's interior point.  ``'ipm-ws'`` runs it on a
+        growing working set of features (those violating their dual
+        constraint most), certified on all features: for an L1 penalty with
+        a sparse solution (at most n non-zeros when p > n).  ``'ipm-glob'``
+        first solves a
         subsample and then a problem restricted to the samples near the
         fitted quantile, the others summed into two pseudo-samples (Portnoy
         & Koenker's preprocessing), re-solving until the gap on the *full*
         data is certified -- exact, and several times faster for large n.
         ``'auto'`` takes ``'ipm-glob'`` when ``n_samples >= 50000`` and the
-        subsample is at most a quarter of the data, else ``'ipm'``.  The
+        subsample is at most a quarter of the data, ``'ipm-ws'`` when
+        ``n_features > n_samples`` with an L1 part, else ``'ipm'``.  The
         ``'highs*'`` values run SciPy's ``linprog`` on scikit-learn's own
         linear program, so code written for scikit-learn keeps running; they
         need ``l1_ratio=1``, cost the LP's memory (2n + 2p columns) and were
@@ -162,10 +168,13 @@ class QuantileRegressor(PenalizedRegressor):
                      tol=self.tol, max_iter=self.max_iter)
 
     def _auto_solver(self, n_samples, n_features):
-        """'ipm-glob' for many samples relative to features, else 'ipm'."""
+        """'ipm-glob' for many samples relative to features, 'ipm-ws' for
+        more L1-penalised features than samples, else 'ipm'."""
         if self.solver != "auto":
             return self.solver
         if (n_samples >= GLOB_MIN_SAMPLES
                 and subsample_size(n_samples, n_features) <= n_samples // 4):
             return "ipm-glob"
+        if n_features > n_samples and self.alpha * self.l1_ratio > 0:
+            return "ipm-ws"
         return "ipm"

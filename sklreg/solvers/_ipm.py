@@ -25,6 +25,7 @@ It stops on the certified duality gap of the original problem (see
 """
 import numpy as np
 import scipy.linalg as la
+from threadpoolctl import ThreadpoolController
 
 from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
@@ -33,6 +34,9 @@ from sklreg.solvers._rows import Rows
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
+# The (p+1) x (p+1) factorisation runs single-threaded: multi-threaded
+# LAPACK was measured 10-60x slower on it on a busy 2-core machine.
+_THREADS = ThreadpoolController()
 
 
 def weighted_quantile(z, s, tau):
@@ -61,10 +65,11 @@ class _Normal:
         H[np.arange(p), np.arange(p)] += extra
         scale = max(np.max(np.abs(np.diag(H))), 1e-300)
         H[np.diag_indices(k)] += JITTER * scale
-        try:
-            self._solve = _cholesky_solver(H)
-        except la.LinAlgError:
-            self._solve = _eigen_solver(H)
+        with _THREADS.limit(limits=1, user_api="blas"):
+            try:
+                self._solve = _cholesky_solver(H)
+            except la.LinAlgError:
+                self._solve = _eigen_solver(H)
 
     def solve(self, rhs):
         return self._solve(rhs)
@@ -139,6 +144,11 @@ class QuantileProblem:
             np.concatenate([self.y[keep], ys]), np.concatenate([self.s[keep], ss]),
             self.loss, self.lam * lam_scale, self.mu * lam_scale, self.fit_intercept)
 
+    def columns(self, cols):
+        """The same problem on the features ``cols`` only."""
+        return QuantileProblem(self.rows.X[:, cols], self.y, self.s, self.loss,
+                               self.lam[cols], self.mu[cols], self.fit_intercept)
+
     # -- objective, P(0) and the certificate -------------------------------
     def primal(self, w, b):
         """The objective of the estimator (not scaled by n_w)."""
@@ -192,7 +202,7 @@ class QuantileProblem:
         return max(primal - dual, 0.0), primal, b
 
 
-def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
+def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     """Minimise a ``QuantileProblem`` by a primal-dual interior point.
 
     Parameters
@@ -207,6 +217,9 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
     p0 : float, optional
         The ``P(0)`` that ``tol`` is relative to; the problem's own when None
         (a reduced problem passes the full one's).
+    dual_out : list, optional
+        When given, the dual point of the returned solution (length n, in
+        n_w units, not yet made feasible) is appended to it.
 
     Returns
     -------
@@ -217,6 +230,8 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
     tol_abs = max(tol, GAP_FLOOR) * p0
     if p0 <= 0.0:                    # w = 0 interpolates y: optimal
         w = np.zeros(pb.p)
+        if dual_out is not None:
+            dual_out.append(np.zeros(pb.y.shape[0]))
         return SolverResult(coef=w, intercept=pb.best_intercept(w), gap=0.0,
                             primal=0.0, tol_abs=0.0, n_iter=0)
     n, p, l1 = pb.y.shape[0], pb.p, pb.l1
@@ -257,7 +272,7 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
                                             theta[:n])
             gap = gap if np.isfinite(gap) else np.inf
             if best is None or gap < best[0]:
-                best = (gap, primal, beta[:p].copy(), b)
+                best = (gap, primal, beta[:p].copy(), b, theta[:n].copy())
             if gap <= tol_abs or stop:
                 break
         n_iter += 1
@@ -285,6 +300,8 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None):
         resid -= a_p * a_dbeta
         state.step(a_p, a_d)
         stalled = max(a_p, a_d) < 1e-12 or not np.all(np.isfinite(beta))
-    gap, primal, w, b = best
+    gap, primal, w, b, theta = best
+    if dual_out is not None:
+        dual_out.append(theta)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=n_iter)
