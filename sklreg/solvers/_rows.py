@@ -71,11 +71,12 @@ class Rows:
         return G
 
     def take(self, rows, extra=None):
-        """Return a new matrix: X[rows] with the rows of the dense array
-        ``extra`` (shape (k, p)) appended; sparse stays sparse (CSC)."""
+        """Return a new matrix: X[rows] with the rows of the float64 array
+        ``extra`` (shape (k, p)) appended (then float64, so that appended
+        rows are not rounded); sparse stays sparse (CSC)."""
         part = self.X[rows]
         if extra is None or len(extra) == 0:
             return part
         if self._sparse:
             return sp.vstack([part, sp.csc_array(extra)], format="csc")
-        return np.vstack([part, np.asarray(extra, dtype=part.dtype)])
+        return np.vstack([part, np.asarray(extra, dtype=np.float64)])
