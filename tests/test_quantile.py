@@ -232,6 +232,21 @@ def test_preprocessing_and_working_sets_are_exact(solver, n, p, alpha, sparse):
     assert abs(objective(got, X, y, s) - objective(plain, X, y, s)) <= 1e-8
 
 
+def test_globbing_float32_is_certified():
+    X, y, s = make_problem(3000, 4, dtype=np.float32, weights=True)
+    est = QuantileRegressor(quantile=0.2, alpha=0.0, solver="ipm-glob", tol=1e-9)
+    check_against_sklearn(est, X, y, s, rtol=1e-5)
+
+
+def test_several_targets_fit_independently():
+    X, y, _ = make_problem(60, 5)
+    Y = np.c_[y, 2 * y + 1]
+    est = QuantileRegressor(quantile=0.6, alpha=0.01, tol=1e-9).fit(X, Y)
+    for k in range(2):
+        one = QuantileRegressor(quantile=0.6, alpha=0.01, tol=1e-9).fit(X, Y[:, k])
+        np.testing.assert_allclose(est.coef_[k], one.coef_, atol=1e-8)
+
+
 def test_auto_picks_by_shape():
     est = QuantileRegressor(alpha=0.1)
     assert est._auto_solver(10**6, 50) == "ipm-glob"

@@ -21,7 +21,7 @@ iteration, typically 15-30 iterations, memory size(X) + O(n + p^2): the LP's
 2n + 2p copy is never built.
 
 It stops on the certified duality gap of the original problem (see
-``_Certificate``), at most ``tol * P(0)``.
+``QuantileProblem.dual``), at most ``tol * P(0)``.
 """
 import numpy as np
 import scipy.linalg as la
@@ -168,7 +168,10 @@ class QuantileProblem:
 
     def dual(self, theta):
         """Dual objective at a feasible point built from ``theta`` (length n,
-        in n_w units).  Returns (D, theta_feasible); D is not scaled."""
+        in n_w units): clip to the box; restore ``sum theta = 0`` (or, with
+        no penalty at all, ``B^T theta = 0`` by a projection weighted by each
+        entry's room in the box, exact up to rounding); scale into the L1
+        constraint.  Returns (D, theta_feasible), D in the objective's units."""
         theta = np.array(theta, dtype=np.float64)
         slack = np.empty_like(theta)
         self.loss.box_np(theta, self.s, slack)
