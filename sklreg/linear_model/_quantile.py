@@ -8,7 +8,7 @@ from sklreg._core._losses import Pinball
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
-from sklreg.solvers._ipm import QuantileProblem, solve_ipm
+from sklreg.solvers._ipm import QuantileProblem, single_threaded_blas, solve_ipm
 from sklreg.solvers._working_set import solve_working_set
 
 HIGHS = {"highs", "highs-ds", "highs-ipm"}
@@ -164,8 +164,9 @@ class QuantileRegressor(PenalizedRegressor):
         if self.solver in HIGHS:
             return solve_highs(problem, self.solver, self.solver_options, tol=self.tol)
         solve = OWN[self._auto_solver(*X.shape)]
-        return solve(problem, np.array(coef_init, dtype=np.float64),
-                     tol=self.tol, max_iter=self.max_iter)
+        with single_threaded_blas():
+            return solve(problem, np.array(coef_init, dtype=np.float64),
+                         tol=self.tol, max_iter=self.max_iter)
 
     def _auto_solver(self, n_samples, n_features):
         """'ipm-glob' for many samples relative to features, 'ipm-ws' for

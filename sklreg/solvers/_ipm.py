@@ -34,9 +34,20 @@ from sklreg.solvers._rows import Rows
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
-# The (p+1) x (p+1) factorisation runs single-threaded: multi-threaded
-# LAPACK was measured 10-60x slower on it on a busy 2-core machine.
 _THREADS = ThreadpoolController()
+
+
+def single_threaded_blas():
+    """Context in which BLAS/LAPACK use one thread.
+
+    sklreg's quantile solvers run in it: their products are mostly
+    memory-bound matrix-vector products and a small factorisation, and on
+    the busy 2-core benchmark machine multi-threaded OpenBLAS was measured
+    3-4x slower on whole fits (n = 20000 and 100000, p = 50) and 10-60x
+    slower on the (p+1) x (p+1) Cholesky.  It also leaves the cores to
+    joblib when folds or targets run in parallel.
+    """
+    return _THREADS.limit(limits=1, user_api="blas")
 
 
 def weighted_quantile(z, s, tau):
@@ -65,11 +76,10 @@ class _Normal:
         H[np.arange(p), np.arange(p)] += extra
         scale = max(np.max(np.abs(np.diag(H))), 1e-300)
         H[np.diag_indices(k)] += JITTER * scale
-        with _THREADS.limit(limits=1, user_api="blas"):
-            try:
-                self._solve = _cholesky_solver(H)
-            except la.LinAlgError:
-                self._solve = _eigen_solver(H)
+        try:
+            self._solve = _cholesky_solver(H)
+        except la.LinAlgError:
+            self._solve = _eigen_solver(H)
 
     def solve(self, rhs):
         return self._solve(rhs)
