@@ -1,5 +1,5 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from sklreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, QuantileRegressor
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
@@ -15,6 +15,7 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "PathResult",
+    "QuantileRegressor",
     "alpha_max",
     "enet_path",
     "lasso_path",

@@ -5,6 +5,8 @@ carries a NumPy reference of the datafit ``1/n_w sum_i s_i f(r_i)``.
 """
 import numpy as np
 
+from sklreg._core._losses import Pinball
+
 
 class SquaredLoss:
     """``f(r) = r**2 / 2``: the datafit ``1/(2 n_w) sum_i s_i r_i**2``."""
@@ -17,4 +19,23 @@ class SquaredLoss:
         return 0.5 * np.dot(s, r ** 2) / s.sum()
 
 
-LOSSES = {"squared": SquaredLoss}
+class PinballLoss:
+    """``f(r) = rho_tau(r) = r * (tau - [r < 0])``: the datafit
+    ``1/n_w sum_i s_i rho_tau(r_i)`` of quantile regression at ``tau``."""
+
+    name = "pinball"
+
+    def __init__(self, quantile=0.5):
+        self.quantile = float(quantile)
+
+    def compile(self):
+        """Return the compiled loss, ``sklreg._core._losses.Pinball``."""
+        return Pinball(self.quantile)
+
+    def value(self, residual, sample_weight=None):
+        r = np.asarray(residual, dtype=float)
+        s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
+        return np.dot(s, r * (self.quantile - (r < 0))) / s.sum()
+
+
+LOSSES = {"squared": SquaredLoss, "pinball": PinballLoss}

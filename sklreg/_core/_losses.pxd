@@ -7,3 +7,8 @@ cdef class Loss:
 
 cdef class Quadratic(Loss):
     pass
+
+
+cdef class Pinball(Loss):
+    cdef readonly double tau
+    cdef inline double _slope(self, double r) noexcept nogil

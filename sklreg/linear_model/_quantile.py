@@ -1,0 +1,181 @@
+"""QuantileRegressor: the pinball loss with an L1 / elastic-net penalty."""
+from numbers import Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from sklreg._core._losses import Pinball
+from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.solvers._glob import solve_globbed, subsample_size
+from sklreg.solvers._highs import solve_highs
+from sklreg.solvers._ipm import QuantileProblem, single_threaded_blas, solve_ipm
+from sklreg.solvers._working_set import solve_working_set
+
+HIGHS = {"highs", "highs-ds", "highs-ipm"}
+OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed, "ipm-ws": solve_working_set}
+GLOB_MIN_SAMPLES = 50_000   # below this, preprocessing did not pay (measured)
+
+
+class QuantileRegressor(PenalizedRegressor):
+    """Linear regression for a conditional quantile, exact and certified.
+
+    Minimises, exactly as :class:`sklearn.linear_model.QuantileRegressor`
+    when ``l1_ratio=1`` (the default)::
+
+        1 / n_w * sum_i s_i rho_tau(y_i - x_i . w - b)
+        + alpha * l1_ratio * ||w||_1 + alpha * (1 - l1_ratio) / 2 * ||w||_2**2
+
+    where ``rho_tau(r) = r * (tau - [r < 0])`` is the pinball loss at
+    ``tau = quantile``, ``s`` are the sample weights and ``n_w`` their sum
+    (``n_samples`` without weights).  The intercept ``b`` is not penalised.
+
+    sklreg's solver is a primal-dual (Frisch-Newton / Mehrotra
+    predictor-corrector) interior point working on the ``(p+1) x (p+1)``
+    normal matrix ``X^T diag(q) X``: no linear-program copy of X is built,
+    each iteration costs one weighted Gram product, and a fit takes 10-30
+    iterations whatever ``tau`` and ``alpha``.  It stops when the duality gap
+    -- the objective minus the dual objective at a feasible dual point built
+    from the solver's multipliers -- is at most ``tol * P(0)``, ``P(0)``
+    being the objective at ``w = 0`` with the best intercept (the weighted
+    ``tau``-quantile of y).  The dual is
+    ``max theta . y / n_w`` over ``theta_i in [s_i (tau - 1), s_i tau]``,
+    ``sum theta = 0`` with an intercept and ``|X^T theta|_j <= n_w alpha``
+    for the L1 penalty (the elastic-net conjugate when ``l1_ratio < 1``).
+
+    Parameters
+    ----------
+    quantile : float, default=0.5
+        The quantile ``tau`` to model, strictly between 0 and 1.
+    alpha : float, default=1.0
+        Penalty strength, non-negative (scikit-learn's default).
+    l1_ratio : float, default=1.0
+        Mix of the penalty in [0, 1]; 1 is scikit-learn's L1 penalty.
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept.
+    solver : {'auto', 'ipm', 'ipm-glob', 'ipm-ws', 'highs', 'highs-ds', \
+            'highs-ipm'}, default='auto'
+        ``'ipm'`` is sklreg's interior point.  ``'ipm-ws'`` runs it on a
+        growing working set of features (those violating their dual
+        constraint most), certified on all features: for an L1 penalty with
+        a sparse solution (at most n non-zeros when p > n).  ``'ipm-glob'``
+        first solves a
+        subsample and then a problem restricted to the samples near the
+        fitted quantile, the others summed into two pseudo-samples (Portnoy
+        & Koenker's preprocessing), re-solving until the gap on the *full*
+        data is certified -- exact, and several times faster for large n.
+        ``'auto'`` takes ``'ipm-glob'`` when ``n_samples >= 50000`` and the
+        subsample is at most a quarter of the data, ``'ipm-ws'`` when
+        ``n_features > n_samples`` with an L1 part, else ``'ipm'``.  The
+        ``'highs*'`` values run SciPy's ``linprog`` on scikit-learn's own
+        linear program, so code written for scikit-learn keeps running; they
+        need ``l1_ratio=1``, cost the LP's memory (2n + 2p columns) and were
+        measured 50-1000x slower (``benchmarks/suite_quantile.py``).
+    solver_options : dict, default=None
+        For the ``'highs*'`` solvers, options passed to
+        :func:`scipy.optimize.linprog`.  sklreg's solver takes none: it must
+        be None or empty then.
+    tol : float, default=1e-6
+        Stop when the duality gap is at most ``tol * P(0)``.  Each
+        interior-point iteration gains about a digit near the end, so a
+        tighter tol costs a few iterations.
+    max_iter : int, default=100
+        Maximum number of interior-point iterations.
+    warm_start : bool, default=False
+        Build the starting interior point around the previous ``coef_``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, in the dtype of X.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Independent term (0 when ``fit_intercept=False``).  It is the exact
+        best intercept for ``coef_``: a weighted quantile of ``y - X coef_``.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        The duality gap at the returned solution: the objective is within
+        this of the optimum.
+    n_iter_ : int or list of int
+        Interior-point (or linprog) iterations.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.QuantileRegressor : The scikit-learn estimator it mirrors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklreg import QuantileRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 3))
+    >>> y = X @ [1.0, -2.0, 0.5] + rng.standard_normal(200)
+    >>> model = QuantileRegressor(quantile=0.9, alpha=0.0).fit(X, y)
+    >>> bool(np.mean(y <= model.predict(X)) >= 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        **PenalizedRegressor._parameter_constraints,
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "solver": [StrOptions({"auto"} | set(OWN) | HIGHS)],
+        "solver_options": [dict, None],
+    }
+
+    def __init__(self, *, quantile=0.5, alpha=1.0, l1_ratio=1.0, fit_intercept=True,
+                 solver="auto", solver_options=None, tol=1e-6, max_iter=100,
+                 warm_start=False):
+        self.quantile = quantile
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.solver_options = solver_options
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def _check_params(self, n_features):
+        if self.solver in HIGHS and self.l1_ratio != 1.0:
+            raise ValueError(f"solver={self.solver!r} solves scikit-learn's linear "
+                             f"program, which needs l1_ratio=1; got l1_ratio="
+                             f"{self.l1_ratio!r}. Use solver='auto'.")
+        if self.solver not in HIGHS and self.solver_options:
+            raise ValueError(f"solver_options apply to the 'highs' solvers only; "
+                             f"got {self.solver_options!r} with solver={self.solver!r}")
+
+    def _problem(self, X, y, s):
+        """The QuantileProblem on the samples of positive weight."""
+        n, p = X.shape
+        s = np.ones(n) if s is None else s
+        keep = s > 0
+        if not np.all(keep):
+            X, y, s = X[keep], y[keep], s[keep]
+        n_w = s.sum()
+        lam = np.full(p, n_w * self.alpha * self.l1_ratio)
+        mu = np.full(p, n_w * self.alpha * (1.0 - self.l1_ratio))
+        return QuantileProblem(X, y, s, Pinball(self.quantile), lam, mu,
+                               self.fit_intercept)
+
+    def _solve(self, X, y, sample_weight, coef_init):
+        problem = self._problem(X, y, sample_weight)
+        if self.solver in HIGHS:
+            return solve_highs(problem, self.solver, self.solver_options, tol=self.tol)
+        solve = OWN[self._auto_solver(*X.shape)]
+        with single_threaded_blas():
+            return solve(problem, np.array(coef_init, dtype=np.float64),
+                         tol=self.tol, max_iter=self.max_iter)
+
+    def _auto_solver(self, n_samples, n_features):
+        """'ipm-glob' for many samples relative to features, 'ipm-ws' for
+        more L1-penalised features than samples, else 'ipm'."""
+        if self.solver != "auto":
+            return self.solver
+        if (n_samples >= GLOB_MIN_SAMPLES
+                and subsample_size(n_samples, n_features) <= n_samples // 4):
+            return "ipm-glob"
+        if n_features > n_samples and self.alpha * self.l1_ratio > 0:
+            return "ipm-ws"
+        return "ipm"

@@ -1,0 +1,51 @@
+"""scikit-learn's solver: the quantile regression LP handed to SciPy's HiGHS.
+
+Kept so that code written for :class:`sklearn.linear_model.QuantileRegressor`
+(``solver='highs'``, ``'highs-ds'``, ``'highs-ipm'``, ``solver_options``)
+keeps running.  The LP is scikit-learn's -- variables ``(w+, w-, b+, b-, u, v)``,
+``2n + 2p (+2)`` of them -- so it costs that memory.  The equality
+multipliers HiGHS returns are the dual point ``theta``; the gap reported is
+the same certificate as sklreg's own solver.
+"""
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from sklreg.solvers._base import SolverResult
+
+LINPROG_FAILURE = {1: "iteration limit reached", 2: "problem appears infeasible",
+                   3: "problem appears unbounded", 4: "numerical difficulties"}
+
+
+def solve_highs(problem, method="highs", options=None, *, tol=1e-6):
+    """Solve a ``QuantileProblem`` with ``scipy.optimize.linprog(method=...)``.
+
+    Only the L1 penalty (``mu = 0``) is a linear program.  Returns a
+    SolverResult whose ``tol_abs`` is met exactly when linprog succeeded.
+    """
+    pb = problem
+    X = pb.rows.X
+    n, p = X.shape
+    cols = [sp.csc_array(X)]
+    cost = [pb.lam]
+    if pb.fit_intercept:
+        cols.append(sp.csc_array(np.ones((n, 1))))
+        cost.append(np.zeros(1))
+    plus = sp.hstack(cols, format="csc")
+    eye = sp.eye_array(n, format="csc")
+    A_eq = sp.hstack([plus, -plus, eye, -eye], format="csc")
+    c_half = np.concatenate(cost)
+    c = np.concatenate([c_half, c_half, pb.s * pb.tau, pb.s * (1 - pb.tau)])
+    res = linprog(c, A_eq=A_eq, b_eq=pb.y, method=method, options=options)
+    k = p + pb.fit_intercept
+    p0 = pb.primal_at_zero()
+    if res.x is None:
+        w, b = np.zeros(p), pb.best_intercept(np.zeros(p))
+        gap, primal = np.inf, p0
+    else:
+        beta = res.x[:k] - res.x[k:2 * k]
+        w, b = beta[:p], (beta[p] if pb.fit_intercept else 0.0)
+        gap, primal, b = pb.certificate(w, b, res.eqlin.marginals)
+    tol_abs = max(tol * p0, gap) if res.success else tol * p0
+    return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
+                        tol_abs=tol_abs, n_iter=int(res.nit))
