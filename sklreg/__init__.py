@@ -1,5 +1,5 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, Lasso
+from sklreg.linear_model import ElasticNet, Lasso, Ridge, RidgeCV
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 
 __version__ = "0.1.0.dev0"
@@ -12,4 +12,6 @@ __all__ = [
     "enet_path",
     "lasso_path",
     "regularization_path",
+    "Ridge",
+    "RidgeCV",
 ]
