@@ -424,7 +424,7 @@ class RidgeCV(PenalizedRegressor):
         -------
         self : object
         """
-        self._y_ndim = np.ndim(y)
+        self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
         return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
     def _store_extra(self, results, single_target):
