@@ -4,10 +4,12 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
+from sklreg.solvers._ridge import ridge_path
 from sklreg.utils.validation import validate_params, validate_X_y
 
 
@@ -92,15 +94,22 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                         coef_init=None):
     """Fit ``estimator`` at each alpha of a decreasing grid, warm-starting.
 
+    For ``Ridge`` (``positive=False`` only) nothing is refitted: one
+    eigendecomposition of the centred Gram matrix (``X^T X`` or ``X X^T``,
+    the smaller) gives every alpha, and each alpha's duality gap is
+    computed from that Gram matrix.
+
     Parameters
     ----------
-    estimator : Lasso or ElasticNet
+    estimator : Lasso, ElasticNet or Ridge
         Supplies every parameter but ``alpha``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
     alphas : int or array-like, default=100
         Number of alphas on a geometric grid from ``alpha_max`` down to
         ``eps * alpha_max``, or the alphas themselves (sorted decreasingly).
+        For Ridge, which has no alpha_max, the grid starts at the largest
+        eigenvalue of the centred, weighted Gram matrix.
     eps : float, default=1e-3
         Length of the grid, ``alpha_min / alpha_max``.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -118,8 +127,13 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     X, y, s = validate_X_y(estimator, X, y, sample_weight)
     n_features = X.shape[1]
     estimator._check_params(n_features)
-    design = Design(X)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    if getattr(estimator, "_spectral_path", False):
+        if estimator.positive:
+            raise ValueError("regularization_path does not support Ridge with "
+                             "positive=True yet; fit Ridge(positive=True) per alpha")
+        return _spectral_path(estimator, X, y, Y, s, alphas, eps)
+    design = Design(X)
     unit = _unit_penalty(estimator, n_features)
     tol, max_iter = estimator.tol, estimator.max_iter
 
@@ -152,6 +166,22 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     return PathResult(alphas=grid, coefs=stack(0).astype(X.dtype),
                       intercepts=intercepts, dual_gaps=stack(2),
                       n_iters=stack(3, dtype=int))
+
+
+def _spectral_path(estimator, X, y, Y, s, alphas, eps):
+    """Ridge: every alpha from one eigendecomposition (no refits)."""
+    grid, coefs, intercepts, gaps, p0 = ridge_path(X, Y, s, estimator.fit_intercept,
+                                                   alphas, eps)
+    bad = gaps > estimator.tol * p0
+    if np.any(bad):
+        warnings.warn(f"Ridge path: the duality gap is above tol * P(0) at "
+                      f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",
+                      ConvergenceWarning, stacklevel=3)
+    single = y.ndim == 1
+    pick = (lambda a: a[:, 0]) if single else (lambda a: a)
+    return PathResult(alphas=grid, coefs=pick(coefs).astype(X.dtype),
+                      intercepts=pick(intercepts), dual_gaps=pick(gaps),
+                      n_iters=np.zeros(pick(gaps).shape, dtype=int))
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import Ridge, RidgeCV
+from sklreg import Ridge, RidgeCV, regularization_path
 from sklreg.model_selection import fold_scores, one_standard_error
 from sklreg.solvers._ridge import CentredDesign
 from sklreg.utils.reference import ridge_objective, ridge_objective_at_zero
@@ -271,3 +271,25 @@ def test_inputs_unchanged(sparse):
         np.testing.assert_array_equal(X, before[0])
     np.testing.assert_array_equal(y, before[1])
     np.testing.assert_array_equal(s, before[2])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("n, p", [(60, 40), (30, 100)])
+def test_ridge_path_equals_single_fits(sparse, n, p):
+    X, y, s = make_problem(n, p, sparse=sparse, weights=True, shift=1.0)
+    path = regularization_path(Ridge(), X, y, alphas=12, sample_weight=s)
+    assert path.coefs.shape == (12, p) and np.all(np.diff(path.alphas) < 0)
+    p0 = ridge_objective_at_zero(y, s)
+    assert np.all(np.abs(path.dual_gaps) <= 1e-4 * p0)
+    ref = sk.Ridge(solver="svd")
+    for k, alpha in enumerate(path.alphas):
+        ref.set_params(alpha=alpha).fit(dense(X), y, sample_weight=s)
+        assert relative(path.coefs[k], ref.coef_) <= 1e-8
+        np.testing.assert_allclose(path.intercepts[k], ref.intercept_, rtol=1e-8)
+    explicit = regularization_path(Ridge(fit_intercept=False), X, np.column_stack([y, -y]),
+                                   alphas=[0.1, 10.0, 1.0])
+    np.testing.assert_array_equal(explicit.alphas, [10.0, 1.0, 0.1])
+    assert explicit.coefs.shape == (3, 2, p)
+    np.testing.assert_allclose(explicit.coefs[:, 1], -explicit.coefs[:, 0], atol=1e-12)
+    with pytest.raises(ValueError, match="positive"):
+        regularization_path(Ridge(positive=True), X, y, alphas=3)

@@ -12,9 +12,9 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.model_selection import (fold_scores, mean_and_standard_error,
                                     one_standard_error, prediction_scorer)
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ridge_penalty,
-                                   ridge_result, solve_direct, solve_krylov,
-                                   to_ridge_units)
+from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
+                                   ridge_penalty, ridge_result, solve_direct,
+                                   solve_krylov, to_ridge_units)
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
@@ -120,6 +120,7 @@ default='auto'
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
+    _spectral_path = True      # regularization_path uses one eigendecomposition
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
                  tol=1e-4, solver="auto", positive=False, random_state=None):
@@ -165,17 +166,19 @@ default='auto'
             raise ValueError("solver='svd' needs dense X; use 'cholesky', 'lsqr' or "
                              "'sparse_cg' for sparse X")
         self.solver_ = solver
-        design = Design(X)
+        design = Design(X)          # a view of X, for the compiled certificates
         if solver in ("cd", "pg"):
             return [self._solve_compiled(design, y, sample_weight, alpha, solver)
                     for y, alpha in zip(Y.T, alphas)]
         centred = CentredDesign(X, sample_weight, self.fit_intercept)
         Yt, _ = centred.centre_y(Y)
         if solver in DIRECT:
-            W = solve_direct(centred, Yt, alphas, solver)
-            return [ridge_result(design, Y[:, k], sample_weight, self.fit_intercept,
-                                 alphas[k], W[k], tol=self.tol, n_iter=None)
-                    for k in range(Y.shape[1])]
+            W, certificates = solve_direct(centred, Yt, alphas, solver)
+            if certificates is None:        # 'svd': certify by a pass over X
+                return [ridge_result(design, Y[:, k], sample_weight, self.fit_intercept,
+                                     alphas[k], W[k], tol=self.tol, n_iter=None)
+                        for k in range(Y.shape[1])]
+            return gram_results(centred, Y, W, certificates, self.tol)
         return [self._solve_krylov(design, centred, Y[:, k], Yt[:, k], sample_weight,
                                    alphas[k], solver) for k in range(Y.shape[1])]
 
@@ -329,13 +332,8 @@ class RidgeCV(PenalizedRegressor):
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
         per_target = self.alpha_per_target and Y.shape[1] > 1
         if self.cv is None:
-            W, chosen = self._leave_one_out(X, Y, sample_weight, alphas, per_target)
-        else:
-            W, chosen = self._k_fold(X, Y, sample_weight, alphas)
-        design = Design(X)
-        return [ridge_result(design, Y[:, k], sample_weight, self.fit_intercept,
-                             chosen[k], W[k], tol=CV_TOL, n_iter=None)
-                for k in range(Y.shape[1])]
+            return self._leave_one_out(X, Y, sample_weight, alphas, per_target)
+        return self._k_fold(X, Y, sample_weight, alphas)
 
     def _select(self, alphas, mean, se, per_target, n_targets):
         """Set alpha_, best_score_, alpha_1se_; return the alpha of each target."""
@@ -384,7 +382,8 @@ class RidgeCV(PenalizedRegressor):
         if self.store_cv_results:
             results = np.moveaxis(np.array(stored), 0, -1)      # (n, k, n_alphas)
             self.cv_results_ = results[:, 0] if single else results
-        return spectrum.coef(chosen), chosen
+        return gram_results(design, Y, spectrum.coef(chosen),
+                            spectrum.certificates(chosen), CV_TOL)
 
     def _k_fold(self, X, Y, s, alphas):
         score = prediction_scorer(self.scoring)
@@ -407,7 +406,8 @@ class RidgeCV(PenalizedRegressor):
         chosen = self._select(alphas, mean, se, False, Y.shape[1])
         design = CentredDesign(X, s, self.fit_intercept)
         Yt, _ = design.centre_y(Y)
-        return solve_direct(design, Yt, chosen, "cholesky"), chosen
+        W, certificates = solve_direct(design, Yt, chosen, "cholesky")
+        return gram_results(design, Y, W, certificates, CV_TOL)
 
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit Ridge, choosing alpha by cross-validation.

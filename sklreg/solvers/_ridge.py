@@ -78,12 +78,15 @@ class CentredDesign:
         else:
             self.mu = np.zeros(p)
 
+    def y_mean(self, Y):
+        """Weighted means of the columns of Y (zeros without an intercept)."""
+        if not self.fit_intercept:
+            return np.zeros(Y.shape[1])
+        return (Y.T @ (np.ones(Y.shape[0]) if self.s is None else self.s)) / self.n_w
+
     def centre_y(self, Y):
         """Return (yt of shape (n, k), ybar of shape (k,)) for Y of shape (n, k)."""
-        if self.fit_intercept:
-            ybar = (Y.T @ (np.ones(Y.shape[0]) if self.s is None else self.s)) / self.n_w
-        else:
-            ybar = np.zeros(Y.shape[1])
+        ybar = self.y_mean(Y)
         return self.sqrt_s[:, None] * (Y - ybar), ybar
 
     def matvec(self, W):
@@ -164,7 +167,9 @@ def _cholesky_solve(A, alpha, B):
 
 
 def solve_direct(design, Yt, alphas, method):
-    """Coefficients of shape (k, p) for every target column of Yt.
+    """Coefficients of shape (k, p) for every target column of Yt, and their
+    certificates ``(gaps, objectives, P(0)s)`` from the Gram matrix (None
+    for 'svd', which has no Gram matrix).
 
     Parameters
     ----------
@@ -183,16 +188,17 @@ def solve_direct(design, Yt, alphas, method):
         for alpha, idx in _groups(alphas).items():
             d = sv[keep] / (sv[keep] ** 2 + alpha)
             W[idx] = (Vt[keep].T @ (d[:, None] * UtY[:, idx])).T
-        return W
-    if p <= n:
-        G, XtY = design.gram(), design.rmatvec(Yt)
-        for alpha, idx in _groups(alphas).items():
-            W[idx] = _cholesky_solve(G, alpha, XtY[:, idx]).T
-    else:
-        K = design.kernel()
-        for alpha, idx in _groups(alphas).items():
-            W[idx] = design.rmatvec(_cholesky_solve(K, alpha, Yt[:, idx])).T
-    return W
+        return W, None
+    gaps, objectives = np.empty((2, Yt.shape[1]))
+    yy = np.einsum("ik,ik->k", Yt, Yt)
+    primal = p <= n
+    M, rhs = (design.gram(), design.rmatvec(Yt)) if primal else (design.kernel(), Yt)
+    for alpha, idx in _groups(alphas).items():
+        weights = _cholesky_solve(M, alpha, rhs[:, idx])        # w or dual a
+        W[idx] = (weights if primal else design.rmatvec(weights)).T
+        gaps[idx], objectives[idx] = gram_gap(alpha, weights, M, rhs[:, idx], yy[idx],
+                                              primal)
+    return W, (gaps, objectives, yy)
 
 
 def solve_krylov(design, yt, alpha, method, *, rtol, max_iter, x0=None):
@@ -247,12 +253,54 @@ def ridge_result(design, y, sample_weight, fit_intercept, alpha, w, *, tol,
     return to_ridge_units(result, datafit.n_w)
 
 
+def gram_results(design, Y, W, certificates, tol):
+    """One SolverResult per target for coefficients W (k, p) certified by
+    ``gram_gap``; ``certificates`` is its (gaps, primals, P(0)s)."""
+    gaps, primals, p0 = certificates
+    intercepts = design.coef_to_intercept(W, design.y_mean(Y))
+    return [SolverResult(coef=W[k], intercept=float(intercepts[k]), gap=float(gaps[k]),
+                         primal=float(primals[k]), tol_abs=max(tol, GAP_FLOOR) * p0[k],
+                         n_iter=None) for k in range(W.shape[0])]
+
+
 def to_ridge_units(result, n_w):
     """Rescale a result of the ``1/(2 n_w)`` datafit to the ridge objective."""
     scale = 2.0 * n_w
     result.gap, result.primal, result.tol_abs = (
         scale * result.gap, scale * result.primal, scale * result.tol_abs)
     return result
+
+
+def gram_gap(alpha, weights, M, rhs, yy, primal):
+    """Ridge duality gaps, shape (k,), from the Gram matrix alone.
+
+    Primal form: ``M = G = Xt^T Xt``, ``rhs = Xt^T yt``, weights = w (p, k).
+    Kernel form: ``M = K = Xt Xt^T``, ``rhs = yt``, weights = a (n, k) with
+    ``w = Xt^T a``.  ``yy = |yt|^2``.  With ``r = yt - Xt w``, at the dual
+    point ``2 r`` the gap is
+    ``2 |r|^2 - 2 r . yt + alpha |w|^2 + |Xt^T r|^2 / alpha``
+    (O(r^2) per target: no pass over X).  Returns (gaps, objectives).
+    """
+    dot = lambda a, b: np.einsum("ik,ik->k", a, b)      # noqa: E731
+    if primal:
+        Mw = M @ weights
+        fit_y = dot(weights, rhs)                        # (Xt w) . yt
+        rr = yy - 2 * fit_y + dot(weights, Mw)
+        ww = dot(weights, weights)
+        grad = rhs - Mw                                  # Xt^T r
+        gg = dot(grad, grad)
+    else:
+        r = rhs - M @ weights
+        rr = dot(r, r)
+        fit_y = yy - dot(r, rhs)
+        ww = dot(weights, M @ weights)
+        gg = dot(r, M @ r)
+    ry = yy - fit_y
+    primal = rr + alpha * ww
+    if alpha > 0:
+        return 2 * rr - 2 * ry + alpha * ww + gg / alpha, primal
+    # no dual without a penalty: 0 only at an exact normal-equation solution
+    return np.where(gg > 1e-24 * np.maximum(yy, 1e-300) ** 2, np.inf, 0.0), primal
 
 
 def _shrinkage(eigvals, alpha):
@@ -267,11 +315,12 @@ def _shrinkage(eigvals, alpha):
 class RidgeSpectrum:
     """One eigendecomposition of the smaller Gram of ``Xt``, every alpha.
 
-    With p < n, ``Xt^T Xt = V diag(lam) V^T`` and ``A = Xt V``; with
-    n <= p, ``Xt Xt^T = U diag(lam) U^T``.  Then, for any alpha, the
-    coefficients cost O(p * r) and the leave-one-out residuals O(n * r)
-    (r = min(n, p)), with the unpenalised intercept's leverage ``s_i / n_w``
-    added exactly.
+    With p < n, ``G = Xt^T Xt = V diag(lam) V^T``; with n <= p,
+    ``K = Xt Xt^T = U diag(lam) U^T``.  Then, for any alpha, the
+    coefficients cost O(p * r) (r = min(n, p)), the leave-one-out residuals
+    O(n * r) (the unpenalised intercept's leverage ``s_i / n_w`` added
+    exactly), and the duality gap O(r^2), from G (or K) itself rather than
+    from its eigenvectors, so it checks the decomposition.
 
     Parameters
     ----------
@@ -283,38 +332,97 @@ class RidgeSpectrum:
         n, p = design.shape
         self.design, self.Yt = design, Yt
         self.primal = p < n
+        self.yy = np.einsum("ik,ik->k", Yt, Yt)     # P(0) of each target
         if self.primal:
-            lam, V = la.eigh(design.gram(), check_finite=False)
-            self.A = design.matvec(V)               # Xt V, shape (n, p)
-            self.basis = V
+            self.G = design.gram()
+            lam, self.V = la.eigh(self.G, driver="evd", check_finite=False)
+            self.XtY = design.rmatvec(Yt)            # Xt^T yt, shape (p, k)
+            self.proj = self.V.T @ self.XtY
         else:
-            lam, U = la.eigh(design.kernel(), check_finite=False)
-            self.A = U
-            self.basis = design.rmatvec(U)          # Xt^T U, shape (p, n)
+            self.K = design.kernel()
+            lam, self.V = la.eigh(self.K, driver="evd", check_finite=False)
+            self.proj = self.V.T @ Yt
+            self._basis = None
         self.eigvals = np.maximum(lam, 0.0)
-        self.proj = self.A.T @ Yt                   # A^T yt, shape (r, k)
-        self.A2 = self.A * self.A
+        self._A = self._A2 = None
+
+    @property
+    def basis(self):
+        """Maps mode weights to coefficients: V (primal) or Xt^T U (kernel)."""
+        if self.primal:
+            return self.V
+        if self._basis is None:
+            self._basis = self.design.rmatvec(self.V)
+        return self._basis
+
+    @property
+    def A(self):
+        """``Xt V`` (primal) or U (kernel): maps mode weights to fitted values."""
+        if self._A is None:
+            self._A = self.design.matvec(self.V) if self.primal else self.V
+        return self._A
 
     def _factors(self, alpha):
         """Per-mode factors of the coefficients and of the hat matrix."""
         d = _shrinkage(self.eigvals, alpha)
         return d, (d if self.primal else self.eigvals * d)
 
+    def _per_target(self, alpha):
+        alpha = np.broadcast_to(np.asarray(alpha, np.float64), (self.Yt.shape[1],))
+        return _groups(alpha).items()
+
     def coef(self, alpha):
         """Coefficients of shape (k, p) at one alpha (scalar or per target)."""
-        alpha = np.broadcast_to(np.asarray(alpha, np.float64), (self.Yt.shape[1],))
         W = np.empty((self.Yt.shape[1], self.design.shape[1]))
-        for a, idx in _groups(alpha).items():
+        for a, idx in self._per_target(alpha):
             d, _ = self._factors(a)
             W[idx] = (self.basis @ (d[:, None] * self.proj[:, idx])).T
         return W
+
+    def certificates(self, alpha):
+        """(gaps, objectives, P(0)s) of ``coef(alpha)``, each of shape (k,),
+        the gaps computed from G or K by ``gram_gap``."""
+        gaps, primals = np.empty((2, self.Yt.shape[1]))
+        for a, idx in self._per_target(alpha):
+            d, _ = self._factors(a)
+            weights = self.V @ (d[:, None] * self.proj[:, idx])   # w or dual a
+            gaps[idx], primals[idx] = gram_gap(
+                a, weights, self.G if self.primal else self.K,
+                (self.XtY if self.primal else self.Yt)[:, idx], self.yy[idx], self.primal)
+        return gaps, primals, self.yy
 
     def loo_residuals(self, alpha):
         """Leave-one-out residuals in the weighted space, shape (n, k):
         ``sqrt(s_i) (y_i - yhat_{-i})``."""
         _, h = self._factors(alpha)
         fitted = self.A @ (h[:, None] * self.proj)
-        leverage = self.A2 @ h
+        if self._A2 is None:
+            self._A2 = self.A * self.A
+        leverage = self._A2 @ h
         if self.design.fit_intercept:
             leverage = leverage + self.design.sqrt_s ** 2 / self.design.n_w
         return (self.Yt - fitted) / (1.0 - leverage)[:, None]
+
+
+def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
+    """Ridge solutions at every alpha from one eigendecomposition.
+
+    ``alphas`` is the grid, or an int: that many alphas on a geometric grid
+    from the largest eigenvalue of ``Xt^T Xt`` (where the leading direction
+    is shrunk by half) down to ``eps`` times it.
+
+    Returns alphas (n_alphas,), decreasing, coefs (n_alphas, k, p),
+    intercepts (n_alphas, k) and duality gaps (n_alphas, k) in the ridge
+    objective's units, and P(0) of each target, shape (k,).
+    """
+    design = CentredDesign(X, sample_weight, fit_intercept)
+    Yt, ybar = design.centre_y(Y)
+    spectrum = RidgeSpectrum(design, Yt)
+    if np.ndim(alphas) == 0:
+        top = max(spectrum.eigvals.max(initial=0.0), np.finfo(float).tiny)
+        alphas = np.geomspace(top, top * eps, int(alphas))
+    alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+    coefs = np.array([spectrum.coef(a) for a in alphas])
+    intercepts = np.array([design.coef_to_intercept(W, ybar) for W in coefs])
+    gaps = np.array([spectrum.certificates(a)[0] for a in alphas])
+    return alphas, coefs, intercepts, gaps, spectrum.yy
