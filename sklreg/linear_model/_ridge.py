@@ -5,6 +5,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, StrOptions
+from threadpoolctl import threadpool_limits
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
@@ -187,8 +188,9 @@ default='auto'
         datafit = LeastSquares(design, y, sample_weight, np.zeros(p), self.fit_intercept)
         penalty = ridge_penalty(alpha, datafit.n_w, p, self.positive)
         solve = solve_cd if solver == "cd" else solve_pg
-        result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
-                       max_iter=self.max_iter or 1000)
+        with threadpool_limits(1, user_api="blas"):     # column-sized BLAS calls
+            result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
+                           max_iter=self.max_iter or 1000)
         return to_ridge_units(result, datafit.n_w)
 
     def _solve_krylov(self, design, centred, y, yt, sample_weight, alpha, solver):
@@ -197,9 +199,12 @@ default='auto'
                                    else 10 * min(centred.shape))
         w, done, rtol = None, 0, self.tol
         while True:
-            w, n_iter = solve_krylov(centred, yt, alpha, solver, rtol=rtol,
-                                     max_iter=max(budget - done, 1),
-                                     x0=None if solver == "lsqr" else w)
+            # vector-sized BLAS calls gain nothing from threads, and lose a lot
+            # to spinning threads when the cores are shared
+            with threadpool_limits(1, user_api="blas"):
+                w, n_iter = solve_krylov(centred, yt, alpha, solver, rtol=rtol,
+                                         max_iter=max(budget - done, 1),
+                                         x0=None if solver == "lsqr" else w)
             done += n_iter
             result = ridge_result(design, y, sample_weight, self.fit_intercept, alpha,
                                   np.array(w, dtype=np.float64), tol=self.tol,

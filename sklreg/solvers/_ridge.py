@@ -89,17 +89,32 @@ class CentredDesign:
         ybar = self.y_mean(Y)
         return self.sqrt_s[:, None] * (Y - ybar), ybar
 
+    def _weigh(self, V):
+        """``S^(1/2) V`` along the first axis (no work without weights)."""
+        if self.s is None:
+            return V
+        return self.sqrt_s.reshape((-1,) + (1,) * (V.ndim - 1)) * V
+
     def matvec(self, W):
         """``Xt @ W`` for W of shape (p,) or (p, k)."""
         XW = np.asarray(self.X @ W, dtype=np.float64)
-        XW = XW - (self.mu @ W)
-        return self.sqrt_s.reshape((-1,) + (1,) * (XW.ndim - 1)) * XW
+        if self.fit_intercept:
+            XW = XW - (self.mu @ W)
+        return self._weigh(XW)
 
     def rmatvec(self, R):
         """``Xt^T @ R`` for R of shape (n,) or (n, k)."""
-        SR = self.sqrt_s.reshape((-1,) + (1,) * (R.ndim - 1)) * R
+        SR = self._weigh(R)
         XtR = np.asarray(self.X.T @ SR, dtype=np.float64)
-        return XtR - np.multiply.outer(self.mu, SR.sum(axis=0))
+        if self.fit_intercept:
+            XtR = XtR - np.multiply.outer(self.mu, SR.sum(axis=0))
+        return XtR
+
+    def col_sqnorms(self):
+        """The diagonal of ``Xt^T Xt`` (one pass over X)."""
+        weights = np.ones(self.shape[0]) if self.s is None else self.s
+        X2 = self.X.multiply(self.X) if self.is_sparse else self.X * self.X
+        return np.asarray(X2.T @ weights, dtype=np.float64).ravel() - self.n_w * self.mu ** 2
 
     def _scaled(self, X):
         if self.s is None:
@@ -221,8 +236,12 @@ def solve_krylov(design, yt, alpha, method, *, rtol, max_iter, x0=None):
     if p <= n or x0 is not None:
         op = LinearOperator((p, p), dtype=np.float64,
                             matvec=lambda v: design.rmatvec(design.matvec(v)) + alpha * v)
+        # Jacobi preconditioner: the diagonal of Xt^T Xt + alpha I
+        diag = np.maximum(design.col_sqnorms(), 0.0) + alpha
+        diag = np.where(diag > 0, diag, 1.0)
+        jacobi = LinearOperator((p, p), dtype=np.float64, matvec=lambda v: v / diag)
         w, _ = cg(op, design.rmatvec(yt), x0=x0, rtol=rtol, maxiter=max_iter,
-                  callback=count)
+                  M=jacobi, callback=count)
         return w, counter[0]
     op = LinearOperator((n, n), dtype=np.float64,
                         matvec=lambda v: design.matvec(design.rmatvec(v)) + alpha * v)
