@@ -80,9 +80,12 @@ def _path_problem(name, n, p):
         return path.coefs, path.intercepts, path.alphas
 
     def theirs(d, tol):
-        model = Ridge(solver="cholesky")
-        fits = [model.set_params(alpha=a).fit(d["X"], d["y"]) for a in alphas]
-        return ([m.coef_.copy() for m in fits], [m.intercept_ for m in fits], alphas)
+        coefs, intercepts = [], []
+        for a in alphas:
+            model = Ridge(alpha=a, solver="cholesky").fit(d["X"], d["y"])
+            coefs.append(model.coef_)
+            intercepts.append(model.intercept_)
+        return coefs, intercepts, alphas
 
     return Problem(name, _data(n, p), _objective,
                    {"sklreg": ours, "scikit-learn:cholesky": theirs},

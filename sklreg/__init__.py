@@ -1,12 +1,14 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, Lasso, Ridge, RidgeCV
+from sklreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ElasticNet",
+    "ElasticNetCV",
     "Lasso",
+    "LassoCV",
     "PathResult",
     "alpha_max",
     "enet_path",

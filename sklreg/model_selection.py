@@ -1,22 +1,138 @@
-"""Cross-validation helpers shared by the ``*CV`` estimators.
+"""Cross-validation along regularization paths, and the one-standard-error rule.
 
-The fold loop is generic: an estimator hands over a function that scores
-every candidate alpha on one split (fitted on the training part, evaluated
-on the test part), and ``fold_scores`` runs it on each split through
-``joblib.Parallel``, with the sample weights cut to each part (the training
-weights fit, the test weights score, as scikit-learn 1.9's grid search).
-Kernels release the GIL, so threads work; ``joblib.parallel_backend`` can
-send the folds elsewhere.  ``one_standard_error`` is the 1-SE rule.
+One warm-started path per training fold (``sklreg.path.regularization_path``)
+is scored on its test fold at every alpha.  Folds run through
+``joblib.Parallel``; the kernels release the GIL, so threads work locally,
+and ``joblib.parallel_backend("dask")`` sends the folds to a Dask cluster.
 """
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.metrics import check_scoring, r2_score
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import PredefinedSplit, check_cv
+
+from sklreg.path import regularization_path
+
+
+def make_folds(cv, X, y, fold_ids=None):
+    """Return a list of (train, test) index arrays.
+
+    ``fold_ids`` (glmnet's ``foldid``: one fold number per sample) takes
+    precedence over ``cv``, which is anything scikit-learn's ``check_cv``
+    accepts (None for 5-fold, an int, a splitter, an iterable of splits).
+    """
+    if fold_ids is not None:
+        fold_ids = np.asarray(fold_ids)
+        if fold_ids.shape != (X.shape[0],):
+            raise ValueError("fold_ids must have one entry per sample, shape (%d,); "
+                             "got %r" % (X.shape[0], fold_ids.shape))
+        splitter = PredefinedSplit(fold_ids)
+    else:
+        splitter = check_cv(cv, y, classifier=False)
+    folds = list(splitter.split(X, y))
+    if len(folds) < 2:
+        raise ValueError("cross-validation needs at least 2 folds; got %d" % len(folds))
+    return folds
+
+
+def _take(a, idx):
+    return None if a is None else a[idx]
+
+
+def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss,
+               keep_coefs):
+    """Path on ``train``; one test loss (lower is better) per alpha."""
+    path = regularization_path(estimator, X[train], y[train], alphas=alphas,
+                               sample_weight=_take(sample_weight, train))
+    X_test, y_test, s_test = X[test], y[test], _take(sample_weight, test)
+    losses = np.empty(len(alphas))
+    for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
+        if scorer is None:
+            pred = X_test @ np.asarray(coef).T + intercept
+            losses[a] = loss(y_test, pred, s_test)
+        else:
+            fitted = clone(estimator).set_params(alpha=alphas[a])
+            fitted.coef_, fitted.intercept_ = coef, intercept
+            fitted.n_features_in_ = X.shape[1]
+            kwargs = {} if s_test is None else {"sample_weight": s_test}
+            losses[a] = -scorer(fitted, X_test, y_test, **kwargs)
+    return losses, (path.coefs if keep_coefs else None)
+
+
+def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
+                        scoring=None, loss=None, n_jobs=None, verbose=0,
+                        keep_coefs=False):
+    """Test losses of every alpha on every fold.
+
+    Parameters
+    ----------
+    estimator : sklreg estimator (not modified)
+    X, y, sample_weight : validated arrays
+    alphas : ndarray of shape (n_alphas,), decreasing
+    folds : list of (train, test) index arrays
+    scoring : None, str or callable
+        A scikit-learn scorer (higher is better; its negative is stored).
+        None uses ``loss``.
+    loss : callable(y_true, y_pred, sample_weight) -> float
+        The estimator's own loss, used when ``scoring`` is None.
+    n_jobs : int or None
+    verbose : int
+    keep_coefs : bool
+        Also return the per-fold coefficient paths.
+
+    Returns
+    -------
+    losses : ndarray of shape (n_alphas, n_folds)
+    coefs : list of ndarray of shape (n_alphas, n_features), or None
+    """
+    scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
+    jobs = (delayed(_fold_path)(estimator, X, y, sample_weight, alphas, train, test,
+                                scorer, loss, keep_coefs)
+            for train, test in folds)
+    out = Parallel(n_jobs=n_jobs, prefer="threads", verbose=verbose)(jobs)
+    losses = np.column_stack([o[0] for o in out])
+    return losses, ([o[1] for o in out] if keep_coefs else None)
+
+
+def one_standard_error_index(losses):
+    """Index of the largest alpha within one standard error of the best.
+
+    ``losses`` has shape (n_alphas, n_folds) with alphas decreasing; this is
+    glmnet's ``lambda.1se``: the largest alpha whose mean loss is at most the
+    minimum mean loss plus the standard error of the mean at the minimum.
+    """
+    mean = losses.mean(axis=1)
+    sem = losses.std(axis=1, ddof=1) / np.sqrt(losses.shape[1])
+    best = int(np.argmin(mean))
+    return int(np.flatnonzero(mean <= mean[best] + sem[best])[0])
+
+
+def one_standard_error_alpha(alphas, scores):
+    """The 1-SE alpha for scores (higher is better) in any alpha order.
+
+    ``scores`` has shape (n_alphas, n_units) -- one score per fold, or per
+    sample for leave-one-out -- or (n_alphas, n_units, n_targets) for one
+    alpha per target (returns an array then).
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    order = np.argsort(-alphas, kind="stable")
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim == 3:
+        return np.array([one_standard_error_alpha(alphas, scores[:, :, k])
+                         for k in range(scores.shape[2])])
+    if scores.shape[1] < 2:                 # no standard error from one unit
+        return float(alphas[np.argmax(scores.mean(axis=1))])
+    return float(alphas[order][one_standard_error_index(-scores[order])])
 
 
 def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
-    """Score every split of ``cv``.
+    """Score every split of ``cv`` with a function that knows the model.
+
+    The generic fold loop for estimators that score all their candidates on
+    a split at once (e.g. RidgeCV: one decomposition per training fold
+    serves every alpha).  The sample weights are cut to each part: the
+    training weights fit, the test weights score, as scikit-learn 1.9's grid
+    search does.
 
     Parameters
     ----------
@@ -25,9 +141,8 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None
-        Cut to the training and the test part of each split.
     cv : int, cross-validation generator or iterable
-        As in scikit-learn (an int is ``KFold`` without shuffling).
+        As in scikit-learn (see ``make_folds``).
     n_jobs : int, default=None
         Folds run in parallel through joblib threads.
 
@@ -35,49 +150,16 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
     -------
     scores : ndarray of shape (n_splits, ...)
     """
-    splits = list(check_cv(cv, Y, classifier=False).split(X, Y))
-
     def one(train, test):
-        s_train, s_test = ((None, None) if sample_weight is None
-                           else (sample_weight[train], sample_weight[test]))
         X_train = X[train]
         if not hasattr(X_train, "tocsc"):
             X_train = np.asfortranarray(X_train)
-        return score_fold(X_train, Y[train], s_train, X[test], Y[test], s_test)
+        return score_fold(X_train, Y[train], _take(sample_weight, train), X[test],
+                          Y[test], _take(sample_weight, test))
 
     out = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(one)(train, test) for train, test in splits)
+        delayed(one)(train, test) for train, test in make_folds(cv, X, Y))
     return np.array(out)
-
-
-def one_standard_error(alphas, mean, se):
-    """The largest alpha whose mean score is within one standard error of
-    the best (scores: higher is better).
-
-    Parameters
-    ----------
-    alphas : ndarray of shape (n_alphas,)
-    mean, se : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-
-    Returns
-    -------
-    float or ndarray of shape (n_targets,)
-    """
-    alphas = np.asarray(alphas, dtype=np.float64)
-    best = np.argmax(mean, axis=0)
-    cols = np.arange(mean.shape[1]) if mean.ndim == 2 else ()
-    threshold = mean[best, cols] - se[best, cols] if mean.ndim == 2 else mean[best] - se[best]
-    within = mean >= threshold
-    shaped = alphas.reshape((-1,) + (1,) * (mean.ndim - 1))
-    return np.max(np.where(within, shaped, -np.inf), axis=0)
-
-
-def mean_and_standard_error(scores):
-    """Mean and standard error over the first axis (folds or samples)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    n = scores.shape[0]
-    se = scores.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(scores.shape[1:])
-    return scores.mean(axis=0), se
 
 
 class _Predictions(RegressorMixin, BaseEstimator):
@@ -94,8 +176,8 @@ class _Predictions(RegressorMixin, BaseEstimator):
 def prediction_scorer(scoring):
     """Return score(predictions, y, sample_weight=None) for a scoring spec.
 
-    ``None`` is the R^2 of ``RegressorMixin.score`` (what scikit-learn's
-    grid search uses by default).
+    ``None`` is the R^2 of ``RegressorMixin.score`` (scikit-learn's
+    grid-search default).
     """
     if scoring is None:
         return lambda pred, y, sample_weight=None: r2_score(y, pred,

@@ -9,7 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import Ridge, RidgeCV, regularization_path
-from sklreg.model_selection import fold_scores, one_standard_error
+from sklreg.model_selection import fold_scores, one_standard_error_alpha
 from sklreg.solvers._ridge import CentredDesign
 from sklreg.utils.reference import ridge_objective, ridge_objective_at_zero
 from conftest import make_problem
@@ -204,11 +204,12 @@ def test_alpha_1se_from_the_stored_leave_one_out_errors():
     assert k_fold.alpha_1se_ >= k_fold.alpha_
 
 
-def test_one_standard_error_rule_per_target():
-    alphas = np.array([0.1, 1.0, 10.0, 100.0])
-    mean = np.array([[1.0, 5.0], [2.0, 4.0], [1.8, 3.0], [0.5, 1.0]])
-    se = np.full_like(mean, 0.3)
-    np.testing.assert_array_equal(one_standard_error(alphas, mean, se), [10.0, 0.1])
+def test_one_standard_error_rule_per_target_in_any_alpha_order():
+    alphas = np.array([1.0, 0.1, 100.0, 10.0])
+    # per alpha: two units (folds) per target; the spread gives an SE of 0.3
+    mean = np.array([[2.0, 4.0], [1.0, 5.0], [0.5, 1.0], [1.8, 3.0]])
+    scores = np.stack([mean - 0.3, mean + 0.3], axis=1)
+    np.testing.assert_array_equal(one_standard_error_alpha(alphas, scores), [10.0, 0.1])
 
 
 def test_fold_scores_routes_weights_to_both_parts():

@@ -1,4 +1,4 @@
-from sklreg.linear_model._lasso import ElasticNet, Lasso
+from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.linear_model._ridge import Ridge, RidgeCV
 
-__all__ = ["ElasticNet", "Lasso", "Ridge", "RidgeCV"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "RidgeCV"]

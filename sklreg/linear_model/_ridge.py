@@ -10,8 +10,8 @@ from threadpoolctl import threadpool_limits
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
-from sklreg.model_selection import (fold_scores, mean_and_standard_error,
-                                    one_standard_error, prediction_scorer)
+from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
+                                    prediction_scorer)
 from sklreg.solvers import solve_cd, solve_pg
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
                                    ridge_penalty, ridge_result, solve_direct,
@@ -340,8 +340,11 @@ class RidgeCV(PenalizedRegressor):
             return self._leave_one_out(X, Y, sample_weight, alphas, per_target)
         return self._k_fold(X, Y, sample_weight, alphas)
 
-    def _select(self, alphas, mean, se, per_target, n_targets):
-        """Set alpha_, best_score_, alpha_1se_; return the alpha of each target."""
+    def _select(self, alphas, mean, per_target, n_targets, units=None):
+        """Set alpha_, best_score_, alpha_1se_ from the mean scores (shape
+        (n_alphas,) or (n_alphas, n_targets)) and, when there are any, the
+        scores per fold or sample (``units``, (n_alphas, n_units[, k])).
+        Return the alpha of each target."""
         best = np.argmax(mean, axis=0)              # the first best, as sklearn
         if per_target:
             self.alpha_ = alphas[best]
@@ -349,10 +352,8 @@ class RidgeCV(PenalizedRegressor):
         else:
             self.alpha_ = float(alphas[best])
             self.best_score_ = float(mean[best])
-        self.alpha_1se_ = (self.alpha_ if se is None
-                           else one_standard_error(alphas, mean, se))
-        if not per_target and se is not None:
-            self.alpha_1se_ = float(self.alpha_1se_)
+        self.alpha_1se_ = (self.alpha_ if units is None
+                           else one_standard_error_alpha(alphas, units))
         return np.broadcast_to(self.alpha_, (n_targets,))
 
     def _leave_one_out(self, X, Y, s, alphas, per_target):
@@ -363,8 +364,7 @@ class RidgeCV(PenalizedRegressor):
         single = self._y_ndim == 1
         score = None if self.scoring is None else prediction_scorer(self.scoring)
         stored, per_sample, means = [], [], []
-        for alpha in alphas:
-            looe = spectrum.loo_residuals(alpha)                 # (n, k)
+        for looe in spectrum.loo_residuals(alphas):             # (n, k) per alpha
             if score is None:
                 squared = looe ** 2
                 stored.append(squared)
@@ -379,11 +379,9 @@ class RidgeCV(PenalizedRegressor):
                 else:
                     means.append(score(pred[:, 0] if single else pred,
                                        Y[:, 0] if single else Y, s))
-        if score is None:
-            mean, se = mean_and_standard_error(np.moveaxis(np.array(per_sample), 0, 1))
-        else:
-            mean, se = np.array(means), None
-        chosen = self._select(alphas, mean, se, per_target, k)
+        units = np.array(per_sample) if score is None else None   # (n_alphas, n[, k])
+        mean = units.mean(axis=1) if score is None else np.array(means)
+        chosen = self._select(alphas, mean, per_target, k, units)
         if self.store_cv_results:
             results = np.moveaxis(np.array(stored), 0, -1)      # (n, k, n_alphas)
             self.cv_results_ = results[:, 0] if single else results
@@ -406,9 +404,8 @@ class RidgeCV(PenalizedRegressor):
                            else score(pred, Y_test, s_test))
             return np.array(out)
 
-        scores = fold_scores(score_fold, X, Y, s, self.cv, n_jobs=self.n_jobs)
-        mean, se = mean_and_standard_error(scores)
-        chosen = self._select(alphas, mean, se, False, Y.shape[1])
+        scores = fold_scores(score_fold, X, Y, s, self.cv, n_jobs=self.n_jobs).T
+        chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
         design = CentredDesign(X, s, self.fit_intercept)
         Yt, _ = design.centre_y(Y)
         W, certificates = solve_direct(design, Yt, chosen, "cholesky")
