@@ -47,6 +47,9 @@ def _ridge_problem(name, n, p, sk_solvers, density=1.0, iterative=False):
 
     runners = {"sklreg": _fit(lambda tol: sklreg.Ridge(
         alpha=ALPHA, **({} if tol is None else {"tol": tol})))}
+    if not iterative:       # our own iterative option beside the direct default
+        runners["sklreg:lsqr"] = _fit(lambda tol: sklreg.Ridge(
+            alpha=ALPHA, solver="lsqr", **({} if tol is None else {"tol": tol})))
     for solver in sk_solvers:
         runners[f"scikit-learn:{solver}"] = _fit(
             lambda tol, solver=solver: Ridge(alpha=ALPHA, solver=solver,
