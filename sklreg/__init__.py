@@ -1,10 +1,15 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
 from sklreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
+from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CVDisplay",
+    "PathDisplay",
+    "plot_cv",
+    "plot_path",
     "ElasticNet",
     "ElasticNetCV",
     "Lasso",

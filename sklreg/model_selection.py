@@ -5,6 +5,8 @@ is scored on its test fold at every alpha.  Folds run through
 ``joblib.Parallel``; the kernels release the GIL, so threads work locally,
 and ``joblib.parallel_backend("dask")`` sends the folds to a Dask cluster.
 """
+import time
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin, clone
@@ -89,9 +91,28 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
     jobs = (delayed(_fold_path)(estimator, X, y, sample_weight, alphas, train, test,
                                 scorer, loss, keep_coefs)
             for train, test in folds)
-    out = Parallel(n_jobs=n_jobs, prefer="threads", verbose=verbose)(jobs)
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(jobs)
+    out = list(_progress(results, len(folds), len(alphas), verbose))
     losses = np.column_stack([o[0] for o in out])
     return losses, ([o[1] for o in out] if keep_coefs else None)
+
+
+def _progress(results, n_folds, n_alphas, verbose):
+    """Yield fold results, reporting progress when ``verbose``: a tqdm bar
+    when tqdm is installed, a line per fold otherwise."""
+    if not verbose:
+        yield from results
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        start = time.perf_counter()
+        for k, result in enumerate(results, 1):
+            print(f"[sklreg] fold {k}/{n_folds}: path of {n_alphas} alphas done, "
+                  f"{time.perf_counter() - start:.1f} s elapsed", flush=True)
+            yield result
+        return
+    yield from tqdm(results, total=n_folds, desc=f"CV folds ({n_alphas} alphas)")
 
 
 def one_standard_error_index(losses):

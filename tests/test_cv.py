@@ -107,3 +107,18 @@ def test_cv_on_a_dask_cluster_equals_local(data):
             remote = LassoCV(cv=3, alphas=10, tol=1e-10, n_jobs=-1).fit(X, y)
     np.testing.assert_array_equal(remote.mse_path_, local.mse_path_)
     assert remote.alpha_ == local.alpha_
+
+
+def test_verbose_reports_each_fold(data, capsys, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):      # the plain-lines fallback
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    X, y, _ = data
+    LassoCV(cv=3, alphas=5, verbose=1).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "fold" in line]
+    assert len(lines) == 3 and lines[-1].startswith("[sklreg] fold 3/3")

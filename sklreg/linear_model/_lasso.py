@@ -29,6 +29,8 @@ _SHARED_PARAMETERS = """
         Stop when the duality gap is at most ``tol * P(0)``, where ``P(0)`` is
         the objective at ``w = 0`` with the best intercept.  This is a
         certificate: the objective is then within that amount of the optimum.
+        Values below 1e-13 act as 1e-13, the resolution of the gap in
+        float64 arithmetic.
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
