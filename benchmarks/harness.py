@@ -123,5 +123,6 @@ def print_rows(name, shape, rows):
                   flush=True)
             continue
         ratio = t / ours if ours else float("nan")
-        print(f"{name:<28}{str(shape):>16} {lib:<16}{tol:>8.0e}{t:>10.3f}"
+        tol = "-" if tol is None else f"{tol:.0e}"        # None: a direct solver
+        print(f"{name:<28}{str(shape):>16} {lib:<16}{tol:>8}{t:>10.3f}"
               f"{ratio:>8.2f}{sub:>10.1e}{passes:>9.0f}", flush=True)

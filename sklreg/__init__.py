@@ -1,5 +1,6 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, QuantileRegressor
+from sklreg.linear_model import (ElasticNet, ElasticNetCV, Lasso, LassoCV, QuantileRegressor,
+                                 Ridge, RidgeCV)
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
@@ -20,4 +21,6 @@ __all__ = [
     "enet_path",
     "lasso_path",
     "regularization_path",
+    "Ridge",
+    "RidgeCV",
 ]

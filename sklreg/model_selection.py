@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
-from sklearn.metrics import check_scoring
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import PredefinedSplit, check_cv
 
 from sklreg.path import regularization_path
@@ -126,3 +126,86 @@ def one_standard_error_index(losses):
     sem = losses.std(axis=1, ddof=1) / np.sqrt(losses.shape[1])
     best = int(np.argmin(mean))
     return int(np.flatnonzero(mean <= mean[best] + sem[best])[0])
+
+
+def one_standard_error_alpha(alphas, scores):
+    """The 1-SE alpha for scores (higher is better) in any alpha order.
+
+    ``scores`` has shape (n_alphas, n_units) -- one score per fold, or per
+    sample for leave-one-out -- or (n_alphas, n_units, n_targets) for one
+    alpha per target (returns an array then).
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    order = np.argsort(-alphas, kind="stable")
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim == 3:
+        return np.array([one_standard_error_alpha(alphas, scores[:, :, k])
+                         for k in range(scores.shape[2])])
+    if scores.shape[1] < 2:                 # no standard error from one unit
+        return float(alphas[np.argmax(scores.mean(axis=1))])
+    return float(alphas[order][one_standard_error_index(-scores[order])])
+
+
+def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
+    """Score every split of ``cv`` with a function that knows the model.
+
+    The generic fold loop for estimators that score all their candidates on
+    a split at once (e.g. RidgeCV: one decomposition per training fold
+    serves every alpha).  The sample weights are cut to each part: the
+    training weights fit, the test weights score, as scikit-learn 1.9's grid
+    search does.
+
+    Parameters
+    ----------
+    score_fold : callable(X_train, Y_train, s_train, X_test, Y_test, s_test)
+        Returns the scores of one split as an ndarray (e.g. one per alpha).
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    cv : int, cross-validation generator or iterable
+        As in scikit-learn (see ``make_folds``).
+    n_jobs : int, default=None
+        Folds run in parallel through joblib threads.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_splits, ...)
+    """
+    def one(train, test):
+        X_train = X[train]
+        if not hasattr(X_train, "tocsc"):
+            X_train = np.asfortranarray(X_train)
+        return score_fold(X_train, Y[train], _take(sample_weight, train), X[test],
+                          Y[test], _take(sample_weight, test))
+
+    out = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(one)(train, test) for train, test in make_folds(cv, X, Y))
+    return np.array(out)
+
+
+class _Predictions(RegressorMixin, BaseEstimator):
+    """A 'regressor' whose prediction is its input, so that any scikit-learn
+    scorer can score predictions computed without an estimator."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        return X
+
+
+def prediction_scorer(scoring):
+    """Return score(predictions, y, sample_weight=None) for a scoring spec.
+
+    ``None`` is the R^2 of ``RegressorMixin.score`` (scikit-learn's
+    grid-search default).
+    """
+    if scoring is None:
+        return lambda pred, y, sample_weight=None: r2_score(y, pred,
+                                                            sample_weight=sample_weight)
+    scorer = check_scoring(_Predictions(), scoring=scoring)
+
+    def score(pred, y, sample_weight=None):
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return scorer(_Predictions(), pred, y, **kwargs)
+    return score

@@ -4,10 +4,12 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
+from sklreg.solvers._ridge import ridge_path
 from sklreg.utils.validation import validate_params, validate_X_y
 
 
@@ -92,6 +94,11 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                         coef_init=None):
     """Fit ``estimator`` at each alpha of a decreasing grid, warm-starting.
 
+    For ``Ridge`` (``positive=False`` only) nothing is refitted: one
+    eigendecomposition of the centred Gram matrix (``X^T X`` or ``X X^T``,
+    the smaller) gives every alpha, and each alpha's duality gap is
+    computed from that Gram matrix.
+
     Parameters
     ----------
     estimator : sklreg estimator
@@ -101,6 +108,8 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     alphas : int or array-like, default=100
         Number of alphas on a geometric grid from ``alpha_max`` down to
         ``eps * alpha_max``, or the alphas themselves (sorted decreasingly).
+        For Ridge, which has no alpha_max, the grid starts at the largest
+        eigenvalue of the centred, weighted Gram matrix.
     eps : float, default=1e-3
         Length of the grid, ``alpha_min / alpha_max``.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -126,6 +135,11 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     alphas = _resolve_alphas(alphas, n_alphas)
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
+    if getattr(estimator, "_spectral_path", False):
+        if estimator.positive:
+            raise ValueError("regularization_path does not support Ridge with "
+                             "positive=True yet; fit Ridge(positive=True) per alpha")
+        return _spectral_path(estimator, X, y, s, alphas, eps)
     if np.ndim(alphas) == 0:
         grid = alpha_grid(_alpha_max_validated(estimator, X, y, s), int(alphas), eps)
     else:
@@ -189,6 +203,23 @@ def _stack(per_target, grid, single, fit_intercept, dtype):
         intercepts = np.zeros_like(intercepts)
     return PathResult(alphas=grid, coefs=field(0).astype(dtype), intercepts=intercepts,
                       dual_gaps=field(2, np.float64), n_iters=field(3, int))
+
+
+def _spectral_path(estimator, X, y, s, alphas, eps):
+    """Ridge: every alpha from one eigendecomposition (no refits)."""
+    Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    grid, coefs, intercepts, gaps, p0 = ridge_path(X, Y, s, estimator.fit_intercept,
+                                                   alphas, eps)
+    bad = gaps > estimator.tol * p0
+    if np.any(bad):
+        warnings.warn(f"Ridge path: the duality gap is above tol * P(0) at "
+                      f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",
+                      ConvergenceWarning, stacklevel=3)
+    single = y.ndim == 1
+    pick = (lambda a: a[:, 0]) if single else (lambda a: a)
+    return PathResult(alphas=grid, coefs=pick(coefs).astype(X.dtype),
+                      intercepts=pick(intercepts), dual_gaps=pick(gaps),
+                      n_iters=np.zeros(pick(gaps).shape, dtype=int))
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",

@@ -39,15 +39,7 @@ cdef class LeastSquares:
     w : ndarray of shape (n_features,), float64 -- the starting coefficients
     fit_intercept : bool
     """
-    cdef Design X
-    cdef Quadratic loss
-    cdef double[::1] y_c          # y minus its weighted mean (if intercept)
-    cdef double[::1] s            # sample weights; empty when unit
-    cdef double[::1] r            # residual is r + offset
-    cdef readonly double offset, intercept, n_w, primal_at_zero
-    cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
-    cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
-    cdef bint fit_intercept
+    # attributes are declared in _cd.pxd (so other kernels can cimport it)
 
     def __init__(self, Design X, y, sample_weight, w, bint fit_intercept):
         cdef Py_ssize_t j, n = X.n_samples, p = X.n_features
@@ -90,19 +82,7 @@ cdef class LeastSquares:
                 if w0[j] != 0.0:
                     self.step(j, w0[j])
 
-    cdef inline const double* _s(self) noexcept nogil:
-        return NULL if self.s.shape[0] == 0 else &self.s[0]
-
-    cdef inline double grad(self, Py_ssize_t j) noexcept nogil:
-        """Minus the partial derivative of the datafit in w_j."""
-        return (self.X.col_dot(j, &self.r[0], self._s())
-                + self.offset * self.n_w * self.mu[j]) / self.n_w
-
-    cdef inline void step(self, Py_ssize_t j, double delta) noexcept nogil:
-        """Move w_j by delta: residual -= delta * (x_j - mu_j)."""
-        self.X.col_axpy(j, -delta, &self.r[0])
-        self.offset += delta * self.mu[j]
-        self.intercept -= delta * self.mu[j]
+    # _s, grad and step are inline, defined in _cd.pxd
 
     cdef void fold(self) noexcept nogil:
         cdef Py_ssize_t i

@@ -1,4 +1,6 @@
 from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.linear_model._quantile import QuantileRegressor
+from sklreg.linear_model._ridge import Ridge, RidgeCV
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "QuantileRegressor"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "QuantileRegressor", "Ridge",
+           "RidgeCV"]

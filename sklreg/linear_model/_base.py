@@ -112,7 +112,7 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
 
     def _warm_coef(self, n_targets, n_features):
         """Starting coefficients, float64 of shape (n_targets, n_features)."""
-        if self.warm_start and hasattr(self, "coef_"):
+        if getattr(self, "warm_start", False) and hasattr(self, "coef_"):
             W = np.asarray(self.coef_, dtype=np.float64).reshape(-1, n_features)
             if W.shape[0] == n_targets:
                 return W.copy()

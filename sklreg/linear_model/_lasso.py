@@ -1,4 +1,5 @@
 """Lasso and ElasticNet: least squares with an L1 / elastic-net penalty."""
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -10,7 +11,7 @@ from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
-from sklreg.solvers import solve_cd
+from sklreg.solvers import solve_cd, solve_pg
 from sklreg.utils.validation import check_penalty_factor
 
 _SHARED_PARAMETERS = """
@@ -42,6 +43,15 @@ _SHARED_PARAMETERS = """
         Non-negative per-feature multipliers of the penalty (glmnet's
         ``penalty.factor``); 0 leaves a feature unpenalised.  None means all
         ones, scikit-learn's objective.
+    solver : {'auto', 'cd', 'pg'}, default='auto'
+        'cd' is working-set coordinate descent (``max_iter`` counts its
+        passes); 'pg' is accelerated proximal gradient (FISTA with
+        backtracking and adaptive restart; ``max_iter`` counts its
+        iterations, about two passes over X each).  Both stop on the same
+        certified duality gap.  'auto' picks 'cd' for every shape: on our
+        measurements (dense and sparse, n >> p and p >> n, correlated
+        features) working sets exploit the sparsity of the solution and
+        coordinate descent was as fast or faster than 'pg'.
 """
 
 _ATTRIBUTES = """
@@ -109,12 +119,13 @@ class ElasticNet(PenalizedRegressor):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "penalty_factor": ["array-like", None],
+        "solver": [StrOptions({"auto", "cd", "pg"})],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", penalty_factor=None):
+                 selection="cyclic", penalty_factor=None, solver="auto"):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -127,6 +138,7 @@ class ElasticNet(PenalizedRegressor):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
+        self.solver = solver
 
     def _penalty(self, n_features):
         """The penalty as a ``sklreg.penalties`` object."""
@@ -142,11 +154,14 @@ class ElasticNet(PenalizedRegressor):
         design = Design(X)
         seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
                 if self.selection == "random" else 0)
+        if self.solver == "pg":
+            solve = partial(solve_pg, tol=self.tol, max_iter=self.max_iter)
+        else:       # 'cd' and 'auto'
+            solve = partial(solve_cd, tol=self.tol, max_iter=self.max_iter, seed=seed)
         results = []
         for y, w0 in zip(Y.T, coef_init):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
-            results.append(solve_cd(datafit, penalty, np.array(w0), tol=self.tol,
-                                    max_iter=self.max_iter, seed=seed))
+            results.append(solve(datafit, penalty, np.array(w0)))
         return results
 
 
@@ -188,12 +203,12 @@ class Lasso(ElasticNet):
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
-                 penalty_factor=None):
+                 penalty_factor=None, solver="auto"):
         super().__init__(
             alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive, random_state=random_state,
-            selection=selection, penalty_factor=penalty_factor)
+            selection=selection, penalty_factor=penalty_factor, solver=solver)
 
 
 def _squared_error(y_true, y_pred, sample_weight):

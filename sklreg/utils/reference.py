@@ -20,3 +20,19 @@ def enet_objective_at_zero(y, sample_weight=None, fit_intercept=True):
     s = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
     c = np.dot(s, y) / s.sum() if fit_intercept else 0.0
     return 0.5 * np.dot(s, (y - c) ** 2) / s.sum()
+
+
+def ridge_objective(X, y, coef, intercept, alpha, sample_weight=None):
+    """scikit-learn's Ridge objective, ``sum s r**2 + alpha ||w||^2``, in float64."""
+    coef = np.asarray(coef, dtype=np.float64)
+    r = np.asarray(y, dtype=np.float64) - X @ coef - intercept
+    s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight, float)
+    return float(np.dot(s, r * r) + alpha * np.dot(coef, coef))
+
+
+def ridge_objective_at_zero(y, sample_weight=None, fit_intercept=True):
+    """P(0) of the ridge objective: ``sum s (y - c)**2`` with the best c."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+    c = np.dot(s, y) / s.sum() if fit_intercept else 0.0
+    return float(np.dot(s, (y - c) ** 2))

@@ -1,0 +1,38 @@
+# The least-squares datafit state, shared by the coordinate-descent and the
+# proximal-gradient kernels (cimport it; never copy the math).
+from sklreg._core._design cimport Design
+from sklreg._core._losses cimport Quadratic
+from sklreg._core._penalties cimport Penalty
+
+
+cdef class LeastSquares:
+    cdef Design X
+    cdef Quadratic loss
+    cdef double[::1] y_c          # y minus its weighted mean (if intercept)
+    cdef double[::1] s            # sample weights; empty when unit
+    cdef double[::1] r            # residual is r + offset
+    cdef readonly double offset, intercept, n_w, primal_at_zero
+    cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
+    cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
+    cdef bint fit_intercept
+
+    cdef void fold(self) noexcept nogil
+    cdef double gap(self, Penalty penalty, const double[::1] w,
+                    const int[::1] coords, double[::1] v,
+                    double* primal) noexcept nogil
+    cdef double primal(self, Penalty penalty, const double[::1] w,
+                       const int[::1] coords) noexcept nogil
+
+    cdef inline const double* _s(self) noexcept nogil:
+        return NULL if self.s.shape[0] == 0 else &self.s[0]
+
+    cdef inline double grad(self, Py_ssize_t j) noexcept nogil:
+        """Minus the partial derivative of the datafit in w_j."""
+        return (self.X.col_dot(j, &self.r[0], self._s())
+                + self.offset * self.n_w * self.mu[j]) / self.n_w
+
+    cdef inline void step(self, Py_ssize_t j, double delta) noexcept nogil:
+        """Move w_j by delta: residual -= delta * (x_j - mu_j)."""
+        self.X.col_axpy(j, -delta, &self.r[0])
+        self.offset += delta * self.mu[j]
+        self.intercept -= delta * self.mu[j]

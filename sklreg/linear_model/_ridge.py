@@ -1,0 +1,433 @@
+"""Ridge and RidgeCV: least squares with a squared L2 penalty."""
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.metrics import get_scorer_names
+from sklearn.utils._param_validation import Interval, StrOptions
+from threadpoolctl import threadpool_limits
+
+from sklreg._core._cd import LeastSquares
+from sklreg._core._design import Design
+from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
+                                    prediction_scorer)
+from sklreg.solvers import solve_cd, solve_pg
+from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
+                                   ridge_penalty, ridge_result, solve_direct,
+                                   solve_krylov, to_ridge_units)
+
+DIRECT = ("cholesky", "svd")
+KRYLOV = ("lsqr", "sparse_cg")
+SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
+CV_TOL = 1e-4               # certificate RidgeCV's closed-form solution must meet
+
+_OBJECTIVE = """
+        sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||_2**2
+
+    where ``s`` are the sample weights (all ones by default).  There is no
+    ``1/n`` factor, as in scikit-learn.  The coordinate-descent and
+    proximal-gradient solvers work on the same objective divided by
+    ``2 n_w`` (``n_w = sum_i s_i``), that is the elastic-net datafit with
+    the L2 part ``l2 / 2 * ||w||^2``, ``l2 = alpha / n_w``, and no L1 part; ``dual_gap_`` is reported in
+    the units of the objective above."""
+
+
+class Ridge(PenalizedRegressor):
+    __doc__ = f"""Linear least squares with a squared L2 penalty.
+
+    Minimises, exactly as :class:`sklearn.linear_model.Ridge`::
+    {_OBJECTIVE}
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Penalty strength, non-negative; one per target is allowed.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.  X is never centred in memory: the
+        centring enters the Gram matrix, the kernel and the operator
+        products as a rank-one correction, so sparse X stays sparse.
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility; X is never modified.
+    max_iter : int, default=None
+        Iteration budget of 'lsqr' and 'sparse_cg' (scipy's defaults when
+        None) and of 'cd' and 'pg' (1000 when None).
+    tol : float, default=1e-4
+        Iterative solvers stop when the duality gap is at most
+        ``tol * P(0)`` (``P(0)``: the objective at ``w = 0`` with the best
+        intercept).  Direct solvers ignore it, but their gap is computed
+        and checked all the same.
+    solver : {{'auto', 'cholesky', 'svd', 'lsqr', 'sparse_cg', 'cd', 'pg'}}, \
+default='auto'
+        - 'cholesky': Cholesky factorisation of ``Xc^T Xc + alpha I``
+          (``n_samples >= n_features``) or of the kernel ``Xc Xc^T + alpha I``
+          (otherwise); one factorisation per distinct alpha serves all
+          targets.  Sparse X is fine (with the intercept too).
+        - 'svd': SVD of the centred X (dense X only).
+        - 'lsqr': LSQR (scipy) on the implicitly centred X.
+        - 'sparse_cg': conjugate gradients (scipy) on the normal equations.
+        - 'cd', 'pg': sklreg's compiled coordinate descent / accelerated
+          proximal gradient; the only ones that support ``positive=True``.
+        - 'auto': 'cd' when ``positive``; else 'cholesky', unless X is sparse
+          with ``min(n_samples, n_features) > {SPARSE_DIRECT_MAX}`` (the Gram
+          would be large and dense), then 'sparse_cg'.
+        The iterative solvers are run, with tighter internal tolerances if
+        needed, until the duality gap certifies ``tol``.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative ('cd', 'pg', 'auto').
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn compatibility (no solver here is random).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, in the dtype of X.
+    intercept_ : float or ndarray of shape (n_targets,)
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap at the returned solution, in the objective's units, for
+        every solver (direct ones included): the objective is within it of
+        the optimum.
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations of the iterative solvers; None for 'cholesky' and 'svd'.
+    solver_ : str
+        The solver used.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    See Also
+    --------
+    RidgeCV : Ridge with the alpha chosen by (efficient) cross-validation.
+    sklearn.linear_model.Ridge : The scikit-learn estimator it mirrors.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg import Ridge
+    >>> X, y = make_regression(n_samples=50, n_features=5, random_state=0)
+    >>> model = Ridge(alpha=1.0).fit(X, y)
+    >>> model.solver_
+    'cholesky'
+    >>> bool(model.dual_gap_ <= 1e-10 * ((y - y.mean()) ** 2).sum())
+    True
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left"), np.ndarray, list],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", *DIRECT, *KRYLOV, "cd", "pg"})],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+    }
+    _spectral_path = True      # regularization_path uses one eigendecomposition
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
+                 tol=1e-4, solver="auto", positive=False, random_state=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
+
+    def _check_params(self, n_features):
+        alpha = np.asarray(self.alpha, dtype=np.float64)
+        if alpha.ndim > 1 or not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
+            raise ValueError("alpha must be a non-negative float or a 1-D array of "
+                             "them, got %r" % (self.alpha,))
+        if self.positive and self.solver not in ("auto", "cd", "pg"):
+            raise ValueError("solver=%r does not support positive=True; use 'auto', "
+                             "'cd' or 'pg'" % self.solver)
+
+    def _alphas(self, n_targets):
+        alpha = np.atleast_1d(np.asarray(self.alpha, dtype=np.float64))
+        if alpha.size not in (1, n_targets):
+            raise ValueError("alpha has %d values but y has %d targets: number of "
+                             "targets and number of penalties do not correspond"
+                             % (alpha.size, n_targets))
+        return np.broadcast_to(alpha, (n_targets,)).copy()
+
+    def _resolve_solver(self, X):
+        if self.solver != "auto":
+            return self.solver
+        if self.positive:
+            return "cd"
+        if sp.issparse(X) and min(X.shape) > SPARSE_DIRECT_MAX:
+            return "sparse_cg"
+        return "cholesky"
+
+    def _solve_targets(self, X, Y, sample_weight, coef_init):
+        alphas = self._alphas(Y.shape[1])
+        solver = self._resolve_solver(X)
+        if solver == "svd" and sp.issparse(X):
+            raise ValueError("solver='svd' needs dense X; use 'cholesky', 'lsqr' or "
+                             "'sparse_cg' for sparse X")
+        self.solver_ = solver
+        design = Design(X)          # a view of X, for the compiled certificates
+        if solver in ("cd", "pg"):
+            return [self._solve_compiled(design, y, sample_weight, alpha, solver)
+                    for y, alpha in zip(Y.T, alphas)]
+        centred = CentredDesign(X, sample_weight, self.fit_intercept)
+        Yt, _ = centred.centre_y(Y)
+        if solver in DIRECT:
+            W, certificates = solve_direct(centred, Yt, alphas, solver)
+            if certificates is None:        # 'svd': certify by a pass over X
+                return [ridge_result(design, Y[:, k], sample_weight, self.fit_intercept,
+                                     alphas[k], W[k], tol=self.tol, n_iter=None)
+                        for k in range(Y.shape[1])]
+            return gram_results(centred, Y, W, certificates, self.tol)
+        return [self._solve_krylov(design, centred, Y[:, k], Yt[:, k], sample_weight,
+                                   alphas[k], solver) for k in range(Y.shape[1])]
+
+    def _solve_compiled(self, design, y, sample_weight, alpha, solver):
+        p = design.n_features
+        datafit = LeastSquares(design, y, sample_weight, np.zeros(p), self.fit_intercept)
+        penalty = ridge_penalty(alpha, datafit.n_w, p, self.positive)
+        solve = solve_cd if solver == "cd" else solve_pg
+        with threadpool_limits(1, user_api="blas"):     # column-sized BLAS calls
+            result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
+                           max_iter=self.max_iter or 1000)
+        return to_ridge_units(result, datafit.n_w)
+
+    def _solve_krylov(self, design, centred, y, yt, sample_weight, alpha, solver):
+        """Run LSQR / CG, tightening its own tolerance until the gap certifies."""
+        budget = self.max_iter or (2 * centred.shape[1] if solver == "lsqr"
+                                   else 10 * min(centred.shape))
+        w, done, rtol = None, 0, self.tol
+        while True:
+            # vector-sized BLAS calls gain nothing from threads, and lose a lot
+            # to spinning threads when the cores are shared
+            with threadpool_limits(1, user_api="blas"):
+                w, n_iter = solve_krylov(centred, yt, alpha, solver, rtol=rtol,
+                                         max_iter=max(budget - done, 1),
+                                         x0=None if solver == "lsqr" else w)
+            done += n_iter
+            result = ridge_result(design, y, sample_weight, self.fit_intercept, alpha,
+                                  np.array(w, dtype=np.float64), tol=self.tol,
+                                  n_iter=done)
+            if result.converged or done >= budget or rtol <= 1e-15 or n_iter == 0:
+                return result
+            rtol = max(rtol * 1e-3, 1e-15)
+
+    def _store_extra(self, results, single_target):
+        if self.solver_ in DIRECT:
+            self.n_iter_ = None
+        else:
+            self.n_iter_ = np.array([r.n_iter for r in results], dtype=np.int32)
+
+
+class RidgeCV(PenalizedRegressor):
+    __doc__ = f"""Ridge regression with the alpha chosen by cross-validation.
+
+    Every candidate minimises, as :class:`sklearn.linear_model.Ridge`::
+    {_OBJECTIVE}
+
+    With ``cv=None`` (the default) the alphas are compared by efficient
+    leave-one-out cross-validation, as :class:`sklearn.linear_model.RidgeCV`
+    does: one eigendecomposition of the centred, weighted Gram matrix
+    (``X^T X`` when n_samples > n_features, else ``X X^T``), after which each
+    alpha costs O(n_samples * min(n_samples, n_features)); the intercept is
+    unpenalised and its leverage ``s_i / n_w`` is added exactly.  With ``cv``
+    given, each training fold is decomposed once and scored for every alpha;
+    the folds run through :func:`sklreg.model_selection.fold_scores`
+    (joblib), then the model is refitted on all data at ``alpha_``.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,) or float, default=(0.1, 1.0, 10.0)
+        Candidate penalty strengths (positive for leave-one-out).
+    fit_intercept : bool, default=True
+    scoring : str, callable or None, default=None
+        With ``cv=None``: None ranks alphas by the mean squared leave-one-out
+        error (in the weighted space, as scikit-learn); a scorer is applied to
+        the leave-one-out predictions, with the sample weights.  With ``cv``:
+        None is R^2 on each test fold (scikit-learn's grid-search default);
+        test folds are scored with their sample weights, as scikit-learn 1.9.
+    cv : int, cross-validation generator, iterable or None, default=None
+        None for efficient leave-one-out; otherwise scikit-learn's ``cv``.
+    gcv_mode : {{'auto', 'svd', 'eigen'}} or None, default=None
+        Accepted for scikit-learn compatibility: every mode uses the
+        eigendecomposition of the smaller Gram matrix (same numbers).
+    store_cv_results : bool, default=False
+        Keep the per-sample leave-one-out values in ``cv_results_``
+        (``cv=None`` only).
+    alpha_per_target : bool, default=False
+        Choose one alpha per target (``cv=None`` only).
+    n_jobs : int, default=None
+        Parallel folds when ``cv`` is given (an sklreg extension).
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+        The chosen alpha (one per target with ``alpha_per_target``).
+    best_score_ : float or ndarray of shape (n_targets,)
+        Mean cross-validation score at ``alpha_`` (higher is better).
+    alpha_1se_ : float or ndarray of shape (n_targets,)
+        The largest alpha whose mean score is within one standard error of
+        the best (standard error over the samples for leave-one-out, over the
+        folds otherwise).  With a ``scoring`` and ``cv=None`` there are no
+        per-sample scores, and ``alpha_1se_`` is ``alpha_``.
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or \
+(n_samples, n_targets, n_alphas)
+        With ``store_cv_results``: squared leave-one-out errors (no scoring)
+        or leave-one-out predictions (with a scoring).
+    coef_, intercept_, dual_gap_, n_features_in_, feature_names_in_
+        As in :class:`Ridge`, at ``alpha_``; ``dual_gap_`` certifies the
+        closed-form solution.
+
+    See Also
+    --------
+    Ridge
+    sklearn.linear_model.RidgeCV : The scikit-learn estimator it mirrors.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg import RidgeCV
+    >>> X, y = make_regression(n_samples=60, n_features=8, noise=10, random_state=0)
+    >>> model = RidgeCV(alphas=[0.1, 1.0, 10.0, 100.0]).fit(X, y)
+    >>> float(model.alpha_) in (0.1, 1.0, 10.0, 100.0)
+    True
+    >>> bool(model.alpha_1se_ >= model.alpha_)
+    True
+    """
+
+    _parameter_constraints = {
+        "alphas": ["array-like", Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "cv": ["cv_object"],
+        "gcv_mode": [StrOptions({"auto", "svd", "eigen"}), None],
+        "store_cv_results": ["boolean"],
+        "alpha_per_target": ["boolean"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
+                 cv=None, gcv_mode=None, store_cv_results=False,
+                 alpha_per_target=False, n_jobs=None):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+        self.n_jobs = n_jobs
+
+    def _check_params(self, n_features):
+        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
+        if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)):
+            raise ValueError("alphas must be a non-empty 1-D array of finite floats, "
+                             "got %r" % (self.alphas,))
+        low = np.min(alphas)
+        if low < 0 or (self.cv is None and low == 0):
+            raise ValueError("alphas must be %s, got min(alphas) = %g" % (
+                "> 0 for leave-one-out (cv=None)" if self.cv is None else ">= 0", low))
+        if self.cv is not None and self.store_cv_results:
+            raise ValueError("cv!=None and store_cv_results=True are incompatible")
+        if self.cv is not None and self.alpha_per_target:
+            raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+
+    def _solve_targets(self, X, Y, sample_weight, coef_init):
+        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
+        per_target = self.alpha_per_target and Y.shape[1] > 1
+        if self.cv is None:
+            return self._leave_one_out(X, Y, sample_weight, alphas, per_target)
+        return self._k_fold(X, Y, sample_weight, alphas)
+
+    def _select(self, alphas, mean, per_target, n_targets, units=None):
+        """Set alpha_, best_score_, alpha_1se_ from the mean scores (shape
+        (n_alphas,) or (n_alphas, n_targets)) and, when there are any, the
+        scores per fold or sample (``units``, (n_alphas, n_units[, k])).
+        Return the alpha of each target."""
+        best = np.argmax(mean, axis=0)              # the first best, as sklearn
+        if per_target:
+            self.alpha_ = alphas[best]
+            self.best_score_ = mean[best, np.arange(n_targets)]
+        else:
+            self.alpha_ = float(alphas[best])
+            self.best_score_ = float(mean[best])
+        self.alpha_1se_ = (self.alpha_ if units is None
+                           else one_standard_error_alpha(alphas, units))
+        return np.broadcast_to(self.alpha_, (n_targets,))
+
+    def _leave_one_out(self, X, Y, s, alphas, per_target):
+        design = CentredDesign(X, s, self.fit_intercept)
+        Yt, _ = design.centre_y(Y)
+        spectrum = RidgeSpectrum(design, Yt)
+        n, k = Y.shape
+        single = self._y_ndim == 1
+        score = None if self.scoring is None else prediction_scorer(self.scoring)
+        stored, per_sample, means = [], [], []
+        for looe in spectrum.loo_residuals(alphas):             # (n, k) per alpha
+            if score is None:
+                squared = looe ** 2
+                stored.append(squared)
+                per_sample.append(-squared if per_target else -squared.mean(axis=1))
+            else:
+                pred = Y - np.divide(looe, design.sqrt_s[:, None],
+                                     out=np.zeros_like(looe),
+                                     where=design.sqrt_s[:, None] > 0)
+                stored.append(pred)
+                if per_target:
+                    means.append([score(pred[:, j], Y[:, j], s) for j in range(k)])
+                else:
+                    means.append(score(pred[:, 0] if single else pred,
+                                       Y[:, 0] if single else Y, s))
+        units = np.array(per_sample) if score is None else None   # (n_alphas, n[, k])
+        mean = units.mean(axis=1) if score is None else np.array(means)
+        chosen = self._select(alphas, mean, per_target, k, units)
+        if self.store_cv_results:
+            results = np.moveaxis(np.array(stored), 0, -1)      # (n, k, n_alphas)
+            self.cv_results_ = results[:, 0] if single else results
+        return gram_results(design, Y, spectrum.coef(chosen),
+                            spectrum.certificates(chosen), CV_TOL)
+
+    def _k_fold(self, X, Y, s, alphas):
+        score = prediction_scorer(self.scoring)
+        single = self._y_ndim == 1
+
+        def score_fold(X_train, Y_train, s_train, X_test, Y_test, s_test):
+            design = CentredDesign(X_train, s_train, self.fit_intercept)
+            Yt, ybar = design.centre_y(Y_train)
+            spectrum = RidgeSpectrum(design, Yt)
+            out = []
+            for alpha in alphas:
+                W = spectrum.coef(alpha)
+                pred = np.asarray(X_test @ W.T) + design.coef_to_intercept(W, ybar)
+                out.append(score(pred[:, 0], Y_test[:, 0], s_test) if single
+                           else score(pred, Y_test, s_test))
+            return np.array(out)
+
+        scores = fold_scores(score_fold, X, Y, s, self.cv, n_jobs=self.n_jobs).T
+        chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
+        design = CentredDesign(X, s, self.fit_intercept)
+        Yt, _ = design.centre_y(Y)
+        W, certificates = solve_direct(design, Yt, chosen, "cholesky")
+        return gram_results(design, Y, W, certificates, CV_TOL)
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        """Fit Ridge, choosing alpha by cross-validation.
+
+        Parameters
+        ----------
+        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+        check_input : bool, default=True
+            Accepted for compatibility; input is always checked.
+
+        Returns
+        -------
+        self : object
+        """
+        self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+    def _store_extra(self, results, single_target):
+        self.n_iter_ = None

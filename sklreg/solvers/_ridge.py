@@ -1,0 +1,453 @@
+"""Closed forms and Krylov solvers for ridge regression.
+
+Objective (scikit-learn's ``Ridge``; ``s`` the sample weights)::
+
+    sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||_2**2
+
+The intercept is eliminated: ``b = ybar - mu . w`` with ``mu`` the weighted
+column means, which leaves a plain ridge problem in the centred, weighted
+design ``Xt = S^(1/2) (X - 1 mu^T)`` and target ``yt = S^(1/2) (y - ybar)``.
+``Xt`` is never formed: ``CentredDesign`` applies it (products, the Gram
+``Xt^T Xt`` and the kernel ``Xt Xt^T``) with the mean correction, so sparse X
+stays sparse and dense X is not copied.
+
+* ``solve_direct``: Cholesky of ``Xt^T Xt + alpha I`` (n >= p) or of the
+  kernel ``Xt Xt^T + alpha I`` (p > n), or an SVD of ``Xt`` (dense only).
+  One factorisation per distinct alpha serves every target.
+* ``solve_krylov``: LSQR on ``[Xt; sqrt(alpha) I]`` or conjugate gradients on
+  the normal equations (primal or kernel form, whichever is smaller).
+* ``RidgeSpectrum``: one eigendecomposition of the smaller Gram, then the
+  coefficients and the leave-one-out residuals at any alpha for O(np) or
+  O(n^2) each (ridge paths, RidgeCV).
+* ``ridge_result``: the honest certificate -- the duality gap at the returned
+  coefficients, computed by the same compiled ``LeastSquares`` datafit as
+  the coordinate-descent and proximal-gradient solvers (with
+  ``l2 = alpha / n_w``, since that datafit is ``1/(2 n_w)`` times ours),
+  rescaled by ``2 n_w`` to the ridge objective's units.
+"""
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+from scipy.linalg.blas import get_blas_funcs
+from scipy.sparse.linalg import LinearOperator, cg, lsqr
+
+from sklreg._core._cd import LeastSquares
+from sklreg._core._penalties import L1L2
+from sklreg.solvers._base import SolverResult
+from sklreg.solvers._cd import GAP_FLOOR
+
+ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
+
+
+def _symmetrize(upper):
+    """Fill the lower triangle of a matrix whose upper triangle is set."""
+    return np.triu(upper) + np.triu(upper, 1).T
+
+
+def _syrk(A, trans):
+    """``A^T A`` (trans=1) or ``A A^T`` (trans=0) in float64, by BLAS syrk."""
+    if A.flags.c_contiguous and not A.flags.f_contiguous:
+        A, trans = A.T, 1 - trans          # the same matrix, Fortran-ordered
+    syrk = get_blas_funcs("syrk", (A,))
+    return _symmetrize(syrk(1.0, A, trans=trans)).astype(np.float64, copy=False)
+
+
+class CentredDesign:
+    """``Xt = S^(1/2) (X - 1 mu^T)`` applied implicitly.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+    fit_intercept : bool
+        Without an intercept, mu = 0 (no centring).
+    """
+
+    def __init__(self, X, sample_weight, fit_intercept):
+        n, p = X.shape
+        self.X = X
+        self.shape = (n, p)
+        self.is_sparse = sp.issparse(X)
+        self.s = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+        self.sqrt_s = np.ones(n) if self.s is None else np.sqrt(self.s)
+        self.n_w = float(n if self.s is None else self.s.sum())
+        self.fit_intercept = fit_intercept
+        if fit_intercept:
+            weights = np.ones(n) if self.s is None else self.s
+            self.mu = np.asarray(X.T @ weights, dtype=np.float64).ravel() / self.n_w
+        else:
+            self.mu = np.zeros(p)
+
+    def y_mean(self, Y):
+        """Weighted means of the columns of Y (zeros without an intercept)."""
+        if not self.fit_intercept:
+            return np.zeros(Y.shape[1])
+        return (Y.T @ (np.ones(Y.shape[0]) if self.s is None else self.s)) / self.n_w
+
+    def centre_y(self, Y):
+        """Return (yt of shape (n, k), ybar of shape (k,)) for Y of shape (n, k)."""
+        ybar = self.y_mean(Y)
+        return self.sqrt_s[:, None] * (Y - ybar), ybar
+
+    def _weigh(self, V):
+        """``S^(1/2) V`` along the first axis (no work without weights)."""
+        if self.s is None:
+            return V
+        return self.sqrt_s.reshape((-1,) + (1,) * (V.ndim - 1)) * V
+
+    def matvec(self, W):
+        """``Xt @ W`` for W of shape (p,) or (p, k)."""
+        XW = np.asarray(self.X @ W, dtype=np.float64)
+        if self.fit_intercept:
+            XW = XW - (self.mu @ W)
+        return self._weigh(XW)
+
+    def rmatvec(self, R):
+        """``Xt^T @ R`` for R of shape (n,) or (n, k)."""
+        SR = self._weigh(R)
+        XtR = np.asarray(self.X.T @ SR, dtype=np.float64)
+        if self.fit_intercept:
+            XtR = XtR - np.multiply.outer(self.mu, SR.sum(axis=0))
+        return XtR
+
+    def col_sqnorms(self):
+        """The diagonal of ``Xt^T Xt`` (one pass over X)."""
+        weights = np.ones(self.shape[0]) if self.s is None else self.s
+        X2 = self.X.multiply(self.X) if self.is_sparse else self.X * self.X
+        return np.asarray(X2.T @ weights, dtype=np.float64).ravel() - self.n_w * self.mu ** 2
+
+    def _scaled(self, X):
+        if self.s is None:
+            return X
+        if sp.issparse(X):
+            return sp.diags(self.sqrt_s) @ X
+        return X * self.sqrt_s[:, None]
+
+    def gram(self):
+        """``Xt^T Xt``, shape (p, p): BLAS syrk on row blocks, no copy of X."""
+        X = self.X
+        if self.is_sparse:
+            Xs = self._scaled(X)
+            G = np.asarray((Xs.T @ Xs).toarray(), dtype=np.float64)
+        elif self.s is None:
+            G = _syrk(X, trans=1)
+        else:
+            G = np.zeros((X.shape[1], X.shape[1]))
+            for start in range(0, X.shape[0], ROW_BLOCK):
+                block = slice(start, start + ROW_BLOCK)
+                G += _syrk(np.asfortranarray(X[block] * self.sqrt_s[block, None]), 1)
+        return G - self.n_w * np.outer(self.mu, self.mu)
+
+    def kernel(self):
+        """``Xt Xt^T``, shape (n, n), with the centring as a rank-2 correction."""
+        X = self.X
+        if self.is_sparse:
+            K = np.asarray((X @ X.T).toarray(), dtype=np.float64)
+        else:
+            K = _syrk(X, trans=0)
+        if self.fit_intercept:
+            m = np.asarray(X @ self.mu, dtype=np.float64).ravel()
+            K -= m[:, None] + m[None, :]
+            K += self.mu @ self.mu
+        return K * np.outer(self.sqrt_s, self.sqrt_s)
+
+    def dense(self):
+        """``Xt`` itself, a new dense array (dense X only)."""
+        return self.sqrt_s[:, None] * (self.X - self.mu)
+
+    def operator(self):
+        """``Xt`` as a scipy LinearOperator (for LSQR)."""
+        return LinearOperator(self.shape, matvec=self.matvec, rmatvec=self.rmatvec,
+                              dtype=np.float64)
+
+    def coef_to_intercept(self, W, ybar):
+        """Intercepts ``ybar - mu . w`` for W of shape (k, p)."""
+        return ybar - W @ self.mu if self.fit_intercept else np.zeros(W.shape[0])
+
+
+def _groups(alphas):
+    """Map each distinct alpha to the indices of the targets that use it."""
+    alphas = np.asarray(alphas, dtype=np.float64)
+    return {a: np.flatnonzero(alphas == a) for a in np.unique(alphas)}
+
+
+def _cholesky_solve(A, alpha, B):
+    """Solve ``(A + alpha I) X = B`` by Cholesky; by least squares if singular."""
+    A = A + alpha * np.eye(A.shape[0])
+    try:
+        factor = la.cho_factor(A, check_finite=False)
+    except la.LinAlgError:
+        return la.lstsq(A, B, check_finite=False)[0]
+    return la.cho_solve(factor, B, check_finite=False)
+
+
+def solve_direct(design, Yt, alphas, method):
+    """Coefficients of shape (k, p) for every target column of Yt, and their
+    certificates ``(gaps, objectives, P(0)s)`` from the Gram matrix (None
+    for 'svd', which has no Gram matrix).
+
+    Parameters
+    ----------
+    design : CentredDesign
+    Yt : ndarray of shape (n_samples, n_targets), centred and weighted
+    alphas : ndarray of shape (n_targets,)
+    method : {'cholesky', 'svd'}
+    """
+    n, p = design.shape
+    W = np.empty((Yt.shape[1], p))
+    if method == "svd":
+        Xt = design.dense()                         # SVD needs the matrix itself
+        U, sv, Vt = la.svd(Xt, full_matrices=False, check_finite=False)
+        keep = sv > 1e-15 * max(sv.max(initial=0.0), 1e-300)
+        UtY = U[:, keep].T @ Yt
+        for alpha, idx in _groups(alphas).items():
+            d = sv[keep] / (sv[keep] ** 2 + alpha)
+            W[idx] = (Vt[keep].T @ (d[:, None] * UtY[:, idx])).T
+        return W, None
+    gaps, objectives = np.empty((2, Yt.shape[1]))
+    yy = np.einsum("ik,ik->k", Yt, Yt)
+    primal = p <= n
+    M, rhs = (design.gram(), design.rmatvec(Yt)) if primal else (design.kernel(), Yt)
+    for alpha, idx in _groups(alphas).items():
+        weights = _cholesky_solve(M, alpha, rhs[:, idx])        # w or dual a
+        W[idx] = (weights if primal else design.rmatvec(weights)).T
+        gaps[idx], objectives[idx] = gram_gap(alpha, weights, M, rhs[:, idx], yy[idx],
+                                              primal)
+    return W, (gaps, objectives, yy)
+
+
+def solve_krylov(design, yt, alpha, method, *, rtol, max_iter, x0=None):
+    """One target by LSQR or conjugate gradients; returns (w, iterations).
+
+    ``rtol`` is the Krylov method's own relative tolerance; the caller
+    tightens it until the duality gap certifies the result.
+    """
+    n, p = design.shape
+    if method == "lsqr":
+        # no x0: scipy's LSQR would damp the correction, not the solution
+        out = lsqr(design.operator(), yt, damp=np.sqrt(alpha), atol=rtol, btol=rtol,
+                   iter_lim=max_iter)
+        return out[0], int(out[2])
+    counter = [0]
+
+    def count(_):
+        counter[0] += 1
+
+    if p <= n or x0 is not None:
+        op = LinearOperator((p, p), dtype=np.float64,
+                            matvec=lambda v: design.rmatvec(design.matvec(v)) + alpha * v)
+        # Jacobi preconditioner: the diagonal of Xt^T Xt + alpha I
+        diag = np.maximum(design.col_sqnorms(), 0.0) + alpha
+        diag = np.where(diag > 0, diag, 1.0)
+        jacobi = LinearOperator((p, p), dtype=np.float64, matvec=lambda v: v / diag)
+        w, _ = cg(op, design.rmatvec(yt), x0=x0, rtol=rtol, maxiter=max_iter,
+                  M=jacobi, callback=count)
+        return w, counter[0]
+    op = LinearOperator((n, n), dtype=np.float64,
+                        matvec=lambda v: design.matvec(design.rmatvec(v)) + alpha * v)
+    dual, _ = cg(op, yt, rtol=rtol, maxiter=max_iter, callback=count)
+    return design.rmatvec(dual), counter[0]
+
+
+def ridge_penalty(alpha, n_w, n_features, positive=False):
+    """The compiled L1L2 penalty (``l2 / 2 * w**2`` per coordinate) equal to
+    ridge's ``alpha ||w||^2`` once the objective is divided by ``2 n_w``:
+    ``l2 / 2 = alpha / (2 n_w)``, so ``l2 = alpha / n_w``."""
+    return L1L2(np.zeros(n_features), np.full(n_features, alpha / n_w), positive)
+
+
+def ridge_result(design, y, sample_weight, fit_intercept, alpha, w, *, tol,
+                 n_iter, positive=False):
+    """Certify w (float64, shape (p,)): the ridge duality gap at w.
+
+    ``design`` is the compiled ``Design`` of X.  Gap, objective and target
+    are in the units of the ridge objective.
+    """
+    datafit = LeastSquares(design, y, sample_weight, w, fit_intercept)
+    gap, primal, _ = datafit.full_gap(
+        ridge_penalty(alpha, datafit.n_w, w.shape[0], positive), w)
+    result = SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
+                          tol_abs=max(tol, GAP_FLOOR) * datafit.primal_at_zero,
+                          n_iter=n_iter)
+    return to_ridge_units(result, datafit.n_w)
+
+
+def gram_results(design, Y, W, certificates, tol):
+    """One SolverResult per target for coefficients W (k, p) certified by
+    ``gram_gap``; ``certificates`` is its (gaps, primals, P(0)s)."""
+    gaps, primals, p0 = certificates
+    intercepts = design.coef_to_intercept(W, design.y_mean(Y))
+    return [SolverResult(coef=W[k], intercept=float(intercepts[k]), gap=float(gaps[k]),
+                         primal=float(primals[k]), tol_abs=max(tol, GAP_FLOOR) * p0[k],
+                         n_iter=None) for k in range(W.shape[0])]
+
+
+def to_ridge_units(result, n_w):
+    """Rescale a result of the ``1/(2 n_w)`` datafit to the ridge objective."""
+    scale = 2.0 * n_w
+    result.gap, result.primal, result.tol_abs = (
+        scale * result.gap, scale * result.primal, scale * result.tol_abs)
+    return result
+
+
+def gram_gap(alpha, weights, M, rhs, yy, primal):
+    """Ridge duality gaps, shape (k,), from the Gram matrix alone.
+
+    Primal form: ``M = G = Xt^T Xt``, ``rhs = Xt^T yt``, weights = w (p, k).
+    Kernel form: ``M = K = Xt Xt^T``, ``rhs = yt``, weights = a (n, k) with
+    ``w = Xt^T a``.  ``yy = |yt|^2``.  With ``r = yt - Xt w``, at the dual
+    point ``2 r`` the gap is
+    ``2 |r|^2 - 2 r . yt + alpha |w|^2 + |Xt^T r|^2 / alpha``
+    (O(r^2) per target: no pass over X).  Returns (gaps, objectives).
+    """
+    dot = lambda a, b: np.einsum("ik,ik->k", a, b)      # noqa: E731
+    if primal:
+        Mw = M @ weights
+        fit_y = dot(weights, rhs)                        # (Xt w) . yt
+        rr = yy - 2 * fit_y + dot(weights, Mw)
+        ww = dot(weights, weights)
+        grad = rhs - Mw                                  # Xt^T r
+        gg = dot(grad, grad)
+    else:
+        r = rhs - M @ weights
+        rr = dot(r, r)
+        fit_y = yy - dot(r, rhs)
+        ww = dot(weights, M @ weights)
+        gg = dot(r, M @ r)
+    ry = yy - fit_y
+    primal = rr + alpha * ww
+    if alpha > 0:
+        return 2 * rr - 2 * ry + alpha * ww + gg / alpha, primal
+    # no dual without a penalty: 0 only at an exact normal-equation solution
+    return np.where(gg > 1e-24 * np.maximum(yy, 1e-300) ** 2, np.inf, 0.0), primal
+
+
+def _shrinkage(eigvals, alpha):
+    """``1 / (lambda + alpha)``; at alpha = 0 the null directions get 0."""
+    eigvals = np.maximum(eigvals, 0.0)
+    if alpha > 0:
+        return 1.0 / (eigvals + alpha)
+    tiny = 1e-12 * max(eigvals.max(initial=0.0), 1e-300)
+    return np.where(eigvals > tiny, 1.0 / np.maximum(eigvals, tiny), 0.0)
+
+
+class RidgeSpectrum:
+    """One eigendecomposition of the smaller Gram of ``Xt``, every alpha.
+
+    With p < n, ``G = Xt^T Xt = V diag(lam) V^T``; with n <= p,
+    ``K = Xt Xt^T = U diag(lam) U^T``.  Then, for any alpha, the
+    coefficients cost O(p * r) (r = min(n, p)), the leave-one-out residuals
+    O(n * r) (the unpenalised intercept's leverage ``s_i / n_w`` added
+    exactly), and the duality gap O(r^2), from G (or K) itself rather than
+    from its eigenvectors, so it checks the decomposition.
+
+    Parameters
+    ----------
+    design : CentredDesign
+    Yt : ndarray of shape (n_samples, n_targets), centred and weighted
+    """
+
+    def __init__(self, design, Yt):
+        n, p = design.shape
+        self.design, self.Yt = design, Yt
+        self.primal = p < n
+        self.yy = np.einsum("ik,ik->k", Yt, Yt)     # P(0) of each target
+        if self.primal:
+            self.G = design.gram()
+            lam, self.V = la.eigh(self.G, driver="evd", check_finite=False)
+            self.XtY = design.rmatvec(Yt)            # Xt^T yt, shape (p, k)
+            self.proj = self.V.T @ self.XtY
+        else:
+            self.K = design.kernel()
+            lam, self.V = la.eigh(self.K, driver="evd", check_finite=False)
+            self.proj = self.V.T @ Yt
+            self._basis = None
+        self.eigvals = np.maximum(lam, 0.0)
+        self._A = self._A2 = None
+
+    @property
+    def basis(self):
+        """Maps mode weights to coefficients: V (primal) or Xt^T U (kernel)."""
+        if self.primal:
+            return self.V
+        if self._basis is None:
+            self._basis = self.design.rmatvec(self.V)
+        return self._basis
+
+    @property
+    def A(self):
+        """``Xt V`` (primal) or U (kernel): maps mode weights to fitted values."""
+        if self._A is None:
+            self._A = self.design.matvec(self.V) if self.primal else self.V
+        return self._A
+
+    def _factors(self, alpha):
+        """Per-mode factors of the coefficients and of the hat matrix."""
+        d = _shrinkage(self.eigvals, alpha)
+        return d, (d if self.primal else self.eigvals * d)
+
+    def _per_target(self, alpha):
+        alpha = np.broadcast_to(np.asarray(alpha, np.float64), (self.Yt.shape[1],))
+        return _groups(alpha).items()
+
+    def coef(self, alpha):
+        """Coefficients of shape (k, p) at one alpha (scalar or per target)."""
+        W = np.empty((self.Yt.shape[1], self.design.shape[1]))
+        for a, idx in self._per_target(alpha):
+            d, _ = self._factors(a)
+            W[idx] = (self.basis @ (d[:, None] * self.proj[:, idx])).T
+        return W
+
+    def certificates(self, alpha):
+        """(gaps, objectives, P(0)s) of ``coef(alpha)``, each of shape (k,),
+        the gaps computed from G or K by ``gram_gap``."""
+        gaps, primals = np.empty((2, self.Yt.shape[1]))
+        for a, idx in self._per_target(alpha):
+            d, _ = self._factors(a)
+            weights = self.V @ (d[:, None] * self.proj[:, idx])   # w or dual a
+            gaps[idx], primals[idx] = gram_gap(
+                a, weights, self.G if self.primal else self.K,
+                (self.XtY if self.primal else self.Yt)[:, idx], self.yy[idx], self.primal)
+        return gaps, primals, self.yy
+
+    def loo_residuals(self, alphas):
+        """Leave-one-out residuals in the weighted space at every alpha, shape
+        (n_alphas, n, k): ``sqrt(s_i) (y_i - yhat_{-i})``.  All alphas go
+        through two matrix products (BLAS 3), not one pass per alpha."""
+        alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+        H = np.column_stack([self._factors(a)[1] for a in alphas])   # (r, n_alphas)
+        if self._A2 is None:
+            self._A2 = self.A * self.A
+        leverage = self._A2 @ H                                      # (n, n_alphas)
+        if self.design.fit_intercept:
+            leverage += (self.design.sqrt_s ** 2 / self.design.n_w)[:, None]
+        k = self.Yt.shape[1]
+        # fitted[:, a, j] = A @ (H[:, a] * proj[:, j])
+        fitted = self.A @ (H[:, :, None] * self.proj[:, None, :]).reshape(len(H), -1)
+        fitted = fitted.reshape(-1, len(alphas), k)
+        out = (self.Yt[:, None, :] - fitted) / (1.0 - leverage)[:, :, None]
+        return np.moveaxis(out, 1, 0)
+
+
+def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
+    """Ridge solutions at every alpha from one eigendecomposition.
+
+    ``alphas`` is the grid, or an int: that many alphas on a geometric grid
+    from the largest eigenvalue of ``Xt^T Xt`` (where the leading direction
+    is shrunk by half) down to ``eps`` times it.
+
+    Returns alphas (n_alphas,), decreasing, coefs (n_alphas, k, p),
+    intercepts (n_alphas, k) and duality gaps (n_alphas, k) in the ridge
+    objective's units, and P(0) of each target, shape (k,).
+    """
+    design = CentredDesign(X, sample_weight, fit_intercept)
+    Yt, ybar = design.centre_y(Y)
+    spectrum = RidgeSpectrum(design, Yt)
+    if np.ndim(alphas) == 0:
+        top = max(spectrum.eigvals.max(initial=0.0), np.finfo(float).tiny)
+        alphas = np.geomspace(top, top * eps, int(alphas))
+    alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+    coefs = np.array([spectrum.coef(a) for a in alphas])
+    intercepts = np.array([design.coef_to_intercept(W, ybar) for W in coefs])
+    gaps = np.array([spectrum.certificates(a)[0] for a in alphas])
+    return alphas, coefs, intercepts, gaps, spectrum.yy
