@@ -7,3 +7,11 @@ cdef class Loss:
 
 cdef class Quadratic(Loss):
     pass
+
+
+cdef class Huber(Loss):
+    cdef readonly double epsilon
+    cdef public double scale
+    cdef double f(self, double r) noexcept nogil
+    cdef double deriv(self, double r) noexcept nogil
+    cdef double curvature(self, double r) noexcept nogil
