@@ -48,6 +48,7 @@ import warnings
 import numpy as np
 from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._losses import Huber
@@ -57,8 +58,9 @@ from sklreg.solvers._cd import solve_cd
 
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
-BLOCK_ROWS = 4096           # rows per block when forming the Newton Hessian
+BLOCK_ROWS = 8192           # rows per block when forming the Newton Hessian
 INNER_FRACTION = 1e-3      # majoriser solves stop at this fraction of the gap
+INNER_MAX_EPOCHS = 500     # per majoriser solve (an exact fit makes them stiff)
 MAX_DAMPED = 30            # consecutive short Newton steps before the majoriser
 ROUNDING = 8 * np.finfo(np.float64).eps
 SCALE_FLOOR = 1e-10         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
@@ -215,30 +217,72 @@ class _NoColumns:
         pass
 
 
-def _hessian(problem, r, sigma):
-    """Hessian of the datafit in (w, [b,] sigma), formed by row blocks.
+_CONTROLLER = []
+
+
+def _one_blas_thread():
+    """Context with BLAS on one thread: the Hessian blocks are small
+    products, which BLAS threads only slow down (badly on a loaded machine).
+    The controller is built once: building it scans the loaded libraries."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
+class _Hessian:
+    """Hessian of the datafit in (w, [b,] sigma), kept up to date cheaply.
 
     Inlier i contributes ``2 s_i / sigma * u_i u_i^T`` with
-    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.
+    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  The
+    block ``G = sum_inliers s_i (x_i, 1)(x_i, 1)^T`` depends on the inlier
+    set only, so between Newton steps it is corrected by the rows that
+    changed side (few, once the fit settles) instead of being rebuilt;
+    the last row and column are O(n p) products.
     """
-    X, p = problem.X, problem.X.shape[1]
-    inlier = problem._weight == problem.s
-    k = p + 1 + problem.fit_intercept
-    A = np.zeros((k, k))
-    c = np.where(inlier, 2.0 * problem.s / sigma, 0.0)
-    for start in range(0, X.shape[0], BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, X.shape[0])
-        keep = np.flatnonzero(c[start:stop]) + start
-        if keep.size == 0:
-            continue
-        U = np.empty((keep.size, k))
-        U[:, :p] = X[keep]
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.inlier = np.zeros(problem.X.shape[0], dtype=bool)
+        k = problem.X.shape[1] + problem.fit_intercept
+        self.G = np.zeros((k, k))
+
+    def _add_rows(self, rows, sign):
+        problem, p = self.problem, self.problem.X.shape[1]
+        with _one_blas_thread():
+            for start in range(0, rows.size, BLOCK_ROWS):
+                keep = rows[start:start + BLOCK_ROWS]
+                U = np.empty((keep.size, self.G.shape[0]))
+                U[:, :p] = problem.X[keep]
+                if problem.fit_intercept:
+                    U[:, p] = 1.0
+                self.G += U.T @ ((sign * problem.s[keep])[:, None] * U)
+
+    def __call__(self, r, sigma):
+        """The Hessian at residual r and scale sigma (after ``scan``)."""
+        problem, p = self.problem, self.problem.X.shape[1]
+        inlier = problem._weight == problem.s
+        changed = np.flatnonzero(inlier != self.inlier)
+        if changed.size > inlier.sum() // 2:      # cheaper to rebuild
+            self.G[:] = 0.0
+            self._add_rows(np.flatnonzero(inlier), 1.0)
+        else:
+            self._add_rows(changed[inlier[changed]], 1.0)
+            self._add_rows(changed[~inlier[changed]], -1.0)
+        self.inlier = inlier
+        k = self.G.shape[0] + 1
+        sz = np.where(inlier, problem.s * r / sigma, 0.0)       # s_i z_i on inliers
+        A = np.empty((k, k))
+        A[:-1, :-1] = self.G
+        cross = np.empty(p)
+        problem.design.rmatvec(sz, cross)
+        A[:p, -1] = cross
         if problem.fit_intercept:
-            U[:, p] = 1.0
-        U[:, -1] = r[keep] / sigma
-        A += U.T @ (c[keep, None] * U)
-    A[np.arange(p), np.arange(p)] += problem.l2
-    return A
+            A[p, -1] = sz.sum()
+        A[-1, :-1] = A[:-1, -1]
+        A[-1, -1] = np.dot(sz, r) / sigma
+        A *= 2.0 / sigma
+        A[np.arange(p), np.arange(p)] += problem.l2
+        return A
 
 
 def _newton_direction(A, g):
@@ -266,6 +310,7 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
     p = w.shape[0]
     b, r, sigma = _start(problem, w)
     n_iter = damped = 0
+    hessian = _Hessian(problem)
     while True:
         gap, primal, v = problem.gap(w, r, sigma)
         if gap <= tol_abs + rel_tol * abs(primal) or n_iter >= max_iter:
@@ -274,7 +319,7 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
         grad = np.concatenate((problem.l2 * w - v,
                                [-problem._theta.sum()] if problem.fit_intercept else [],
                                [d_sigma]))
-        step = _newton_direction(_hessian(problem, r, sigma), grad)
+        step = _newton_direction(hessian(r, sigma), grad)
         moved = _line_search(problem, w, b, r, sigma, primal, grad, step)
         damped = damped + 1 if moved is not None and moved[-1] < 1.0 else 0
         if moved is None or damped > MAX_DAMPED:
@@ -391,7 +436,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
         # order, ~ delta * P: ask the inner solve for delta**2
         inner_tol = INNER_FRACTION * min(gap * factor / max(datafit.primal_at_zero, 1e-300),
                                          (gap / max(primal, 1e-300)) ** 2)
-        res = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=10_000,
+        res = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
                        check_every=check_every)
         w = res.coef
         b = datafit.intercept if problem.fit_intercept else 0.0
@@ -407,8 +452,9 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
 def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     """Minimise the Huber objective of ``problem`` from coefficients ``w``.
 
-    ``solver='auto'`` takes Newton for dense X, a smooth penalty and
-    p <= NEWTON_MAX_FEATURES, else the majoriser with coordinate descent.
+    ``solver='auto'`` takes Newton for dense X, a smooth penalty,
+    p <= NEWTON_MAX_FEATURES and n >= 2 p, else the majoriser with
+    coordinate descent.
     Returns a SolverResult with an extra ``scale`` attribute.
     """
     s, y = problem.s, problem.y
@@ -419,8 +465,9 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     if solver == "auto":
         smooth = not problem.positive and not np.any(problem.l1 > 0)
         dense = isinstance(problem.X, np.ndarray)
-        solver = ("newton" if smooth and dense and problem.X.shape[1] <= NEWTON_MAX_FEATURES
-                  else "majorise")
+        n, p = problem.X.shape
+        small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
+        solver = "newton" if smooth and dense and small else "majorise"
     w = np.array(w, dtype=np.float64)
     if solver == "newton":
         return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter, fallback=majorise)
