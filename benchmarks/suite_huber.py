@@ -110,7 +110,7 @@ def problems():
     return [
         problem("huber_n20000_p50", 20_000, 50, alpha=1e-4, quick_shape=(5000, 50)),
         problem("huber_n200000_p50", 200_000, 50, alpha=1e-4, quick_shape=(20_000, 50)),
-        problem("huber_enet_n2000_p5000", 2000, 5000, l1_ratio=0.5, ratio=10,
+        problem("huber_enet_n2000_p5000", 2000, 5000, l1_ratio=0.5, ratio=4,
                 quick_shape=(500, 2000)),
         problem("huber_sparse_n50000_p20000", 50_000, 20_000, alpha=1e-4, density=0.001,
                 quick_shape=(10_000, 5000)),
