@@ -1,13 +1,20 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import ElasticNet, HuberRegressor, Lasso
+from sklreg.linear_model import ElasticNet, ElasticNetCV, HuberRegressor, Lasso, LassoCV
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
+from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CVDisplay",
+    "PathDisplay",
+    "plot_cv",
+    "plot_path",
     "ElasticNet",
+    "ElasticNetCV",
     "HuberRegressor",
     "Lasso",
+    "LassoCV",
     "PathResult",
     "alpha_max",
     "enet_path",

@@ -94,8 +94,8 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
 
     Parameters
     ----------
-    estimator : Lasso or ElasticNet
-        Supplies every parameter but ``alpha``.
+    estimator : sklreg estimator
+        Supplies every parameter but ``alpha`` (it is not modified).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
     alphas : int or array-like, default=100
@@ -112,46 +112,83 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     Returns
     -------
     PathResult
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklreg import Lasso, regularization_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = regularization_path(Lasso(), X, y, alphas=20)
+    >>> path.coefs.shape
+    (20, 10)
     """
     validate_params(estimator)
     alphas = _resolve_alphas(alphas, n_alphas)
-    X, y, s = validate_X_y(estimator, X, y, sample_weight)
+    X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
+    estimator._check_params(X.shape[1])
+    if np.ndim(alphas) == 0:
+        grid = alpha_grid(_alpha_max_validated(estimator, X, y, s), int(alphas), eps)
+    else:
+        grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+    if _is_squared_l1l2(estimator):
+        return _squared_path(estimator, X, y, s, grid, coef_init)
+    return _refit_path(estimator, X, y, s, grid, coef_init)
+
+
+def _is_squared_l1l2(estimator):
+    """Least squares with an elastic-net penalty: one residual serves the path."""
+    return getattr(estimator, "_loss", None) == "squared" and hasattr(estimator, "_penalty")
+
+
+def _squared_path(estimator, X, y, s, grid, coef_init):
     n_features = X.shape[1]
-    estimator._check_params(n_features)
     design = Design(X)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     unit = _unit_penalty(estimator, n_features)
     tol, max_iter = estimator.tol, estimator.max_iter
-
-    per_target = []
+    rows = []
     for k in range(Y.shape[1]):
         w = (np.zeros(n_features) if coef_init is None
              else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
         datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
-        if np.isscalar(alphas) or np.ndim(alphas) == 0:
-            w0 = _unpenalised_start(datafit, unit, n_features, tol, max_iter)
-            grid = alpha_grid(_alpha_max_quadratic(datafit, unit, w0), int(alphas), eps)
-            w = w0 if coef_init is None else w
-            datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
-        else:
-            grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
-        rows = []
+        target = []
         for alpha in grid:
-            penalty = unit.with_alpha(alpha).compile(n_features)
-            res = solve_cd(datafit, penalty, w, tol=tol, max_iter=max_iter)
+            res = solve_cd(datafit, unit.with_alpha(alpha).compile(n_features), w,
+                           tol=tol, max_iter=max_iter)
             res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
-            rows.append((w.copy(), res.intercept, res.gap, res.n_iter))
-        per_target.append(rows)
+            target.append((w.copy(), res.intercept, res.gap, res.n_iter))
+        rows.append(target)
+    return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
 
-    def stack(i, dtype=None):
+
+def _refit_path(estimator, X, y, s, grid, coef_init):
+    """Any estimator: refit at each alpha, warm-started from the previous one."""
+    est = clone(estimator).set_params(warm_start=True)
+    if coef_init is not None:
+        est.coef_ = np.asarray(coef_init, dtype=np.float64)
+    rows = []
+    for alpha in grid:
+        est.set_params(alpha=alpha).fit(X, y, sample_weight=s)
+        coef = np.atleast_2d(est.coef_)
+        rows.append([(c.copy(), b, g, n) for c, b, g, n in zip(
+            coef, np.atleast_1d(est.intercept_), np.atleast_1d(est.dual_gap_),
+            np.atleast_1d(est.n_iter_))])
+    per_target = [[row[k] for row in rows] for k in range(len(rows[0]))]
+    return _stack(per_target, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
+
+
+def _stack(per_target, grid, single, fit_intercept, dtype):
+    """per_target[k][a] = (coef, intercept, gap, n_iter) -> PathResult."""
+    def field(i, kind=None):
         a = np.array([[rows[a][i] for rows in per_target] for a in range(len(grid))],
-                     dtype=dtype)
-        return a[:, 0] if y.ndim == 1 else a
+                     dtype=kind)
+        return a[:, 0] if single else a
 
-    intercepts = stack(1) if estimator.fit_intercept else np.zeros_like(stack(1))
-    return PathResult(alphas=grid, coefs=stack(0).astype(X.dtype),
-                      intercepts=intercepts, dual_gaps=stack(2),
-                      n_iters=stack(3, dtype=int))
+    intercepts = field(1, np.float64)
+    if not fit_intercept:
+        intercepts = np.zeros_like(intercepts)
+    return PathResult(alphas=grid, coefs=field(0).astype(dtype), intercepts=intercepts,
+                      dual_gaps=field(2, np.float64), n_iters=field(3, int))
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
@@ -222,7 +259,7 @@ def alpha_max(estimator, X, y, sample_weight=None):
 
     Parameters
     ----------
-    estimator : Lasso or ElasticNet
+    estimator : sklreg estimator with an L1-type penalty
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     sample_weight : array-like of shape (n_samples,), default=None
@@ -231,14 +268,34 @@ def alpha_max(estimator, X, y, sample_weight=None):
     -------
     alpha_max : float
         ``inf`` when the penalty has no L1 part (``l1_ratio=0``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklreg import Lasso, alpha_max
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> round(alpha_max(Lasso(), X, y), 4)
+    2.148
     """
     validate_params(estimator)
-    X, y, s = validate_X_y(estimator, X, y, sample_weight)
+    X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
+    estimator._check_params(X.shape[1])
+    return _alpha_max_validated(estimator, X, y, s)
+
+
+def _alpha_max_validated(estimator, X, y, s):
     if y.ndim != 1:
-        raise ValueError("alpha_max takes a 1-D y")
-    n_features = X.shape[1]
-    estimator._check_params(n_features)
-    unit = _unit_penalty(estimator, n_features)
-    datafit = LeastSquares(Design(X), y, s, np.zeros(n_features), estimator.fit_intercept)
-    w = _unpenalised_start(datafit, unit, n_features, estimator.tol, estimator.max_iter)
-    return _alpha_max_quadratic(datafit, unit, w)
+        y = y[:, 0] if y.shape[1] == 1 else None
+        if y is None:
+            raise ValueError("alpha_max takes a single target; y has several columns")
+    if _is_squared_l1l2(estimator):
+        n_features = X.shape[1]
+        unit = _unit_penalty(estimator, n_features)
+        datafit = LeastSquares(Design(X), y, s, np.zeros(n_features),
+                               estimator.fit_intercept)
+        w = _unpenalised_start(datafit, unit, n_features, estimator.tol,
+                               estimator.max_iter)
+        return _alpha_max_quadratic(datafit, unit, w)
+    if hasattr(estimator, "_alpha_max"):
+        return float(estimator._alpha_max(X, y, s))
+    raise TypeError(f"alpha_max is not defined for {type(estimator).__name__}")

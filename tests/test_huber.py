@@ -241,6 +241,7 @@ def test_max_iter_warns_with_the_gap():
         HuberRegressor(max_iter=1, tol=1e-14).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("case", ["perfect fit", "constant column", "one sample",
                                   "p >> n", "all identical y"])
 def test_degenerate_input_fits(case):

@@ -42,7 +42,7 @@ def test_extrapolation_never_increases_the_objective():
     ws = np.arange(120, dtype=np.intc)
     previous, kept = np.inf, 0
     for _ in range(60):
-        _, _, primal, accepted = cd_epochs(datafit, penalty, w, ws, 6, 0.0, 6, 0, True)
+        _, _, primal, accepted, _ = cd_epochs(datafit, penalty, w, ws, 6, 0.0, 6, 0, True)
         assert primal <= previous + 1e-15 * abs(previous)
         previous, kept = primal, kept + accepted
     assert kept > 0          # the mechanism was exercised
@@ -57,3 +57,25 @@ def test_gap_is_an_upper_bound_on_suboptimality():
         res = solve_cd(datafit, penalty, np.zeros(120), tol=1e-14, max_iter=max_iter)
         assert res.primal - exact.primal <= res.gap * (1 + 1e-9) + 1e-14
         assert res.gap >= 0
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_exact_finishing_returns_the_certified_optimum(sparse, l1_ratio, monkeypatch):
+    import sklreg.solvers._cd as cd_module
+    kept = []
+    original = cd_module._exact_finish
+    monkeypatch.setattr(cd_module, "_exact_finish",
+                        lambda *args: kept.append(original(*args)) or kept[-1])
+    X, y, s, penalty = setup(sparse, True, l1_ratio, alpha_ratio=0.02)
+    results = []
+    for exact_finish in (False, True):
+        datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        res = solve_cd(datafit, penalty, np.zeros(120), tol=1e-13, max_iter=100_000,
+                       exact_finish=exact_finish, extrapolate=False)
+        assert res.converged
+        results.append(res)
+    off, on = results
+    assert any(kept)                     # the mechanism fired and was kept
+    assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
+    np.testing.assert_allclose(on.coef, off.coef, atol=1e-4)   # ~sqrt(gap / curvature)

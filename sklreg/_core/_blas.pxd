@@ -17,6 +17,8 @@ cdef extern from "_vec.h" nogil:
     double sklreg_dot3_f32(int n, const float* x, const double* y, const double* z)
     void sklreg_axpy_f32(int n, double a, const float* x, double* y)
     double sklreg_dot3_f64(int n, const double* x, const double* y, const double* z)
+    double sklreg_moment_f32(int n, const float* x, const double* s, int power)
+    double sklreg_moment_f64(int n, const double* x, const double* s, int power)
 
 
 cdef inline double dot(int n, const floating* x, const double* y) noexcept nogil:
@@ -44,3 +46,12 @@ cdef inline void axpy(int n, double a, const floating* x, double* y) noexcept no
         daxpy(&n, &a, <double*> x, &one, y, &one)
     else:
         sklreg_axpy_f32(n, a, x, y)
+
+
+cdef inline double moment(int n, const floating* x, const double* s,
+                          int power) noexcept nogil:
+    """Return sum_i s[i] * x[i] ** power (power 1 or 2; s NULL for unit weights)."""
+    if floating is double:
+        return sklreg_moment_f64(n, x, s, power)
+    else:
+        return sklreg_moment_f32(n, x, s, power)

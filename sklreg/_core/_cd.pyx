@@ -154,6 +154,12 @@ cdef class LeastSquares:
             value += penalty.value(coords[k], w[coords[k]])
         return value + self.loss.value(&self.r[0], self._s(), self.r.shape[0], self.n_w)
 
+    def primal_value(self, Penalty penalty, w):
+        """Objective at w (zero outside no set: all coordinates count)."""
+        cdef const double[::1] w_ = w
+        cdef const int[::1] coords = np.flatnonzero(w).astype(np.intc)
+        return self.primal(penalty, w_, coords)
+
     def full_gap(self, Penalty penalty, w):
         """Return (gap, primal, v) on all coordinates, v the negative gradient."""
         cdef const double[::1] w_ = w
@@ -164,6 +170,39 @@ cdef class LeastSquares:
         with nogil:
             gap = self.gap(penalty, w_, coords, v_, &primal)
         return gap, primal, v
+
+    def normal_equations(self, coords):
+        """Return (G, b) with G = Xc_S' diag(s) Xc_S / n_w and
+        b = Xc_S' diag(s) y_c / n_w, Xc the centred columns ``coords``.
+
+        Costs one dense block of n * len(coords) and its Gram matrix: used
+        on purpose, when the support is known, to solve for it exactly.
+        """
+        import scipy.sparse as sp
+        coords = np.asarray(coords)
+        Xs = self.X.matrix[:, coords]
+        Xs = Xs.astype(np.float64) if sp.issparse(Xs) else np.asarray(Xs, dtype=np.float64)
+        s = None if self.s.shape[0] == 0 else self.s.base
+        weighted = Xs if s is None else (Xs.multiply(s[:, None]) if sp.issparse(Xs)
+                                         else Xs * s[:, None])
+        G = weighted.T @ Xs
+        G = G.toarray() if sp.issparse(G) else np.asarray(G)
+        mu = np.asarray(self.mu)[coords]
+        G = (G - self.n_w * np.outer(mu, mu)) / self.n_w
+        b = np.asarray(weighted.T @ np.asarray(self.y_c)).ravel() / self.n_w
+        return G, b
+
+    def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
+        """Set w[coords] = target, keeping the residual in step."""
+        with nogil:
+            _move_to(self, w, coords, target)
+
+    @property
+    def rank_bound(self):
+        """Upper bound on the rank of the centred design: positive-weight
+        samples, minus one for the intercept."""
+        n = self.r.shape[0] if self.s.shape[0] == 0 else np.count_nonzero(self.s.base)
+        return n - int(self.fit_intercept)
 
     def residual(self):
         """Return y - X w - b as a new array."""
@@ -276,7 +315,7 @@ cdef class Anderson:
 
 def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
               int max_epochs, double tol, int check_every=10,
-              unsigned int seed=0, bint extrapolate=True):
+              unsigned int seed=0, bint extrapolate=True, int stable_epochs=0):
     """Run coordinate-descent passes over the working set ``ws``.
 
     Stops when the duality gap restricted to ``ws`` is at most ``tol``
@@ -285,11 +324,15 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
     ``max_epochs`` passes.  ``seed`` > 0 visits coordinates in a fresh random
     order each pass (scikit-learn's ``selection='random'``).  With
     ``extrapolate``, every few passes an Anderson-extrapolated point replaces
-    the iterate when its objective is lower.  w is updated in place.
-    Returns (passes done, restricted gap, primal value, extrapolations kept).
+    the iterate when its objective is lower.  With ``stable_epochs`` > 0, also
+    returns once no coefficient has changed sign or left/joined zero for that
+    many passes in a row (the caller may then solve for the support exactly).
+    w is updated in place.  Returns (passes done, restricted gap, primal
+    value, extrapolations kept, whether it stopped on a stable support).
     """
     cdef Py_ssize_t k, j, m = ws.shape[0], tmp
-    cdef int epoch = 0, accepted = 0
+    cdef int epoch = 0, accepted = 0, unchanged = 0, flips
+    cdef bint stable = False
     cdef double lip, old, new, gap = INFINITY, primal = INFINITY, before
     cdef unsigned int state = seed
     cdef int[::1] order = np.array(ws, dtype=np.intc, copy=True)
@@ -302,6 +345,7 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                 for k in range(m - 1, 0, -1):    # Fisher-Yates
                     tmp = _rand(&state) % (k + 1)
                     order[k], order[tmp] = order[tmp], order[k]
+            flips = 0
             for k in range(m):
                 j = order[k]
                 lip = f.lipschitz[j]
@@ -312,7 +356,9 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                 if new != old:
                     f.step(j, new - old)
                     w[j] = new
+                    flips += (new > 0) != (old > 0) or (new < 0) != (old < 0)
             epoch += 1
+            unchanged = unchanged + 1 if flips == 0 else 0
             if extrapolate and anderson.push(w, ws) and anderson.extrapolate():
                 before = f.primal(penalty, w, ws)
                 for k in range(m):
@@ -328,4 +374,7 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                 gap = f.gap(penalty, w, ws, v, &primal)
                 if gap <= tol:
                     break
-    return epoch, gap, primal, accepted
+            if stable_epochs > 0 and unchanged >= stable_epochs:
+                stable = True
+                break
+    return epoch, gap, primal, accepted, stable

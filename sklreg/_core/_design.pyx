@@ -16,7 +16,7 @@ whatever the dtype of X.  A NULL weight pointer means unit weights.
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._core._blas cimport floating, dot, dot3, axpy
+from sklreg._core._blas cimport floating, dot, dot3, axpy, moment
 
 
 cdef inline double _dot(const floating* col, const int* rows, Py_ssize_t nnz,
@@ -51,11 +51,11 @@ cdef inline double _moment(const floating* col, const int* rows, Py_ssize_t nnz,
     # sum_i s_i x_ij ** power, for power 1 or 2
     cdef Py_ssize_t k
     cdef double acc = 0.0, x
+    if rows == NULL or s == NULL:     # contiguous values: vectorised
+        return moment(<int> nnz, col, s, power)
     for k in range(nnz):
         x = col[k] if power == 1 else col[k] * col[k]
-        if s != NULL:
-            x *= s[k if rows == NULL else rows[k]]
-        acc += x
+        acc += x * s[rows[k]]
     return acc
 
 
@@ -100,6 +100,11 @@ cdef class Design:
         else:
             raise TypeError("Design needs float32 or float64 data, got %s"
                             % data.dtype)
+
+    @property
+    def matrix(self):
+        """The X this design reads (no copy)."""
+        return self._owner[0]
 
     @property
     def dtype(self):

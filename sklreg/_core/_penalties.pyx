@@ -102,6 +102,12 @@ cdef class Penalty:
                 o[j] = self.dual_scale(j, v[j])
         return out
 
+    def fixed_sign_system(self, coords, signs):
+        """On coordinates ``coords`` with known non-zero ``signs``, return
+        (curvature, slope) with Omega_j(w) = slope_j * w + curvature_j / 2 * w**2
+        there, or None if the penalty is not of that form."""
+        return None
+
     def penalized_mask(self):
         """Return a boolean array, True where the coordinate is penalised."""
         return np.array([self.is_penalized(j) for j in range(self.n_features)],
@@ -131,6 +137,11 @@ cdef class L1L2(Penalty):
         self._owner = (l1, l2)
         self.positive = positive
         self.n_features = l1.shape[0]
+
+    def fixed_sign_system(self, coords, signs):
+        coords = np.asarray(coords)
+        return (np.asarray(self.l2)[coords],
+                np.asarray(self.l1)[coords] * np.asarray(signs, dtype=np.float64))
 
     cdef double value(self, Py_ssize_t j, double w) noexcept nogil:
         if w == 0.0:        # also when l1 is infinite (a pinned coordinate)

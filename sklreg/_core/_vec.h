@@ -40,4 +40,29 @@ SKLREG_CLONES static double sklreg_dot3_##SUFFIX(int n, const T* x,           \
 SKLREG_DOT3(float, f32)
 SKLREG_DOT3(double, f64)
 
+/* sum_i s_i x_i**power for power 1 or 2; s may be NULL (unit weights) */
+#define SKLREG_MOMENT(T, SUFFIX)                                              \
+SKLREG_CLONES static double sklreg_moment_##SUFFIX(int n, const T* x,         \
+                                                   const double* s,           \
+                                                   int power) {               \
+    double acc = 0.0;                                                         \
+    if (power == 1 && s == NULL) {                                            \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += (double)x[i];                      \
+    } else if (power == 1) {                                                  \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += (double)x[i] * s[i];               \
+    } else if (s == NULL) {                                                   \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += (double)x[i] * (double)x[i];       \
+    } else {                                                                  \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += (double)x[i] * (double)x[i] * s[i];\
+    }                                                                         \
+    return acc;                                                               \
+}
+
+SKLREG_MOMENT(float, f32)
+SKLREG_MOMENT(double, f64)
+
 #endif

@@ -1,4 +1,4 @@
 from sklreg.linear_model._huber import HuberRegressor
-from sklreg.linear_model._lasso import ElasticNet, Lasso
+from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 
-__all__ = ["ElasticNet", "HuberRegressor", "Lasso"]
+__all__ = ["ElasticNet", "ElasticNetCV", "HuberRegressor", "Lasso", "LassoCV"]

@@ -16,7 +16,27 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklreg.utils.validation import validate_params, validate_X_y
 
 
-class PenalizedRegressor(RegressorMixin, BaseEstimator):
+class LinearPredictMixin:
+    """``predict`` for any fitted linear model with ``coef_`` and ``intercept_``."""
+
+    def predict(self, X):
+        """Predict with the linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
+                          dtype=[np.float64, np.float32], reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+
+class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Base class: ``min_{w, b} datafit(y - Xw - b) + penalty(w)``.
 
     A subclass declares ``_parameter_constraints``, stores its arguments in
@@ -102,22 +122,6 @@ class PenalizedRegressor(RegressorMixin, BaseEstimator):
     def sparse_coef_(self):
         """Sparse representation of the fitted ``coef_``."""
         return sp.csr_matrix(self.coef_)
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
-                          dtype=[np.float64, np.float32], reset=False)
-        return X @ self.coef_.T + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

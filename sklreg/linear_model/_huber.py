@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import Interval
 
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
-from sklreg.solvers._huber import HuberProblem, solve_huber
+from sklreg.solvers._huber import HuberProblem, one_blas_thread, solve_huber
 
 
 class HuberRegressor(PenalizedRegressor):
@@ -120,11 +120,12 @@ class HuberRegressor(PenalizedRegressor):
         # alpha (rho |w|_1 + (1 - rho) |w|^2) as sum_j l1 |w_j| + l2 / 2 w_j^2
         l1 = np.full(p, self.alpha * self.l1_ratio)
         l2 = np.full(p, 2.0 * self.alpha * (1.0 - self.l1_ratio))
-        self._problem = HuberProblem(X, Design(X), Y[:, 0], sample_weight,
-                                     self.epsilon, l1, l2, self.positive,
-                                     self.fit_intercept)
-        return [solve_huber(self._problem, coef_init[0], tol=self.tol,
-                            max_iter=self.max_iter)]
+        with one_blas_thread():
+            self._problem = HuberProblem(X, Design(X), Y[:, 0], sample_weight,
+                                         self.epsilon, l1, l2, self.positive,
+                                         self.fit_intercept)
+            return [solve_huber(self._problem, coef_init[0], tol=self.tol,
+                                max_iter=self.max_iter)]
 
     def _store_extra(self, results, single_target):
         problem, result = self._problem, results[0]

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd
 from sklreg.utils.validation import check_penalty_factor
@@ -27,6 +28,8 @@ _SHARED_PARAMETERS = """
         Stop when the duality gap is at most ``tol * P(0)``, where ``P(0)`` is
         the objective at ``w = 0`` with the best intercept.  This is a
         certificate: the objective is then within that amount of the optimum.
+        Values below 1e-13 act as 1e-13, the resolution of the gap in
+        float64 arithmetic.
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
@@ -63,6 +66,7 @@ _ATTRIBUTES = """
 
 
 class ElasticNet(PenalizedRegressor):
+    _loss = "squared"
     __doc__ = f"""Linear regression with a combined L1 and L2 penalty.
 
     Minimises, exactly as :class:`sklearn.linear_model.ElasticNet`::
@@ -190,3 +194,150 @@ class Lasso(ElasticNet):
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive, random_state=random_state,
             selection=selection, penalty_factor=penalty_factor)
+
+
+def _squared_error(y_true, y_pred, sample_weight):
+    """Mean (weighted) squared error per alpha-independent prediction column."""
+    return float(np.average((y_true - y_pred) ** 2, weights=sample_weight))
+
+
+_CV_INNER_PARAMETERS = """
+    fit_intercept, precompute, max_iter, tol, copy_X, positive, random_state,
+    selection, penalty_factor :
+        As in :class:`ElasticNet`; used for every fold and for the refit.
+"""
+
+
+class ElasticNetCV(PathCV):
+    __doc__ = f"""ElasticNet with alpha (and l1_ratio) chosen by cross-validation.
+
+    A drop-in for :class:`sklearn.linear_model.ElasticNetCV`: each fold fits
+    one warm-started path over the alpha grid, the test folds score every
+    alpha by mean squared error (``mse_path_``), and the model is refitted
+    on all the data.  It adds the one-standard-error rule (``alpha_1se_``,
+    ``alpha_selection``), any scikit-learn ``scoring``, explicit ``fold_ids``
+    and ``penalty_factor``.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        The elastic-net mix, or several to choose from by cross-validation.
+    {CV_PARAMETERS_DOC}{_CV_INNER_PARAMETERS}
+    Attributes
+    ----------
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
+        Test loss per alpha and fold (mean squared error unless ``scoring``).
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+    {CV_ATTRIBUTES_DOC}
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg import ElasticNetCV
+    >>> X, y = make_regression(n_features=20, noise=4.0, random_state=0)
+    >>> model = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=5).fit(X, y)
+    >>> model.alpha_1se_ >= model.alpha_min_
+    True
+    """
+
+    _estimator_class = ElasticNet
+    _parameter_constraints = {
+        **PathCV._parameter_constraints,
+        **{k: v for k, v in ElasticNet._parameter_constraints.items()
+           if k not in ("alpha", "warm_start", "l1_ratio")},
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    }
+    _loss = staticmethod(_squared_error)
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
+                 verbose=0, n_jobs=None, positive=False, random_state=None,
+                 selection="cyclic", penalty_factor=None, scoring=None,
+                 alpha_selection="min", store_cv_coefs=False):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.penalty_factor = penalty_factor
+        self.scoring = scoring
+        self.alpha_selection = alpha_selection
+        self.store_cv_coefs = store_cv_coefs
+
+    def _search_grid(self):
+        ratios = np.atleast_1d(self.l1_ratio)
+        if np.any((ratios < 0) | (ratios > 1)):
+            raise ValueError("l1_ratio must be in [0, 1]; got %r" % (self.l1_ratio,))
+        return [{"l1_ratio": float(r)} for r in ratios]
+
+    def _store_search(self, searches, best):
+        if "l1_ratio" in searches[best][0]:
+            self.l1_ratio_ = searches[best][0]["l1_ratio"]
+        several = len(searches) > 1 or np.ndim(self.l1_ratio) > 0
+        paths = [losses for _, _, losses, _ in searches]
+        grids = [grid for _, grid, _, _ in searches]
+        self.mse_path_ = np.array(paths) if several else paths[0]
+        self._alphas_all = np.array(grids) if several else grids[0]
+
+    def fit(self, X, y, sample_weight=None, fold_ids=None):
+        super().fit(X, y, sample_weight=sample_weight, fold_ids=fold_ids)
+        self.alphas_ = self._alphas_all
+        return self
+
+
+class LassoCV(ElasticNetCV):
+    __doc__ = f"""Lasso with alpha chosen by cross-validation.
+
+    A drop-in for :class:`sklearn.linear_model.LassoCV` (same grid, folds,
+    ``mse_path_`` and refit), with the one-standard-error rule
+    (``alpha_1se_``, ``alpha_selection``), any scikit-learn ``scoring``,
+    explicit ``fold_ids`` and ``penalty_factor``.
+
+    Parameters
+    ----------
+    {CV_PARAMETERS_DOC}{_CV_INNER_PARAMETERS}
+    Attributes
+    ----------
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Test loss per alpha and fold (mean squared error unless ``scoring``).
+    {CV_ATTRIBUTES_DOC}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklreg import LassoCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoCV(cv=5).fit(X, y)
+    >>> model.alpha_1se_ >= model.alpha_
+    True
+    """
+
+    _estimator_class = Lasso
+    _parameter_constraints = {
+        k: v for k, v in ElasticNetCV._parameter_constraints.items() if k != "l1_ratio"
+    }
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, cv=None,
+                 verbose=False, n_jobs=None, positive=False, random_state=None,
+                 selection="cyclic", penalty_factor=None, scoring=None,
+                 alpha_selection="min", store_cv_coefs=False):
+        super().__init__(
+            l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
+            precompute=precompute, max_iter=max_iter, tol=tol, cv=cv, copy_X=copy_X,
+            verbose=verbose, n_jobs=n_jobs, positive=positive,
+            random_state=random_state, selection=selection,
+            penalty_factor=penalty_factor, scoring=scoring,
+            alpha_selection=alpha_selection, store_cv_coefs=store_cv_coefs)
+
+    def _search_grid(self):
+        return [{}]

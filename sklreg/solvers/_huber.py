@@ -220,9 +220,10 @@ class _NoColumns:
 _CONTROLLER = []
 
 
-def _one_blas_thread():
-    """Context with BLAS on one thread: the Hessian blocks are small
-    products, which BLAS threads only slow down (badly on a loaded machine).
+def one_blas_thread():
+    """Context with BLAS on one thread: the level-1 calls of the column
+    products and the small Hessian blocks are what the solvers use, and BLAS
+    threads only slow them down (by 10-100x on a loaded machine).
     The controller is built once: building it scans the loaded libraries."""
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
@@ -248,14 +249,13 @@ class _Hessian:
 
     def _add_rows(self, rows, sign):
         problem, p = self.problem, self.problem.X.shape[1]
-        with _one_blas_thread():
-            for start in range(0, rows.size, BLOCK_ROWS):
-                keep = rows[start:start + BLOCK_ROWS]
-                U = np.empty((keep.size, self.G.shape[0]))
-                U[:, :p] = problem.X[keep]
-                if problem.fit_intercept:
-                    U[:, p] = 1.0
-                self.G += U.T @ ((sign * problem.s[keep])[:, None] * U)
+        for start in range(0, rows.size, BLOCK_ROWS):
+            keep = rows[start:start + BLOCK_ROWS]
+            U = np.empty((keep.size, self.G.shape[0]))
+            U[:, :p] = problem.X[keep]
+            if problem.fit_intercept:
+                U[:, p] = 1.0
+            self.G += U.T @ ((sign * problem.s[keep])[:, None] * U)
 
     def __call__(self, r, sigma):
         """The Hessian at residual r and scale sigma (after ``scan``)."""
@@ -329,10 +329,6 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
             # majoriser always descends
             if fallback is None:
                 break
-            if not quiet:
-                warnings.warn("HuberRegressor: the Newton step stalled at gap "
-                              f"{gap:.3e}; continuing with majorisation steps.",
-                              ConvergenceWarning, stacklevel=4)
             rest = fallback(problem, w, tol_abs=tol_abs, max_iter=max_iter - n_iter)
             rest.n_iter += n_iter
             return rest
@@ -457,6 +453,11 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     coordinate descent.
     Returns a SolverResult with an extra ``scale`` attribute.
     """
+    with one_blas_thread():
+        return _solve(problem, w, tol, max_iter, solver)
+
+
+def _solve(problem, w, tol, max_iter, solver):
     s, y = problem.s, problem.y
     spread = np.dot(s, np.abs(y - np.dot(s, y) / problem.n_w)) / problem.n_w
     problem.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)

@@ -1,0 +1,184 @@
+"""The one cross-validated ``fit`` every ``*CV`` estimator shares.
+
+A ``*CV`` class names its single-alpha estimator (``_estimator_class``), the
+parameters that belong to cross-validation (``_cv_parameters``; every other
+parameter is passed through), its own loss for scoring (``_loss``) and, if it
+searches more than alpha, the extra grid (``_search_grid``, e.g. l1_ratio).
+"""
+from numbers import Integral, Real
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from sklreg.linear_model._base import LinearPredictMixin
+from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
+from sklreg.path import alpha_grid, alpha_max
+from sklreg.utils.validation import validate_params, validate_X_y
+
+CV_PARAMETERS_DOC = """
+    eps : float, default=1e-3
+        Length of the path: ``alpha_min / alpha_max``.
+    alphas : int or array-like, default=100
+        Number of alphas on the geometric grid from ``alpha_max`` (computed
+        on all the data) down to ``eps * alpha_max``, or the alphas
+        themselves.
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None for 5-fold, an int for that many folds, a
+        splitter, or an iterable of (train, test) splits.  Explicit fold
+        numbers per sample can be passed to ``fit`` as ``fold_ids``.
+    scoring : str or callable, default=None
+        A scikit-learn scorer to select alpha with.  None uses the
+        estimator's own loss (weighted by ``sample_weight`` on each test
+        fold).
+    alpha_selection : {'min', '1se'}, default='min'
+        Refit at the alpha with the best mean CV loss, or at the largest
+        alpha within one standard error of it (glmnet's ``lambda.1se``).
+    n_jobs : int, default=None
+        Folds run in parallel through joblib (threads: the solvers release
+        the GIL).  Under ``joblib.parallel_backend("dask")`` they run on a
+        Dask cluster.
+    verbose : bool or int, default=False
+        Report progress across folds.
+    store_cv_coefs : bool, default=False
+        Keep every fold's coefficient path in ``cv_coefs_``.
+"""
+
+CV_ATTRIBUTES_DOC = """
+    alpha_ : float
+        The alpha of the refitted model (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_ : float
+        The alpha with the lowest mean CV loss.
+    alpha_1se_ : float
+        The largest alpha whose mean CV loss is within one standard error
+        of the lowest.
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid (of the selected extra parameter, if several are searched).
+    cv_results_ : dict of ndarrays
+        ``alpha``, ``mean_test_loss``, ``std_test_loss``, ``sem_test_loss``
+        and ``split{k}_test_loss`` (the negated score when ``scoring`` is
+        set), for the selected extra parameter.
+    cv_coefs_ : list of ndarray of shape (n_alphas, n_features)
+        Per-fold coefficient paths, when ``store_cv_coefs=True``.
+    estimator_ : estimator
+        The model refitted on all the data at ``alpha_``.
+    coef_, intercept_, dual_gap_, n_iter_ :
+        Those of ``estimator_``.
+"""
+
+
+class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
+    """Base of the cross-validated estimators."""
+
+    _estimator_class = None
+    _cv_parameters = ("eps", "alphas", "cv", "scoring", "alpha_selection", "n_jobs",
+                      "verbose", "store_cv_coefs")
+    _parameter_constraints = {
+        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "cv": ["cv_object"],
+        "scoring": [None, str, callable],
+        "alpha_selection": [StrOptions({"min", "1se"})],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "store_cv_coefs": ["boolean"],
+    }
+
+    @staticmethod
+    def _loss(y_true, y_pred, sample_weight):
+        """The estimator's own loss on a test fold (lower is better)."""
+        raise NotImplementedError
+
+    def _search_grid(self):
+        """Extra parameters searched with alpha: a list of dicts."""
+        return [{}]
+
+    def _estimator(self, **overrides):
+        """The single-alpha estimator with this object's other parameters."""
+        own = self._estimator_class().get_params()
+        params = {k: v for k, v in self.get_params().items()
+                  if k in own and k not in self._cv_parameters}
+        params.update(overrides)
+        return self._estimator_class(**params)
+
+    def fit(self, X, y, sample_weight=None, fold_ids=None):
+        """Choose alpha by cross-validation, then refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Used in every fold's fit and in its test loss.
+        fold_ids : array-like of shape (n_samples,), default=None
+            Fold number of each sample (overrides ``cv``).
+
+        Returns
+        -------
+        self : object
+        """
+        validate_params(self)
+        X, y, s = validate_X_y(self, X, y, sample_weight)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; "
+                          "it was raveled.", DataConversionWarning, stacklevel=2)
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError("%s takes a 1-D y; got shape %r"
+                             % (type(self).__name__, y.shape))
+        folds = make_folds(self.cv, X, y, fold_ids)
+        searches = []
+        for extra in self._search_grid():
+            est = self._estimator(**extra)
+            validate_params(est)
+            if np.ndim(self.alphas) == 0:
+                grid = alpha_grid(alpha_max(est, X, y, sample_weight=s), int(self.alphas),
+                                  self.eps)
+            else:
+                grid = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
+            losses, coefs = cross_validate_path(
+                est, X, y, grid, folds, sample_weight=s, scoring=self.scoring,
+                loss=self._loss, n_jobs=self.n_jobs, verbose=self.verbose,
+                keep_coefs=self.store_cv_coefs)
+            searches.append((extra, grid, losses, coefs))
+
+        best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
+        extra, grid, losses, coefs = searches[best]
+        self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
+        self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
+        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
+        self._store_search(searches, best)
+        self.alphas_ = grid
+        self.cv_results_ = _cv_results(grid, losses)
+        if self.store_cv_coefs:
+            self.cv_coefs_ = coefs
+        self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
+            X, y, sample_weight=s)
+        for name, value in vars(self.estimator_).items():
+            if name.endswith("_") and not name.startswith("_") and not hasattr(
+                    type(self), name) and name not in ("n_features_in_", "feature_names_in_"):
+                setattr(self, name, value)
+        return self
+
+    def _store_search(self, searches, best):
+        """Hook for estimator-specific attributes of the whole search."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _cv_results(grid, losses):
+    n_folds = losses.shape[1]
+    results = {
+        "alpha": grid,
+        "mean_test_loss": losses.mean(axis=1),
+        "std_test_loss": losses.std(axis=1),
+        "sem_test_loss": losses.std(axis=1, ddof=1) / np.sqrt(n_folds),
+    }
+    for k in range(n_folds):
+        results[f"split{k}_test_loss"] = losses[:, k]
+    return results

@@ -1,0 +1,128 @@
+"""Cross-validation along regularization paths, and the one-standard-error rule.
+
+One warm-started path per training fold (``sklreg.path.regularization_path``)
+is scored on its test fold at every alpha.  Folds run through
+``joblib.Parallel``; the kernels release the GIL, so threads work locally,
+and ``joblib.parallel_backend("dask")`` sends the folds to a Dask cluster.
+"""
+import time
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import PredefinedSplit, check_cv
+
+from sklreg.path import regularization_path
+
+
+def make_folds(cv, X, y, fold_ids=None):
+    """Return a list of (train, test) index arrays.
+
+    ``fold_ids`` (glmnet's ``foldid``: one fold number per sample) takes
+    precedence over ``cv``, which is anything scikit-learn's ``check_cv``
+    accepts (None for 5-fold, an int, a splitter, an iterable of splits).
+    """
+    if fold_ids is not None:
+        fold_ids = np.asarray(fold_ids)
+        if fold_ids.shape != (X.shape[0],):
+            raise ValueError("fold_ids must have one entry per sample, shape (%d,); "
+                             "got %r" % (X.shape[0], fold_ids.shape))
+        splitter = PredefinedSplit(fold_ids)
+    else:
+        splitter = check_cv(cv, y, classifier=False)
+    folds = list(splitter.split(X, y))
+    if len(folds) < 2:
+        raise ValueError("cross-validation needs at least 2 folds; got %d" % len(folds))
+    return folds
+
+
+def _take(a, idx):
+    return None if a is None else a[idx]
+
+
+def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss,
+               keep_coefs):
+    """Path on ``train``; one test loss (lower is better) per alpha."""
+    path = regularization_path(estimator, X[train], y[train], alphas=alphas,
+                               sample_weight=_take(sample_weight, train))
+    X_test, y_test, s_test = X[test], y[test], _take(sample_weight, test)
+    losses = np.empty(len(alphas))
+    for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
+        if scorer is None:
+            pred = X_test @ np.asarray(coef).T + intercept
+            losses[a] = loss(y_test, pred, s_test)
+        else:
+            fitted = clone(estimator).set_params(alpha=alphas[a])
+            fitted.coef_, fitted.intercept_ = coef, intercept
+            fitted.n_features_in_ = X.shape[1]
+            kwargs = {} if s_test is None else {"sample_weight": s_test}
+            losses[a] = -scorer(fitted, X_test, y_test, **kwargs)
+    return losses, (path.coefs if keep_coefs else None)
+
+
+def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
+                        scoring=None, loss=None, n_jobs=None, verbose=0,
+                        keep_coefs=False):
+    """Test losses of every alpha on every fold.
+
+    Parameters
+    ----------
+    estimator : sklreg estimator (not modified)
+    X, y, sample_weight : validated arrays
+    alphas : ndarray of shape (n_alphas,), decreasing
+    folds : list of (train, test) index arrays
+    scoring : None, str or callable
+        A scikit-learn scorer (higher is better; its negative is stored).
+        None uses ``loss``.
+    loss : callable(y_true, y_pred, sample_weight) -> float
+        The estimator's own loss, used when ``scoring`` is None.
+    n_jobs : int or None
+    verbose : int
+    keep_coefs : bool
+        Also return the per-fold coefficient paths.
+
+    Returns
+    -------
+    losses : ndarray of shape (n_alphas, n_folds)
+    coefs : list of ndarray of shape (n_alphas, n_features), or None
+    """
+    scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
+    jobs = (delayed(_fold_path)(estimator, X, y, sample_weight, alphas, train, test,
+                                scorer, loss, keep_coefs)
+            for train, test in folds)
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(jobs)
+    out = list(_progress(results, len(folds), len(alphas), verbose))
+    losses = np.column_stack([o[0] for o in out])
+    return losses, ([o[1] for o in out] if keep_coefs else None)
+
+
+def _progress(results, n_folds, n_alphas, verbose):
+    """Yield fold results, reporting progress when ``verbose``: a tqdm bar
+    when tqdm is installed, a line per fold otherwise."""
+    if not verbose:
+        yield from results
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        start = time.perf_counter()
+        for k, result in enumerate(results, 1):
+            print(f"[sklreg] fold {k}/{n_folds}: path of {n_alphas} alphas done, "
+                  f"{time.perf_counter() - start:.1f} s elapsed", flush=True)
+            yield result
+        return
+    yield from tqdm(results, total=n_folds, desc=f"CV folds ({n_alphas} alphas)")
+
+
+def one_standard_error_index(losses):
+    """Index of the largest alpha within one standard error of the best.
+
+    ``losses`` has shape (n_alphas, n_folds) with alphas decreasing; this is
+    glmnet's ``lambda.1se``: the largest alpha whose mean loss is at most the
+    minimum mean loss plus the standard error of the mean at the minimum.
+    """
+    mean = losses.mean(axis=1)
+    sem = losses.std(axis=1, ddof=1) / np.sqrt(losses.shape[1])
+    best = int(np.argmin(mean))
+    return int(np.flatnonzero(mean <= mean[best] + sem[best])[0])
