@@ -1,6 +1,6 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import (ElasticNet, ElasticNetCV, Lasso, LassoCV, QuantileRegressor,
-                                 Ridge, RidgeCV)
+from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, Lasso, LassoCV,
+                                 QuantileRegressor, Ridge, RidgeCV)
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
@@ -13,6 +13,7 @@ __all__ = [
     "plot_path",
     "ElasticNet",
     "ElasticNetCV",
+    "HuberRegressor",
     "Lasso",
     "LassoCV",
     "PathResult",

@@ -5,7 +5,7 @@ carries a NumPy reference of the datafit ``1/n_w sum_i s_i f(r_i)``.
 """
 import numpy as np
 
-from sklreg._core._losses import Pinball
+from sklreg._core._losses import Huber, Pinball
 
 
 class SquaredLoss:
@@ -38,4 +38,31 @@ class PinballLoss:
         return np.dot(s, r * (self.quantile - (r < 0))) / s.sum()
 
 
-LOSSES = {"squared": SquaredLoss, "pinball": PinballLoss}
+class HuberLoss:
+    """scikit-learn's Huber loss at scale ``sigma``: ``f(r) = sigma H(r / sigma)``,
+    ``H(z) = z**2`` for ``|z| <= epsilon``, ``2 epsilon |z| - epsilon**2`` beyond;
+    the datafit ``1/n_w sum_i s_i f(r_i)``.
+
+    ``HuberRegressor`` adds ``sum_i s_i sigma`` and minimises over sigma as
+    well (Owen's joint scale); that is the solver's part, not the loss's.
+    """
+
+    name = "huber"
+
+    def __init__(self, epsilon=1.35, scale=1.0):
+        self.epsilon = float(epsilon)
+        self.scale = float(scale)
+
+    def compile(self):
+        """Return the compiled loss."""
+        return Huber(self.epsilon, self.scale)
+
+    def value(self, residual, sample_weight=None):
+        r = np.asarray(residual, dtype=float)
+        s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
+        z = np.abs(r) / self.scale
+        h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
+        return self.scale * np.dot(s, h) / s.sum()
+
+
+LOSSES = {"squared": SquaredLoss, "huber": HuberLoss, "pinball": PinballLoss}

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sklreg import ElasticNet, Lasso, alpha_max, lasso_path
+from sklreg import ElasticNet, HuberRegressor, Lasso, alpha_max, lasso_path
 from conftest import make_problem
 
 X0, Y0, S0 = make_problem(20, 5, weights=True)
@@ -43,6 +43,18 @@ WRONG = [
      ValueError, "penalty_factor"),
     ("penalty_factor wrong length", Lasso(penalty_factor=[1, 1]), X0, Y0, None,
      ValueError, "penalty_factor"),
+    ("huber epsilon below 1", HuberRegressor(epsilon=0.5), X0, Y0, None, ValueError,
+     "epsilon"),
+    ("huber negative alpha", HuberRegressor(alpha=-1.0), X0, Y0, None, ValueError, "alpha"),
+    ("huber l1_ratio above 1", HuberRegressor(l1_ratio=2.0), X0, Y0, None, ValueError,
+     "l1_ratio"),
+    ("huber max_iter zero", HuberRegressor(max_iter=0), X0, Y0, None, ValueError, "max_iter"),
+    ("huber negative tol", HuberRegressor(tol=-1.0), X0, Y0, None, ValueError, "tol"),
+    ("huber positive not bool", HuberRegressor(positive="yes"), X0, Y0, None, ValueError,
+     "positive"),
+    ("huber 2-D y", HuberRegressor(), X0, np.c_[Y0, Y0], None, ValueError, "1d array"),
+    ("huber nan in weights", HuberRegressor(), X0, Y0, with_value(S0, 0, np.nan),
+     ValueError, "sample_weight"),
     ("string X", Lasso(), np.array([["a"] * 5] * 20), Y0, None, ValueError, "float"),
 ]
 

@@ -163,3 +163,30 @@ cdef class Design:
         if self.is_float64:
             return _moment(&self.data64[start], rows, nnz, s, power)
         return _moment(&self.data32[start], rows, nnz, s, power)
+
+    # -- numpy-facing products, for solvers whose outer loop is in Python --
+    def matvec(self, const double[::1] w, double[::1] out):
+        """out = X @ w (out is overwritten)."""
+        cdef Py_ssize_t j
+        with nogil:
+            out[:] = 0.0
+            for j in range(self.n_features):
+                if w[j] != 0.0:
+                    self.col_axpy(j, w[j], &out[0])
+
+    def rmatvec(self, const double[::1] v, double[::1] out):
+        """out = X.T @ v."""
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(self.n_features):
+                out[j] = self.col_dot(j, &v[0], NULL)
+
+    def col_sqnorms(self, const double[::1] s):
+        """Return sum_i s_i X[i, j]**2 for every column j."""
+        out = np.empty(self.n_features)
+        cdef double[::1] o = out
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(self.n_features):
+                o[j] = self.col_sqnorm(j, &s[0])
+        return out

@@ -12,3 +12,10 @@ cdef class Quadratic(Loss):
 cdef class Pinball(Loss):
     cdef readonly double tau
     cdef inline double _slope(self, double r) noexcept nogil
+
+cdef class Huber(Loss):
+    cdef readonly double epsilon
+    cdef public double scale
+    cdef double f(self, double r) noexcept nogil
+    cdef double deriv(self, double r) noexcept nogil
+    cdef double curvature(self, double r) noexcept nogil

@@ -81,6 +81,27 @@ cdef class Penalty:
                 o[j] = self.subdiff_distance(j, w[j], v[j])
         return out
 
+    def conjugates(self, const double[::1] v):
+        """Return, per coordinate, Omega_j^*(v_j) (v inside the domain)."""
+        out = np.empty(v.shape[0])
+        cdef double[::1] o = out
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(v.shape[0]):
+                o[j] = self.conjugate(j, v[j])
+        return out
+
+    def dual_scales(self, const double[::1] v):
+        """Return, per coordinate, the largest kappa in (0, 1] with kappa v_j
+        in the domain of Omega_j^*."""
+        out = np.empty(v.shape[0])
+        cdef double[::1] o = out
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(v.shape[0]):
+                o[j] = self.dual_scale(j, v[j])
+        return out
+
     def fixed_sign_system(self, coords, signs):
         """On coordinates ``coords`` with known non-zero ``signs``, return
         (curvature, slope) with Omega_j(w) = slope_j * w + curvature_j / 2 * w**2

@@ -36,3 +36,19 @@ def ridge_objective_at_zero(y, sample_weight=None, fit_intercept=True):
     s = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
     c = np.dot(s, y) / s.sum() if fit_intercept else 0.0
     return float(np.dot(s, (y - c) ** 2))
+
+def huber_objective(X, y, coef, intercept, scale, epsilon, alpha, l1_ratio=0.0,
+                    sample_weight=None):
+    """HuberRegressor's objective of DESIGN section 1, in float64::
+
+        sum_i s_i (sigma + sigma H(r_i / sigma))
+        + alpha (l1_ratio ||w||_1 + (1 - l1_ratio) ||w||**2)
+    """
+    from sklreg.losses import HuberLoss
+
+    coef = np.asarray(coef, dtype=np.float64)
+    r = np.asarray(y, dtype=np.float64) - X @ coef - intercept
+    s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight, float)
+    datafit = HuberLoss(epsilon, scale).value(r, s) * s.sum() + scale * s.sum()
+    return datafit + alpha * (l1_ratio * np.abs(coef).sum()
+                              + (1 - l1_ratio) * np.dot(coef, coef))

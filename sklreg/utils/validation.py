@@ -12,12 +12,15 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True):
     Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
     (no copy when it already is one; never written to), y as float64 of
     shape (n_samples,) or (n_samples, n_targets), and the weights as float64
-    or None.
+    or None.  An estimator whose tags say it is not multi-output gets
+    scikit-learn's treatment of 2-D y: one column is raveled with a
+    DataConversionWarning, more are an error.
     """
     X, y = validate_data(
         estimator, X, y, reset=reset,
         accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
-        multi_output=True, y_numeric=True, copy=False,
+        multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
+        y_numeric=True, copy=False,
     )
     if sp.issparse(X) and not X.has_canonical_format:
         # duplicate entries would break squared column norms; fix a copy

@@ -1,0 +1,284 @@
+"""HuberRegressor against scikit-learn (l1_ratio=0) and cvxpy (l1_ratio>0)."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+from scipy import optimize
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._huber import _huber_loss_and_gradient
+
+from sklreg import HuberRegressor
+from sklreg._core._losses import Huber
+from sklreg.losses import LOSSES, HuberLoss
+from sklreg.utils.reference import huber_objective
+
+
+def make_huber_problem(n, p, *, outliers=0.1, weights=False, sparse=False,
+                       dtype=np.float64, seed=0):
+    """Linear data with a fraction of gross outliers in y."""
+    rng = np.random.default_rng(seed)
+    if sparse:
+        X = sp.random(n, p, density=0.3, format="csc", random_state=seed,
+                      data_rvs=rng.standard_normal)
+    else:
+        X = np.asfortranarray(rng.standard_normal((n, p)) + 0.5)
+    w = rng.uniform(-2, 2, p)
+    y = X @ w + 3.0 + 0.5 * rng.standard_normal(n)
+    bad = rng.random(n) < outliers
+    y[bad] += rng.choice([-1, 1], bad.sum()) * rng.uniform(20, 50, bad.sum())
+    s = rng.uniform(0.2, 2.0, n) if weights else None
+    return X.astype(dtype), y, s
+
+
+def objective(est, X, y, s):
+    return huber_objective(X.astype(np.float64), y, est.coef_, est.intercept_,
+                           est.scale_, est.epsilon, est.alpha, getattr(est, "l1_ratio", 0.0), s)
+
+
+def p_at_zero(est, X, y, s):
+    """P(0) by our own fit on a single constant-free column of zeros."""
+    zero = HuberRegressor(epsilon=est.epsilon, alpha=est.alpha,
+                          fit_intercept=est.fit_intercept, tol=1e-12)
+    return objective(zero.fit(np.zeros((X.shape[0], 1)), y, sample_weight=s),
+                     np.zeros((X.shape[0], 1)), y, s)
+
+
+def sklearn_reference(est, X, y, s):
+    """scikit-learn's HuberRegressor in float64 at a very tight tolerance.
+
+    Its L-BFGS-B also stops on a relative objective decrease (``ftol``, not
+    exposed), which leaves the coefficients ~1e-5 off; so its solution is
+    polished by the same L-BFGS-B on scikit-learn's own objective and
+    gradient (``_huber_loss_and_gradient``) with that test switched off.
+    """
+    Xd = X.astype(np.float64)
+    ref = sk.HuberRegressor(epsilon=est.epsilon, alpha=est.alpha,
+                            fit_intercept=est.fit_intercept, tol=1e-14, max_iter=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(Xd, y, sample_weight=s)
+    sw = np.ones(X.shape[0]) if s is None else s
+    x0 = np.concatenate([ref.coef_, [ref.intercept_] if est.fit_intercept else [],
+                         [ref.scale_]])
+    bounds = [(None, None)] * (x0.size - 1) + [(10 * np.finfo(float).eps, None)]
+    res = optimize.minimize(_huber_loss_and_gradient, x0, method="L-BFGS-B", jac=True,
+                            args=(Xd, y, est.epsilon, est.alpha, sw), bounds=bounds,
+                            options=dict(maxiter=100_000, gtol=1e-14, ftol=0.0))
+    p = X.shape[1]
+    ref.coef_, ref.scale_ = res.x[:p], res.x[-1]
+    ref.intercept_ = res.x[p] if est.fit_intercept else 0.0
+    r = y - Xd @ ref.coef_ - ref.intercept_
+    ref.outliers_ = np.abs(r) > ref.scale_ * est.epsilon
+    return ref
+
+
+# (n, p, outlier fraction, weights, fit_intercept, epsilon, alpha)
+SKLEARN_CASES = [
+    (200, 5, 0.0, False, True, 1.35, 1e-4),
+    (200, 5, 0.3, False, True, 1.35, 1e-4),     # 30% gross outliers
+    (200, 5, 0.3, True, True, 1.35, 1e-4),
+    (5000, 4, 0.05, False, True, 1.35, 1e-4),   # n >> p
+    (5000, 4, 0.3, True, False, 1.35, 1e-4),
+    (300, 20, 0.1, True, True, 1.05, 1e-4),     # epsilon close to 1
+    (300, 20, 0.1, False, True, 2.5, 1e-4),
+    (300, 20, 0.1, False, True, 1.35, 10.0),    # strong ridge
+    (300, 20, 0.2, True, True, 1.35, 0.0),      # no penalty
+    (100, 30, 0.1, False, True, 1.35, 1.0),
+    (400, 10, 0.15, True, False, 1.5, 0.1),
+    (60, 3, 0.3, False, True, 1.1, 1e-3),
+]
+
+
+@pytest.mark.parametrize("n, p, out, weights, fit_intercept, eps, alpha", SKLEARN_CASES)
+def test_matches_sklearn(n, p, out, weights, fit_intercept, eps, alpha):
+    X, y, s = make_huber_problem(n, p, outliers=out, weights=weights, seed=n + p)
+    est = HuberRegressor(epsilon=eps, alpha=alpha, fit_intercept=fit_intercept,
+                         tol=1e-12).fit(X, y, sample_weight=s)
+    ref = sklearn_reference(est, X, y, s)
+    # ours is at least as good as scikit-learn's, to rounding
+    assert objective(est, X, y, s) <= objective(ref, X, y, s) * (1 + 1e-12)
+    scale = max(np.max(np.abs(ref.coef_)), ref.scale_)
+    assert np.max(np.abs(est.coef_ - ref.coef_)) <= 1e-5 * scale
+    assert abs(est.intercept_ - ref.intercept_) <= 1e-5 * max(abs(ref.intercept_), ref.scale_)
+    assert abs(est.scale_ - ref.scale_) <= 1e-5 * ref.scale_
+    np.testing.assert_array_equal(est.outliers_, ref.outliers_)
+
+
+def cvxpy_objective(X, y, s, eps, alpha, l1_ratio, fit_intercept, positive):
+    """The joint problem as a conic program: sigma H(r / sigma) is the
+    perspective ``min_u u**2 / sigma + 2 eps |r - u|``."""
+    cp = pytest.importorskip("cvxpy")
+    n, p = X.shape
+    s = np.ones(n) if s is None else s
+    w = cp.Variable(p, nonneg=positive)
+    b = cp.Variable() if fit_intercept else 0.0
+    sigma, u = cp.Variable(), cp.Variable(n)
+    r = y - X @ w - b
+    fit = (cp.sum(s) * sigma + cp.quad_over_lin(cp.multiply(np.sqrt(s), u), sigma)
+           + 2 * eps * cp.sum(cp.multiply(s, cp.abs(r - u))))
+    pen = alpha * (l1_ratio * cp.norm1(w) + (1 - l1_ratio) * cp.sum_squares(w))
+    problem = cp.Problem(cp.Minimize(fit + pen), [sigma >= 1e-8])
+    problem.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12,
+                  tol_feas=1e-12, max_iter=500)
+    return problem.value
+
+
+@pytest.mark.parametrize("l1_ratio, positive, weights, fit_intercept, sparse", [
+    (0.5, False, False, True, False),
+    (1.0, False, True, True, False),
+    (0.3, True, False, True, False),
+    (1.0, False, False, False, True),
+    (0.7, False, True, True, True),
+])
+def test_objective_matches_cvxpy(l1_ratio, positive, weights, fit_intercept, sparse):
+    X, y, s = make_huber_problem(80, 15, outliers=0.2, weights=weights, sparse=sparse)
+    est = HuberRegressor(alpha=50.0, l1_ratio=l1_ratio, positive=positive,
+                         fit_intercept=fit_intercept, tol=1e-12, max_iter=1000)
+    est.fit(X, y, sample_weight=s)
+    Xd = X.toarray() if sparse else X
+    best = cvxpy_objective(Xd, y, s, est.epsilon, est.alpha, l1_ratio,
+                           fit_intercept, positive)
+    ours = objective(est, X, y, s)
+    assert abs(ours - best) <= 1e-6 * abs(best)
+    # the gap certifies the objective against the conic optimum
+    assert ours - best <= est.dual_gap_ + 1e-8 * abs(best)
+    if l1_ratio > 0:
+        assert np.count_nonzero(est.coef_) < X.shape[1]
+    if positive:
+        assert np.all(est.coef_ >= 0)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_equals_dense(l1_ratio, fit_intercept):
+    X, y, s = make_huber_problem(150, 12, outliers=0.2, weights=True, sparse=True)
+    kw = dict(alpha=0.5, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-13,
+              max_iter=1000)
+    a = HuberRegressor(**kw).fit(X, y, sample_weight=s)
+    b = HuberRegressor(**kw).fit(X.toarray(), y, sample_weight=s)
+    # a relative gap of 1e-13 leaves the coefficients ~ sqrt(1e-13) apart
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose([a.intercept_, a.scale_], [b.intercept_, b.scale_],
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(objective(a, X, y, s), objective(b, X, y, s), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.8])
+def test_float32_stays_float32_and_certified(sparse, l1_ratio):
+    X, y, s = make_huber_problem(200, 10, outliers=0.1, sparse=sparse, dtype=np.float32)
+    est = HuberRegressor(alpha=0.5, l1_ratio=l1_ratio, tol=1e-8).fit(X, y)
+    ref = HuberRegressor(alpha=0.5, l1_ratio=l1_ratio, tol=1e-8).fit(X.astype(np.float64), y)
+    assert est.coef_.dtype == np.float32
+    assert est.dual_gap_ <= 1e-8 * p_at_zero(est, X, y, None)
+    np.testing.assert_allclose(objective(est, X, y, None), objective(ref, X, y, None),
+                               rtol=1e-6)
+
+
+def test_gap_certifies_suboptimality_at_loose_tol():
+    X, y, s = make_huber_problem(500, 8, outliers=0.3, weights=True)
+    loose = HuberRegressor(tol=1e-3).fit(X, y, sample_weight=s)
+    tight = HuberRegressor(tol=1e-13).fit(X, y, sample_weight=s)
+    excess = objective(loose, X, y, s) - objective(tight, X, y, s)
+    assert 0 <= excess + 1e-9 and excess <= loose.dual_gap_ * (1 + 1e-9)
+    assert loose.dual_gap_ <= 1e-3 * p_at_zero(loose, X, y, s)
+
+
+def test_weights_equal_duplicated_rows():
+    X, y, _ = make_huber_problem(60, 4, outliers=0.2)
+    counts = np.random.default_rng(3).integers(0, 3, 60)
+    counts[0] = 1
+    a = HuberRegressor(tol=1e-12, l1_ratio=0.3, alpha=1.0).fit(X, y, sample_weight=counts)
+    b = HuberRegressor(tol=1e-12, l1_ratio=0.3, alpha=1.0).fit(
+        np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(a.scale_, b.scale_, rtol=1e-6)
+
+
+def test_scale_equivariance():
+    X, y, _ = make_huber_problem(300, 5, outliers=0.2)
+    a = HuberRegressor(alpha=0.0, tol=1e-12).fit(X, y)
+    b = HuberRegressor(alpha=0.0, tol=1e-12).fit(X, 10.0 * y)
+    np.testing.assert_allclose(10.0 * a.coef_, b.coef_, rtol=1e-7)
+    np.testing.assert_allclose(10.0 * a.scale_, b.scale_, rtol=1e-7)
+
+
+def test_both_solvers_agree_and_warm_start():
+    from sklreg.solvers import _huber
+    X, y, s = make_huber_problem(300, 6, outliers=0.2, weights=True)
+    est = HuberRegressor(alpha=0.1, tol=1e-12).fit(X, y, sample_weight=s)
+    problem = _huber.HuberProblem(X, __import__("sklreg._core._design", fromlist=["Design"])
+                                  .Design(X), y, s, 1.35, np.zeros(6),
+                                  np.full(6, 0.2), False, True)
+    mm = _huber.solve_huber(problem, np.zeros(6), tol=1e-12, max_iter=1000,
+                            solver="majorise")
+    np.testing.assert_allclose(mm.coef, est.coef_, rtol=1e-6)
+    np.testing.assert_allclose(mm.scale, est.scale_, rtol=1e-6)
+    warm = HuberRegressor(alpha=0.1, tol=1e-12, warm_start=True).fit(X, y, sample_weight=s)
+    n_cold = warm.n_iter_
+    warm.fit(X, y, sample_weight=s)
+    assert warm.n_iter_ < n_cold
+
+
+def test_epsilon_one_is_least_absolute_deviation_and_does_not_raise():
+    # epsilon = 1 makes sigma + sigma H(r / sigma) >= 2 |r|, with equality as
+    # sigma -> 0: the optimum is the LAD fit with sigma at its floor
+    X, y, s = make_huber_problem(150, 5, outliers=0.1, weights=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = HuberRegressor(epsilon=1.0, alpha=0.0, max_iter=300).fit(X, y, sample_weight=s)
+        ref = sk.QuantileRegressor(quantile=0.5, alpha=0.0).fit(X, y, sample_weight=s)
+    assert est.scale_ > 0
+    lad = 2 * np.dot(s, np.abs(y - ref.predict(X)))
+    assert objective(est, X, y, s) <= lad * (1 + 1e-3)
+
+
+def test_max_iter_warns_with_the_gap():
+    X, y, _ = make_huber_problem(200, 5, outliers=0.3)
+    with pytest.warns(ConvergenceWarning, match="duality gap"):
+        HuberRegressor(max_iter=1, tol=1e-14).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("case", ["perfect fit", "constant column", "one sample",
+                                  "p >> n", "all identical y"])
+def test_degenerate_input_fits(case):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4))
+    y = X @ [1.0, 2.0, 0.0, -1.0] + 1.0
+    if case == "constant column":
+        X[:, 2] = 3.0
+        y = y + rng.standard_normal(30)
+    elif case == "one sample":
+        X, y = X[:1], y[:1]
+    elif case == "p >> n":
+        X = rng.standard_normal((10, 300))
+        y = rng.standard_normal(10)
+    elif case == "all identical y":
+        y = np.full(30, 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for l1_ratio in (0.0, 1.0):
+            est = HuberRegressor(l1_ratio=l1_ratio).fit(X, y)
+            assert est.scale_ > 0 and np.all(np.isfinite(est.coef_))
+            assert np.isfinite(est.intercept_)
+
+
+def test_compiled_loss_matches_numpy_face():
+    assert LOSSES["huber"] is HuberLoss
+    rng = np.random.default_rng(0)
+    r, s = 3 * rng.standard_normal(100), rng.uniform(0.1, 2, 100)
+    face = HuberLoss(1.35, 0.7)
+    theta, weight = np.empty(100), np.empty(100)
+    fit, d1, _ = Huber(1.35, 0.7).scan(r, s, theta, weight)
+    np.testing.assert_allclose(fit, face.value(r, s) * s.sum() + 0.7 * s.sum())
+    # d fit / d sigma against a finite difference of the NumPy face
+    h = 1e-6
+    fd = ((HuberLoss(1.35, 0.7 + h).value(r, s) - HuberLoss(1.35, 0.7 - h).value(r, s))
+          * s.sum() / (2 * h) + s.sum())
+    np.testing.assert_allclose(d1, fd, rtol=1e-6)
+    fd_r = (HuberLoss(1.35, 0.7).value(r + h, np.ones(100)) * 100
+            - HuberLoss(1.35, 0.7).value(r - h, np.ones(100)) * 100) / (2 * h)
+    np.testing.assert_allclose(np.sum(theta / s), fd_r, rtol=1e-6)
