@@ -1,6 +1,6 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, Lasso, LassoCV,
-                                 QuantileRegressor, Ridge, RidgeCV)
+from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
+                                 LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
@@ -14,10 +14,12 @@ __all__ = [
     "ElasticNet",
     "ElasticNetCV",
     "HuberRegressor",
+    "HuberRegressorCV",
     "Lasso",
     "LassoCV",
     "PathResult",
     "QuantileRegressor",
+    "QuantileRegressorCV",
     "alpha_max",
     "enet_path",
     "lasso_path",

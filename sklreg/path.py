@@ -141,7 +141,7 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                              "positive=True yet; fit Ridge(positive=True) per alpha")
         return _spectral_path(estimator, X, y, s, alphas, eps)
     if np.ndim(alphas) == 0:
-        grid = alpha_grid(_alpha_max_validated(estimator, X, y, s), int(alphas), eps)
+        grid = alpha_grid(grid_top(estimator, X, y, s), int(alphas), eps)
     else:
         grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
     if _is_squared_l1l2(estimator):
@@ -312,6 +312,16 @@ def alpha_max(estimator, X, y, sample_weight=None):
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
     return _alpha_max_validated(estimator, X, y, s)
+
+
+def grid_top(estimator, X, y, s):
+    """Where a default alpha grid starts: ``alpha_max``, or, for a penalty
+    without an L1 part (never all zero), the estimator's ``_alpha_scale``
+    (alpha_max of its L1 counterpart) when it has one."""
+    top = _alpha_max_validated(estimator, X, y, s)
+    if not np.isfinite(top) and hasattr(estimator, "_alpha_scale"):
+        top = float(estimator._alpha_scale(X, y, s))
+    return top
 
 
 def _alpha_max_validated(estimator, X, y, s):

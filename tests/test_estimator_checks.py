@@ -3,8 +3,8 @@ ones scikit-learn declares for its namesake."""
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, Lasso, LassoCV, QuantileRegressor,
-                    Ridge, RidgeCV)
+from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso, LassoCV,
+                    QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
 
 # The CV estimators run at a tight tol: the weights-equal-repeated-rows check
 # compares predictions of two different solves to 1e-7, and a certified gap
@@ -20,7 +20,9 @@ ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random"),
               Lasso(solver="pg"), Ridge(), Ridge(solver="lsqr"), Ridge(solver="pg"),
               Ridge(positive=True), RidgeCV(), RidgeCV(cv=3),
               HuberRegressor(max_iter=1000),
-              HuberRegressor(l1_ratio=0.5, positive=True, max_iter=1000)]
+              HuberRegressor(l1_ratio=0.5, positive=True, max_iter=1000),
+              HuberRegressorCV(l1_ratio=1.0, alphas=10, max_iter=1000),
+              QuantileRegressorCV(alphas=10, tol=1e-10)]
 
 
 def expected_failed_checks(estimator):

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
-from sklreg.path import alpha_grid, alpha_max
+from sklreg.path import alpha_grid, grid_top
 from sklreg.utils.validation import validate_params, validate_X_y
 
 CV_PARAMETERS_DOC = """
@@ -91,6 +91,10 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         """The estimator's own loss on a test fold (lower is better)."""
         raise NotImplementedError
 
+    def _loss_for(self, estimator):
+        """The fold loss for ``estimator``'s parameters (default: ``_loss``)."""
+        return self._loss
+
     def _search_grid(self):
         """Extra parameters searched with alpha: a list of dicts."""
         return [{}]
@@ -134,13 +138,12 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
             est = self._estimator(**extra)
             validate_params(est)
             if np.ndim(self.alphas) == 0:
-                grid = alpha_grid(alpha_max(est, X, y, sample_weight=s), int(self.alphas),
-                                  self.eps)
+                grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
             else:
                 grid = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
             losses, coefs = cross_validate_path(
                 est, X, y, grid, folds, sample_weight=s, scoring=self.scoring,
-                loss=self._loss, n_jobs=self.n_jobs, verbose=self.verbose,
+                loss=self._loss_for(est), n_jobs=self.n_jobs, verbose=self.verbose,
                 keep_coefs=self.store_cv_coefs)
             searches.append((extra, grid, losses, coefs))
 

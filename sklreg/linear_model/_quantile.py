@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._losses import Pinball
 from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
 from sklreg.solvers._ipm import QuantileProblem, single_threaded_blas, solve_ipm
@@ -159,6 +160,34 @@ class QuantileRegressor(PenalizedRegressor):
         return QuantileProblem(X, y, s, Pinball(self.quantile), lam, mu,
                                self.fit_intercept)
 
+    def _alpha_max(self, X, y, s):
+        """Smallest alpha with every coefficient zero (inf when l1_ratio=0).
+
+        At w = 0 the intercept is a weighted quantile of y and the datafit's
+        subgradient in w is ``-X^T (s g) / n_w`` with ``g_i`` = tau above
+        the fit, tau - 1 below; samples on the fit take the value that makes
+        ``sum s g = 0`` (the intercept's optimality), which is exact for data
+        with a single such sample.
+        """
+        if self.l1_ratio == 0:
+            return np.inf
+        return self._alpha_scale(X, y, s) / self.l1_ratio
+
+    def _alpha_scale(self, X, y, s):
+        tau = self.quantile
+        s = np.ones_like(y) if s is None else s
+        b = _weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
+        r = y - b
+        g = np.where(r > 0, tau, tau - 1.0)
+        on_fit = r == 0
+        if self.fit_intercept and on_fit.any():
+            g[on_fit] = np.clip(-np.dot(s[~on_fit], g[~on_fit]) / s[on_fit].sum(),
+                                tau - 1.0, tau)
+        elif on_fit.any():
+            g[on_fit] = 0.0
+        grad = np.asarray(X.T @ (s * g)).ravel() / s.sum()
+        return float(np.max(np.abs(grad)))
+
     def _solve(self, X, y, sample_weight, coef_init):
         problem = self._problem(X, y, sample_weight)
         if self.solver in HIGHS:
@@ -179,3 +208,75 @@ class QuantileRegressor(PenalizedRegressor):
         if n_features > n_samples and self.alpha * self.l1_ratio > 0:
             return "ipm-ws"
         return "ipm"
+
+
+def _weighted_quantile(y, s, tau):
+    """A tau-quantile of y under weights s (the lower one at ties)."""
+    order = np.argsort(y, kind="stable")
+    cum = np.cumsum(s[order])
+    return y[order][np.searchsorted(cum, tau * cum[-1])]
+
+
+class QuantileRegressorCV(PathCV):
+    __doc__ = f"""QuantileRegressor with alpha chosen by cross-validation.
+
+    scikit-learn has no such estimator.  Each fold fits one warm-started
+    path; the test folds score every alpha by the mean (weighted) pinball
+    loss at ``quantile`` unless ``scoring`` is given.  The grid starts at
+    ``alpha_max``, the smallest alpha with every coefficient zero.
+
+    Parameters
+    ----------
+    quantile, l1_ratio, fit_intercept, solver, solver_options, tol, max_iter :
+        As in :class:`QuantileRegressor`; used for every fold and the refit.
+    {CV_PARAMETERS_DOC}
+    Attributes
+    ----------
+    loss_path_ : ndarray of shape (n_alphas, n_folds)
+        Test loss per alpha and fold.
+    {CV_ATTRIBUTES_DOC}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklreg import QuantileRegressorCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 5))
+    >>> y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(300)
+    >>> model = QuantileRegressorCV(quantile=0.9, cv=5, alphas=20).fit(X, y)
+    >>> model.alpha_1se_ >= model.alpha_min_
+    True
+    """
+
+    _estimator_class = QuantileRegressor
+    _parameter_constraints = {
+        **PathCV._parameter_constraints,
+        **{k: v for k, v in QuantileRegressor._parameter_constraints.items()
+           if k not in ("alpha", "warm_start")},
+    }
+
+    def __init__(self, *, quantile=0.5, l1_ratio=1.0, eps=1e-3, alphas=100,
+                 fit_intercept=True, solver="auto", solver_options=None, tol=1e-6,
+                 max_iter=100, cv=None, scoring=None, alpha_selection="min",
+                 n_jobs=None, verbose=False, store_cv_coefs=False):
+        self.quantile = quantile
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.solver_options = solver_options
+        self.tol = tol
+        self.max_iter = max_iter
+        self.cv = cv
+        self.scoring = scoring
+        self.alpha_selection = alpha_selection
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.store_cv_coefs = store_cv_coefs
+
+    def _loss(self, y_true, y_pred, sample_weight):
+        r = y_true - y_pred
+        return float(np.average(r * (self.quantile - (r < 0)), weights=sample_weight))
+
+    def _store_search(self, searches, best):
+        self.loss_path_ = searches[best][2]
