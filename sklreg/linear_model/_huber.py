@@ -172,7 +172,8 @@ class HuberRegressorCV(PathCV):
     that refits from scratch at every alpha).  Each fold fits one
     warm-started path; the test folds score every alpha by the mean Huber
     loss of the residuals, at the robust scale ``1.4826 * MAD`` of those
-    residuals (so the score does not depend on the fold's fitted scale),
+    residuals (so the score does not depend on the fold's fitted scale;
+    the mean absolute residual when most residuals are zero),
     unless ``scoring`` is given.  The grid starts at ``alpha_max`` (for
     ``l1_ratio=0``, which never zeroes every coefficient, at the alpha_max
     of the L1 penalty).
@@ -230,7 +231,10 @@ class HuberRegressorCV(PathCV):
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred
         scale = 1.4826 * np.median(np.abs(r - np.median(r)))
-        scale = max(scale, np.finfo(float).tiny)
+        if scale <= 0:                      # most residuals exactly zero
+            scale = np.mean(np.abs(r))
+            if scale <= 0:
+                return 0.0
         z = np.abs(r) / scale
         h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
         return float(scale * np.average(h, weights=sample_weight))
