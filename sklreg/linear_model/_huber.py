@@ -165,6 +165,13 @@ class HuberRegressor(PenalizedRegressor):
         return tags
 
 
+def _weighted_median(values, weights):
+    """The lower weighted median: weights count as repetitions."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return values[order][np.searchsorted(cum, 0.5 * cum[-1])]
+
+
 class HuberRegressorCV(PathCV):
     __doc__ = f"""HuberRegressor with alpha chosen by cross-validation.
 
@@ -230,7 +237,8 @@ class HuberRegressorCV(PathCV):
 
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred
-        scale = 1.4826 * np.median(np.abs(r - np.median(r)))
+        s = np.ones_like(r) if sample_weight is None else sample_weight
+        scale = 1.4826 * _weighted_median(np.abs(r - _weighted_median(r, s)), s)
         if scale <= 0:                      # most residuals exactly zero
             scale = np.mean(np.abs(r))
             if scale <= 0:
