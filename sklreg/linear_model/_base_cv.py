@@ -166,7 +166,9 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         return self
 
     def _store_search(self, searches, best):
-        """Hook for estimator-specific attributes of the whole search."""
+        """Attributes of the whole search: by default ``loss_path_``, the test
+        losses (n_alphas, n_folds) of the selected search."""
+        self.loss_path_ = searches[best][2]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

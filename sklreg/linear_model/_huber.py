@@ -246,6 +246,3 @@ class HuberRegressorCV(PathCV):
         z = np.abs(r) / scale
         h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
         return float(scale * np.average(h, weights=sample_weight))
-
-    def _store_search(self, searches, best):
-        self.loss_path_ = searches[best][2]

@@ -277,6 +277,3 @@ class QuantileRegressorCV(PathCV):
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred
         return float(np.average(r * (self.quantile - (r < 0)), weights=sample_weight))
-
-    def _store_search(self, searches, best):
-        self.loss_path_ = searches[best][2]
