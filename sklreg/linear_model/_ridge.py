@@ -5,7 +5,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, StrOptions
-from threadpoolctl import threadpool_limits
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
@@ -14,12 +13,23 @@ from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
                                     prediction_scorer)
 from sklreg.solvers import solve_cd, solve_pg
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
-                                   ridge_penalty, ridge_result, solve_direct,
-                                   solve_krylov, to_ridge_units)
+                                   kernel_certificate, ridge_penalty, ridge_result,
+                                   single_threaded_blas, solve_cg, solve_direct,
+                                   solve_lsqr, to_ridge_units)
+from sklreg.solvers._cd import GAP_FLOOR
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
+BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
+MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
+
+
+def cg_budget(shape):
+    """CG iterations that cost as much as the direct solve: the smaller Gram
+    is ``n p min(n, p) / 2`` multiply-adds at BLAS-3 speed, a CG iteration
+    ``2 n p`` at the speed of a pass over X."""
+    return min(shape) / (4.0 * BLAS3_SPEEDUP)
 CV_TOL = 1e-4               # certificate RidgeCV's closed-form solution must meet
 
 _OBJECTIVE = """
@@ -152,27 +162,47 @@ default='auto'
         return np.broadcast_to(alpha, (n_targets,)).copy()
 
     def _resolve_solver(self, X):
+        """The solver, or 'try_cg' for 'auto' on a problem where conjugate
+        gradients may beat the direct solve (then Cholesky if it does not)."""
         if self.solver != "auto":
             return self.solver
         if self.positive:
             return "cd"
         if sp.issparse(X) and min(X.shape) > SPARSE_DIRECT_MAX:
             return "sparse_cg"
-        return "cholesky"
+        return "try_cg" if cg_budget(X.shape) >= MIN_CG_BUDGET else "cholesky"
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
+        # single-threaded BLAS but for the Gram product (see gram_threads)
+        with single_threaded_blas():
+            return self._solve_all(X, Y, sample_weight)
+
+    def _solve_all(self, X, Y, sample_weight):
         alphas = self._alphas(Y.shape[1])
         solver = self._resolve_solver(X)
         if solver == "svd" and sp.issparse(X):
             raise ValueError("solver='svd' needs dense X; use 'cholesky', 'lsqr' or "
                              "'sparse_cg' for sparse X")
-        self.solver_ = solver
         design = Design(X)          # a view of X, for the compiled certificates
         if solver in ("cd", "pg"):
+            self.solver_ = solver
             return [self._solve_compiled(design, y, sample_weight, alpha, solver)
                     for y, alpha in zip(Y.T, alphas)]
         centred = CentredDesign(X, sample_weight, self.fit_intercept)
         Yt, _ = centred.centre_y(Y)
+        if solver == "try_cg":
+            results, budget = [], cg_budget(X.shape)
+            for k in range(Y.shape[1]):
+                results.append(self._solve_krylov(design, centred, Y[:, k], Yt[:, k],
+                                                  sample_weight, alphas[k], "sparse_cg",
+                                                  budget=budget))
+                if results[-1] is None:
+                    break
+            solver = "cholesky" if results[-1] is None else "sparse_cg"
+            if solver == "sparse_cg":
+                self.solver_ = solver
+                return results
+        self.solver_ = solver
         if solver in DIRECT:
             W, certificates = solve_direct(centred, Yt, alphas, solver)
             if certificates is None:        # 'svd': certify by a pass over X
@@ -188,30 +218,41 @@ default='auto'
         datafit = LeastSquares(design, y, sample_weight, np.zeros(p), self.fit_intercept)
         penalty = ridge_penalty(alpha, datafit.n_w, p, self.positive)
         solve = solve_cd if solver == "cd" else solve_pg
-        with threadpool_limits(1, user_api="blas"):     # column-sized BLAS calls
-            result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
-                           max_iter=self.max_iter or 1000)
+        result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
+                       max_iter=self.max_iter or 1000)
         return to_ridge_units(result, datafit.n_w)
 
-    def _solve_krylov(self, design, centred, y, yt, sample_weight, alpha, solver):
-        """Run LSQR / CG, tightening its own tolerance until the gap certifies."""
-        budget = self.max_iter or (2 * centred.shape[1] if solver == "lsqr"
-                                   else 10 * min(centred.shape))
-        w, done, rtol = None, 0, self.tol
+    def _solve_krylov(self, design, centred, y, yt, sample_weight, alpha, solver,
+                      budget=None):
+        """LSQR / CG stopped where the duality gap certifies ``tol``; should the
+        recursions' rounding leave the gap short, go on with a tighter target.
+        With a ``budget`` (CG only), return None as soon as CG projects more
+        iterations than that."""
+        n, p = centred.shape
+        limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
+        tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
+        target, done, w, ybar = tol_abs, 0, None, centred.y_mean(y[:, None])[0]
         while True:
-            # vector-sized BLAS calls gain nothing from threads, and lose a lot
-            # to spinning threads when the cores are shared
-            with threadpool_limits(1, user_api="blas"):
-                w, n_iter = solve_krylov(centred, yt, alpha, solver, rtol=rtol,
-                                         max_iter=max(budget - done, 1),
-                                         x0=None if solver == "lsqr" else w)
+            if solver == "lsqr":
+                (w, n_iter), a = solve_lsqr(centred, yt, alpha, target,
+                                            max_iter=max(limit - done, 1)), None
+            else:
+                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target,
+                                            max_iter=max(limit - done, 1), x0=w,
+                                            budget=budget)
+                if budget is not None and not ok and n_iter < limit - done:
+                    return None
             done += n_iter
-            result = ridge_result(design, y, sample_weight, self.fit_intercept, alpha,
-                                  np.array(w, dtype=np.float64), tol=self.tol,
-                                  n_iter=done)
-            if result.converged or done >= budget or rtol <= 1e-15 or n_iter == 0:
+            if a is not None:
+                result = kernel_certificate(centred, yt, alpha, w, a, ybar, self.tol,
+                                            done)
+            else:
+                result = ridge_result(design, y, sample_weight, self.fit_intercept,
+                                      alpha, np.array(w, dtype=np.float64),
+                                      tol=self.tol, n_iter=done)
+            if result.converged or done >= limit or target < 1e-6 * tol_abs:
                 return result
-            rtol = max(rtol * 1e-3, 1e-15)
+            target *= 1e-2
 
     def _store_extra(self, results, single_target):
         if self.solver_ in DIRECT:

@@ -25,11 +25,14 @@ stays sparse and dense X is not copied.
   ``l2 = alpha / n_w``, since that datafit is ``1/(2 n_w)`` times ours),
   rescaled by ``2 n_w`` to the ridge objective's units.
 """
+import os
+
 import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 from scipy.linalg.blas import get_blas_funcs
-from scipy.sparse.linalg import LinearOperator, cg, lsqr
+from scipy.sparse.linalg import LinearOperator, lsqr
+from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._penalties import L1L2
@@ -37,6 +40,38 @@ from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import GAP_FLOOR
 
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
+
+
+_BLAS = []     # (controller, configured thread count), made at first use
+
+
+def _blas():
+    if not _BLAS:
+        controller = ThreadpoolController()
+        counts = [c.num_threads for c in controller.select(user_api="blas").lib_controllers]
+        _BLAS.append((controller, max(counts, default=1)))
+    return _BLAS[0]
+
+
+def single_threaded_blas():
+    """Context: one BLAS thread.  Vector-sized BLAS calls gain nothing from
+    threads and lose a lot to spinning threads when the cores are shared."""
+    return _blas()[0].limit(limits=1, user_api="blas")
+
+
+def gram_threads():
+    """BLAS threads for a Gram product: the configured count, reduced to the
+    cores left idle by the 1-minute load average (this process counted as
+    one), as libgomp's dynamic mode does.  OpenBLAS threads synchronise by
+    spinning; on a busy machine they are descheduled mid-product, and syrk
+    with 2 threads ran 2.5x slower than with 1 (2 cores, load average 10)."""
+    configured = _blas()[1]
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return configured
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return int(max(1, min(configured, round((cpus or 1) + 1 - load))))
 
 
 def _symmetrize(upper):
@@ -49,7 +84,9 @@ def _syrk(A, trans):
     if A.flags.c_contiguous and not A.flags.f_contiguous:
         A, trans = A.T, 1 - trans          # the same matrix, Fortran-ordered
     syrk = get_blas_funcs("syrk", (A,))
-    return _symmetrize(syrk(1.0, A, trans=trans)).astype(np.float64, copy=False)
+    with _blas()[0].limit(limits=gram_threads(), user_api="blas"):
+        upper = syrk(1.0, A, trans=trans)
+    return _symmetrize(upper).astype(np.float64, copy=False)
 
 
 class CentredDesign:
@@ -112,9 +149,15 @@ class CentredDesign:
 
     def col_sqnorms(self):
         """The diagonal of ``Xt^T Xt`` (one pass over X)."""
-        weights = np.ones(self.shape[0]) if self.s is None else self.s
-        X2 = self.X.multiply(self.X) if self.is_sparse else self.X * self.X
-        return np.asarray(X2.T @ weights, dtype=np.float64).ravel() - self.n_w * self.mu ** 2
+        X = self.X
+        if self.is_sparse:
+            weights = np.ones(self.shape[0]) if self.s is None else self.s
+            sq = np.asarray(X.multiply(X).T @ weights, dtype=np.float64).ravel()
+        elif self.s is None:        # no n-by-p temporary
+            sq = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+        else:
+            sq = np.einsum("ij,ij,i->j", X, X, self.s, dtype=np.float64)
+        return sq - self.n_w * self.mu ** 2
 
     def _scaled(self, X):
         if self.s is None:
@@ -216,37 +259,91 @@ def solve_direct(design, Yt, alphas, method):
     return W, (gaps, objectives, yy)
 
 
-def solve_krylov(design, yt, alpha, method, *, rtol, max_iter, x0=None):
-    """One target by LSQR or conjugate gradients; returns (w, iterations).
+def solve_lsqr(design, yt, alpha, tol_abs, *, max_iter):
+    """One target by LSQR on ``[Xt; sqrt(alpha) I]``; returns (w, iterations).
 
-    ``rtol`` is the Krylov method's own relative tolerance; the caller
-    tightens it until the duality gap certifies the result.
+    LSQR stops when ``|A^T r| <= atol * |A|_est * |r|``, and ``A^T r`` is
+    the ridge gradient ``g = Xt^T r - alpha w``, whose square over alpha is
+    the gap.  Since ``|A|_est <= |A|_F`` and ``|r| <= |yt|``, the atol below
+    makes its stop imply ``|g|^2 / alpha <= tol_abs`` (conservatively).
+    """
+    frobenius = np.sqrt(max(design.col_sqnorms().sum(), 0.0) + design.shape[1] * alpha)
+    yy = float(yt @ yt)
+    atol = np.sqrt(alpha * tol_abs / max(yy, 1e-300)) / max(frobenius, 1e-300)
+    out = lsqr(design.operator(), yt, damp=np.sqrt(alpha), atol=max(atol, 1e-16),
+               btol=1e-16, iter_lim=max_iter)
+    return out[0], int(out[2])
+
+
+def pcg(matvec, b, atol, max_iter, *, x0=None, diag=None, budget=None):
+    """Preconditioned conjugate gradients on ``A x = b`` (A symmetric positive
+    definite, applied by ``matvec``), stopping when ``|b - A x| <= atol``.
+
+    ``diag`` is a Jacobi preconditioner (the diagonal of A).  ``budget``:
+    give up (return converged=False early) when, after 3 iterations, the
+    observed contraction of the residual projects more than ``budget``
+    iterations in all.  Returns (x, iterations, converged).
+    """
+    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=np.float64)
+    r = b - matvec(x) if x0 is not None and x.any() else b.copy()
+    z = r if diag is None else r / diag
+    d, rz = z.copy(), float(r @ z)
+    norm0 = norm = float(np.linalg.norm(r))
+    for it in range(max_iter):
+        if norm <= atol:
+            return x, it, True
+        if budget is not None and it >= 3:
+            rate = (norm / norm0) ** (1.0 / it)
+            if rate >= 1 or it + np.log(atol / norm) / np.log(rate) > budget:
+                return x, it, False
+        q = matvec(d)
+        step = rz / float(d @ q)
+        x += step * d
+        r -= step * q
+        z = r if diag is None else r / diag
+        rz, rz_old = float(r @ z), rz
+        d = z + (rz / rz_old) * d
+        norm = float(np.linalg.norm(r))
+    return x, max_iter, norm <= atol
+
+
+def solve_cg(design, yt, alpha, tol_abs, *, max_iter, x0=None, budget=None):
+    """One target by conjugate gradients, with a stop that certifies the gap.
+
+    Primal form (``p <= n``, or a warm start): ``(Xt^T Xt + alpha I) w =
+    Xt^T yt``, Jacobi-preconditioned; its residual g is the ridge gradient
+    and the gap at the dual point ``2 r`` is ``|g|^2 / alpha``, so CG stops
+    at ``|g| <= sqrt(alpha * tol_abs)``.  Kernel form (``p > n``):
+    ``(Xt Xt^T + alpha I) a = yt``, ``w = Xt^T a``; at the dual point
+    ``2 alpha a`` the gap is exactly ``|rho|^2``, rho its residual, so CG
+    stops at ``|rho| <= sqrt(tol_abs)``.  Each iteration is two passes over X.
+
+    Returns (w, dual, iterations, converged): ``dual`` is ``a`` in kernel
+    form, None in primal form.
     """
     n, p = design.shape
-    if method == "lsqr":
-        # no x0: scipy's LSQR would damp the correction, not the solution
-        out = lsqr(design.operator(), yt, damp=np.sqrt(alpha), atol=rtol, btol=rtol,
-                   iter_lim=max_iter)
-        return out[0], int(out[2])
-    counter = [0]
-
-    def count(_):
-        counter[0] += 1
-
     if p <= n or x0 is not None:
-        op = LinearOperator((p, p), dtype=np.float64,
-                            matvec=lambda v: design.rmatvec(design.matvec(v)) + alpha * v)
-        # Jacobi preconditioner: the diagonal of Xt^T Xt + alpha I
         diag = np.maximum(design.col_sqnorms(), 0.0) + alpha
         diag = np.where(diag > 0, diag, 1.0)
-        jacobi = LinearOperator((p, p), dtype=np.float64, matvec=lambda v: v / diag)
-        w, _ = cg(op, design.rmatvec(yt), x0=x0, rtol=rtol, maxiter=max_iter,
-                  M=jacobi, callback=count)
-        return w, counter[0]
-    op = LinearOperator((n, n), dtype=np.float64,
-                        matvec=lambda v: design.matvec(design.rmatvec(v)) + alpha * v)
-    dual, _ = cg(op, yt, rtol=rtol, maxiter=max_iter, callback=count)
-    return design.rmatvec(dual), counter[0]
+        w, it, ok = pcg(lambda v: design.rmatvec(design.matvec(v)) + alpha * v,
+                        design.rmatvec(yt), np.sqrt(alpha * tol_abs), max_iter,
+                        x0=x0, diag=diag, budget=budget)
+        return w, None, it, ok
+    a, it, ok = pcg(lambda v: design.matvec(design.rmatvec(v)) + alpha * v,
+                    np.array(yt, dtype=np.float64), np.sqrt(tol_abs), max_iter,
+                    budget=budget)
+    return design.rmatvec(a), a, it, ok
+
+
+def kernel_certificate(design, yt, alpha, w, a, ybar, tol, n_iter):
+    """SolverResult for ``w = Xt^T a`` certified at the dual point ``2 alpha a``:
+    gap ``|r - alpha a|^2`` with ``r = yt - Xt w`` (one pass over X)."""
+    r = yt - design.matvec(w)
+    rho = r - alpha * a
+    yy = float(yt @ yt)
+    return SolverResult(coef=w, intercept=float(design.coef_to_intercept(w[None], ybar)[0]),
+                        gap=float(rho @ rho), primal=float(r @ r + alpha * (w @ w)),
+                        tol_abs=max(tol, GAP_FLOOR) * yy, n_iter=n_iter)
 
 
 def ridge_penalty(alpha, n_w, n_features, positive=False):
