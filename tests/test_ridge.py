@@ -294,3 +294,61 @@ def test_ridge_path_equals_single_fits(sparse, n, p):
     np.testing.assert_allclose(explicit.coefs[:, 1], -explicit.coefs[:, 0], atol=1e-12)
     with pytest.raises(ValueError, match="positive"):
         regularization_path(Ridge(positive=True), X, y, alphas=3)
+
+
+# --- 'auto': conjugate gradients when they beat the direct solve -------------
+
+def test_auto_rule_small_problem_is_direct():
+    """Below MIN_CG_BUDGET iterations' worth of Gram, 'auto' is Cholesky."""
+    from sklreg.linear_model._ridge import MIN_CG_BUDGET, cg_budget
+    X, y, _ = make_problem(60, 40)
+    assert cg_budget(X.shape) < MIN_CG_BUDGET
+    assert Ridge().fit(X, y).solver_ == "cholesky"
+
+
+@pytest.mark.parametrize("n, p", [(4000, 400), (400, 4000)])
+def test_auto_rule_well_conditioned_takes_cg(n, p):
+    """A well-conditioned problem large enough: CG (primal form when n > p,
+    kernel form when p > n) certifies tol within the budget, and the answer
+    is scikit-learn's up to the certified gap."""
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :5].sum(axis=1) + rng.standard_normal(n)
+    s = rng.uniform(0.5, 2.0, n)
+    est = Ridge(alpha=1.0, tol=1e-6).fit(X, y, sample_weight=s)
+    assert est.solver_ == "sparse_cg" and est.n_iter_[0] > 0
+    check_certified(est, X, y, s, 1.0, sklearn_ridge(X, y, s, 1.0))
+
+
+def test_auto_rule_ill_conditioned_falls_back_to_cholesky():
+    """Nearly collinear columns and a tiny alpha: CG projects more iterations
+    than the Gram is worth, gives up after a few, and Cholesky answers."""
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((1200, 40))
+    X = np.asfortranarray(np.repeat(base, 10, axis=1)
+                          + 1e-4 * rng.standard_normal((1200, 400)))
+    y = base[:, 0] + 0.1 * rng.standard_normal(1200)
+    est = Ridge(alpha=1e-6, tol=1e-10).fit(X, y)
+    assert est.solver_ == "cholesky" and est.n_iter_ is None
+    check_certified(est, X, y, None, 1e-6, sklearn_ridge(X, y, None, 1e-6))
+
+
+def test_pcg_gives_up_on_budget():
+    from sklreg.solvers._ridge import pcg
+    A = np.diag(np.geomspace(1.0, 1e8, 50))
+    b = np.ones(50)
+    x, it, ok = pcg(lambda v: A @ v, b, 1e-12, 1000, budget=10)
+    assert not ok and it == 3
+    x, it, ok = pcg(lambda v: A @ v, b, 1e-12, 1000)
+    assert ok and np.linalg.norm(A @ x - b) <= 1e-10
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_kernel_cg_gap_bounds_suboptimality(sparse):
+    """Kernel-form CG is certified at the dual point 2 alpha a: its gap bounds
+    the suboptimality, also when it stops early (loose tol)."""
+    X, y, s = make_problem(30, 300, sparse=sparse, weights=True, shift=1.0)
+    ref = sklearn_ridge(X, y, s, 0.5)
+    for tol in (1e-2, 1e-6, 1e-12):
+        est = Ridge(alpha=0.5, solver="sparse_cg", tol=tol).fit(X, y, sample_weight=s)
+        check_certified(est, X, y, s, 0.5, ref)
