@@ -95,6 +95,28 @@ def _path_problem(name, n, p):
                    lambda d: ours(d, None), tols=[None])
 
 
+def _path_vs_fit_problem(name, n, p):
+    """The ridge path of 100 alphas against one fit, in one run (target: the
+    path within 2x one fit).  Both are scored by the objective at
+    alpha = ALPHA, which lies on the path's grid, so the harness holds them
+    to the same accuracy; the "ratio" column of the fit is fit / path."""
+    import sklreg
+
+    alphas = np.geomspace(1e4, 1e-2, 100)
+    at = int(np.argmin(np.abs(alphas - ALPHA)))
+
+    def path(d, tol):
+        result = sklreg.regularization_path(sklreg.Ridge(), d["X"], d["y"], alphas=alphas)
+        return [result.coefs[at]], [result.intercepts[at]], [ALPHA]
+
+    runners = {"sklreg:path100": path,
+               "sklreg:1 fit": _fit(lambda tol: sklreg.Ridge(
+                   alpha=ALPHA, **({} if tol is None else {"tol": tol})))}
+    reference = _fit(lambda tol: sklreg.Ridge(alpha=ALPHA, solver="cholesky"))
+    return Problem(name, _data(n, p), _objective, runners,
+                   lambda d: reference(d, None), tols=list(TOLS))
+
+
 def problems():
     return [
         _ridge_problem("ridge_dense_n_gg_p", 20000, 500, ["cholesky", "svd", "lsqr"]),
@@ -102,6 +124,7 @@ def problems():
         _ridge_problem("ridge_sparse", 50000, 20000, ["sparse_cg", "lsqr"],
                        density=0.001, iterative=True),
         _path_problem("ridge_path_100", 20000, 500),
+        _path_vs_fit_problem("ridge_path_100_vs_fit", 20000, 500),
         _cv_problem("ridgecv_loo_30", 20000, 500, None,
                     {"": {}, ":gcv_svd": {"gcv_mode": "svd"}}),
         _cv_problem("ridgecv_cv5_30", 20000, 500, 5, {"": {}}),

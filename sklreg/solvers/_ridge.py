@@ -537,6 +537,11 @@ def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
     intercepts (n_alphas, k) and duality gaps (n_alphas, k) in the ridge
     objective's units, and P(0) of each target, shape (k,).
     """
+    with _blas()[0].limit(limits=gram_threads(), user_api="blas"):
+        return _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps)
+
+
+def _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps):
     design = CentredDesign(X, sample_weight, fit_intercept)
     Yt, ybar = design.centre_y(Y)
     spectrum = RidgeSpectrum(design, Yt)
