@@ -9,7 +9,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
-from sklreg.solvers._ridge import ridge_path
+from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
+                                   single_threaded_blas, to_ridge_units)
 from sklreg.utils.validation import validate_params, validate_X_y
 
 
@@ -94,10 +95,11 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                         coef_init=None):
     """Fit ``estimator`` at each alpha of a decreasing grid, warm-starting.
 
-    For ``Ridge`` (``positive=False`` only) nothing is refitted: one
-    eigendecomposition of the centred Gram matrix (``X^T X`` or ``X X^T``,
-    the smaller) gives every alpha, and each alpha's duality gap is
-    computed from that Gram matrix.
+    For ``Ridge`` nothing is refitted: one eigendecomposition of the
+    centred Gram matrix (``X^T X`` or ``X X^T``, the smaller) gives every
+    alpha, and each alpha's duality gap is computed from that Gram matrix.
+    ``Ridge(positive=True)`` is solved by coordinate descent warm-started
+    along the grid instead.
 
     Parameters
     ----------
@@ -137,8 +139,7 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     estimator._check_params(X.shape[1])
     if getattr(estimator, "_spectral_path", False):
         if estimator.positive:
-            raise ValueError("regularization_path does not support Ridge with "
-                             "positive=True yet; fit Ridge(positive=True) per alpha")
+            return _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init)
         return _spectral_path(estimator, X, y, s, alphas, eps)
     if np.ndim(alphas) == 0:
         grid = alpha_grid(grid_top(estimator, X, y, s), int(alphas), eps)
@@ -155,11 +156,38 @@ def _is_squared_l1l2(estimator):
 
 
 def _squared_path(estimator, X, y, s, grid, coef_init):
+    unit = _unit_penalty(estimator, X.shape[1])
+    return _warm_cd_path(estimator, X, y, s, grid, coef_init,
+                         lambda alpha, n_w: unit.with_alpha(alpha).compile(X.shape[1]),
+                         lambda result, n_w: result)
+
+
+def _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init):
+    """Ridge(positive=True): warm-started coordinate descent along the grid
+    (the spectral shortcut does not hold with the constraint).  CD works on
+    the ridge objective divided by ``2 n_w`` (``l2 = alpha / n_w``); gaps are
+    reported in the ridge objective's units."""
+    n_features = X.shape[1]
+    if np.ndim(alphas) == 0:
+        grid = ridge_alpha_grid(X, s, estimator.fit_intercept, int(alphas), eps)
+    else:
+        grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+    with single_threaded_blas():
+        return _warm_cd_path(
+            estimator, X, y, s, grid, coef_init,
+            lambda alpha, n_w: ridge_penalty(alpha, n_w, n_features, positive=True),
+            to_ridge_units)
+
+
+def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
+    """Least squares, one residual per target serving every alpha: CD at each
+    alpha of ``grid`` on ``penalty_at(alpha, n_w)`` (a compiled penalty),
+    warm-started; ``finish(result, n_w)`` puts the result in the estimator's
+    units."""
     n_features = X.shape[1]
     design = Design(X)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    unit = _unit_penalty(estimator, n_features)
-    tol, max_iter = estimator.tol, estimator.max_iter
+    tol, max_iter = estimator.tol, estimator.max_iter or 1000
     rows = []
     for k in range(Y.shape[1]):
         w = (np.zeros(n_features) if coef_init is None
@@ -167,8 +195,8 @@ def _squared_path(estimator, X, y, s, grid, coef_init):
         datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
         target = []
         for alpha in grid:
-            res = solve_cd(datafit, unit.with_alpha(alpha).compile(n_features), w,
-                           tol=tol, max_iter=max_iter)
+            res = finish(solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
+                                  max_iter=max_iter), datafit.n_w)
             res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
             target.append((w.copy(), res.intercept, res.gap, res.n_iter))
         rows.append(target)

@@ -292,8 +292,32 @@ def test_ridge_path_equals_single_fits(sparse, n, p):
     np.testing.assert_array_equal(explicit.alphas, [10.0, 1.0, 0.1])
     assert explicit.coefs.shape == (3, 2, p)
     np.testing.assert_allclose(explicit.coefs[:, 1], -explicit.coefs[:, 0], atol=1e-12)
-    with pytest.raises(ValueError, match="positive"):
-        regularization_path(Ridge(positive=True), X, y, alphas=3)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shape", [(60, 20), (20, 60)])
+def test_positive_path_matches_a_loop_of_fits(sparse, shape):
+    """Ridge(positive=True) path: warm-started CD, each alpha certified and
+    equal to a cold Ridge(positive=True).fit at that alpha."""
+    X, y, s = make_problem(*shape, sparse=sparse, weights=True, shift=1.0)
+    est = Ridge(positive=True, tol=1e-10, max_iter=100_000)
+    path = regularization_path(est, X, y, alphas=8, sample_weight=s)
+    assert path.alphas.shape == (8,) and np.all(np.diff(path.alphas) < 0)
+    assert np.all(path.coefs >= 0) and np.any(path.coefs[-1] > 0)
+    for k, alpha in enumerate(path.alphas):
+        fit = Ridge(alpha=alpha, positive=True, tol=1e-10,
+                    max_iter=100_000).fit(X, y, sample_weight=s)
+        p0 = ridge_objective_at_zero(y, s, True)
+        assert 0 <= path.dual_gaps[k] <= 1e-10 * p0
+        ours = ridge_objective(dense(X), y, path.coefs[k], path.intercepts[k], alpha, s)
+        theirs = ridge_objective(dense(X), y, fit.coef_, fit.intercept_, alpha, s)
+        assert abs(ours - theirs) <= path.dual_gaps[k] + fit.dual_gap_ + 1e-12 * p0
+        # strong convexity: P(w) - P* >= alpha |w - w*|^2
+        bound = np.sqrt(path.dual_gaps[k] / alpha) + np.sqrt(fit.dual_gap_ / alpha)
+        assert np.linalg.norm(path.coefs[k] - fit.coef_) <= bound + 1e-10
+    # the default grid starts where the spectral path's does
+    free = regularization_path(Ridge(), X, y, alphas=8, sample_weight=s)
+    np.testing.assert_allclose(path.alphas, free.alphas, rtol=1e-8)
 
 
 # --- 'auto': conjugate gradients when they beat the direct solve -------------

@@ -31,7 +31,7 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 from scipy.linalg.blas import get_blas_funcs
-from scipy.sparse.linalg import LinearOperator, lsqr
+from scipy.sparse.linalg import LinearOperator, lsqr, svds
 from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import LeastSquares
@@ -526,6 +526,26 @@ class RidgeSpectrum:
         return np.moveaxis(out, 1, 0)
 
 
+def _grid(top, n_alphas, eps):
+    top = max(top, np.finfo(float).tiny)
+    return np.geomspace(top, top * eps, n_alphas)
+
+
+def ridge_alpha_grid(X, sample_weight, fit_intercept, n_alphas, eps=1e-3):
+    """The default ridge grid without the eigendecomposition: from the
+    largest eigenvalue of ``Xt^T Xt`` (by ARPACK on the implicit operator)
+    down to ``eps`` times it."""
+    design = CentredDesign(X, sample_weight, fit_intercept)
+    n, p = design.shape
+    if min(n, p) <= 2:          # too small for ARPACK: form Xt
+        Xt = design.matvec(np.eye(p)) if p <= n else design.rmatvec(np.eye(n)).T
+        top = la.svdvals(Xt)[0] ** 2
+    else:
+        top = svds(design.operator(), k=1, return_singular_vectors=False,
+                   random_state=0)[0] ** 2
+    return _grid(top, n_alphas, eps)
+
+
 def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
     """Ridge solutions at every alpha from one eigendecomposition.
 
@@ -546,8 +566,7 @@ def _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps):
     Yt, ybar = design.centre_y(Y)
     spectrum = RidgeSpectrum(design, Yt)
     if np.ndim(alphas) == 0:
-        top = max(spectrum.eigvals.max(initial=0.0), np.finfo(float).tiny)
-        alphas = np.geomspace(top, top * eps, int(alphas))
+        alphas = _grid(spectrum.eigvals.max(initial=0.0), int(alphas), eps)
     alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
     coefs = np.array([spectrum.coef(a) for a in alphas])
     intercepts = np.array([design.coef_to_intercept(W, ybar) for W in coefs])
