@@ -76,3 +76,16 @@ def test_pg_warm_start_from_the_solution_needs_no_iteration():
     assert est.n_iter_ > 0
     est.fit(X, y)
     assert est.n_iter_ == 0
+
+
+@pytest.mark.parametrize("shape, l1_ratio", [((80, 30), 1.0), ((30, 80), 0.1),
+                                             ((200, 150), 0.01)])
+def test_auto_solver_rule_is_cd(shape, l1_ratio):
+    """'auto' is coordinate descent on every shape (the docstring gives the
+    measurements): the same iterations and coefficients as solver='cd'."""
+    X, y, _ = make_problem(*shape)
+    alpha = alpha_max(ElasticNet(l1_ratio=l1_ratio), X, y) / 20
+    auto = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-8).fit(X, y)
+    cd = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-8, solver="cd").fit(X, y)
+    assert auto.n_iter_ == cd.n_iter_
+    np.testing.assert_array_equal(auto.coef_, cd.coef_)
