@@ -35,6 +35,8 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/GALLERY_HEADER.rst",
                     "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip"]
 root_doc = "index"
+# `x` is code, as in scikit-learn's docstrings
+default_role = "literal"
 
 # API reference: one generated page per public name (doc/generated/).
 autosummary_generate = True
