@@ -1,5 +1,6 @@
 """Sphinx configuration of the sklreg documentation (``make -C doc html``)."""
 import os
+import re
 import sys
 import warnings
 
@@ -40,7 +41,6 @@ default_role = "literal"
 
 # API reference: one generated page per public name (doc/generated/).
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
@@ -86,3 +86,30 @@ html_title = "sklreg"
 # joblib's and sklearn's own warnings are not documentation errors.
 warnings.filterwarnings("ignore", category=UserWarning,
                         message="Matplotlib is currently using agg")
+
+
+def _skip_metadata_routing(app, what, name, obj, skip, options):
+    """Leave out scikit-learn's generated metadata-routing methods
+    (``set_fit_request`` and friends): they are scikit-learn's API, and their
+    docstrings point into scikit-learn's own documentation."""
+    if name == "get_metadata_routing" or (name.startswith("set_")
+                                         and name.endswith("_request")):
+        return True
+    return skip
+
+
+_SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def _unlink_sklearn_roles(app, what, name, obj, options, lines):
+    """Inherited scikit-learn methods (``score``, ``get_params``) cite labels
+    of scikit-learn's documentation (``:ref:`User Guide <r2_score>```);
+    without it (no network for intersphinx) keep their text only."""
+    if getattr(obj, "__module__", "") and obj.__module__.startswith("sklearn"):
+        lines[:] = [_SKLEARN_ROLE.sub(lambda m: m.group(1) or "", line)
+                    for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_routing)
+    app.connect("autodoc-process-docstring", _unlink_sklearn_roles)

@@ -8,7 +8,9 @@ grows with its residual.  The Huber loss is quadratic for residuals up to
 ``epsilon * scale_`` and linear beyond, so those samples pull with a bounded
 force.  :class:`sklreg.HuberRegressor` estimates the scale jointly with the
 coefficients (Owen's concomitant scale, as scikit-learn) and reports the
-samples beyond the threshold in ``outliers_``.
+samples beyond the threshold in ``outliers_`` -- the gross errors, and also
+the ordinary samples whose residual exceeds ``epsilon * scale_``: there the
+loss is linear, not that those samples are wrong.
 """
 
 import matplotlib.pyplot as plt
@@ -29,16 +31,18 @@ ls = Ridge(alpha=1e-8).fit(X, y)
 huber = HuberRegressor(epsilon=1.35, alpha=1e-8).fit(X, y)
 
 print(f"true slope 0.5; least squares {ls.coef_[0]:.3f}, Huber {huber.coef_[0]:.3f}")
-print(f"Huber scale_ = {huber.scale_:.3f}, {huber.outliers_.sum()} samples flagged")
+print(f"Huber scale_ = {huber.scale_:.3f}; outliers_ flags {huber.outliers_.sum()} "
+      f"samples, all {huber.outliers_[bad].sum()} added outliers among them")
 print(f"Huber's certificate: dual_gap_ = {huber.dual_gap_:.1e} "
       f"after {huber.n_iter_} iterations")
 
 grid = np.linspace(0, 10, 2)[:, None]
 fig, ax = plt.subplots(figsize=(7, 4.5))
-ax.scatter(x[~huber.outliers_], y[~huber.outliers_], s=15, color="tab:gray",
-           label="inliers")
-ax.scatter(x[huber.outliers_], y[huber.outliers_], s=30, marker="x",
-           color="tab:red", label="flagged by Huber (outliers_)")
+clean = np.ones(n, dtype=bool)
+clean[bad] = False
+ax.scatter(x[clean], y[clean], s=15, color="tab:gray", label="samples")
+ax.scatter(x[bad], y[bad], s=30, marker="x", color="tab:red",
+           label="gross outliers (added)")
 ax.plot(grid, 1.0 + 0.5 * grid, "k:", label="truth")
 ax.plot(grid, ls.predict(grid), color="tab:orange", label="least squares")
 ax.plot(grid, huber.predict(grid), color="tab:blue", label="Huber")
