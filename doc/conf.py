@@ -66,8 +66,8 @@ sphinx_gallery_conf = {
 }
 
 # Plot directive (the pictures of the 'Choosing a loss and a penalty' guide).
-plot_include_source = True
-plot_html_show_source_link = False
+plot_include_source = False
+plot_html_show_source_link = True
 plot_html_show_formats = False
 plot_formats = [("png", 100)]
 plot_rcparams = {"figure.figsize": (6.4, 3.6)}
