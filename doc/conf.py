@@ -76,7 +76,7 @@ html_theme = "alabaster"
 html_theme_options = {
     "description": "Regularized linear regression, scikit-learn compatible, certified",
     "fixed_sidebar": True,
-    "page_width": "1100px",
+    "page_width": "1200px",
     "sidebar_width": "230px",
 }
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
