@@ -54,6 +54,6 @@ for name, alpha in [("alpha_min_", cv.alpha_min_), ("alpha_1se_", cv.alpha_1se_)
 
 res = cv.cv_results_
 best = np.argmin(res["mean_test_loss"])
-print(sorted(res)[:5], "...")
+print(list(res)[:5], "...")
 print(f"at alpha_min_: mean {res['mean_test_loss'][best]:.3f} "
       f"+- {res['sem_test_loss'][best]:.3f}")

@@ -47,5 +47,9 @@ plt.tight_layout()
 from sklreg import Lasso, regularization_path
 
 path = regularization_path(Lasso(), X, y, alphas=cv.alphas_)
-print("non-zeros along the path:", path.n_nonzero[::10])
-print("largest certified gap on the path:", path.dual_gaps.max())
+print("non-zeros along the path (every 10th alpha):", path.n_nonzero[::10])
+
+# Each point stops when its gap is at most tol * P(0), P(0) = var(y) / 2 here.
+p0 = 0.5 * y.var()
+print(f"largest dual gap on the path: {path.dual_gaps.max() / p0:.1e} * P(0) "
+      f"(tol = {Lasso().tol})")

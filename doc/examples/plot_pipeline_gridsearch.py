@@ -38,9 +38,12 @@ search = GridSearchCV(
 search.fit(X, y)
 
 best = search.best_estimator_[-1]
-print("best parameters:", search.best_params_)
-print(f"non-zeros: {np.count_nonzero(best.coef_)} of {best.coef_.size} "
-      f"expanded features; certificate dual_gap_ = {best.dual_gap_:.1e}")
+best_alpha = search.best_params_["elasticnet__alpha"]
+best_ratio = search.best_params_["elasticnet__l1_ratio"]
+print(f"best: alpha={best_alpha:.3g}, l1_ratio={best_ratio}")
+print(f"non-zeros: {np.count_nonzero(best.coef_)} of {best.coef_.size} expanded features")
+print(f"certificate: dual_gap_ = {best.dual_gap_:.2g} <= tol * P(0) = "
+      f"{best.tol * 0.5 * y.var():.2g}")
 
 # %%
 # Mean cross-validated error of every (alpha, l1_ratio) pair:
@@ -49,7 +52,7 @@ mse = -search.cv_results_["mean_test_score"].reshape(len(alphas), len(l1_ratios)
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for k, ratio in enumerate(l1_ratios):
     ax.plot(alphas, mse[:, k], "o-", markersize=3, label=f"l1_ratio={ratio}")
-ax.axvline(search.best_params_["elasticnet__alpha"], color="black", linestyle="--",
+ax.axvline(best_alpha, color="black", linestyle="--",
            linewidth=1, label="best alpha")
 ax.set_xscale("log")
 ax.set_xlabel("alpha (log scale)")

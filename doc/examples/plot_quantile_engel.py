@@ -16,6 +16,7 @@ statsmodels.
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from statsmodels.datasets import engel
 
 from sklreg import QuantileRegressor, Ridge
@@ -35,7 +36,7 @@ for tau, fit in fits.items():
 print(f"least squares: slope {mean.coef_[0]:.4f}")
 
 grid = np.linspace(X["income"].min(), X["income"].max(), 2)
-frame = data[["income"]].iloc[:0].reindex(range(2)).assign(income=grid)
+frame = pd.DataFrame({"income": grid})      # the fits know the column name
 fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.scatter(X["income"], y, s=10, color="tab:gray", alpha=0.7, label="households")
 ax.fill_between(grid, fits[0.1].predict(frame), fits[0.9].predict(frame),
