@@ -95,6 +95,7 @@ default='auto'
           Measured (2 shared cores, ``tol`` giving relative suboptimality
           1e-6): n=20000, p=500 gives way to Cholesky; n=500, p=5000 stays
           with CG (kernel form, about 10 iterations).
+
         The iterative solvers are run, with tighter internal tolerances if
         needed, until the duality gap certifies ``tol``.
     positive : bool, default=False
@@ -116,7 +117,7 @@ default='auto'
     solver_ : str
         The solver used.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------
