@@ -97,7 +97,7 @@ def test_multi_target_per_target_alpha_and_shapes(sparse, n, p, solver):
 def test_float32_keeps_dtype_and_is_certified(sparse):
     X, y, s = make_problem(80, 30, sparse=sparse, dtype=np.float32, weights=True,
                            shift=1.0)
-    for solver in ["cholesky", "lsqr", "cd", "pg"]:
+    for solver in ["cholesky", "lsqr", "sparse_cg", "cd", "pg"]:
         est = Ridge(alpha=2.0, solver=solver, tol=1e-6).fit(X, y, sample_weight=s)
         ref = sklearn_ridge(X, y, s, 2.0)
         assert est.coef_.dtype == np.float32
