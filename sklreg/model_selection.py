@@ -146,7 +146,7 @@ def one_standard_error_alpha(alphas, scores):
     return float(alphas[order][one_standard_error_index(-scores[order])])
 
 
-def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
+def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=None):
     """Score every split of ``cv`` with a function that knows the model.
 
     The generic fold loop for estimators that score all their candidates on
@@ -164,6 +164,8 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
     sample_weight : ndarray of shape (n_samples,) or None
     cv : int, cross-validation generator or iterable
         As in scikit-learn (see ``make_folds``).
+    fold_ids : array-like of shape (n_samples,), default=None
+        Fold number of each sample (overrides ``cv``).
     n_jobs : int, default=None
         Folds run in parallel through joblib threads.
 
@@ -179,7 +181,7 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
                           Y[test], _take(sample_weight, test))
 
     out = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(one)(train, test) for train, test in make_folds(cv, X, Y))
+        delayed(one)(train, test) for train, test in make_folds(cv, X, Y, fold_ids))
     return np.array(out)
 
 
