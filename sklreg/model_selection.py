@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import PredefinedSplit, check_cv
+from threadpoolctl import threadpool_limits
 
 from sklreg.path import regularization_path
 
@@ -48,11 +49,16 @@ def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss
                                sample_weight=_take(sample_weight, train))
     X_test, y_test, s_test = X[test], y[test], _take(sample_weight, test)
     losses = np.empty(len(alphas))
-    for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
-        if scorer is None:
-            pred = X_test @ np.asarray(coef).T + intercept
-            losses[a] = loss(y_test, pred, s_test)
-        else:
+    if scorer is None:
+        # one product for the whole path: a matrix-vector product per alpha
+        # is slow, and very slow with BLAS threads spinning on shared cores
+        with threadpool_limits(1, user_api="blas"):
+            preds = np.asarray(X_test @ np.asarray(path.coefs, dtype=np.float64).T)
+        preds += path.intercepts
+        for a in range(len(alphas)):
+            losses[a] = loss(y_test, preds[:, a], s_test)
+    else:
+        for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
             fitted = clone(estimator).set_params(alpha=alphas[a])
             fitted.coef_, fitted.intercept_ = coef, intercept
             fitted.n_features_in_ = X.shape[1]
