@@ -258,8 +258,9 @@ class HuberSpec(Spec):
 
         c = np.median(y) if est.fit_intercept else 0.0
         spread = np.median(np.abs(y - c)) + 1e-12 * (np.abs(y).max() + 1e-300)
-        best = minimize(f, [c, np.log(spread)], method="Nelder-Mead",
-                        options=dict(xatol=1e-12, fatol=0.0, maxiter=4000)).fun
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            best = minimize(f, [c, np.log(spread)], method="Nelder-Mead",  # may probe
+                            options=dict(xatol=1e-12, fatol=0.0, maxiter=4000)).fun
         return min(best, f([c, np.log(spread)]))
 
     def kkt(self, est, X, y, s, eps, slack):
