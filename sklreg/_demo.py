@@ -62,7 +62,7 @@ def rows(X, y, folds, quick):
     from sklearn.metrics import make_scorer, mean_pinball_loss
     from sklearn.model_selection import GridSearchCV
 
-    n_path, n_robust = (30, 3) if quick else (100, 5)
+    n_path, n_robust = (30, 3) if quick else (100, 3)
     grids = {name: _grid(est, X, y, n) for name, est, n in [
         ("lasso", sklreg.Lasso(), n_path), ("enet", sklreg.ElasticNet(), n_path),
         ("ridge", sklreg.Ridge(), n_path), ("huber", sklreg.HuberRegressor(), n_robust),
