@@ -228,7 +228,8 @@ def _grid_around(model, X, y, alpha, n_alphas=60):
     return np.geomspace(top, bottom, n_alphas)
 
 
-def run_fit(args, out=sys.stdout):
+def run_fit(args, out=None):
+    out = out or sys.stdout
     _check_fit_args(args)
     X, y, features = read_csv(args.data, args.target)
     if args.alpha is None and args.cv > X.shape[0]:
@@ -279,7 +280,7 @@ def _check_fit_args(args):
 
 # --------------------------------------------------------------------------- demo
 
-def demo(output_dir=".", quick=False, compare=True, out=sys.stdout):
+def demo(output_dir=".", quick=False, compare=True, out=None):
     """Fit every estimator's CV variant on the diabetes data and a synthetic
     set, print a table against scikit-learn, write a path and a CV plot."""
     from sklreg._demo import run_demo

@@ -109,9 +109,10 @@ HEADER = ("data", "estimator", "grid", "alpha", "non-zeros", "CV loss", "dual ga
 FORMAT = "{:<10}{:<28}{:>9}{:>11}{:>11}{:>20}{:>10}{:>10}{:>11}{:>15}"
 
 
-def run_demo(output_dir=".", quick=False, compare=True, out=sys.stdout):
+def run_demo(output_dir=".", quick=False, compare=True, out=None):
     from sklearn.model_selection import KFold
 
+    out = out or sys.stdout
     start = time.perf_counter()
     sets = load_data(quick)
     for name, X, _, _ in sets:
