@@ -11,7 +11,7 @@ from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
 from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
                                    single_threaded_blas, to_ridge_units)
-from sklreg.utils.validation import validate_params, validate_X_y
+from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 
 @dataclass
@@ -144,7 +144,7 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     if np.ndim(alphas) == 0:
         grid = alpha_grid(grid_top(estimator, X, y, s), int(alphas), eps)
     else:
-        grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+        grid = check_alphas(alphas)
     if _is_squared_l1l2(estimator):
         return _squared_path(estimator, X, y, s, grid, coef_init)
     return _refit_path(estimator, X, y, s, grid, coef_init)
@@ -171,7 +171,7 @@ def _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init):
     if np.ndim(alphas) == 0:
         grid = ridge_alpha_grid(X, s, estimator.fit_intercept, int(alphas), eps)
     else:
-        grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+        grid = check_alphas(alphas)
     with single_threaded_blas():
         return _warm_cd_path(
             estimator, X, y, s, grid, coef_init,
