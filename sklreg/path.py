@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
-from sklreg.solvers._cd import GramCache
+from sklreg.solvers._support import SupportSolver
 from sklreg.solvers._ridge import ridge_path
 from sklreg.utils.validation import validate_params, validate_X_y
 
@@ -166,11 +166,11 @@ def _squared_path(estimator, X, y, s, grid, coef_init):
         w = (np.zeros(n_features) if coef_init is None
              else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
         datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
-        gram = GramCache(datafit, capacity=2 * min(datafit.rank_bound, n_features) + 100)
+        exact = SupportSolver(datafit, capacity=2 * min(datafit.rank_bound, n_features) + 100)
         target = []
         for alpha in grid:
             res = solve_cd(datafit, unit.with_alpha(alpha).compile(n_features), w,
-                           tol=tol, max_iter=max_iter, gram=gram)
+                           tol=tol, max_iter=max_iter, support_solver=exact)
             res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
             target.append((w.copy(), res.intercept, res.gap, res.n_iter))
         rows.append(target)

@@ -28,123 +28,29 @@ from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import cd_epochs
 from sklreg.solvers._base import SolverResult
+from sklreg.solvers._support import SupportSolver
 
 WS_START = 10          # first working-set size
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
-MAX_ROUNDS = 50        # feature-sign rounds per exact finish
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
-GRAM_SPEEDUP = 10      # a Gram block (BLAS-3) costs ~1/10 of CD per flop
 _BLAS = None           # a ThreadpoolController, made on first use
 
 
-class GramCache:
-    """Gram entries of the centred, weighted columns, kept across exact
-    finishes (and across the alphas of a path): a support that grows by a
-    few features costs only their new columns.
-
-    At most ``capacity`` features are kept; beyond, the cache starts afresh.
-    """
-
-    def __init__(self, datafit, capacity):
-        self.datafit = datafit
-        self.capacity = capacity
-        self.position = np.full(datafit.lipschitz.shape[0], -1, dtype=np.intp)
-        self.features = np.empty(0, dtype=np.intp)
-        self.gram = np.empty((0, 0))
-        self.rhs = np.empty(0)
-
-    def system(self, coords):
-        """Return (G, b), the normal equations of ``coords``."""
-        missing = coords[self.position[coords] < 0]
-        if self.features.size + missing.size > self.capacity:
-            self.__init__(self.datafit, self.capacity)
-            missing = coords
-        if missing.size:
-            self._add(missing)
-        at = self.position[coords]
-        return self.gram.take(at, axis=0).take(at, axis=1), self.rhs[at]
-
-    def _add(self, missing):
-        m, k = self.features.size, missing.size
-        features = np.concatenate([self.features, missing])
-        new_columns = self.datafit.cross_products(features, missing)
-        gram = np.empty((m + k, m + k))
-        gram[:m, :m] = self.gram
-        gram[:, m:] = new_columns
-        gram[m:, :m] = new_columns[:m].T
-        self.gram, self.features = gram, features
-        self.rhs = np.concatenate([self.rhs, self.datafit.correlations(missing)])
-        self.position[missing] = np.arange(m, m + k)
+def _first_try(tried, w, support):
+    """True the first time this support and these signs are seen."""
+    pattern = (support.tobytes(), np.sign(w[support]).tobytes())
+    if pattern in tried:
+        return False
+    tried.add(pattern)
+    return True
 
 
-class _FixedSignSystem:
-    """The support's optimality system with the signs fixed, factorised once.
-
-    ``solve(dropped)`` returns the minimiser with the coordinates at
-    positions ``dropped`` held at zero: from the one Cholesky factor, by
-    eliminating a multiplier per dropped coordinate, so each feature-sign
-    round costs O(|S|**2) rather than a new factorisation.
-    """
-
-    def __init__(self, gram, penalty, coords, signs):
-        self.factor = None
-        system = penalty.fixed_sign_system(coords, signs)
-        if system is None:
-            return
-        curvature, slope = system
-        G, b = gram.system(coords)
-        G[np.diag_indices_from(G)] += curvature
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", linalg.LinAlgWarning)
-                self.factor = linalg.cho_factor(G, check_finite=False)
-        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
-            return
-        self.free = linalg.cho_solve(self.factor, b - slope, check_finite=False)
-        self.columns = {}          # position -> G^{-1} e_position
-
-    def solve(self, dropped):
-        if not dropped:
-            solution = self.free.copy()
-        else:
-            for k in dropped:
-                if k not in self.columns:
-                    unit = np.zeros(self.free.size)
-                    unit[k] = 1.0
-                    self.columns[k] = linalg.cho_solve(self.factor, unit,
-                                                       check_finite=False)
-            Z = np.column_stack([self.columns[k] for k in dropped])
-            try:
-                multipliers = linalg.solve(Z[dropped], -self.free[dropped])
-            except (linalg.LinAlgError, ValueError):
-                return None
-            solution = self.free + Z @ multipliers
-            solution[dropped] = 0.0
-        return solution if np.all(np.isfinite(solution)) else None
-
-
-def _finish_cost(gram, support, n_samples):
-    """Cost of an exact finish in CD column operations (n multiply-adds
-    each): the Gram columns not cached and a few Cholesky factorisations,
-    discounted because BLAS-3 runs faster per flop than CD's vector loops."""
-    missing = np.count_nonzero(gram.position[support] < 0)
-    size = support.size
-    return (size * missing + size ** 3 / (3 * n_samples)) / GRAM_SPEEDUP
-
-
-def _exact_finish(datafit, penalty, w, support, gram):
-    """Feature-sign search on ``support``; True if it lowered the objective.
-
-    BLAS runs on one thread here: these factorisations are small, and
-    threaded BLAS on a busy machine (or under CV folds run in parallel)
-    spins instead of working -- 20x slower, measured on 2 loaded cores.
-
-    """
+def _finish(support_solver, penalty, w, support):
     with _single_threaded_blas():
-        return _feature_sign_search(datafit, penalty, w, support, gram)
+        return support_solver.finish(penalty, w, support)
 
 
 def _single_threaded_blas():
@@ -154,47 +60,8 @@ def _single_threaded_blas():
     return _BLAS.limit(limits=1, user_api="blas")
 
 
-def _feature_sign_search(datafit, penalty, w, support, gram):
-    """Lee, Battle, Raina & Ng (2007), restricted to dropping coefficients.
-
-    Solve for the support with the current signs.  If some coefficient of
-    that solution has the wrong sign, move towards it only as far as the
-    first coefficient reaching zero (on that segment the objective is the
-    fixed-sign quadratic, so it decreases), hold that coefficient at zero
-    and solve again, at most MAX_ROUNDS times.  Kept if the objective went
-    down (rounding aside, it always does), else w is restored.
-    """
-    penalized = penalty.penalized_mask()[support]
-    primal_before = datafit.primal_value(penalty, w)
-    previous = w[support].copy()
-    coords = support.astype(np.intc)
-    signs = np.sign(previous)
-    system = _FixedSignSystem(gram, penalty, support, signs)
-    if system.factor is None:
-        return False
-    dropped, current = [], previous.copy()
-    for _ in range(MAX_ROUNDS):
-        candidate = system.solve(dropped)
-        if candidate is None:
-            break
-        wrong = (np.sign(candidate) != signs) & penalized
-        wrong[dropped] = False
-        if not wrong.any():
-            current = candidate
-            break
-        reach = current[wrong] / (current[wrong] - candidate[wrong])
-        current = current + reach.min() * (candidate - current)
-        dropped.extend(np.flatnonzero(wrong)[reach <= reach.min()].tolist())
-        current[dropped] = 0.0
-    datafit.move(w, coords, current)
-    if datafit.primal_value(penalty, w) < primal_before:
-        return True
-    datafit.move(w, coords, previous)
-    return False
-
-
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
-             check_every=10, extrapolate=True, exact_finish=True, gram=None):
+             check_every=10, extrapolate=True, exact_finish=True, support_solver=None):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Parameters
@@ -217,8 +84,11 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         lowers the objective).
     exact_finish : bool
         Solve the support's linear system once support and signs settle.
-    gram : GramCache, optional
-        Gram entries to reuse (a path passes one cache to every alpha).
+    support_solver : SupportSolver, optional
+        Gram entries and Cholesky factor to reuse (a path passes one to
+        every alpha).  BLAS runs on one thread in it: its factorisations are
+        small, and threaded BLAS on a busy machine (or under CV folds run in
+        parallel) spins instead of working -- 20x slower on 2 loaded cores.
 
     Returns
     -------
@@ -233,8 +103,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     tried = set()          # sign patterns already solved for exactly
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     rank_bound = datafit.rank_bound
-    if gram is None and exact_finish:
-        gram = GramCache(datafit, capacity=2 * min(rank_bound, p) + 100)
+    if support_solver is None and exact_finish:
+        support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
     while True:
         gap, primal, v = datafit.full_gap(penalty, w)
         if gap <= tol_abs or n_iter >= max_iter:
@@ -254,15 +124,21 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         else:
             ws = np.arange(p)
         # Exact finishes are tried once their cost is at most the CD work
-        # already spent, so CD runs in slices up to that point.  Near
-        # interpolation (support ~ rank) the support's system is
+        # already spent, so CD runs in slices up to that point; at once when
+        # cheaper than one pass (a warm start whose support is factorised).
+        # Near interpolation (support ~ rank) the support's system is
         # degenerate-prone and CD crawls from its solution: leave it to CD.
         support = np.flatnonzero(w)
-        finishing = exact_finish and support.size < rank_bound - 1
+        finishing = exact_finish and 0 < support.size < rank_bound - 1
         epochs_left = max_iter - n_iter
         affordable = False
         if finishing:
-            cost = _finish_cost(gram, support, datafit.n_samples)
+            cost = support_solver.cost(penalty, support)
+            if cost <= ws.size and _first_try(tried, w, support):
+                _finish(support_solver, penalty, w, support)
+                _first_try(tried, w, np.flatnonzero(w))   # solved: not again
+                last_gap = np.inf                        # not a reason to widen
+                continue
             affordable = cost <= spent + budget * ws.size
             wait = budget if affordable else int(np.ceil((cost - spent) / ws.size))
             epochs_left = min(epochs_left, wait)
@@ -273,11 +149,11 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         n_iter += epochs
         spent += epochs * ws.size
         support = np.flatnonzero(w)
-        if (finishing and inner_gap > inner_tol and support.size < rank_bound - 1
-                and _finish_cost(gram, support, datafit.n_samples) <= spent):
-            pattern = (support.tobytes(), np.sign(w[support]).tobytes())
-            if pattern in tried or not _exact_finish(datafit, penalty, w, support, gram):
-                budget *= 2           # CD was not done: give it longer
-            tried.add(pattern)
+        if (finishing and inner_gap > inner_tol and 0 < support.size < rank_bound - 1
+                and support_solver.cost(penalty, support) <= spent):
+            if not (_first_try(tried, w, support)
+                    and _finish(support_solver, penalty, w, support)):
+                budget = min(2 * budget, max_iter)   # CD was not done: give it longer
+            _first_try(tried, w, np.flatnonzero(w))
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                         primal=primal, tol_abs=tol_abs, n_iter=n_iter)
