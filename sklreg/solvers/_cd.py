@@ -103,6 +103,9 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     tried = set()          # sign patterns already solved for exactly
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     rank_bound = datafit.rank_bound
+    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
+    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
+    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
     if support_solver is None and exact_finish:
         support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
     while True:
@@ -127,9 +130,10 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         # already spent, so CD runs in slices up to that point; at once when
         # cheaper than one pass (a warm start whose support is factorised).
         # Near interpolation (support ~ rank) the support's system is
-        # degenerate-prone and CD crawls from its solution: leave it to CD.
+        # degenerate-prone unless the penalty is strongly convex, and CD
+        # crawls from its solution: leave it to CD.
         support = np.flatnonzero(w)
-        finishing = exact_finish and 0 < support.size < rank_bound - 1
+        finishing = exact_finish and 0 < support.size < size_bound
         epochs_left = max_iter - n_iter
         affordable = False
         if finishing:
@@ -149,7 +153,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         n_iter += epochs
         spent += epochs * ws.size
         support = np.flatnonzero(w)
-        if (finishing and inner_gap > inner_tol and 0 < support.size < rank_bound - 1
+        if (finishing and inner_gap > inner_tol and 0 < support.size < size_bound
                 and support_solver.cost(penalty, support) <= spent):
             if not (_first_try(tried, w, support)
                     and _finish(support_solver, penalty, w, support)):
