@@ -39,9 +39,13 @@ FINISH_EPOCHS = 20     # CD passes before the first exact finish
 _BLAS = None           # a ThreadpoolController, made on first use
 
 
+def _pattern(w, support):
+    return support.tobytes(), np.sign(w[support]).tobytes()
+
+
 def _first_try(tried, w, support):
     """True the first time this support and these signs are seen."""
-    pattern = (support.tobytes(), np.sign(w[support]).tobytes())
+    pattern = _pattern(w, support)
     if pattern in tried:
         return False
     tried.add(pattern)
@@ -146,6 +150,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
             affordable = cost <= spent + budget * ws.size
             wait = budget if affordable else int(np.ceil((cost - spent) / ws.size))
             epochs_left = min(epochs_left, wait)
+            # a support and signs already solved for are no reason to stop
+            affordable = affordable and _pattern(w, support) not in tried
         inner_tol = max(INNER_FRACTION * gap, 0.5 * tol_abs)
         epochs, inner_gap, _, _, _ = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,

@@ -140,6 +140,16 @@ class SupportSolver:
         times.  Kept if the objective went down (rounding aside, it always
         does), else w is restored.
         """
+        if self._finish(penalty, w, support):
+            return True
+        if self.lower is None or self.order.size == support.size:
+            return False
+        # a factor extended many times, or holding many coordinates, can
+        # lose the accuracy a nearly singular support needs: once afresh
+        self.lower = None
+        return self._finish(penalty, w, support)
+
+    def _finish(self, penalty, w, support):
         datafit = self.datafit
         signs = np.sign(w[support])
         curvature, slope = penalty.fixed_sign_system(support, signs)
@@ -200,8 +210,10 @@ class _HeldSystem:
             self.columns.update(zip(todo, solved.T))
         Z = np.column_stack([self.columns[k] for k in held])
         try:
-            multipliers = linalg.solve(Z[held], -self.free[held], check_finite=False)
-        except (linalg.LinAlgError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)
+                multipliers = linalg.solve(Z[held], -self.free[held], check_finite=False)
+        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
             return None
         solution = self.free + Z @ multipliers
         solution[held] = 0.0
