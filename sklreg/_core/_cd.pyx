@@ -140,15 +140,23 @@ cdef class LeastSquares:
         cdef const int[::1] coords = np.flatnonzero(w).astype(np.intc)
         return self.primal(penalty, w_, coords)
 
-    def full_gap(self, Penalty penalty, w):
-        """Return (gap, primal, v) on all coordinates, v the negative gradient."""
+    def full_gap(self, Penalty penalty, w, coords=None):
+        """Return (gap, primal, v), v the negative gradient.
+
+        On all coordinates, or on ``coords`` only (w zero elsewhere, v left
+        zero there): the gap of the problem restricted to them, which
+        certifies the full problem when the others are known to be zero at
+        its optimum (screened).
+        """
         cdef const double[::1] w_ = w
-        cdef const int[::1] coords = np.arange(self.X.n_features, dtype=np.intc)
+        if coords is None:
+            coords = np.arange(self.X.n_features, dtype=np.intc)
+        cdef const int[::1] coords_ = coords
         v = np.zeros(self.X.n_features)
         cdef double[::1] v_ = v
         cdef double gap, primal
         with nogil:
-            gap = self.gap(penalty, w_, coords, v_, &primal)
+            gap = self.gap(penalty, w_, coords_, v_, &primal)
         return gap, primal, v
 
     def cross_products(self, rows, cols):
