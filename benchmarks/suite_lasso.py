@@ -42,6 +42,18 @@ def _libraries():
             d["X"], d["y"], alphas=d["alphas"], l1_ratio=d["l1_ratio"], tol=tol,
             max_iter=100_000)[1].T,
     }
+    def lars(d, tol):
+        # scikit-learn's exact homotopy: piecewise linear between its kinks,
+        # so interpolating at the grid is exact.  Lasso only, no tol.
+        if d["l1_ratio"] != 1.0:
+            raise ValueError("LARS solves the lasso only")
+        kinks, _, coefs = lm.lars_path(d["X"], d["y"], method="lasso",
+                                       alpha_min=d["alphas"][-1])
+        alphas = d["alphas"]
+        i = np.clip(np.searchsorted(-kinks, -alphas, side="right") - 1, 0, len(kinks) - 2)
+        t = (kinks[i] - alphas) / (kinks[i] - kinks[i + 1])
+        return (coefs[:, i] + t * (coefs[:, i + 1] - coefs[:, i])).T
+    paths["lars"] = lars
     try:
         import skglm
         libs["skglm"] = lambda a, r, fi, tol: skglm.ElasticNet(

@@ -11,6 +11,7 @@ from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
 from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
                                    single_threaded_blas, to_ridge_units)
+from sklreg.solvers._support import SupportSolver
 from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 
@@ -193,10 +194,11 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
         w = (np.zeros(n_features) if coef_init is None
              else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
         datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
+        exact = SupportSolver(datafit, capacity=2 * min(datafit.rank_bound, n_features) + 100)
         target = []
         for alpha in grid:
             res = finish(solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
-                                  max_iter=max_iter), datafit.n_w)
+                                  max_iter=max_iter, support_solver=exact), datafit.n_w)
             res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
             target.append((w.copy(), res.intercept, res.gap, res.n_iter))
         rows.append(target)

@@ -24,8 +24,10 @@ def test_extrapolation_on_and_off_reach_the_same_certified_optimum(sparse, l1_ra
     results = []
     for extrapolate in (False, True):
         datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        # exact finishing off: it ends both solves in a few passes, which
+        # would hide what extrapolation does
         res = solve_cd(datafit, penalty, np.zeros(120), tol=1e-12, max_iter=100_000,
-                       extrapolate=extrapolate)
+                       extrapolate=extrapolate, exact_finish=False)
         assert res.converged
         results.append(res)
     off, on = results
@@ -64,8 +66,8 @@ def test_gap_is_an_upper_bound_on_suboptimality():
 def test_exact_finishing_returns_the_certified_optimum(sparse, l1_ratio, monkeypatch):
     import sklreg.solvers._cd as cd_module
     kept = []
-    original = cd_module._exact_finish
-    monkeypatch.setattr(cd_module, "_exact_finish",
+    original = cd_module._finish
+    monkeypatch.setattr(cd_module, "_finish",
                         lambda *args: kept.append(original(*args)) or kept[-1])
     X, y, s, penalty = setup(sparse, True, l1_ratio, alpha_ratio=0.02)
     results = []
@@ -79,3 +81,96 @@ def test_exact_finishing_returns_the_certified_optimum(sparse, l1_ratio, monkeyp
     assert any(kept)                     # the mechanism fired and was kept
     assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
     np.testing.assert_allclose(on.coef, off.coef, atol=1e-4)   # ~sqrt(gap / curvature)
+
+
+def test_feature_sign_search_lowers_the_objective_and_solves_a_known_support():
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, penalty = setup(weights=True, alpha_ratio=0.05)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    exact = solve_cd(datafit, penalty, np.zeros(120), tol=1e-14, max_iter=100_000)
+    support = np.flatnonzero(exact.coef)
+    # start on the optimal support and signs, far from the optimum: one
+    # finish must land on it
+    w = np.sign(exact.coef) * 10.0
+    datafit = LeastSquares(Design(X), y, s, w, True)
+    before = datafit.primal_value(penalty, w)
+    assert SupportSolver(datafit, capacity=200).finish(penalty, w, support)
+    assert datafit.primal_value(penalty, w) < before
+    np.testing.assert_allclose(w, exact.coef, atol=1e-8)
+    # from a perturbed point on a larger support, with wrong signs: lower
+    rng = np.random.default_rng(0)
+    w = exact.coef + rng.normal(scale=0.1, size=120) * (rng.random(120) < 0.5)
+    datafit = LeastSquares(Design(X), y, s, w, True)
+    before = datafit.primal_value(penalty, w)
+    SupportSolver(datafit, capacity=200).finish(penalty, w, np.flatnonzero(w))
+    assert datafit.primal_value(penalty, w) <= before
+
+
+def test_extended_factor_equals_a_fresh_one():
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, penalty = setup(weights=True, l1_ratio=0.5)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    grown = SupportSolver(datafit, capacity=200)
+    first, more = np.arange(0, 40), np.arange(0, 48)
+    curvature = penalty.fixed_sign_system(more, np.ones(48))[0]
+    assert grown._factorise(first, curvature[:40])
+    assert grown._factorise(more, curvature)          # extended by 8
+    fresh = SupportSolver(datafit, capacity=200)
+    assert fresh._factorise(more, curvature)
+    np.testing.assert_array_equal(grown.order, fresh.order)
+    np.testing.assert_allclose(grown.lower, fresh.lower, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_path_with_a_shared_support_solver_equals_independent_fits(sparse):
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, penalty = setup(sparse, True)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, 1.0).compile(120), np.zeros(120))
+    alphas = np.abs(v).max() * np.geomspace(1, 1e-3, 25)
+    w = np.zeros(120)
+    shared = SupportSolver(datafit, capacity=300)
+    for alpha in alphas:
+        pen = ElasticNetPenalty(alpha, 1.0).compile(120)
+        res = solve_cd(datafit, pen, w, tol=1e-12, max_iter=100_000, support_solver=shared)
+        assert res.converged
+        alone = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        ref = solve_cd(alone, pen, np.zeros(120), tol=1e-12, max_iter=100_000,
+                       exact_finish=False)
+        assert abs(res.primal - ref.primal) <= res.gap + ref.gap + 1e-14
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_gap_safe_screening_never_discards_a_feature_of_the_optimum(sparse, l1_ratio,
+                                                                    monkeypatch):
+    # nearly tied features: each column has a near copy, so the test is
+    # pushed to decide between twins
+    import sklreg.solvers._cd as cd_module
+    X, y, s = make_problem(60, 40, sparse=False, weights=True, shift=1.0)
+    rng = np.random.default_rng(1)
+    X = np.asfortranarray(np.hstack([X, X + 1e-3 * rng.standard_normal(X.shape)]))
+    if sparse:
+        import scipy.sparse as sp
+        X = sp.csc_matrix(np.where(rng.random(X.shape) < 0.5, X, 0.0))
+    screened = []
+    original = cd_module._gap_safe
+    monkeypatch.setattr(cd_module, "_gap_safe",
+                        lambda *a: screened.append(original(*a)) or screened[-1])
+    datafit = LeastSquares(Design(X), y, s, np.zeros(80), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, l1_ratio).compile(80), np.zeros(80))
+    total = 0
+    for ratio in (0.5, 0.1, 0.02):
+        penalty = ElasticNetPenalty(np.abs(v).max() / l1_ratio * ratio, l1_ratio).compile(80)
+        on = solve_cd(LeastSquares(Design(X), y, s, np.zeros(80), True), penalty,
+                      np.zeros(80), tol=1e-12, max_iter=100_000)
+        off = solve_cd(LeastSquares(Design(X), y, s, np.zeros(80), True), penalty,
+                       np.zeros(80), tol=1e-14, max_iter=100_000, screening=False,
+                       exact_finish=False)
+        assert on.converged and off.converged
+        assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
+        discarded = np.concatenate(screened) if screened else np.empty(0, int)
+        assert not np.any(off.coef[discarded] != 0)
+        total += discarded.size
+        screened.clear()
+    assert total > 0                     # the rule fired

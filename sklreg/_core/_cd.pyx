@@ -140,42 +140,63 @@ cdef class LeastSquares:
         cdef const int[::1] coords = np.flatnonzero(w).astype(np.intc)
         return self.primal(penalty, w_, coords)
 
-    def full_gap(self, Penalty penalty, w):
-        """Return (gap, primal, v) on all coordinates, v the negative gradient."""
+    def full_gap(self, Penalty penalty, w, coords=None):
+        """Return (gap, primal, v), v the negative gradient.
+
+        On all coordinates, or on ``coords`` only (w zero elsewhere, v left
+        zero there): the gap of the problem restricted to them, which
+        certifies the full problem when the others are known to be zero at
+        its optimum (screened).
+        """
         cdef const double[::1] w_ = w
-        cdef const int[::1] coords = np.arange(self.X.n_features, dtype=np.intc)
+        if coords is None:
+            coords = np.arange(self.X.n_features, dtype=np.intc)
+        cdef const int[::1] coords_ = coords
         v = np.zeros(self.X.n_features)
         cdef double[::1] v_ = v
         cdef double gap, primal
         with nogil:
-            gap = self.gap(penalty, w_, coords, v_, &primal)
+            gap = self.gap(penalty, w_, coords_, v_, &primal)
         return gap, primal, v
 
-    def normal_equations(self, coords):
-        """Return (G, b) with G = Xc_S' diag(s) Xc_S / n_w and
-        b = Xc_S' diag(s) y_c / n_w, Xc the centred columns ``coords``.
+    def cross_products(self, rows, cols):
+        """Return Xc_rows' diag(s) Xc_cols / n_w, Xc the centred columns.
 
-        Costs one dense block of n * len(coords) and its Gram matrix: used
-        on purpose, when the support is known, to solve for it exactly.
+        Costs a dense n * len(cols) block and one matrix product: used on
+        purpose, when a support is known, to solve for it exactly.
         """
         import scipy.sparse as sp
-        coords = np.asarray(coords)
-        Xs = self.X.matrix[:, coords]
-        Xs = Xs.astype(np.float64) if sp.issparse(Xs) else np.asarray(Xs, dtype=np.float64)
+        rows, cols = np.asarray(rows), np.asarray(cols)
         s = None if self.s.shape[0] == 0 else self.s.base
-        weighted = Xs if s is None else (Xs.multiply(s[:, None]) if sp.issparse(Xs)
-                                         else Xs * s[:, None])
-        G = weighted.T @ Xs
-        G = G.toarray() if sp.issparse(G) else np.asarray(G)
-        mu = np.asarray(self.mu)[coords]
-        G = (G - self.n_w * np.outer(mu, mu)) / self.n_w
-        b = np.asarray(weighted.T @ np.asarray(self.y_c)).ravel() / self.n_w
-        return G, b
+        Xc = self.X.matrix[:, cols]
+        Xc = Xc.astype(np.float64) if sp.issparse(Xc) else np.asarray(Xc, dtype=np.float64)
+        if s is not None:
+            Xc = Xc.multiply(s[:, None]).tocsc() if sp.issparse(Xc) else Xc * s[:, None]
+        G = self.X.matrix[:, rows].T @ Xc
+        G = G.toarray() if sp.issparse(G) else np.asarray(G, dtype=np.float64)
+        mu = np.asarray(self.mu)
+        return (G - self.n_w * np.outer(mu[rows], mu[cols])) / self.n_w
+
+    def correlations(self, coords):
+        """Return Xc_coords' diag(s) y_c / n_w."""
+        s = None if self.s.shape[0] == 0 else self.s.base
+        y = np.asarray(self.y_c) if s is None else np.asarray(self.y_c) * s
+        return np.asarray(self.X.matrix[:, np.asarray(coords)].T @ y,
+                          dtype=np.float64).ravel() / self.n_w
+
+    def normal_equations(self, coords):
+        """Return (G, b): the normal equations of the columns ``coords``,
+        G = Xc_S' diag(s) Xc_S / n_w and b = Xc_S' diag(s) y_c / n_w."""
+        return self.cross_products(coords, coords), self.correlations(coords)
 
     def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
         """Set w[coords] = target, keeping the residual in step."""
         with nogil:
             _move_to(self, w, coords, target)
+
+    @property
+    def n_samples(self):
+        return self.X.n_samples
 
     @property
     def rank_bound(self):
