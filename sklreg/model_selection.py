@@ -12,9 +12,9 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import PredefinedSplit, check_cv
-from threadpoolctl import threadpool_limits
 
 from sklreg.path import regularization_path
+from sklreg.utils._blas import single_threaded_blas
 
 
 def make_folds(cv, X, y, fold_ids=None):
@@ -52,7 +52,7 @@ def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss
     if scorer is None:
         # one product for the whole path: a matrix-vector product per alpha
         # is slow, and very slow with BLAS threads spinning on shared cores
-        with threadpool_limits(1, user_api="blas"):
+        with single_threaded_blas():
             preds = np.asarray(X_test @ np.asarray(path.coefs, dtype=np.float64).T)
         preds += path.intercepts
         for a in range(len(alphas)):

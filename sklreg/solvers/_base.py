@@ -13,7 +13,8 @@ class SolverResult:
     coef : ndarray of shape (n_features,), float64
     intercept : float
     gap : float
-        The certificate the solver stopped on (duality gap, absolute).
+        The certificate the solver stopped on (duality gap, absolute;
+        rounding below zero is reported as zero).
     primal : float
         The objective at ``coef``.
     tol_abs : float
@@ -28,6 +29,11 @@ class SolverResult:
     primal: float
     tol_abs: float
     n_iter: int
+
+    def __post_init__(self):
+        # a gap is a difference of two O(P(0)) terms: at the optimum rounding
+        # can leave it a hair below zero, which means zero
+        self.gap = max(self.gap, 0.0)
 
     @property
     def converged(self):

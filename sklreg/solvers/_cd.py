@@ -24,11 +24,11 @@ import warnings
 
 import numpy as np
 from scipy import linalg
-from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import cd_epochs
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._support import SupportSolver
+from sklreg.utils._blas import single_threaded_blas
 
 WS_START = 10          # first working-set size
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
@@ -36,7 +36,6 @@ GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
-_BLAS = None           # a ThreadpoolController, made on first use
 
 
 def _gap_safe(penalty, v, gap, l1, lipschitz, movable, active):
@@ -70,15 +69,10 @@ def _first_try(tried, w, support):
 
 
 def _finish(support_solver, penalty, w, support):
-    with _single_threaded_blas():
+    with single_threaded_blas():
         return support_solver.finish(penalty, w, support)
 
 
-def _single_threaded_blas():
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
 
 
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,

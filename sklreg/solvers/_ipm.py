@@ -25,29 +25,17 @@ It stops on the certified duality gap of the original problem (see
 """
 import numpy as np
 import scipy.linalg as la
-from threadpoolctl import ThreadpoolController
 
 from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._rows import Rows
+from sklreg.utils._blas import single_threaded_blas  # noqa: F401 (used by _quantile)
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
-_THREADS = ThreadpoolController()
 
 
-def single_threaded_blas():
-    """Context in which BLAS/LAPACK use one thread.
-
-    sklreg's quantile solvers run in it: their products are mostly
-    memory-bound matrix-vector products and a small factorisation, and on
-    the busy 2-core benchmark machine multi-threaded OpenBLAS was measured
-    3-4x slower on whole fits (n = 20000 and 100000, p = 50) and 10-60x
-    slower on the (p+1) x (p+1) Cholesky.  It also leaves the cores to
-    joblib when folds or targets run in parallel.
-    """
-    return _THREADS.limit(limits=1, user_api="blas")
 
 
 def weighted_quantile(z, s, tau):

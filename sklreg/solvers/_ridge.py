@@ -32,31 +32,14 @@ import scipy.linalg as la
 import scipy.sparse as sp
 from scipy.linalg.blas import get_blas_funcs
 from scipy.sparse.linalg import LinearOperator, lsqr, svds
-from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.utils._blas import blas_state, single_threaded_blas
 
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
-
-
-_BLAS = []     # (controller, configured thread count), made at first use
-
-
-def _blas():
-    if not _BLAS:
-        controller = ThreadpoolController()
-        counts = [c.num_threads for c in controller.select(user_api="blas").lib_controllers]
-        _BLAS.append((controller, max(counts, default=1)))
-    return _BLAS[0]
-
-
-def single_threaded_blas():
-    """Context: one BLAS thread.  Vector-sized BLAS calls gain nothing from
-    threads and lose a lot to spinning threads when the cores are shared."""
-    return _blas()[0].limit(limits=1, user_api="blas")
 
 
 def gram_threads():
@@ -65,7 +48,7 @@ def gram_threads():
     one), as libgomp's dynamic mode does.  OpenBLAS threads synchronise by
     spinning; on a busy machine they are descheduled mid-product, and syrk
     with 2 threads ran 2.5x slower than with 1 (2 cores, load average 10)."""
-    configured = _blas()[1]
+    configured = blas_state()[1]
     try:
         load = os.getloadavg()[0]
     except OSError:
@@ -84,7 +67,7 @@ def _syrk(A, trans):
     if A.flags.c_contiguous and not A.flags.f_contiguous:
         A, trans = A.T, 1 - trans          # the same matrix, Fortran-ordered
     syrk = get_blas_funcs("syrk", (A,))
-    with _blas()[0].limit(limits=gram_threads(), user_api="blas"):
+    with blas_state()[0].limit(limits=gram_threads(), user_api="blas"):
         upper = syrk(1.0, A, trans=trans)
     return _symmetrize(upper).astype(np.float64, copy=False)
 
@@ -559,7 +542,7 @@ def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
     intercepts (n_alphas, k) and duality gaps (n_alphas, k) in the ridge
     objective's units, and P(0) of each target, shape (k,).
     """
-    with _blas()[0].limit(limits=gram_threads(), user_api="blas"):
+    with blas_state()[0].limit(limits=gram_threads(), user_api="blas"):
         return _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps)
 
 

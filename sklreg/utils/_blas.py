@@ -1,0 +1,27 @@
+"""How many BLAS threads sklreg's solvers use: decided here, once.
+
+The solvers' BLAS calls are mostly vector-sized (column products, residual
+updates) or small factorisations.  Threads gain nothing on those, and
+OpenBLAS threads synchronise by spinning: on shared or busy cores, or while
+joblib runs folds in parallel, a threaded call was measured 3-60x slower
+(2 cores, load average ~10).  So solvers run in ``single_threaded_blas()``;
+only a large Gram product may ask for more (see ``solvers._ridge``).
+"""
+from threadpoolctl import ThreadpoolController
+
+_STATE = []      # (controller, configured thread count), made at first use:
+                 # building a controller scans the loaded libraries (~2 ms)
+
+
+def blas_state():
+    """Return (ThreadpoolController, the configured BLAS thread count)."""
+    if not _STATE:
+        controller = ThreadpoolController()
+        counts = [c.num_threads for c in controller.select(user_api="blas").lib_controllers]
+        _STATE.append((controller, max(counts, default=1)))
+    return _STATE[0]
+
+
+def single_threaded_blas():
+    """Context in which BLAS and LAPACK use one thread."""
+    return blas_state()[0].limit(limits=1, user_api="blas")
