@@ -55,6 +55,15 @@ def _gap_safe(penalty, v, gap, l1, lipschitz, movable, active):
     return coords[bound < l1[coords]]
 
 
+def _cd_cost_left(gap_before, gap_after, target, epochs, size):
+    """Column operations CD still needs at its last rate of progress (it
+    converges linearly: the gap shrank by gap_after / gap_before in
+    ``epochs`` passes of ``size`` columns)."""
+    if not 0 < gap_after < gap_before or gap_after <= target:
+        return np.inf if gap_after > target else 0.0
+    return epochs * size * np.log(gap_after / target) / np.log(gap_before / gap_after)
+
+
 def _pattern(w, support):
     return support.tobytes(), np.sign(w[support]).tobytes()
 
@@ -187,10 +196,13 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         spent += epochs * ws.size
         support = np.flatnonzero(w)
         if (finishing and inner_gap > inner_tol and 0 < support.size < size_bound
-                and support_solver.cost(penalty, support) <= spent):
+                and support_solver.cost(penalty, support)
+                <= min(spent, _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
             if not (_first_try(tried, w, support)
                     and _finish(support_solver, penalty, w, support)):
                 budget = min(2 * budget, max_iter)   # CD was not done: give it longer
             _first_try(tried, w, np.flatnonzero(w))
+        elif finishing:
+            budget = min(2 * budget, max_iter)       # CD is doing well: let it
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                         primal=primal, tol_abs=tol_abs, n_iter=n_iter)
