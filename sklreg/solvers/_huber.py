@@ -243,6 +243,20 @@ def _start(problem, w):
     return b, r, problem.best_scale(r)
 
 
+def _least_squares(problem, G):
+    """argmin_w min_b sum_i s_i r_i**2 + ridge; ``G`` is the weighted Gram of
+    ``[X, 1]`` (the ones with an intercept)."""
+    p = problem.X.shape[1]
+    rhs = np.empty(G.shape[0])
+    problem.design.rmatvec(problem.s * problem.y, rhs[:p])
+    if problem.fit_intercept:
+        rhs[p] = np.dot(problem.s, problem.y)
+    A = G.copy()
+    A[np.arange(p), np.arange(p)] += problem.l2 + 1e-10 * max(np.trace(G) / max(p, 1), 1e-300)
+    w = -_newton_direction(A, rhs)[:p]
+    return w if np.all(np.isfinite(w)) else np.zeros(p)
+
+
 def objective_at_zero(problem):
     """P(0): the objective at w = 0 with the best intercept and scale."""
     zero = HuberProblem(np.empty((problem.X.shape[0], 0), order="F"), None,
@@ -302,7 +316,15 @@ class _Hessian:
         (X's columns) are contiguous, then one BLAS-3 product."""
         X, k = self.problem.X, self.problem.X.shape[1]
         part = X.T if rows is None else np.take(X.T, rows, axis=1)
-        root = np.sqrt(d if rows is None else d[rows])
+        d = d if rows is None else d[rows]
+        if X.dtype == np.float64 and np.all(d == 1.0):     # no weighted copy
+            G = np.empty((k + self.problem.fit_intercept,) * 2)
+            G[:k, :k] = part @ part.T
+            if self.problem.fit_intercept:
+                G[k, :k] = G[:k, k] = part.sum(axis=1)
+                G[k, k] = d.size
+            return G
+        root = np.sqrt(d)
         U = np.empty((k + self.problem.fit_intercept, root.size))
         np.multiply(part, root, out=U[:k])
         if self.problem.fit_intercept:
@@ -364,9 +386,14 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
     Returns a SolverResult with an extra ``scale`` attribute.
     """
     p = w.shape[0]
+    hessian = _Hessian(problem)
+    if p and not np.any(w):
+        # a cold start begins at the (lightly ridged) least-squares fit, one
+        # p x p solve with the Gram the Hessian already holds: far fewer
+        # samples then change side than from w = 0
+        w = _least_squares(problem, hessian.G)
     b, r, sigma = _start(problem, w)
     n_iter = damped = 0
-    hessian = _Hessian(problem)
     while True:
         gap, primal, v = problem.gap(w, r, sigma)
         if gap <= tol_abs + rel_tol * abs(primal) or n_iter >= max_iter:
