@@ -459,10 +459,10 @@ def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
         guess = sigma + t * direction[-1]
         s_new = problem.best_scale(r_new, guess if guess > 0 else sigma)
         value = problem.objective(w_new, r_new, s_new)
-        # the allowance lets the final steps through when the decrease is
-        # below the rounding of the objective, a sum of n terms (the gap
-        # then decides)
-        if value <= primal + 1e-4 * t * slope + noise:
+        # the allowance lets the final steps through when the predicted
+        # decrease is below the rounding of the objective, a sum of n terms
+        # (the gap then decides)
+        if value <= primal + 1e-4 * t * slope + (noise if -slope <= noise else 0.0):
             return w_new, b + t * db, r_new, s_new, t
     return None
 
@@ -509,7 +509,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
             if z is not None and z[-1] > problem.scale_floor and not (
                     problem.positive and np.any(z[:p] < 0)):
                 r_new = problem.residual(z[:p], z[p])
-                s_new = problem.best_scale(r_new)
+                s_new = problem.best_scale(r_new, sigma)
                 gap_new, primal_new, _ = problem.gap(z[:p], r_new, s_new)
                 if gap_new < gap and primal_new <= primal:
                     w, b, r, sigma = z[:p].copy(), z[p], r_new, s_new
@@ -535,7 +535,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
         w = res.coef
         b = datafit.intercept if problem.fit_intercept else 0.0
         r = problem.residual(w, b, out=r)
-        sigma = problem.best_scale(r)
+        sigma = problem.best_scale(r, sigma)
         n_iter += 1
     result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                           tol_abs=tol_abs, n_iter=n_iter)
