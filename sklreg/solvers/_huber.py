@@ -60,11 +60,14 @@ GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
 INNER_FRACTION = 1e-3      # majoriser solves stop at this fraction of the gap
 INNER_MAX_EPOCHS = 500     # per majoriser solve (an exact fit makes them stiff)
+LAD_TOL = 1e-10             # relative tol of the least-absolute-deviation solve
+SIMPLEX_MAX_SIZE = 10**6     # n * p up to which the simplex may finish the LAD face
+LAD_SCALE = 1e4             # sigma below LAD_SCALE * floor: the LAD face is tried
 MAX_DAMPED = 30            # consecutive short Newton steps before the majoriser
 ROUNDING = 8 * np.finfo(np.float64).eps
 MAX_SCALE_STEPS = 8         # passes of the scale search before a sorted scan
 SCALE_BRACKET = 1e-4        # relative bracket width that ends the scale search
-SCALE_FLOOR = 1e-10         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
+SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
 
 
 class HuberProblem:
@@ -195,14 +198,17 @@ class HuberProblem:
         return cand[np.argmax(ok)]
 
     # -- certificate --------------------------------------------------------
-    def gap(self, w, r, sigma):
+    def gap(self, w, r, sigma, theta=None):
         """Return (gap, primal, v) at (w, b, sigma) with residual r.
 
         v = X.T @ theta is minus the gradient of the datafit in w (theta
-        before its shift to sum zero).
+        before its shift to sum zero).  The dual point is built from the
+        residual unless ``theta`` is given.
         """
         fit, self.d_scale, _ = self.scan(r, sigma)
         primal = fit + self.penalty.values(w)
+        if theta is not None:
+            self._theta[:] = theta
         theta = self._theta
         self.theta_sum = theta.sum()
         v = self._v
@@ -370,7 +376,9 @@ def _newton_direction(A, g):
     k = A.shape[0]
     A = A + 1e-12 * max(np.trace(A) / max(k, 1), 1e-300) * np.eye(k)
     try:
-        with warnings.catch_warnings():
+        # an overflowing direction (sigma at its floor) is rejected by the
+        # line search, no need to warn
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("error", linalg.LinAlgWarning)
             return -linalg.solve(A, g, assume_a="pos", check_finite=False)
     except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
@@ -378,7 +386,7 @@ def _newton_direction(A, g):
 
 
 def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
-           rel_tol=0.0):
+           rel_tol=0.0, floor_exit=False):
     """Damped Newton on (w, b, sigma); the penalty must be smooth (no l1).
 
     When a line search finds no decrease, ``fallback`` (the majoriser)
@@ -398,6 +406,8 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
         gap, primal, v = problem.gap(w, r, sigma)
         if gap <= tol_abs + rel_tol * abs(primal) or n_iter >= max_iter:
             break
+        if floor_exit and _on_floor(problem, sigma):
+            break
         grad = np.concatenate((problem.l2 * w - v,
                                [-problem.theta_sum] if problem.fit_intercept else [],
                                [problem.d_scale]))
@@ -416,7 +426,8 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
             # majoriser always descends
             if fallback is None:
                 break
-            rest = fallback(problem, w, tol_abs=tol_abs, max_iter=max_iter - n_iter)
+            rest = fallback(problem, w, tol_abs=tol_abs, max_iter=max_iter - n_iter,
+                            floor_exit=floor_exit)
             rest.n_iter += n_iter
             return rest
         w, b, r, sigma, _ = moved
@@ -485,7 +496,8 @@ def _extrapolate(history):
     return (c / c.sum()) @ Z[1:]
 
 
-def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
+def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
+             floor_exit=False):
     """Exact scale steps alternating with coordinate-descent majoriser solves.
 
     Both steps lower the objective; every ``memory`` iterations an Anderson
@@ -501,6 +513,8 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
     while True:
         gap, primal, _ = problem.gap(w, r, sigma)
         if gap <= tol_abs or n_iter >= max_iter:
+            break
+        if floor_exit and _on_floor(problem, sigma):
             break
         history.append(np.concatenate((w, [b, sigma])))
         if len(history) == memory + 1:
@@ -568,6 +582,85 @@ def _solve(problem, w, tol, max_iter, solver):
         small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
         solver = "newton" if smooth and dense and small else "majorise"
     w = np.array(w, dtype=np.float64)
-    if solver == "newton":
-        return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter, fallback=majorise)
-    return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter)
+
+    def run(w, max_iter, floor_exit):
+        if solver == "newton":
+            return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                          fallback=majorise, floor_exit=floor_exit)
+        return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                        floor_exit=floor_exit)
+
+    # both solvers degrade when the scale collapses towards its floor (an
+    # exact fit of many samples: epsilon close to 1, rank-deficient data):
+    # the problem is then the least-absolute-deviation one, a linear program
+    # without a ridge part, solved once by the simplex, whose dual certifies
+    # it; if it does not, the solver carries on from its solution.  (With a
+    # ridge part it is a QP; the interior point stalls near 1e-7 on such
+    # flat, exact-fit faces, so it is not used there.)
+    face = not problem.positive and problem.X.shape[1] > 0 and not np.any(problem.l2 > 0)
+    result = run(w, max_iter, floor_exit=face)
+    if result.gap <= tol_abs or not face or not _on_floor(problem, result.scale):
+        return result
+    lad = lad_face(problem, result.coef, tol_abs)
+    if lad.gap <= min(tol_abs, result.gap) or result.n_iter >= max_iter:
+        return lad if lad.gap < result.gap else result
+    rest = run(lad.coef, max_iter - result.n_iter, floor_exit=False)
+    rest.n_iter += result.n_iter + lad.n_iter
+    return rest if rest.gap <= lad.gap else lad
+
+
+def _on_floor(problem, sigma):
+    return sigma <= LAD_SCALE * problem.scale_floor
+
+
+def lad_face(problem, w, tol_abs):
+    """The fit with the scale at its floor: as sigma -> 0 the datafit tends
+    to ``2 eps sum_i s_i |r_i|``, a quantile (tau = 1/2) regression with the
+    penalty divided by ``4 eps`` -- a linear program without a ridge part,
+    solved by the interior point, then by the simplex (HiGHS) when that is
+    not certified and the problem is small.  Its dual
+    point, times ``4 eps``, lies in the Huber dual's box, and certifies the
+    joint problem when it also meets the dual's energy constraint (the scale
+    optimum is then the floor)."""
+    from sklreg._core._losses import Pinball
+    from sklreg.solvers._highs import solve_highs
+    from sklreg.solvers._ipm import QuantileProblem, solve_ipm
+    k = 4.0 * problem.eps
+    keep = problem.s > 0                      # the quantile solvers want s > 0
+    rows = slice(None) if keep.all() else np.flatnonzero(keep)
+    quantile = QuantileProblem(problem.X[rows], problem.y[rows], problem.s[rows],
+                               Pinball(0.5), problem.l1 / k, problem.l2 / k,
+                               problem.fit_intercept)
+    p0 = quantile.primal_at_zero()          # that problem is divided by n_w
+    # at most a tenth of the target (the joint gap adds the floor's share),
+    # and tight whatever the target: this face is flat (an exact fit), and a
+    # loose solve leaves the predictions far from the optimum's
+    tol = max(min(0.1 * tol_abs / (k * quantile.n_w * max(p0, 1e-300)), LAD_TOL), GAP_FLOOR)
+    dual = []
+    res = solve_ipm(quantile, w, tol=tol, max_iter=200, p0=p0, dual_out=dual)
+    best = _certified(problem, quantile, rows, res, dual[0], tol_abs)
+    if best.gap > tol_abs and problem.X.shape[0] * problem.X.shape[1] <= SIMPLEX_MAX_SIZE:
+        # the interior point stalls near 1e-11; the simplex's vertex is exact
+        dual = []
+        res = solve_highs(quantile, tol=tol, dual_out=dual)
+        if dual:
+            vertex = _certified(problem, quantile, rows, res, dual[0], tol_abs)
+            best = vertex if vertex.gap < best.gap else best
+    return best
+
+
+def _certified(problem, quantile, rows, res, dual, tol_abs):
+    """The joint problem's result at a quantile solution and its dual point."""
+    k = 4.0 * problem.eps
+    w = np.asarray(res.coef, dtype=np.float64)
+    b = res.intercept if problem.fit_intercept else 0.0
+    r = problem.residual(w, b)
+    sigma = problem.best_scale(r)
+    theta = np.zeros(problem.y.shape[0])
+    theta[rows] = k * quantile.dual(dual)[1]     # made feasible there
+    gap, primal, _ = min(problem.gap(w, r, sigma, theta), problem.gap(w, r, sigma),
+                         key=lambda g: g[0])
+    result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal, tol_abs=tol_abs,
+                          n_iter=res.n_iter)
+    result.scale = sigma
+    return result
