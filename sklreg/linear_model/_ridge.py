@@ -71,6 +71,7 @@ default='auto'
         - 'auto': 'cd' when ``positive``; else 'cholesky', unless X is sparse
           with ``min(n_samples, n_features) > {SPARSE_DIRECT_MAX}`` (the Gram
           would be large and dense), then 'sparse_cg'.
+
         The iterative solvers are run, with tighter internal tolerances if
         needed, until the duality gap certifies ``tol``.
     positive : bool, default=False
@@ -92,7 +93,7 @@ default='auto'
     solver_ : str
         The solver used.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------
