@@ -33,15 +33,20 @@ when this gap is at most ``tol * P(0)``, ``P(0)`` being the objective at
 
 Two solvers share that certificate:
 
-* ``newton``: damped Newton on (w, b, sigma) with (p + 2) x (p + 2) solves --
-  the Huber datafit is piecewise quadratic, so once the inlier set settles it
-  converges in a few steps.  Dense X, smooth penalty (no L1, no sign
-  constraint), p small.
-* ``majorise``: alternate the exact scale for the current residual (a sorted
-  scan: the scale condition is piecewise explicit) with a weighted
+* ``newton``: Newton on (w, b, sigma) with (p + 2) x (p + 2) solves, from
+  the least-squares fit on a cold start; each line-search trial takes the
+  exact best scale of its residual -- the Huber datafit is piecewise
+  quadratic, so once the inlier set settles it converges in a few steps.
+  Dense X, smooth penalty (no L1, no sign constraint), p small.
+* ``majorise``: alternate the exact scale for the current residual (the
+  scale condition is piecewise explicit) with a weighted
   least-squares majoriser of the datafit in (w, b) (weights
   ``min(1, eps sigma / |r_i|)``, exact on inliers), solved by the working-set
   coordinate-descent kernel.  Any penalty, dense or sparse X, any p.
+
+When the scale collapses to its floor without a ridge part, ``lad_face``
+solves the limit (least-absolute-deviation) linear program once and maps its
+dual into this certificate.
 """
 import warnings
 
@@ -450,13 +455,13 @@ def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
     decreases the objective (the caller warns instead of raising).
     """
     p = w.shape[0]
-    if not np.dot(grad, step) < 0:     # also when step is not finite
+    if not (np.dot(grad, step) < 0 and np.all(np.isfinite(step))):
         step = other
     trials = [(step, 1.0), (other, 1.0)] + [(step, 0.5 ** k) for k in range(1, max_halvings)]
     noise = ROUNDING * np.sqrt(r.size) * abs(primal)
     directions = {}
     for direction, t in trials:
-        if not np.dot(grad, direction) < 0:
+        if not (np.dot(grad, direction) < 0 and np.all(np.isfinite(direction))):
             continue
         if id(direction) not in directions:
             db = direction[p] if problem.fit_intercept else 0.0
@@ -598,8 +603,15 @@ def _solve(problem, w, tol, max_iter, solver):
     # ridge part it is a QP; the interior point stalls near 1e-7 on such
     # flat, exact-fit faces, so it is not used there.)
     face = not problem.positive and problem.X.shape[1] > 0 and not np.any(problem.l2 > 0)
+    if face and problem.eps == 1.0:
+        # d fit / d sigma = sum over inliers of s_i (1 - z_i**2) >= 0: the
+        # optimal scale is the floor whatever w, the face is the problem
+        result = lad_face(problem, w, tol_abs)
+        if result.gap <= tol_abs:
+            return result
+        w = result.coef
     result = run(w, max_iter, floor_exit=face)
-    if result.gap <= tol_abs or not face or not _on_floor(problem, result.scale):
+    if result.gap <= tol_abs or not face:
         return result
     lad = lad_face(problem, result.coef, tol_abs)
     if lad.gap <= min(tol_abs, result.gap) or result.n_iter >= max_iter:
