@@ -32,10 +32,19 @@ class Problem:
         One objective value per sub-problem.
     runners : dict of name -> callable(data, tol) -> solution
         One per library; the first is the one ratios are taken against.
-    reference : callable(data) -> solution
-        A tight solve giving the reference optimum.
+    reference : callable(data) -> solution, or None
+        A tight solve giving the reference optimum (None: the best of the
+        libraries' objectives is the reference).
     tols : list of float
         Tolerances tried, loosest first.
+    gate : bool, default True
+        False: run every library once at ``tols[0]`` and time it whatever
+        its suboptimality (then "subopt" is reported, not required).
+    chosen : callable(data, solution) -> float, optional
+        A parameter each library chooses (e.g. a cross-validated alpha),
+        printed after the row and compared with the first library's.
+    once : tuple of str
+        Libraries timed once whatever ``repeat`` (slow baselines).
     """
 
     name: str
@@ -44,6 +53,9 @@ class Problem:
     runners: dict
     reference: object
     tols: list = field(default_factory=lambda: list(TOLS))
+    gate: bool = True
+    chosen: object = None
+    once: tuple = ()
 
 
 def _relative(obj, best):
@@ -61,8 +73,9 @@ def _one_pass_time(X):
 
 
 def run(problem, *, quick=False, repeat=3, target=1e-6, libraries=None):
-    """Return (shape, rows); a row is (library, tol, time, subopt, passes),
-    with None entries for a library that did not reach the target."""
+    """Return (shape, rows); a row is (library, tol, time, subopt, passes,
+    chosen), with None entries for a library that did not reach the target
+    (``chosen`` is None unless the problem defines it)."""
     data = problem.build(quick)
     runners = {k: v for k, v in problem.runners.items()
                if libraries is None or k in libraries}
@@ -73,38 +86,43 @@ def run(problem, *, quick=False, repeat=3, target=1e-6, libraries=None):
             t0 = time.perf_counter()
             solution = run_one(data, tol)
             elapsed = time.perf_counter() - t0
-        return elapsed, np.atleast_1d(problem.objective(data, solution))
+        return elapsed, np.atleast_1d(problem.objective(data, solution)), solution
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        best = np.atleast_1d(problem.objective(data, problem.reference(data)))
+    best = np.inf
+    if problem.reference is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            best = np.atleast_1d(problem.objective(data, problem.reference(data)))
     found = {}
     for lib, run_one in runners.items():
-        for tol in problem.tols:
+        for tol in problem.tols if problem.gate else problem.tols[:1]:
             try:
-                elapsed, obj = call(run_one, tol)
+                elapsed, obj, solution = call(run_one, tol)
             except Exception as exc:          # a peer that fails is reported, not fatal
-                print(f"# {problem.name}: {lib} failed at tol={tol:g}: {exc!r}")
+                print(f"# {problem.name}: {lib} failed at tol={tol}: {exc!r}")
                 break
             best = np.minimum(best, obj)
-            if _relative(obj, best) <= target:
-                found[lib] = [tol, [elapsed], obj]
+            if not problem.gate or _relative(obj, best) <= target:
+                found[lib] = [tol, [elapsed], obj, solution]
                 break
             if elapsed > GIVE_UP_SECONDS:
                 break
     for _ in range(repeat - 1):
         for lib, entry in found.items():
-            elapsed, entry[2] = call(runners[lib], entry[0])
+            if lib in problem.once:
+                continue
+            elapsed, entry[2], entry[3] = call(runners[lib], entry[0])
             entry[1].append(elapsed)
     t_pass = _one_pass_time(data["X"])
     rows = []
     for lib in runners:
         if lib not in found:
-            rows.append((lib, None, None, None, None))
+            rows.append((lib, None, None, None, None, None))
             continue
-        tol, times, obj = found[lib]
+        tol, times, obj, solution = found[lib]
         t = float(np.median(times))
-        rows.append((lib, tol, t, _relative(obj, best), t / t_pass))
+        chosen = None if problem.chosen is None else problem.chosen(data, solution)
+        rows.append((lib, tol, t, _relative(obj, best), t / t_pass, chosen))
     return data["X"].shape, rows
 
 
@@ -116,13 +134,17 @@ def print_header(target, repeat):
 
 
 def print_rows(name, shape, rows):
-    ours = rows[0][2]
-    for lib, tol, t, sub, passes in rows:
+    ours, ours_chosen = rows[0][2], rows[0][5]
+    for lib, tol, t, sub, passes, chosen in rows:
         if t is None:
             print(f"{name:<28}{str(shape):>16} {lib:<16}   did not reach the target",
                   flush=True)
             continue
         ratio = t / ours if ours else float("nan")
         tol = "-" if tol is None else f"{tol:.0e}"        # None: a direct solver
+        note = ""
+        if chosen is not None:
+            same = "same" if np.isclose(chosen, ours_chosen, rtol=1e-9) else "DIFFERS"
+            note = f"  chosen {chosen:.5g} ({same})"
         print(f"{name:<28}{str(shape):>16} {lib:<16}{tol:>8}{t:>10.3f}"
-              f"{ratio:>8.2f}{sub:>10.1e}{passes:>9.0f}", flush=True)
+              f"{ratio:>8.2f}{sub:>10.1e}{passes:>9.0f}{note}", flush=True)

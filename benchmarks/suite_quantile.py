@@ -42,18 +42,22 @@ def _child(tol):
     return _SHARED["fit"](_SHARED["data"], tol)
 
 
-def _time_limited(fit):
-    """Run ``fit(d, tol)`` in a forked child; give up after the limit."""
+def _time_limited(fit, limit=None):
+    """Run ``fit(d, tol)`` in a forked child; give up after ``limit`` seconds
+    (default: by size, see the module docstring)."""
     def run(d, tol):
         _SHARED.update(data=d, fit=fit)
-        limit = LIMIT_SMALL if d["X"].shape[0] <= 20000 else LIMIT
+        if limit is None:
+            seconds = LIMIT_SMALL if d["X"].shape[0] <= 20000 else LIMIT
+        else:
+            seconds = limit
         with multiprocessing.get_context("fork").Pool(1) as pool:
             job = pool.apply_async(_child, (tol,))
             try:
-                return job.get(timeout=limit)
+                return job.get(timeout=seconds)
             except multiprocessing.TimeoutError:
                 pool.terminate()
-                raise GaveUp(f"one run exceeded {limit:.0f} s") from None
+                raise GaveUp(f"one run exceeded {seconds:.0f} s") from None
     return run
 
 

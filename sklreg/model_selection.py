@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import PredefinedSplit, check_cv
+from threadpoolctl import threadpool_limits
 
 from sklreg.path import regularization_path
 
@@ -48,11 +49,16 @@ def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss
                                sample_weight=_take(sample_weight, train))
     X_test, y_test, s_test = X[test], y[test], _take(sample_weight, test)
     losses = np.empty(len(alphas))
-    for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
-        if scorer is None:
-            pred = X_test @ np.asarray(coef).T + intercept
-            losses[a] = loss(y_test, pred, s_test)
-        else:
+    if scorer is None:
+        # one product for the whole path: a matrix-vector product per alpha
+        # is slow, and very slow with BLAS threads spinning on shared cores
+        with threadpool_limits(1, user_api="blas"):
+            preds = np.asarray(X_test @ np.asarray(path.coefs, dtype=np.float64).T)
+        preds += path.intercepts
+        for a in range(len(alphas)):
+            losses[a] = loss(y_test, preds[:, a], s_test)
+    else:
+        for a, (coef, intercept) in enumerate(zip(path.coefs, path.intercepts)):
             fitted = clone(estimator).set_params(alpha=alphas[a])
             fitted.coef_, fitted.intercept_ = coef, intercept
             fitted.n_features_in_ = X.shape[1]
@@ -146,7 +152,7 @@ def one_standard_error_alpha(alphas, scores):
     return float(alphas[order][one_standard_error_index(-scores[order])])
 
 
-def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
+def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=None):
     """Score every split of ``cv`` with a function that knows the model.
 
     The generic fold loop for estimators that score all their candidates on
@@ -164,6 +170,8 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
     sample_weight : ndarray of shape (n_samples,) or None
     cv : int, cross-validation generator or iterable
         As in scikit-learn (see ``make_folds``).
+    fold_ids : array-like of shape (n_samples,), default=None
+        Fold number of each sample (overrides ``cv``).
     n_jobs : int, default=None
         Folds run in parallel through joblib threads.
 
@@ -179,7 +187,7 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, n_jobs=None):
                           Y[test], _take(sample_weight, test))
 
     out = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(one)(train, test) for train, test in make_folds(cv, X, Y))
+        delayed(one)(train, test) for train, test in make_folds(cv, X, Y, fold_ids))
     return np.array(out)
 
 

@@ -10,7 +10,7 @@ from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
 from sklreg.solvers._ridge import ridge_path
-from sklreg.utils.validation import validate_params, validate_X_y
+from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 
 @dataclass
@@ -143,7 +143,7 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     if np.ndim(alphas) == 0:
         grid = alpha_grid(grid_top(estimator, X, y, s), int(alphas), eps)
     else:
-        grid = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+        grid = check_alphas(alphas)
     if _is_squared_l1l2(estimator):
         return _squared_path(estimator, X, y, s, grid, coef_init)
     return _refit_path(estimator, X, y, s, grid, coef_init)

@@ -6,6 +6,8 @@ import numpy as np
 
 from sklreg.path import PathResult, regularization_path
 
+MAX_LEGEND_FEATURES = 12     # above this, the path plot's legend names no feature
+
 
 def _axes(ax):
     import matplotlib.pyplot as plt
@@ -15,8 +17,10 @@ def _axes(ax):
 
 
 def _mark(ax, alpha, label, style):
-    if alpha is not None:
-        ax.axvline(alpha, color="black", linestyle=style, linewidth=1, label=label)
+    """A vertical line at ``alpha`` (none if None); returns the lines drawn."""
+    if alpha is None:
+        return []
+    return [ax.axvline(alpha, color="black", linestyle=style, linewidth=1, label=label)]
 
 
 class PathDisplay:
@@ -94,10 +98,12 @@ class PathDisplay:
         ax.invert_xaxis()          # from the empty model to the full one
         ax.set_xlabel("alpha (log scale)")
         ax.set_ylabel("coefficient")
-        _mark(ax, self.alpha, "alpha (min CV loss)", "--")
-        _mark(ax, self.alpha_1se, "alpha (1 standard error)", ":")
-        if n_features <= 12 or self.alpha is not None:
+        marks = (_mark(ax, self.alpha, "alpha (min CV loss)", "--")
+                 + _mark(ax, self.alpha_1se, "alpha (1 standard error)", ":"))
+        if n_features <= MAX_LEGEND_FEATURES:
             ax.legend(fontsize="small", loc="best")
+        elif marks:                 # many features: the legend names the marks only
+            ax.legend(handles=marks, fontsize="small", loc="best")
         self.ax_, self.figure_ = ax, ax.figure
         return self
 

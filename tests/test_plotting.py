@@ -45,6 +45,18 @@ def test_path_plot_marks_the_cv_choice(fitted, tmp_path):
     plt.close("all")
 
 
+def test_path_plot_of_many_features_labels_only_the_marks(tmp_path):
+    X, y, _ = make_problem(60, 30)
+    cv = LassoCV(cv=3, alphas=10).fit(X, y)
+    display = plot_path(cv, X, y)
+    assert len(display.lines_) == 30
+    assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
+        "alpha (min CV loss)", "alpha (1 standard error)"]
+    plain = plot_path(regularization_path(Lasso(), X, y, alphas=10))
+    assert plain.ax_.get_legend() is None
+    plt.close("all")
+
+
 def test_cv_plot(fitted, tmp_path):
     _, _, cv = fitted
     fig, ax = plt.subplots()

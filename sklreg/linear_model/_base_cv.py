@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
 from sklreg.path import alpha_grid, grid_top
-from sklreg.utils.validation import validate_params, validate_X_y
+from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 CV_PARAMETERS_DOC = """
     eps : float, default=1e-3
@@ -140,7 +140,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
             if np.ndim(self.alphas) == 0:
                 grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
             else:
-                grid = np.sort(np.asarray(self.alphas, dtype=np.float64))[::-1]
+                grid = check_alphas(self.alphas)
             losses, coefs = cross_validate_path(
                 est, X, y, grid, folds, sample_weight=s, scoring=self.scoring,
                 loss=self._loss_for(est), n_jobs=self.n_jobs, verbose=self.verbose,

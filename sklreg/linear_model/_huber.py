@@ -133,7 +133,7 @@ class HuberRegressor(PenalizedRegressor):
         del self._problem
         self.scale_ = float(result.scale)
         b = result.intercept if self.fit_intercept else 0.0
-        with one_blas_thread():      # X @ w by column axpys: threads only slow them
+        with one_blas_thread():     # a threaded gemv crawls on shared cores
             r = problem.residual(np.asarray(result.coef, dtype=np.float64), b)
         self.outliers_ = np.abs(r) > self.scale_ * self.epsilon
 

@@ -233,9 +233,12 @@ class RidgeCV(PenalizedRegressor):
     (``X^T X`` when n_samples > n_features, else ``X X^T``), after which each
     alpha costs O(n_samples * min(n_samples, n_features)); the intercept is
     unpenalised and its leverage ``s_i / n_w`` is added exactly.  With ``cv``
-    given, each training fold is decomposed once and scored for every alpha;
-    the folds run through :func:`sklreg.model_selection.fold_scores`
-    (joblib), then the model is refitted on all data at ``alpha_``.
+    (or ``fold_ids`` in ``fit``) given, each training fold is decomposed once
+    and scored for every alpha; the folds run through
+    :func:`sklreg.model_selection.fold_scores` (joblib), then the model is
+    refitted on all data at ``alpha_``.  As every sklreg ``*CV`` estimator,
+    it reports the one-standard-error alpha (``alpha_1se_``) and can refit
+    with it (``alpha_selection='1se'``).
 
     Parameters
     ----------
@@ -250,6 +253,8 @@ class RidgeCV(PenalizedRegressor):
         test folds are scored with their sample weights, as scikit-learn 1.9.
     cv : int, cross-validation generator, iterable or None, default=None
         None for efficient leave-one-out; otherwise scikit-learn's ``cv``.
+        Explicit fold numbers per sample can be passed to ``fit`` as
+        ``fold_ids`` (they override ``cv``).
     gcv_mode : {{'auto', 'svd', 'eigen'}} or None, default=None
         Accepted for scikit-learn compatibility: every mode uses the
         eigendecomposition of the smaller Gram matrix (same numbers).
@@ -260,13 +265,20 @@ class RidgeCV(PenalizedRegressor):
         Choose one alpha per target (``cv=None`` only).
     n_jobs : int, default=None
         Parallel folds when ``cv`` is given (an sklreg extension).
+    alpha_selection : {{'min', '1se'}}, default='min'
+        Refit at the alpha with the best mean score (scikit-learn's choice),
+        or at the largest alpha within one standard error of it
+        (``alpha_1se_``, glmnet's ``lambda.1se``).  An sklreg extension.
 
     Attributes
     ----------
     alpha_ : float or ndarray of shape (n_targets,)
-        The chosen alpha (one per target with ``alpha_per_target``).
+        The alpha of the refitted model (``alpha_min_`` or ``alpha_1se_``,
+        one per target with ``alpha_per_target``).
+    alpha_min_ : float or ndarray of shape (n_targets,)
+        The alpha with the best mean score.
     best_score_ : float or ndarray of shape (n_targets,)
-        Mean cross-validation score at ``alpha_`` (higher is better).
+        Mean cross-validation score at ``alpha_min_`` (higher is better).
     alpha_1se_ : float or ndarray of shape (n_targets,)
         The largest alpha whose mean score is within one standard error of
         the best (standard error over the samples for leave-one-out, over the
@@ -306,11 +318,12 @@ class RidgeCV(PenalizedRegressor):
         "store_cv_results": ["boolean"],
         "alpha_per_target": ["boolean"],
         "n_jobs": [Integral, None],
+        "alpha_selection": [StrOptions({"min", "1se"})],
     }
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
                  cv=None, gcv_mode=None, store_cv_results=False,
-                 alpha_per_target=False, n_jobs=None):
+                 alpha_per_target=False, n_jobs=None, alpha_selection="min"):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
         self.scoring = scoring
@@ -319,6 +332,10 @@ class RidgeCV(PenalizedRegressor):
         self.store_cv_results = store_cv_results
         self.alpha_per_target = alpha_per_target
         self.n_jobs = n_jobs
+        self.alpha_selection = alpha_selection
+
+    def _k_fold_given(self):
+        return self.cv is not None or getattr(self, "_fold_ids", None) is not None
 
     def _check_params(self, n_features):
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
@@ -326,35 +343,39 @@ class RidgeCV(PenalizedRegressor):
             raise ValueError("alphas must be a non-empty 1-D array of finite floats, "
                              "got %r" % (self.alphas,))
         low = np.min(alphas)
-        if low < 0 or (self.cv is None and low == 0):
+        k_fold = self._k_fold_given()
+        if low < 0 or (not k_fold and low == 0):
             raise ValueError("alphas must be %s, got min(alphas) = %g" % (
-                "> 0 for leave-one-out (cv=None)" if self.cv is None else ">= 0", low))
-        if self.cv is not None and self.store_cv_results:
-            raise ValueError("cv!=None and store_cv_results=True are incompatible")
-        if self.cv is not None and self.alpha_per_target:
-            raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+                ">= 0" if k_fold else "> 0 for leave-one-out (cv=None)", low))
+        if k_fold and self.store_cv_results:
+            raise ValueError("cv!=None (or fold_ids) and store_cv_results=True are "
+                             "incompatible")
+        if k_fold and self.alpha_per_target:
+            raise ValueError("cv!=None (or fold_ids) and alpha_per_target=True are "
+                             "incompatible")
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
         per_target = self.alpha_per_target and Y.shape[1] > 1
-        if self.cv is None:
+        if not self._k_fold_given():
             return self._leave_one_out(X, Y, sample_weight, alphas, per_target)
         return self._k_fold(X, Y, sample_weight, alphas)
 
     def _select(self, alphas, mean, per_target, n_targets, units=None):
-        """Set alpha_, best_score_, alpha_1se_ from the mean scores (shape
-        (n_alphas,) or (n_alphas, n_targets)) and, when there are any, the
-        scores per fold or sample (``units``, (n_alphas, n_units[, k])).
-        Return the alpha of each target."""
+        """Set alpha_min_, best_score_, alpha_1se_ and alpha_ from the mean
+        scores (shape (n_alphas,) or (n_alphas, n_targets)) and, when there
+        are any, the scores per fold or sample (``units``,
+        (n_alphas, n_units[, k])).  Return the alpha of each target."""
         best = np.argmax(mean, axis=0)              # the first best, as sklearn
         if per_target:
-            self.alpha_ = alphas[best]
+            self.alpha_min_ = alphas[best]
             self.best_score_ = mean[best, np.arange(n_targets)]
         else:
-            self.alpha_ = float(alphas[best])
+            self.alpha_min_ = float(alphas[best])
             self.best_score_ = float(mean[best])
-        self.alpha_1se_ = (self.alpha_ if units is None
+        self.alpha_1se_ = (self.alpha_min_ if units is None
                            else one_standard_error_alpha(alphas, units))
+        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
         return np.broadcast_to(self.alpha_, (n_targets,))
 
     def _leave_one_out(self, X, Y, s, alphas, per_target):
@@ -405,21 +426,25 @@ class RidgeCV(PenalizedRegressor):
                            else score(pred, Y_test, s_test))
             return np.array(out)
 
-        scores = fold_scores(score_fold, X, Y, s, self.cv, n_jobs=self.n_jobs).T
+        scores = fold_scores(score_fold, X, Y, s, self.cv, fold_ids=self._fold_ids,
+                             n_jobs=self.n_jobs).T
         chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
         design = CentredDesign(X, s, self.fit_intercept)
         Yt, _ = design.centre_y(Y)
         W, certificates = solve_direct(design, Yt, chosen, "cholesky")
         return gram_results(design, Y, W, certificates, CV_TOL)
 
-    def fit(self, X, y, sample_weight=None, check_input=True):
+    def fit(self, X, y, sample_weight=None, fold_ids=None, check_input=True):
         """Fit Ridge, choosing alpha by cross-validation.
 
         Parameters
         ----------
-        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : float or array-like of shape (n_samples,), default=None
+        fold_ids : array-like of shape (n_samples,), default=None
+            Fold number of each sample: k-fold cross-validation on those
+            folds (overrides ``cv``).
         check_input : bool, default=True
             Accepted for compatibility; input is always checked.
 
@@ -428,6 +453,7 @@ class RidgeCV(PenalizedRegressor):
         self : object
         """
         self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
+        self._fold_ids = fold_ids
         return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
     def _store_extra(self, results, single_target):

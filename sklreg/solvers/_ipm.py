@@ -280,7 +280,10 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     while True:
         comp = state.scale()
         stop = n_iter >= max_iter or stalled
-        if comp <= tol_abs * pb.n_w or stop:
+        # the certificate costs one pass over X, an iteration a p x p Gram
+        # product: check it from well before complementarity alone says so,
+        # as the multipliers can be at their best before the iterates stall
+        if comp <= 1e3 * tol_abs * pb.n_w or stop:
             gap, primal, b = pb.certificate(beta[:p], beta[p] if pb.fit_intercept else 0.0,
                                             theta[:n])
             gap = gap if np.isfinite(gap) else np.inf

@@ -65,6 +65,18 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
+def check_alphas(alphas):
+    """A user-given alpha grid as float64, sorted decreasingly; each alpha
+    must be finite and non-negative."""
+    grid = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if grid.ndim != 1 or grid.size == 0:
+        raise ValueError("alphas must be an int or a non-empty 1-D array; got shape %r"
+                         % (grid.shape,))
+    if not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ValueError("alphas must be finite and non-negative; got %r" % (alphas,))
+    return np.sort(grid)[::-1]
+
+
 def validate_params(estimator):
     """Check the constructor parameters against ``_parameter_constraints``."""
     estimator._validate_params()
