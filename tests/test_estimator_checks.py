@@ -32,14 +32,6 @@ def expected_failed_checks(estimator):
             and not estimator.positive:
         return {"check_non_transformer_estimators_n_iter":
                 "n_iter_ is None for direct solvers, as in scikit-learn's Ridge"}
-    if isinstance(estimator, HuberRegressorCV):
-        # Known limitation, not a declared behaviour: on this check's data
-        # (copies of 15 rows against 30 features, integer y) the refit's
-        # Huber solver stalls short of tol, so weighted and repeated fits
-        # differ at 1e-4.  HuberRegressor itself passes both checks.
-        reason = "Huber solver stalls on rank-deficient integer data (open)"
-        return {"check_sample_weight_equivalence_on_dense_data": reason,
-                "check_sample_weight_equivalence_on_sparse_data": reason}
     return {}
 
 

@@ -222,17 +222,36 @@ def test_both_solvers_agree_and_warm_start():
     assert warm.n_iter_ < n_cold
 
 
-def test_epsilon_one_is_least_absolute_deviation_and_does_not_raise():
+def test_epsilon_one_is_least_absolute_deviation_and_certified():
     # epsilon = 1 makes sigma + sigma H(r / sigma) >= 2 |r|, with equality as
-    # sigma -> 0: the optimum is the LAD fit with sigma at its floor
+    # sigma -> 0: the optimum is the LAD fit with sigma at its floor, solved
+    # on that face and certified (no warning)
     X, y, s = make_huber_problem(150, 5, outliers=0.1, weights=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = HuberRegressor(epsilon=1.0, alpha=0.0, max_iter=300).fit(X, y, sample_weight=s)
-        ref = sk.QuantileRegressor(quantile=0.5, alpha=0.0).fit(X, y, sample_weight=s)
+    est = HuberRegressor(epsilon=1.0, alpha=0.0, tol=1e-8).fit(X, y, sample_weight=s)
+    ref = sk.QuantileRegressor(quantile=0.5, alpha=0.0).fit(X, y, sample_weight=s)
     assert est.scale_ > 0
+    assert est.dual_gap_ <= 1e-8 * p_at_zero(est, X, y, s)
     lad = 2 * np.dot(s, np.abs(y - ref.predict(X)))
-    assert objective(est, X, y, s) <= lad * (1 + 1e-3)
+    assert abs(objective(est, X, y, s) - lad) <= 1e-7 * lad
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_exact_fit_face_weights_equal_repeats(sparse):
+    # scikit-learn's sample-weight check data: 15 rows repeated against 30
+    # features, integer y; the L1 fit interpolates (scale at its floor)
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15).astype(float)
+    counts = rng.randint(0, 5, size=15)
+    Xr, yr = X.repeat(counts, axis=0), y.repeat(counts)
+    if sparse:
+        X, Xr = sp.csc_matrix(X), sp.csc_matrix(Xr)
+    kw = dict(alpha=2.3, l1_ratio=1.0, tol=1e-10, max_iter=1000)
+    a = HuberRegressor(**kw).fit(X, y, sample_weight=counts.astype(float))
+    b = HuberRegressor(**kw).fit(Xr, yr)
+    for est, (A, t, w) in ((a, (X, y, counts.astype(float))), (b, (Xr, yr, None))):
+        assert est.dual_gap_ <= 1e-10 * p_at_zero(est, A, t, w)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-7, atol=1e-9)
 
 
 def test_max_iter_warns_with_the_gap():

@@ -17,11 +17,12 @@ LINPROG_FAILURE = {1: "iteration limit reached", 2: "problem appears infeasible"
                    3: "problem appears unbounded", 4: "numerical difficulties"}
 
 
-def solve_highs(problem, method="highs", options=None, *, tol=1e-6):
+def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=None):
     """Solve a ``QuantileProblem`` with ``scipy.optimize.linprog(method=...)``.
 
     Only the L1 penalty (``mu = 0``) is a linear program.  Returns a
     SolverResult whose ``tol_abs`` is met exactly when linprog succeeded.
+    ``dual_out``, when given, receives the dual point (as ``solve_ipm``'s).
     """
     pb = problem
     X = pb.rows.X
@@ -46,6 +47,8 @@ def solve_highs(problem, method="highs", options=None, *, tol=1e-6):
         beta = res.x[:k] - res.x[k:2 * k]
         w, b = beta[:p], (beta[p] if pb.fit_intercept else 0.0)
         gap, primal, b = pb.certificate(w, b, res.eqlin.marginals)
+        if dual_out is not None:
+            dual_out.append(res.eqlin.marginals)
     tol_abs = max(tol * p0, gap) if res.success else tol * p0
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=int(res.nit))

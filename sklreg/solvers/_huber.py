@@ -33,15 +33,20 @@ when this gap is at most ``tol * P(0)``, ``P(0)`` being the objective at
 
 Two solvers share that certificate:
 
-* ``newton``: damped Newton on (w, b, sigma) with (p + 2) x (p + 2) solves --
-  the Huber datafit is piecewise quadratic, so once the inlier set settles it
-  converges in a few steps.  Dense X, smooth penalty (no L1, no sign
-  constraint), p small.
-* ``majorise``: alternate the exact scale for the current residual (a sorted
-  scan: the scale condition is piecewise explicit) with a weighted
+* ``newton``: Newton on (w, b, sigma) with (p + 2) x (p + 2) solves, from
+  the least-squares fit on a cold start; each line-search trial takes the
+  exact best scale of its residual -- the Huber datafit is piecewise
+  quadratic, so once the inlier set settles it converges in a few steps.
+  Dense X, smooth penalty (no L1, no sign constraint), p small.
+* ``majorise``: alternate the exact scale for the current residual (the
+  scale condition is piecewise explicit) with a weighted
   least-squares majoriser of the datafit in (w, b) (weights
   ``min(1, eps sigma / |r_i|)``, exact on inliers), solved by the working-set
   coordinate-descent kernel.  Any penalty, dense or sparse X, any p.
+
+When the scale collapses to its floor without a ridge part, ``lad_face``
+solves the limit (least-absolute-deviation) linear program once and maps its
+dual into this certificate.
 """
 import warnings
 
@@ -58,12 +63,16 @@ from sklreg.solvers._cd import solve_cd
 
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
-BLOCK_ROWS = 8192           # rows per block when forming the Newton Hessian
 INNER_FRACTION = 1e-3      # majoriser solves stop at this fraction of the gap
 INNER_MAX_EPOCHS = 500     # per majoriser solve (an exact fit makes them stiff)
+LAD_TOL = 1e-10             # relative tol of the least-absolute-deviation solve
+SIMPLEX_MAX_SIZE = 10**6     # n * p up to which the simplex may finish the LAD face
+LAD_SCALE = 1e4             # sigma below LAD_SCALE * floor: the LAD face is tried
 MAX_DAMPED = 30            # consecutive short Newton steps before the majoriser
 ROUNDING = 8 * np.finfo(np.float64).eps
-SCALE_FLOOR = 1e-10         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
+MAX_SCALE_STEPS = 8         # passes of the scale search before a sorted scan
+SCALE_BRACKET = 1e-4        # relative bracket width that ends the scale search
+SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
 
 
 class HuberProblem:
@@ -123,40 +132,90 @@ class HuberProblem:
     def objective(self, w, r, sigma):
         return self.scan(r, sigma)[0] + self.penalty.values(w)
 
-    def best_scale(self, r):
+    def best_scale(self, r, sigma=None):
         """The sigma minimising the datafit for the residual r (exact).
 
-        For sigma between two consecutive thresholds ``|r_i| / eps`` the
-        inlier set is fixed and the condition ``d fit / d sigma = 0`` reads
+        For sigma between two consecutive thresholds ``a_i = |r_i| / eps``
+        the inlier set is fixed and ``d fit / d sigma = 0`` reads
         ``sigma**2 = Q_in / (n_w - eps**2 S_out)`` (``Q_in`` the weighted sum
-        of squared inlier residuals, ``S_out`` the outliers' weight); the
-        derivative increases with sigma, so the first consistent interval
-        holds the root.
+        of squared inlier residuals, ``S_out`` the outliers' weight).  That
+        piece's derivative lies below the true one everywhere (a sample on
+        the wrong side contributes less), so the root of the piece at any
+        sigma bounds the optimum from above; a sigma with a negative
+        derivative bounds it from below.  From ``sigma`` (e.g. the current
+        scale; one O(n) pass per trial) a bracket is found, and only the
+        thresholds inside it are sorted.
         """
+        if not r.size or not np.max(np.abs(r)) > 0:
+            return self.scale_floor
+        # above max(top, rms) every sample is an inlier and rms is the root
+        # (the margin beats the rounding of eps * top)
+        top = np.max(np.abs(r)) / self.eps * (1.0 + ROUNDING)
+        lo, hi, tight = 0.0, max(top, np.sqrt(np.dot(self.s, r * r) / self.n_w)), False
+        sigma = hi if sigma is None else sigma
+        for _ in range(MAX_SCALE_STEPS):
+            sigma = max(sigma, self.scale_floor)
+            _, d1, d2 = self.scan(r, sigma)
+            q_in, denom = 0.5 * d2 * sigma ** 3, d1 + 0.5 * d2 * sigma
+            root = np.sqrt(q_in / denom) if denom > 0 else np.inf    # the piece's root
+            if abs(root - sigma) <= ROUNDING * sigma:
+                return sigma                  # the root of its own piece: exact
+            hi = min(hi, root)
+            if d1 < 0:
+                lo = max(lo, sigma)
+            else:
+                hi = min(hi, sigma)
+            if hi <= self.scale_floor or (d1 >= 0 and sigma <= self.scale_floor):
+                return self.scale_floor       # the optimum is the floor
+            if hi - lo <= SCALE_BRACKET * hi:
+                if tight or not lo <= root <= hi:
+                    break
+                tight, sigma = True, root     # exact if no threshold lies between
+                continue
+            # a Newton step on the derivative, kept inside the bracket (the
+            # piece's root when it leaves it)
+            step = sigma - d1 / d2 if d2 > 0 else -1.0
+            sigma = step if lo < step < hi else hi if lo == 0 else np.sqrt(lo * hi)
+        return max(self._sorted_best_scale(r, lo, hi), self.scale_floor)
+
+    def _sorted_best_scale(self, r, lo=0.0, hi=np.inf):
+        """best_scale knowing the optimum lies in [lo, hi]: samples with a
+        threshold below lo are inliers there, above hi outliers; the others
+        are sorted and the first piece whose root lies inside it wins."""
         a = np.abs(r) / self.eps
+        inside = (a > lo) & (a < hi)
+        below = a <= lo
+        q0 = np.dot(self.s[below], r[below] ** 2)
+        s0 = np.sum(self.s[below])
+        a, s, r2 = a[inside], self.s[inside], r[inside] ** 2
         order = np.argsort(a)
-        a, s, r2 = a[order], self.s[order], (r * r)[order]
-        q_in = np.concatenate(([0.0], np.cumsum(s * r2)))     # inliers = first k
-        s_in = np.concatenate(([0.0], np.cumsum(s)))
+        a, s, r2 = a[order], s[order], r2[order]
+        q_in = q0 + np.concatenate(([0.0], np.cumsum(s * r2)))   # + first k inside
+        s_in = s0 + np.concatenate(([0.0], np.cumsum(s)))
         denom = self.n_w - self.eps ** 2 * (self.n_w - s_in)
         with np.errstate(divide="ignore", invalid="ignore"):
             cand = np.sqrt(np.where(denom > 0, q_in / denom, np.inf))
-        lo = np.concatenate(([0.0], a))
-        hi = np.concatenate((a, [np.inf]))
-        ok = (denom > 0) & (cand >= lo) & (cand <= hi)
-        sigma = cand[np.argmax(ok)] if ok.any() else 0.0
-        return max(sigma, self.scale_floor)
+        left = np.concatenate(([lo], a))
+        right = np.concatenate((a, [hi]))
+        ok = (denom > 0) & (cand >= left) & (cand <= right)
+        if not ok.any():          # rounding at a bracket end
+            return hi if np.isfinite(hi) else lo
+        return cand[np.argmax(ok)]
 
     # -- certificate --------------------------------------------------------
-    def gap(self, w, r, sigma):
+    def gap(self, w, r, sigma, theta=None):
         """Return (gap, primal, v) at (w, b, sigma) with residual r.
 
         v = X.T @ theta is minus the gradient of the datafit in w (theta
-        before its shift to sum zero).
+        before its shift to sum zero).  The dual point is built from the
+        residual unless ``theta`` is given.
         """
-        fit, _, _ = self.scan(r, sigma)
+        fit, self.d_scale, _ = self.scan(r, sigma)
         primal = fit + self.penalty.values(w)
+        if theta is not None:
+            self._theta[:] = theta
         theta = self._theta
+        self.theta_sum = theta.sum()
         v = self._v
         self.design.rmatvec(theta, v)
         grad = v.copy()
@@ -193,6 +252,20 @@ def _start(problem, w):
     b = np.dot(problem.s, r) / problem.n_w if problem.fit_intercept else 0.0
     r -= b
     return b, r, problem.best_scale(r)
+
+
+def _least_squares(problem, G):
+    """argmin_w min_b sum_i s_i r_i**2 + ridge; ``G`` is the weighted Gram of
+    ``[X, 1]`` (the ones with an intercept)."""
+    p = problem.X.shape[1]
+    rhs = np.empty(G.shape[0])
+    problem.design.rmatvec(problem.s * problem.y, rhs[:p])
+    if problem.fit_intercept:
+        rhs[p] = np.dot(problem.s, problem.y)
+    A = G.copy()
+    A[np.arange(p), np.arange(p)] += problem.l2 + 1e-10 * max(np.trace(G) / max(p, 1), 1e-300)
+    w = -_newton_direction(A, rhs)[:p]
+    return w if np.all(np.isfinite(w)) else np.zeros(p)
 
 
 def objective_at_zero(problem):
@@ -236,41 +309,57 @@ class _Hessian:
     Inlier i contributes ``2 s_i / sigma * u_i u_i^T`` with
     ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  The
     block ``G = sum_inliers s_i (x_i, 1)(x_i, 1)^T`` depends on the inlier
-    set only, so between Newton steps it is corrected by the rows that
-    changed side (few, once the fit settles) instead of being rebuilt;
-    the last row and column are O(n p) products.
+    set only: it starts as the Gram of every row (one BLAS-3 pass) and is
+    then corrected by the rows that changed side since the last call (the
+    outliers at first, few once the fit settles), so the rows of X are
+    gathered only for the outliers; the last row and column are O(n p)
+    products.
     """
 
     def __init__(self, problem):
         self.problem = problem
-        self.inlier = np.zeros(problem.X.shape[0], dtype=bool)
-        k = problem.X.shape[1] + problem.fit_intercept
-        self.G = np.zeros((k, k))
+        self.G = self._gram(None, problem.s)
+        self.outlier = np.zeros(problem.X.shape[0], dtype=bool)
+
+    def _gram(self, rows, d):
+        """``B.T diag(d) B`` over ``rows`` (None: all), ``B = [X, 1]`` (the
+        ones with an intercept); rows are gathered from ``X.T``, whose rows
+        (X's columns) are contiguous, then one BLAS-3 product."""
+        X, k = self.problem.X, self.problem.X.shape[1]
+        part = X.T if rows is None else np.take(X.T, rows, axis=1)
+        d = d if rows is None else d[rows]
+        if X.dtype == np.float64 and np.all(d == 1.0):     # no weighted copy
+            G = np.empty((k + self.problem.fit_intercept,) * 2)
+            G[:k, :k] = part @ part.T
+            if self.problem.fit_intercept:
+                G[k, :k] = G[:k, k] = part.sum(axis=1)
+                G[k, k] = d.size
+            return G
+        root = np.sqrt(d)
+        U = np.empty((k + self.problem.fit_intercept, root.size))
+        np.multiply(part, root, out=U[:k])
+        if self.problem.fit_intercept:
+            U[k] = root
+        return U @ U.T
 
     def _add_rows(self, rows, sign):
-        problem, p = self.problem, self.problem.X.shape[1]
-        for start in range(0, rows.size, BLOCK_ROWS):
-            keep = rows[start:start + BLOCK_ROWS]
-            U = np.empty((keep.size, self.G.shape[0]))
-            U[:, :p] = problem.X[keep]
-            if problem.fit_intercept:
-                U[:, p] = 1.0
-            self.G += U.T @ ((sign * problem.s[keep])[:, None] * U)
+        if rows.size:
+            self.G += sign * self._gram(rows, self.problem.s)
 
     def __call__(self, r, sigma):
         """The Hessian at residual r and scale sigma (after ``scan``)."""
         problem, p = self.problem, self.problem.X.shape[1]
-        inlier = problem._weight == problem.s
-        changed = np.flatnonzero(inlier != self.inlier)
-        if changed.size > inlier.sum() // 2:      # cheaper to rebuild
-            self.G[:] = 0.0
-            self._add_rows(np.flatnonzero(inlier), 1.0)
+        outlier = problem._weight != problem.s
+        changed = np.flatnonzero(outlier != self.outlier)
+        if changed.size > outlier.size - np.count_nonzero(outlier):
+            # more changes than inliers: one pass over the inliers is cheaper
+            self.G = self._gram(np.flatnonzero(~outlier), problem.s)
         else:
-            self._add_rows(changed[inlier[changed]], 1.0)
-            self._add_rows(changed[~inlier[changed]], -1.0)
-        self.inlier = inlier
+            self._add_rows(changed[outlier[changed]], -1.0)
+            self._add_rows(changed[~outlier[changed]], 1.0)
+        self.outlier = outlier
         k = self.G.shape[0] + 1
-        sz = np.where(inlier, problem.s * r / sigma, 0.0)       # s_i z_i on inliers
+        sz = np.where(outlier, 0.0, problem.s * r / sigma)       # s_i z_i on inliers
         A = np.empty((k, k))
         A[:-1, :-1] = self.G
         cross = np.empty(p)
@@ -292,7 +381,9 @@ def _newton_direction(A, g):
     k = A.shape[0]
     A = A + 1e-12 * max(np.trace(A) / max(k, 1), 1e-300) * np.eye(k)
     try:
-        with warnings.catch_warnings():
+        # an overflowing direction (sigma at its floor) is rejected by the
+        # line search, no need to warn
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("error", linalg.LinAlgWarning)
             return -linalg.solve(A, g, assume_a="pos", check_finite=False)
     except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
@@ -300,7 +391,7 @@ def _newton_direction(A, g):
 
 
 def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
-           rel_tol=0.0):
+           rel_tol=0.0, floor_exit=False):
     """Damped Newton on (w, b, sigma); the penalty must be smooth (no l1).
 
     When a line search finds no decrease, ``fallback`` (the majoriser)
@@ -308,19 +399,30 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
     Returns a SolverResult with an extra ``scale`` attribute.
     """
     p = w.shape[0]
+    hessian = _Hessian(problem)
+    if p and not np.any(w):
+        # a cold start begins at the (lightly ridged) least-squares fit, one
+        # p x p solve with the Gram the Hessian already holds: far fewer
+        # samples then change side than from w = 0
+        w = _least_squares(problem, hessian.G)
     b, r, sigma = _start(problem, w)
     n_iter = damped = 0
-    hessian = _Hessian(problem)
     while True:
         gap, primal, v = problem.gap(w, r, sigma)
         if gap <= tol_abs + rel_tol * abs(primal) or n_iter >= max_iter:
             break
-        fit, d_sigma, _ = problem.scan(r, sigma)
+        if floor_exit and _on_floor(problem, sigma):
+            break
         grad = np.concatenate((problem.l2 * w - v,
-                               [-problem._theta.sum()] if problem.fit_intercept else [],
-                               [d_sigma]))
-        step = _newton_direction(hessian(r, sigma), grad)
-        moved = _line_search(problem, w, b, r, sigma, primal, grad, step)
+                               [-problem.theta_sum] if problem.fit_intercept else [],
+                               [problem.d_scale]))
+        A = hessian(r, sigma)
+        # the datafit is a perspective, flat along (r, sigma) jointly: far
+        # from the optimum the joint step can overshoot along that ray, and
+        # the step in (w, b) at fixed sigma (then the exact scale) is tried
+        step = _newton_direction(A, grad)
+        fixed = np.append(_newton_direction(A[:-1, :-1], grad[:-1]), 0.0)
+        moved = _line_search(problem, w, b, r, sigma, primal, grad, step, fixed)
         damped = damped + 1 if moved is not None and moved[-1] < 1.0 else 0
         if moved is None or damped > MAX_DAMPED:
             # no decrease along the Newton direction, or only short steps for
@@ -329,7 +431,8 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
             # majoriser always descends
             if fallback is None:
                 break
-            rest = fallback(problem, w, tol_abs=tol_abs, max_iter=max_iter - n_iter)
+            rest = fallback(problem, w, tol_abs=tol_abs, max_iter=max_iter - n_iter,
+                            floor_exit=floor_exit)
             rest.n_iter += n_iter
             return rest
         w, b, r, sigma, _ = moved
@@ -340,32 +443,43 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
     return result
 
 
-def _line_search(problem, w, b, r, sigma, primal, grad, step, max_halvings=40):
-    """Backtracking (Armijo) along ``step``, keeping sigma above half its value.
+def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
+                 max_halvings=40):
+    """Backtracking (Armijo) along ``step``; the full ``other`` step is tried
+    when the full ``step`` fails.  Each trial point takes the exact best scale
+    for its residual (started from the one the step proposes), which lowers
+    the objective at least as much as the step's own scale and keeps sigma
+    positive without damping.
 
-    Returns the new (w, b, r, sigma, step length), or None when no step decreases the
-    objective (the caller warns instead of raising).
+    Returns the new (w, b, r, sigma, step length), or None when no step
+    decreases the objective (the caller warns instead of raising).
     """
     p = w.shape[0]
-    dw, ds = step[:p], step[-1]
-    db = step[p] if problem.fit_intercept else 0.0
-    dr = problem.residual(dw, 0.0)
-    dr -= problem.y          # dr = -X dw
-    dr -= db
-    slope = np.dot(grad, step)
-    if not slope < 0:
-        return None
-    t = 1.0 if sigma + ds >= 0.5 * sigma else 0.5 * sigma / -ds
-    for _ in range(max_halvings):
-        s_new = max(sigma + t * ds, problem.scale_floor)
-        w_new = w + t * dw
+    if not (np.dot(grad, step) < 0 and np.all(np.isfinite(step))):
+        step = other
+    trials = [(step, 1.0), (other, 1.0)] + [(step, 0.5 ** k) for k in range(1, max_halvings)]
+    noise = ROUNDING * np.sqrt(r.size) * abs(primal)
+    directions = {}
+    for direction, t in trials:
+        if not (np.dot(grad, direction) < 0 and np.all(np.isfinite(direction))):
+            continue
+        if id(direction) not in directions:
+            db = direction[p] if problem.fit_intercept else 0.0
+            dr = problem.residual(direction[:p], 0.0)
+            dr -= problem.y          # dr = -X dw
+            dr -= db
+            directions[id(direction)] = dr, db, np.dot(grad, direction)
+        dr, db, slope = directions[id(direction)]
+        w_new = w + t * direction[:p]
         r_new = r + t * dr
+        guess = sigma + t * direction[-1]
+        s_new = problem.best_scale(r_new, guess if guess > 0 else sigma)
         value = problem.objective(w_new, r_new, s_new)
-        # the allowance lets the final steps through when the decrease is
-        # below the rounding of the objective (the gap then decides)
-        if value <= primal + 1e-4 * t * slope + ROUNDING * abs(primal):
+        # the allowance lets the final steps through when the predicted
+        # decrease is below the rounding of the objective, a sum of n terms
+        # (the gap then decides)
+        if value <= primal + 1e-4 * t * slope + (noise if -slope <= noise else 0.0):
             return w_new, b + t * db, r_new, s_new, t
-        t *= 0.5
     return None
 
 
@@ -387,7 +501,8 @@ def _extrapolate(history):
     return (c / c.sum()) @ Z[1:]
 
 
-def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
+def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
+             floor_exit=False):
     """Exact scale steps alternating with coordinate-descent majoriser solves.
 
     Both steps lower the objective; every ``memory`` iterations an Anderson
@@ -404,6 +519,8 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
         gap, primal, _ = problem.gap(w, r, sigma)
         if gap <= tol_abs or n_iter >= max_iter:
             break
+        if floor_exit and _on_floor(problem, sigma):
+            break
         history.append(np.concatenate((w, [b, sigma])))
         if len(history) == memory + 1:
             z = _extrapolate(history)
@@ -411,7 +528,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
             if z is not None and z[-1] > problem.scale_floor and not (
                     problem.positive and np.any(z[:p] < 0)):
                 r_new = problem.residual(z[:p], z[p])
-                s_new = problem.best_scale(r_new)
+                s_new = problem.best_scale(r_new, sigma)
                 gap_new, primal_new, _ = problem.gap(z[:p], r_new, s_new)
                 if gap_new < gap and primal_new <= primal:
                     w, b, r, sigma = z[:p].copy(), z[p], r_new, s_new
@@ -437,7 +554,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4):
         w = res.coef
         b = datafit.intercept if problem.fit_intercept else 0.0
         r = problem.residual(w, b, out=r)
-        sigma = problem.best_scale(r)
+        sigma = problem.best_scale(r, sigma)
         n_iter += 1
     result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                           tol_abs=tol_abs, n_iter=n_iter)
@@ -470,6 +587,92 @@ def _solve(problem, w, tol, max_iter, solver):
         small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
         solver = "newton" if smooth and dense and small else "majorise"
     w = np.array(w, dtype=np.float64)
-    if solver == "newton":
-        return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter, fallback=majorise)
-    return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter)
+
+    def run(w, max_iter, floor_exit):
+        if solver == "newton":
+            return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                          fallback=majorise, floor_exit=floor_exit)
+        return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                        floor_exit=floor_exit)
+
+    # both solvers degrade when the scale collapses towards its floor (an
+    # exact fit of many samples: epsilon close to 1, rank-deficient data):
+    # the problem is then the least-absolute-deviation one, a linear program
+    # without a ridge part, solved once by the simplex, whose dual certifies
+    # it; if it does not, the solver carries on from its solution.  (With a
+    # ridge part it is a QP; the interior point stalls near 1e-7 on such
+    # flat, exact-fit faces, so it is not used there.)
+    face = not problem.positive and problem.X.shape[1] > 0 and not np.any(problem.l2 > 0)
+    if face and problem.eps == 1.0:
+        # d fit / d sigma = sum over inliers of s_i (1 - z_i**2) >= 0: the
+        # optimal scale is the floor whatever w, the face is the problem
+        result = lad_face(problem, w, tol_abs)
+        if result.gap <= tol_abs:
+            return result
+        w = result.coef
+    result = run(w, max_iter, floor_exit=face)
+    if result.gap <= tol_abs or not face:
+        return result
+    lad = lad_face(problem, result.coef, tol_abs)
+    if lad.gap <= min(tol_abs, result.gap) or result.n_iter >= max_iter:
+        return lad if lad.gap < result.gap else result
+    rest = run(lad.coef, max_iter - result.n_iter, floor_exit=False)
+    rest.n_iter += result.n_iter + lad.n_iter
+    return rest if rest.gap <= lad.gap else lad
+
+
+def _on_floor(problem, sigma):
+    return sigma <= LAD_SCALE * problem.scale_floor
+
+
+def lad_face(problem, w, tol_abs):
+    """The fit with the scale at its floor: as sigma -> 0 the datafit tends
+    to ``2 eps sum_i s_i |r_i|``, a quantile (tau = 1/2) regression with the
+    penalty divided by ``4 eps`` -- a linear program without a ridge part,
+    solved by the interior point, then by the simplex (HiGHS) when that is
+    not certified and the problem is small.  Its dual
+    point, times ``4 eps``, lies in the Huber dual's box, and certifies the
+    joint problem when it also meets the dual's energy constraint (the scale
+    optimum is then the floor)."""
+    from sklreg._core._losses import Pinball
+    from sklreg.solvers._highs import solve_highs
+    from sklreg.solvers._ipm import QuantileProblem, solve_ipm
+    k = 4.0 * problem.eps
+    keep = problem.s > 0                      # the quantile solvers want s > 0
+    rows = slice(None) if keep.all() else np.flatnonzero(keep)
+    quantile = QuantileProblem(problem.X[rows], problem.y[rows], problem.s[rows],
+                               Pinball(0.5), problem.l1 / k, problem.l2 / k,
+                               problem.fit_intercept)
+    p0 = quantile.primal_at_zero()          # that problem is divided by n_w
+    # at most a tenth of the target (the joint gap adds the floor's share),
+    # and tight whatever the target: this face is flat (an exact fit), and a
+    # loose solve leaves the predictions far from the optimum's
+    tol = max(min(0.1 * tol_abs / (k * quantile.n_w * max(p0, 1e-300)), LAD_TOL), GAP_FLOOR)
+    dual = []
+    res = solve_ipm(quantile, w, tol=tol, max_iter=200, p0=p0, dual_out=dual)
+    best = _certified(problem, quantile, rows, res, dual[0], tol_abs)
+    if best.gap > tol_abs and problem.X.shape[0] * problem.X.shape[1] <= SIMPLEX_MAX_SIZE:
+        # the interior point stalls near 1e-11; the simplex's vertex is exact
+        dual = []
+        res = solve_highs(quantile, tol=tol, dual_out=dual)
+        if dual:
+            vertex = _certified(problem, quantile, rows, res, dual[0], tol_abs)
+            best = vertex if vertex.gap < best.gap else best
+    return best
+
+
+def _certified(problem, quantile, rows, res, dual, tol_abs):
+    """The joint problem's result at a quantile solution and its dual point."""
+    k = 4.0 * problem.eps
+    w = np.asarray(res.coef, dtype=np.float64)
+    b = res.intercept if problem.fit_intercept else 0.0
+    r = problem.residual(w, b)
+    sigma = problem.best_scale(r)
+    theta = np.zeros(problem.y.shape[0])
+    theta[rows] = k * quantile.dual(dual)[1]     # made feasible there
+    gap, primal, _ = min(problem.gap(w, r, sigma, theta), problem.gap(w, r, sigma),
+                         key=lambda g: g[0])
+    result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal, tol_abs=tol_abs,
+                          n_iter=res.n_iter)
+    result.scale = sigma
+    return result
