@@ -7,7 +7,8 @@ from sklearn.utils._param_validation import Interval
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
-from sklreg.solvers._huber import HuberProblem, one_blas_thread, solve_huber
+from sklreg.solvers._huber import HuberProblem, solve_huber
+from sklreg.utils._blas import single_threaded_blas
 
 
 class HuberRegressor(PenalizedRegressor):
@@ -121,7 +122,7 @@ class HuberRegressor(PenalizedRegressor):
         # alpha (rho |w|_1 + (1 - rho) |w|^2) as sum_j l1 |w_j| + l2 / 2 w_j^2
         l1 = np.full(p, self.alpha * self.l1_ratio)
         l2 = np.full(p, 2.0 * self.alpha * (1.0 - self.l1_ratio))
-        with one_blas_thread():
+        with single_threaded_blas():
             self._problem = HuberProblem(X, Design(X), Y[:, 0], sample_weight,
                                          self.epsilon, l1, l2, self.positive,
                                          self.fit_intercept)
@@ -133,7 +134,7 @@ class HuberRegressor(PenalizedRegressor):
         del self._problem
         self.scale_ = float(result.scale)
         b = result.intercept if self.fit_intercept else 0.0
-        with one_blas_thread():     # a threaded gemv crawls on shared cores
+        with single_threaded_blas():     # a threaded gemv crawls on shared cores
             r = problem.residual(np.asarray(result.coef, dtype=np.float64), b)
         self.outliers_ = np.abs(r) > self.scale_ * self.epsilon
 

@@ -53,13 +53,13 @@ import warnings
 import numpy as np
 from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import solve_cd
+from sklreg.utils._blas import single_threaded_blas
 
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
@@ -290,17 +290,6 @@ class _NoColumns:
         pass
 
 
-_CONTROLLER = []
-
-
-def one_blas_thread():
-    """Context with BLAS on one thread: the level-1 calls of the column
-    products and the small Hessian blocks are what the solvers use, and BLAS
-    threads only slow them down (by 10-100x on a loaded machine).
-    The controller is built once: building it scans the loaded libraries."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class _Hessian:
@@ -570,7 +559,7 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     coordinate descent.
     Returns a SolverResult with an extra ``scale`` attribute.
     """
-    with one_blas_thread():
+    with single_threaded_blas():
         return _solve(problem, w, tol, max_iter, solver)
 
 
