@@ -147,7 +147,7 @@ def test_gap_safe_screening_never_discards_a_feature_of_the_optimum(sparse, l1_r
     # nearly tied features: each column has a near copy, so the test is
     # pushed to decide between twins
     import sklreg.solvers._cd as cd_module
-    X, y, s = make_problem(60, 40, sparse=False, weights=True, shift=1.0)
+    X, y, s = make_problem(60, 110, sparse=False, weights=True, shift=1.0)
     rng = np.random.default_rng(1)
     X = np.asfortranarray(np.hstack([X, X + 1e-3 * rng.standard_normal(X.shape)]))
     if sparse:
@@ -157,16 +157,16 @@ def test_gap_safe_screening_never_discards_a_feature_of_the_optimum(sparse, l1_r
     original = cd_module._gap_safe
     monkeypatch.setattr(cd_module, "_gap_safe",
                         lambda *a: screened.append(original(*a)) or screened[-1])
-    datafit = LeastSquares(Design(X), y, s, np.zeros(80), True)
-    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, l1_ratio).compile(80), np.zeros(80))
+    p = X.shape[1]                       # 220: screening runs from 200
+    datafit = LeastSquares(Design(X), y, s, np.zeros(p), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, l1_ratio).compile(p), np.zeros(p))
     total = 0
     for ratio in (0.5, 0.1, 0.02):
-        penalty = ElasticNetPenalty(np.abs(v).max() / l1_ratio * ratio, l1_ratio).compile(80)
-        on = solve_cd(LeastSquares(Design(X), y, s, np.zeros(80), True), penalty,
-                      np.zeros(80), tol=1e-12, max_iter=100_000)
-        off = solve_cd(LeastSquares(Design(X), y, s, np.zeros(80), True), penalty,
-                       np.zeros(80), tol=1e-14, max_iter=100_000, screening=False,
-                       exact_finish=False)
+        penalty = ElasticNetPenalty(np.abs(v).max() / l1_ratio * ratio, l1_ratio).compile(p)
+        on = solve_cd(LeastSquares(Design(X), y, s, np.zeros(p), True), penalty,
+                      np.zeros(p), tol=1e-12, max_iter=100_000)
+        off = solve_cd(LeastSquares(Design(X), y, s, np.zeros(p), True), penalty,
+                       np.zeros(p), tol=1e-14, max_iter=100_000, screening=False)
         assert on.converged and off.converged
         assert abs(on.primal - off.primal) <= on.gap + off.gap + 1e-14
         discarded = np.concatenate(screened) if screened else np.empty(0, int)

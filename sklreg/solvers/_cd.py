@@ -35,6 +35,8 @@ INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
+SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
+SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
 
 
@@ -78,6 +80,8 @@ def _first_try(tried, w, support):
 
 
 def _finish(support_solver, penalty, w, support):
+    if support.size < SMALL_SUPPORT:   # BLAS does not thread these anyway,
+        return support_solver.finish(penalty, w, support)   # and limits cost
     with single_threaded_blas():
         return support_solver.finish(penalty, w, support)
 
@@ -133,7 +137,9 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     rank_bound = datafit.rank_bound
     curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
     strongly_convex = curvature is not None and np.all(curvature[0] > 0)
-    screen = screening and curvature is not None and not np.any(always)
+    # with few features a gap pass is cheap and the test's overhead is not
+    screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
+              and not np.any(always))
     l1 = curvature[1] if screen else None
     lipschitz = np.asarray(datafit.lipschitz)
     active = None          # coordinates not screened (None: all)

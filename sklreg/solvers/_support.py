@@ -19,6 +19,7 @@ from scipy import linalg
 MAX_ROUNDS = 50       # feature-sign rounds per finish
 HELD_MAX = 32         # coordinates held at zero before the factor is rebuilt
 GRAM_SPEEDUP = 10     # BLAS-3 (Gram, Cholesky) runs ~10x faster per flop than CD
+FINISH_OVERHEAD = 4e5  # a finish's fixed Python cost (~0.2 ms), in multiply-adds
 
 
 class SupportSolver:
@@ -88,7 +89,7 @@ class SupportSolver:
         new = self._plan(support, curvature)
         factor = (size ** 3 / 3 if new is None
                   else size ** 2 * (new.size + self.order.size + new.size - size))
-        return (size * missing + factor / n) / GRAM_SPEEDUP
+        return (size * missing + factor / n) / GRAM_SPEEDUP + FINISH_OVERHEAD / n
 
     def _factorise(self, support, curvature):
         """Make the factor cover ``support``; False if not positive definite."""
