@@ -7,23 +7,24 @@ the features that violate their optimality condition the most -- and hand it
 to the compiled kernel, which runs CD passes on it until its own gap is a
 fraction of the full one.  Features outside the set stay at zero.
 
-Exact finishing: once coordinate descent has spent as much work as it
-costs, the optimum restricted to the current support and signs is solved
-for directly (the support's normal equations plus the penalty's fixed-sign
-terms, one Cholesky factorisation).  Where that solution has a wrong sign,
-a feature-sign search (Lee, Battle, Raina & Ng, 2007) steps towards it
-only as far as the first coefficient reaching zero, drops it, and solves
-again from the same factor.  The result always lowers the objective; the
-next full gap certifies it or hands back to coordinate descent, which adds
-the features that still violate their optimality condition.  Gram entries
-are cached across finishes and along a path, so a support that grows by a
-few features costs only their columns.  This turns the ill-conditioned
-regime near interpolation, where CD needs hundreds of passes, into a few.
-"""
-import warnings
+Gap Safe screening: from the gap, a ball around the current dual point is
+known to hold the optimal one; features whose correlation stays below their
+penalty on the whole ball are zero at the optimum and leave the gap passes
+and the working sets.
 
+Exact finishing (``_support.py``): the optimum restricted to the current
+support and signs solves one linear system (the support's normal equations
+plus the penalty's fixed-sign terms).  It is solved -- Cholesky, then a
+feature-sign search (Lee, Battle, Raina & Ng, 2007) where a sign is wrong --
+once coordinate descent has spent as much work as it costs and would still
+need more at its current rate.  The result always lowers the objective; the
+next full gap certifies it or hands back to coordinate descent, which adds
+the features that still violate their optimality condition.  Along a path
+the factor is extended, not recomputed, so each alpha starts with one cheap
+solve from the previous support.  This turns the ill-conditioned regime
+near interpolation, where CD needs hundreds of passes, into a few.
+"""
 import numpy as np
-from scipy import linalg
 
 from sklreg._core._cd import cd_epochs
 from sklreg.solvers._base import SolverResult
