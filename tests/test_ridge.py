@@ -376,3 +376,22 @@ def test_kernel_cg_gap_bounds_suboptimality(sparse):
     for tol in (1e-2, 1e-6, 1e-12):
         est = Ridge(alpha=0.5, solver="sparse_cg", tol=tol).fit(X, y, sample_weight=s)
         check_certified(est, X, y, s, 0.5, ref)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("seed", [79, 180])
+def test_kernel_cholesky_certified_with_columns_scaled_to_1e5(seed, sparse):
+    """p > n, column scales 1..1e5 (found by hypothesis): the kernel's normal
+    equations square the condition number (~1e10); Cholesky alone left a gap
+    of 0.05-0.5 P(0).  Refined once and certified at the dual point
+    2 alpha a, the gap is at rounding level."""
+    rng = np.random.default_rng(seed)
+    n, p = 7, 9
+    Z = rng.standard_normal((n, p))
+    y = Z @ (rng.standard_normal(p) * (rng.random(p) < 0.5)) + 0.5 * rng.standard_normal(n) + 2
+    X = np.asfortranarray(Z * 10.0 ** rng.uniform(0, 5, p))
+    X = sp.csc_matrix(X) if sparse else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Ridge(alpha=0.01, fit_intercept=False, solver="cholesky", tol=1e-10).fit(X, y)
+    check_certified(est, X, y, None, 0.01, sklearn_ridge(X, y, None, 0.01, False))
