@@ -16,7 +16,9 @@ ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random"),
               LassoCV(tol=1e-14, eps=1e-2),
               ElasticNetCV(l1_ratio=[0.5, 1.0], tol=1e-14, eps=1e-2),
               QuantileRegressor(),
-              QuantileRegressor(alpha=0.01, quantile=0.8, l1_ratio=0.7, tol=1e-10),
+              # the weight-equivalence check compares predictions to 1e-9: a
+              # gap of 1e-10 P(0) allows ~1e-8 on this elastic net
+              QuantileRegressor(alpha=0.01, quantile=0.8, l1_ratio=0.7, tol=1e-12),
               Lasso(solver="pg"), Ridge(), Ridge(solver="lsqr"), Ridge(solver="pg"),
               Ridge(positive=True), RidgeCV(), RidgeCV(cv=3),
               HuberRegressor(max_iter=1000),

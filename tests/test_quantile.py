@@ -253,3 +253,50 @@ def test_auto_picks_by_shape():
     assert est._auto_solver(100, 1000) == "ipm-ws"
     assert est._auto_solver(5000, 50) == "ipm"
     assert est.set_params(alpha=0.0)._auto_solver(100, 1000) == "ipm"
+
+
+@pytest.mark.parametrize("seed, scale", [(29, 1e6), (11, 1e6), (4, 1e-5)])
+@pytest.mark.parametrize("tau", [0.1, 0.8])
+def test_certified_whatever_the_scale_of_the_columns(seed, scale, tau):
+    """Found by hypothesis: with every column scaled by 1e3..1e6 and alpha at
+    1e-3 alpha_max, the interior point stalled at gaps up to P(0) itself
+    (its diagonal shift was relative to the largest entry of the normal
+    matrix, and one starting slack served rows of unrelated scales)."""
+    from sklreg import alpha_max
+    rng = np.random.default_rng(seed)
+    n, p = 14, 3
+    X = np.asfortranarray(rng.standard_normal((n, p)) * scale
+                          * 10.0 ** rng.uniform(-0.5, 0.5, p))
+    y = X @ (rng.standard_normal(p) / scale) + 0.5 * rng.standard_normal(n) + 2.0
+    est = QuantileRegressor(quantile=tau, tol=1e-8, max_iter=500)
+    est.set_params(alpha=1e-3 * alpha_max(est, X, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        check_against_sklearn(est, X, y, None)
+
+
+def test_rows_operator_subsets_scaling_and_sparse_gram():
+    """Rows: a copied and a gathered row subset with float64 rows appended,
+    a column scaling, and the sparse Gram with its column of ones."""
+    from sklreg.solvers import _rows
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((200, 5)).astype(np.float32))
+    extra = rng.standard_normal((2, 5))
+    d, v, w = rng.uniform(0.5, 2.0, 202), rng.standard_normal(202), rng.standard_normal(5)
+    scale = rng.uniform(0.1, 10.0, 5)
+    for rows in (np.arange(0, 200, 40), np.arange(0, 200, 2)):     # copied, gathered
+        dense = np.vstack([X[rows].astype(np.float64), extra])
+        op = _rows.Rows(X).take(rows, extra)
+        assert (op.X is X) == (rows.size * _rows.COPY_FRACTION > 200)
+        k = dense.shape[0]
+        np.testing.assert_allclose(op.matvec(w), dense @ w)
+        np.testing.assert_allclose(op.rmatvec(v[:k]), dense.T @ v[:k])
+        B = np.c_[dense / scale, np.ones(k)]
+        np.testing.assert_allclose(op.scaled(scale).gram(d[:k], ones=True),
+                                   B.T @ (d[:k, None] * B))
+        np.testing.assert_allclose(op.scaled(scale).col_norms(d[:k]),
+                                   np.sqrt(d[:k] @ (dense / scale) ** 2))
+    Xs = sp.csc_matrix(np.where(np.abs(X) > 1, X, 0).astype(np.float64))
+    B = np.c_[Xs.toarray() / scale, np.ones(200)]
+    np.testing.assert_allclose(_rows.Rows(Xs).scaled(scale).gram(d[:200], ones=True),
+                               B.T @ (d[:200, None] * B))

@@ -26,6 +26,8 @@ def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=Non
     """
     pb = problem
     X = pb.rows.X
+    if X.shape != pb.rows.shape:
+        raise ValueError("solve_highs needs the whole problem, not a row subset")
     n, p = X.shape
     cols = [sp.csc_array(X)]
     cost = [pb.lam]

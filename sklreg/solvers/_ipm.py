@@ -34,6 +34,7 @@ from sklreg.utils._blas import single_threaded_blas  # noqa: F401 (used by _quan
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
+DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
 
 
 
@@ -62,8 +63,10 @@ class _Normal:
         k = p + self.fit_intercept
         H = self.rows.gram(q, ones=self.fit_intercept)
         H[np.arange(p), np.arange(p)] += extra
-        scale = max(np.max(np.abs(np.diag(H))), 1e-300)
-        H[np.diag_indices(k)] += JITTER * scale
+        # a shift relative to each diagonal entry (not to the largest, which
+        # swamps the small ones when rows' slopes or columns' scales differ)
+        diag = np.abs(np.diag(H))
+        H[np.diag_indices(k)] += JITTER * np.maximum(diag, DIAG_FLOOR * max(diag.max(), 1e-300))
         try:
             self._solve = _cholesky_solver(H)
         except la.LinAlgError:
@@ -101,7 +104,8 @@ class QuantileProblem:
 
     Parameters
     ----------
-    X : ndarray or sparse matrix of shape (n, p), float32 or float64
+    X : ndarray or sparse matrix of shape (n, p), float32 or float64, or Rows
+        The design, or a ``Rows`` operator of it (e.g. a row subset).
     y : ndarray of shape (n,), float64
     s : ndarray of shape (n,), float64, positive
     loss : sklreg._core._losses.Pinball
@@ -111,7 +115,7 @@ class QuantileProblem:
     """
 
     def __init__(self, X, y, s, loss, lam, mu, fit_intercept):
-        self.rows = Rows(X)
+        self.rows = X if isinstance(X, Rows) else Rows(X)
         self.normal = _Normal(self.rows, fit_intercept)
         self.y, self.s, self.loss = y, s, loss
         self.tau = loss.tau
@@ -119,7 +123,7 @@ class QuantileProblem:
         self.fit_intercept = fit_intercept
         self.n_w = s.sum()
         self.l1 = np.flatnonzero(lam > 0)          # features with a pseudo-row
-        self.p = X.shape[1]
+        self.p = self.rows.shape[1]
 
     def restricted(self, keep, globs=(), lam_scale=1.0):
         """The same problem on the rows ``keep`` (indices), plus one pseudo-row
@@ -142,9 +146,16 @@ class QuantileProblem:
             np.concatenate([self.y[keep], ys]), np.concatenate([self.s[keep], ss]),
             self.loss, self.lam * lam_scale, self.mu * lam_scale, self.fit_intercept)
 
+    def rescaled(self, d):
+        """The same problem in the variables ``d * w`` (column j of X divided
+        by ``d_j``, its penalty weights by ``d_j`` and ``d_j**2``): the same
+        objective values; the data are not copied."""
+        return QuantileProblem(self.rows.scaled(d), self.y, self.s, self.loss,
+                               self.lam / d, self.mu / d ** 2, self.fit_intercept)
+
     def columns(self, cols):
         """The same problem on the features ``cols`` only."""
-        return QuantileProblem(self.rows.X[:, cols], self.y, self.s, self.loss,
+        return QuantileProblem(self.rows.columns(cols), self.y, self.s, self.loss,
                                self.lam[cols], self.mu[cols], self.fit_intercept)
 
     # -- objective, P(0) and the certificate -------------------------------
@@ -206,6 +217,15 @@ class QuantileProblem:
 def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     """Minimise a ``QuantileProblem`` by a primal-dual interior point.
 
+    The interior point runs on the problem with X divided by the geometric
+    mean of its columns' root-mean-squares (rounded to a power of two) (``QuantileProblem.rescaled``):
+    its iterates are not invariant to the scale of X -- one starting slack
+    serves the samples' residuals and the L1 pseudo-rows' ``w_j`` -- and with
+    every column scaled by 1e3..1e6 it stalled with gaps up to P(0) itself.
+    (One common factor, not one per column: per-column scales move the
+    disparity into the pseudo-rows' slopes ``lam_j / d_j``, which was
+    worse.)  The certificate is the same objective's.
+
     Parameters
     ----------
     problem : QuantileProblem
@@ -226,6 +246,18 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     -------
     SolverResult
     """
+    norms = problem.rows.col_norms(problem.s) / np.sqrt(problem.n_w)   # weighted RMS
+    norms = norms[(norms > 0) & np.isfinite(norms)]
+    # a power of two: the scaling itself rounds nothing
+    d = np.full(problem.p, 2.0 ** np.round(np.mean(np.log2(norms))) if norms.size else 1.0)
+    result = _interior_point(problem.rescaled(d), np.asarray(w0, dtype=np.float64) * d,
+                             tol=tol, max_iter=max_iter, p0=p0, dual_out=dual_out)
+    result.coef = result.coef / d
+    return result
+
+
+def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out):
+    """``solve_ipm`` on a problem with well-scaled columns."""
     pb = problem
     p0 = pb.primal_at_zero() if p0 is None else p0
     tol_abs = max(tol, GAP_FLOOR) * p0

@@ -6,32 +6,58 @@ float32 or float64.  Dense float32 X is processed in row blocks converted to
 float64 one at a time, so no float64 copy of X is ever made; sparse X is
 multiplied by scipy.  Peak extra memory is one block (dense) or one copy of
 the non-zeros (sparse Gram).
+
+``Rows.scaled(d)`` is ``X diag(1 / d)`` (column scaling, applied to the
+products, not to X).  ``Rows.take(rows, extra)`` is the operator of ``X[rows]`` with float64 rows
+appended (kept apart, so float32 rows are not upcast).  A dense subset of
+at most 1/32 of X is copied in X's dtype; a larger one is not copied at all:
+its products gather one row block at a time.  Sparse X is sliced (a copy of
+those rows' non-zeros).
 """
 import numpy as np
 import scipy.sparse as sp
 
 BLOCK_ELEMENTS = 1 << 20     # ~8 MB of float64 per row block
+COPY_FRACTION = 32           # take() copies rows up to 1/32 of X, gathers beyond
 
 
 class Rows:
-    """Products with X; see the module docstring."""
+    """Products with X, or with ``X[rows]`` followed by the float64 rows
+    ``extra``; see the module docstring.  ``X`` is the whole matrix and
+    ``shape`` the operator's."""
 
-    def __init__(self, X):
+    def __init__(self, X, rows=None, extra=None, col_scale=None):
         self.X = X
-        self.shape = X.shape
+        self._scale = col_scale     # None, or the operator is X diag(1 / col_scale)
         self._sparse = sp.issparse(X)
-        self._direct = self._sparse or X.dtype == np.float64
-        n, p = X.shape
-        self._block = max(1, BLOCK_ELEMENTS // max(p, 1))
+        if self._sparse and (rows is not None or extra is not None):
+            raise ValueError("sparse X: slice it instead (Rows.take)")
+        self._rows = rows
+        n_base = X.shape[0] if rows is None else len(rows)
+        self._extra = (None if extra is None or len(extra) == 0
+                       else np.asarray(extra, dtype=np.float64))
+        n_extra = 0 if self._extra is None else self._extra.shape[0]
+        self._n_base = n_base
+        self.shape = (n_base + n_extra, X.shape[1])
+        self._direct = (self._sparse or X.dtype == np.float64) and self.shape == X.shape
+        self._block = max(1, BLOCK_ELEMENTS // max(X.shape[1], 1))
 
     def _blocks(self):
-        n = self.shape[0]
-        for i0 in range(0, n, self._block):
-            i1 = min(n, i0 + self._block)
-            yield i0, i1, np.asarray(self.X[i0:i1], dtype=np.float64)
+        """Yield (i0, i1, float64 rows i0:i1 of the operator)."""
+        for i0 in range(0, self._n_base, self._block):
+            i1 = min(self._n_base, i0 + self._block)
+            if self._rows is None:
+                part = self.X[i0:i1]
+            else:        # gather the block's rows (not X.take: it copies all of X)
+                part = self.X[self._rows[i0:i1]]
+            yield i0, i1, np.asarray(part, dtype=np.float64)
+        if self._extra is not None:
+            yield self._n_base, self.shape[0], self._extra
 
     def matvec(self, w):
         """Return X @ w (float64, shape (n,))."""
+        if self._scale is not None:
+            w = w / self._scale
         if self._direct:
             return np.asarray(self.X @ w, dtype=np.float64).ravel()
         out = np.empty(self.shape[0])
@@ -42,26 +68,52 @@ class Rows:
     def rmatvec(self, v):
         """Return X.T @ v (float64, shape (p,))."""
         if self._direct:
-            return np.asarray(self.X.T @ v, dtype=np.float64).ravel()
-        out = np.zeros(self.shape[1])
-        for i0, i1, Xb in self._blocks():
-            out += Xb.T @ v[i0:i1]
-        return out
+            out = np.asarray(self.X.T @ v, dtype=np.float64).ravel()
+        else:
+            out = np.zeros(self.shape[1])
+            for i0, i1, Xb in self._blocks():
+                out += Xb.T @ v[i0:i1]
+        return out if self._scale is None else out / self._scale
 
     def gram(self, d, ones=False):
         """Return B.T @ diag(d) @ B (dense float64), d >= 0, where B is X or,
         with ``ones``, X with a column of ones appended (one pass either way)."""
+        G = self._gram(d, ones)
+        if self._scale is not None:
+            inv = np.append(1.0 / self._scale, [1.0] * ones)
+            G *= inv[:, None]
+            G *= inv[None, :]
+        return G
+
+    def col_norms(self, s):
+        """``sqrt(sum_i s_i B_ij**2)`` for every column j of the operator B
+        (one pass; ``s`` of shape (n,), non-negative)."""
+        if self._sparse:
+            sq = np.asarray(self.X.multiply(self.X).T @ s, dtype=np.float64).ravel()
+        else:
+            sq = np.zeros(self.shape[1])
+            for i0, i1, Xb in self._blocks():
+                sq += np.einsum("ij,ij,i->j", Xb, Xb, s[i0:i1])
+        norms = np.sqrt(sq)
+        return norms if self._scale is None else norms / self._scale
+
+    def scaled(self, d):
+        """Return the operator ``B diag(1 / d)``, B this one (d > 0, shape (p,))."""
+        scale = d if self._scale is None else self._scale * d
+        return Rows(self.X, self._rows, self._extra, scale)
+
+    def _gram(self, d, ones):
         p = self.shape[1]
         if self._sparse:
             G = np.empty((p + ones, p + ones))
             G[:p, :p] = (self.X.T @ self.X.multiply(d[:, None]).tocsc()).toarray()
             if ones:
-                G[:p, p] = G[p, :p] = self.rmatvec(d)
+                G[:p, p] = G[p, :p] = np.asarray(self.X.T @ d, dtype=np.float64).ravel()
                 G[p, p] = d.sum()
             return G
         G = np.zeros((p + ones, p + ones))
         root = np.sqrt(d)
-        buf = np.empty((self._block, p + ones))
+        buf = np.empty((min(self._block, self.shape[0]), p + ones))
         for i0, i1, Xb in self._blocks():
             Xs = buf[:i1 - i0]
             np.multiply(Xb, root[i0:i1, None], out=Xs[:, :p])
@@ -71,12 +123,33 @@ class Rows:
         return G
 
     def take(self, rows, extra=None):
-        """Return a new matrix: X[rows] with the rows of the float64 array
-        ``extra`` (shape (k, p)) appended (then float64, so that appended
-        rows are not rounded); sparse stays sparse (CSC)."""
-        part = self.X[rows]
-        if extra is None or len(extra) == 0:
-            return part
+        """Return the Rows of X[rows] (``rows`` sorted indices) with the rows
+        of the float64 array ``extra`` (shape (k, p)) appended, unrounded.
+
+        ``X[rows]`` is copied, in X's dtype, when that copy is at most
+        ``1 / COPY_FRACTION`` of X; beyond, its products gather one block of
+        rows at a time (slower, as a gather is strided, but no copy).
+        """
+        self._unscaled("take")
+        rows = np.asarray(rows, dtype=np.intp)
+        if self._rows is not None or self._extra is not None:
+            raise ValueError("Rows.take of a part of X")
         if self._sparse:
-            return sp.vstack([part, sp.csc_array(extra)], format="csc")
-        return np.vstack([part, np.asarray(extra, dtype=np.float64)])
+            part = self.X[rows]
+            if extra is not None and len(extra):
+                part = sp.vstack([part, sp.csc_array(np.asarray(extra, dtype=np.float64))],
+                                 format="csc")
+            return Rows(sp.csc_array(part))
+        if rows.size * COPY_FRACTION <= self.X.shape[0]:
+            return Rows(self.X[rows], None, extra)
+        return Rows(self.X, rows, extra)
+
+    def columns(self, cols):
+        """Return the Rows of the same rows restricted to the features ``cols``."""
+        self._unscaled("columns")
+        extra = None if self._extra is None else self._extra[:, cols]
+        return Rows(self.X[:, cols], self._rows, extra)
+
+    def _unscaled(self, what):
+        if self._scale is not None:
+            raise ValueError(f"Rows.{what} of a scaled operator")
