@@ -184,3 +184,27 @@ def test_awkward_columns_fit(sparse):
     assert est.coef_[2] == 0 and est.coef_[3] == 0
     assert est.dual_gap_ <= est.tol * enet_objective_at_zero(y)
     check_against_sklearn(Lasso(alpha=0.01, tol=1e-10), X, y, None, rtol=1e-6)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("n", [1, 3])
+def test_constant_y_to_rounding_converges(n, l1_ratio):
+    """y constant, float weights (found by hypothesis): y minus its weighted
+    mean is rounding (~1e-16), P(0) ~1e-32, and the gap's own rounding never
+    met tol * P(0) -- a spurious ConvergenceWarning.  w = 0 is optimal to
+    rounding and is returned as converged."""
+    rng = np.random.default_rng(1)
+    X = np.asfortranarray(rng.standard_normal((n, 2)))
+    y, s = np.full(n, 0.77501958700006), rng.uniform(0.1, 3.0, n)
+    est = ElasticNet(alpha=1e-19, l1_ratio=l1_ratio, tol=1e-8, max_iter=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y, sample_weight=s)
+    np.testing.assert_array_equal(est.coef_, 0.0)
+    np.testing.assert_allclose(est.intercept_, y[0], rtol=1e-15)
+    assert est.dual_gap_ <= 1e-30
+    # a genuinely small-scale y is not taken for rounding
+    y = 1e-100 * X[:, 0]
+    tiny = Lasso(fit_intercept=False, tol=1e-8)
+    tiny.set_params(alpha=1e-3 * alpha_max(tiny, X, y)).fit(X, y)
+    assert np.any(tiny.coef_ != 0) and tiny.n_iter_ > 0

@@ -365,14 +365,10 @@ SPECS = {
 def fit(spec_name, d, X, y, s, est=None):
     spec = SPECS[spec_name]
     spec.assume(X, y, s, d)
-    # KNOWN BUG, not fixed here (found by hypothesis, n=1 with float sample
-    # weights): when y is constant up to the rounding of its weighted mean,
-    # P(0) is ~1e-32 instead of 0 and the least-squares CD certificate
-    # (~1e-32, rounding) can never reach tol * P(0): a spurious
-    # ConvergenceWarning.  Keep off that edge until the solver floors it.
-    sw = _weights(s, len(y))
-    yc = y - np.dot(sw, y) / sw.sum()
-    assume(np.max(np.abs(yc)) == 0 or np.max(np.abs(yc)) > 1e-12 * np.max(np.abs(y)))
+    # Found by hypothesis, fixed (n=1 with float sample weights): when y is
+    # constant up to the rounding of its weighted mean, P(0) is ~1e-32 instead
+    # of 0 and the least-squares CD certificate could never reach tol * P(0):
+    # a spurious ConvergenceWarning (test_lasso.py::test_constant_y_to_rounding_converges).
     if est is None:
         est = spec.make(X, y, s, d)
     with warnings.catch_warnings():

@@ -59,6 +59,7 @@ from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import solve_cd
+from sklreg.solvers._rows import Rows
 from sklreg.utils._blas import single_threaded_blas
 
 GAP_FLOOR = 1e-15
@@ -300,9 +301,8 @@ class _Hessian:
     block ``G = sum_inliers s_i (x_i, 1)(x_i, 1)^T`` depends on the inlier
     set only: it starts as the Gram of every row (one BLAS-3 pass) and is
     then corrected by the rows that changed side since the last call (the
-    outliers at first, few once the fit settles), so the rows of X are
-    gathered only for the outliers; the last row and column are O(n p)
-    products.
+    outliers at first, few once the fit settles), gathered block by block
+    (no copy of X); the last row and column are O(n p) products.
     """
 
     def __init__(self, problem):
@@ -312,24 +312,11 @@ class _Hessian:
 
     def _gram(self, rows, d):
         """``B.T diag(d) B`` over ``rows`` (None: all), ``B = [X, 1]`` (the
-        ones with an intercept); rows are gathered from ``X.T``, whose rows
-        (X's columns) are contiguous, then one BLAS-3 product."""
-        X, k = self.problem.X, self.problem.X.shape[1]
-        part = X.T if rows is None else np.take(X.T, rows, axis=1)
-        d = d if rows is None else d[rows]
-        if X.dtype == np.float64 and np.all(d == 1.0):     # no weighted copy
-            G = np.empty((k + self.problem.fit_intercept,) * 2)
-            G[:k, :k] = part @ part.T
-            if self.problem.fit_intercept:
-                G[k, :k] = G[:k, k] = part.sum(axis=1)
-                G[k, k] = d.size
-            return G
-        root = np.sqrt(d)
-        U = np.empty((k + self.problem.fit_intercept, root.size))
-        np.multiply(part, root, out=U[:k])
-        if self.problem.fit_intercept:
-            U[k] = root
-        return U @ U.T
+        ones with an intercept), by ``Rows``: one row block at a time, so
+        neither a float64 copy of X nor of the gathered rows is made."""
+        X = self.problem.X
+        op = Rows(X) if rows is None else Rows(X, rows)
+        return op.gram(d if rows is None else d[rows], ones=self.problem.fit_intercept)
 
     def _add_rows(self, rows, sign):
         if rows.size:

@@ -119,6 +119,7 @@ class Rows:
             np.multiply(Xb, root[i0:i1, None], out=Xs[:, :p])
             if ones:
                 Xs[:, p] = root[i0:i1]
+            del Xb                      # before the next block is made
             G += Xs.T @ Xs
         return G
 
