@@ -165,8 +165,12 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         if gap > 0.5 * last_gap:      # too little progress: widen the set
             ws_size *= 2
         last_gap = gap
-        ws_size = min(max(ws_size, 2 * np.count_nonzero(w), np.count_nonzero(always)),
-                      int(movable.sum()))
+        nnz, n_always = np.count_nonzero(w), np.count_nonzero(always)
+        ws_size = min(max(ws_size, 2 * nnz, n_always), int(movable.sum()))
+        if not strongly_convex:
+            # a lasso optimum has at most rank(X) non-zeros: near interpolation
+            # a wider set only lets CD wander through features that leave again
+            ws_size = min(ws_size, max(rank_bound, nnz + WS_START, n_always))
         if ws_size == 0:
             break
         if ws_size < p:
