@@ -3,7 +3,7 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-MODULES = ["_design", "_penalties", "_losses", "_cd", "_prox_grad", "_ipm"]
+MODULES = ["_design", "_penalties", "_losses", "_cd", "_prox_grad", "_ipm", "_linalg"]
 
 extensions = [
     Extension(

@@ -49,3 +49,22 @@ def test_concurrent_fits_equal_sequential_fits_bit_for_bit(n_threads):
     for one, other in zip(sequential, concurrent):
         for a, b in zip(one, other):
             np.testing.assert_array_equal(a, b)
+
+
+def test_cholesky_factor_without_the_gil_solves_and_raises():
+    """The GIL-free Cholesky used by the interior point and Ridge's direct
+    solver: the same solutions as SciPy's, LinAlgError when not definite."""
+    import scipy.linalg as la
+    from sklreg.utils._blas import CholeskyFactor
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((40, 40))
+    H = A @ A.T + np.eye(40)
+    b = rng.standard_normal((40, 3))
+    ref = la.cho_factor(H, lower=True)
+    factor = CholeskyFactor(H)
+    np.testing.assert_allclose(factor.solve(b), la.cho_solve(ref, b), rtol=1e-12)
+    np.testing.assert_allclose(factor.solve(b[:, 0]), la.cho_solve(ref, b[:, 0]), rtol=1e-12)
+    assert factor.solve(b[:, 0]).shape == (40,)
+    with pytest.raises(la.LinAlgError):
+        CholeskyFactor(-H)
+    assert CholeskyFactor(np.zeros((0, 0))).solve(np.zeros(0)).shape == (0,)

@@ -24,12 +24,11 @@ It stops on the certified duality gap of the original problem (see
 ``QuantileProblem.dual``), at most ``tol * P(0)``.
 """
 import numpy as np
-import scipy.linalg as la
 
 from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._rows import Rows
-from sklreg.utils._blas import single_threaded_blas  # noqa: F401 (used by _quantile)
+from sklreg.utils._blas import CholeskyFactor, single_threaded_blas  # noqa: F401 (_quantile)
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
@@ -69,7 +68,7 @@ class _Normal:
         H[np.diag_indices(k)] += JITTER * np.maximum(diag, DIAG_FLOOR * max(diag.max(), 1e-300))
         try:
             self._solve = _cholesky_solver(H)
-        except la.LinAlgError:
+        except np.linalg.LinAlgError:
             self._solve = _eigen_solver(H)
 
     def solve(self, rhs):
@@ -88,8 +87,7 @@ class _Normal:
 
 
 def _cholesky_solver(H):
-    factor = la.cho_factor(H, lower=True, check_finite=False)
-    return lambda rhs: la.cho_solve(factor, rhs, check_finite=False)
+    return CholeskyFactor(H).solve          # releases the GIL (scipy's does not)
 
 
 def _eigen_solver(H):

@@ -37,7 +37,7 @@ from sklreg._core._cd import LeastSquares
 from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import GAP_FLOOR
-from sklreg.utils._blas import blas_state, single_threaded_blas
+from sklreg.utils._blas import CholeskyFactor, blas_state, single_threaded_blas
 
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
 
@@ -204,10 +204,9 @@ def _factorised(A, alpha):
     squares if that matrix is singular."""
     A = A + alpha * np.eye(A.shape[0])
     try:
-        factor = la.cho_factor(A, check_finite=False)
+        return CholeskyFactor(A).solve      # releases the GIL (scipy's does not)
     except la.LinAlgError:
         return lambda B: la.lstsq(A, B, check_finite=False)[0]
-    return lambda B: la.cho_solve(factor, B, check_finite=False)
 
 
 def kernel_refined(design, solve, alpha, A, Yt):

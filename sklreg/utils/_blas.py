@@ -7,6 +7,7 @@ joblib runs folds in parallel, a threaded call was measured 3-60x slower
 (2 cores, load average ~10).  So solvers run in ``single_threaded_blas()``;
 only a large Gram product may ask for more (see ``solvers._ridge``).
 """
+import numpy as np
 from threadpoolctl import ThreadpoolController
 
 _STATE = []      # (controller, configured thread count), made at first use:
@@ -25,3 +26,30 @@ def blas_state():
 def single_threaded_blas():
     """Context in which BLAS and LAPACK use one thread."""
     return blas_state()[0].limit(limits=1, user_api="blas")
+
+
+class CholeskyFactor:
+    """The Cholesky factor of a symmetric positive definite matrix, computed
+    and applied with the GIL released (``sklreg._core._linalg``; SciPy's
+    ``cho_factor`` / ``cho_solve`` hold it for the whole LAPACK call, so
+    fits in threads serialised on their factorisations).
+
+    Raises ``numpy.linalg.LinAlgError`` (SciPy's ``LinAlgError`` is the same
+    class) when the matrix is not positive definite.
+    """
+
+    def __init__(self, H):
+        from sklreg._core._linalg import potrf_lower
+        self.factor = np.array(H, dtype=np.float64, order="F")
+        info = potrf_lower(self.factor)
+        if info != 0:
+            raise np.linalg.LinAlgError(
+                f"leading minor of order {info} is not positive definite")
+
+    def solve(self, rhs):
+        """Return the solution of ``H x = rhs`` (rhs of shape (n,) or (n, k))."""
+        from sklreg._core._linalg import potrs_lower
+        rhs = np.asarray(rhs, dtype=np.float64)
+        out = np.array(rhs[:, None] if rhs.ndim == 1 else rhs, order="F")
+        potrs_lower(self.factor, out)
+        return out.reshape(rhs.shape)
