@@ -275,10 +275,11 @@ def test_certified_whatever_the_scale_of_the_columns(seed, scale, tau):
         check_against_sklearn(est, X, y, None)
 
 
-def test_rows_operator_subsets_scaling_and_sparse_gram():
+def test_rows_operator_subsets_scaling_and_sparse_gram(monkeypatch):
     """Rows: a copied and a gathered row subset with float64 rows appended,
     a column scaling, and the sparse Gram with its column of ones."""
     from sklreg.solvers import _rows
+    monkeypatch.setattr(_rows, "COPY_MIN_BYTES", 0)      # the 1/32 rule at this size
     rng = np.random.default_rng(0)
     X = np.asfortranarray(rng.standard_normal((200, 5)).astype(np.float32))
     extra = rng.standard_normal((2, 5))
@@ -287,7 +288,7 @@ def test_rows_operator_subsets_scaling_and_sparse_gram():
     for rows in (np.arange(0, 200, 40), np.arange(0, 200, 2)):     # copied, gathered
         dense = np.vstack([X[rows].astype(np.float64), extra])
         op = _rows.Rows(X).take(rows, extra)
-        assert (op.X is X) == (rows.size * _rows.COPY_FRACTION > 200)
+        assert (op.X is X) == (rows.size > _rows.Rows(X).copyable_rows())
         k = dense.shape[0]
         np.testing.assert_allclose(op.matvec(w), dense @ w)
         np.testing.assert_allclose(op.rmatvec(v[:k]), dense.T @ v[:k])

@@ -3,8 +3,8 @@
 At the optimum only the samples near the fitted quantile matter one by one;
 those far above (below) it only contribute through their sums.  So:
 
-1. fit a random subsample of ``m ~ ((p+1) n)^(2/3)`` samples (loosely), at
-   most n / 32 of them (a copy of at most 1/32 of X);
+1. fit a random subsample of ``m ~ ((p+1) n)^(2/3)`` samples (loosely), no
+   more than ``Rows.take`` copies (1/32 of a large X);
 2. keep the samples whose residual ranks within ``band / 2`` of ``tau n``,
    and replace all those above (below) by one pseudo-sample with their total
    weight (``QuantileProblem.restricted``);
@@ -23,7 +23,6 @@ import numpy as np
 
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._ipm import GAP_FLOOR, solve_ipm
-from sklreg.solvers._rows import COPY_FRACTION
 
 SUBSAMPLE = 0.6        # m = SUBSAMPLE * ((p + 1) n) ** (2/3); measured at n=1e6
 FIRST_TOL = 1e-3       # the subsample fit only needs to locate the quantile
@@ -43,9 +42,9 @@ def solve_globbed(problem, w0, *, tol=1e-6, max_iter=100, seed=0):
     n, tau = pb.y.shape[0], pb.tau
     p0 = pb.primal_at_zero()
     tol_abs = max(tol, GAP_FLOOR) * p0
-    # at most 1/COPY_FRACTION of the rows: Rows.take copies a subset that
-    # small (in X's dtype) and the fit's memory stays size(X) + a few percent
-    m = max(min(subsample_size(n, pb.p), n // COPY_FRACTION), min(n, 2 * (pb.p + 1)))
+    # no more than Rows.take copies (1/32 of a large X): the fit's memory
+    # stays size(X) + a few percent
+    m = min(subsample_size(n, pb.p), max(pb.rows.copyable_rows(), 2 * (pb.p + 1)))
     idx = np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
     first = solve_ipm(pb.restricted(idx, lam_scale=pb.s[idx].sum() / pb.n_w), w0,
                       tol=FIRST_TOL, max_iter=max_iter)

@@ -10,15 +10,16 @@ the non-zeros (sparse Gram).
 ``Rows.scaled(d)`` is ``X diag(1 / d)`` (column scaling, applied to the
 products, not to X).  ``Rows.take(rows, extra)`` is the operator of ``X[rows]`` with float64 rows
 appended (kept apart, so float32 rows are not upcast).  A dense subset of
-at most 1/32 of X is copied in X's dtype; a larger one is not copied at all:
-its products gather one row block at a time.  Sparse X is sliced (a copy of
+at most 1/32 of X (or 32 MB) is copied in X's dtype; a larger one is not
+copied at all: its products gather one row block at a time.  Sparse X is sliced (a copy of
 those rows' non-zeros).
 """
 import numpy as np
 import scipy.sparse as sp
 
 BLOCK_ELEMENTS = 1 << 20     # ~8 MB of float64 per row block
-COPY_FRACTION = 32           # take() copies rows up to 1/32 of X, gathers beyond
+COPY_FRACTION = 32           # take() copies rows up to 1/32 of X (or up to
+COPY_MIN_BYTES = 32 << 20    # 32 MB on a small X), gathers beyond
 
 
 class Rows:
@@ -127,9 +128,9 @@ class Rows:
         """Return the Rows of X[rows] (``rows`` sorted indices) with the rows
         of the float64 array ``extra`` (shape (k, p)) appended, unrounded.
 
-        ``X[rows]`` is copied, in X's dtype, when that copy is at most
-        ``1 / COPY_FRACTION`` of X; beyond, its products gather one block of
-        rows at a time (slower, as a gather is strided, but no copy).
+        ``X[rows]`` is copied, in X's dtype, up to ``copyable_rows()``;
+        beyond, its products gather one block of rows at a time (a strided
+        gather: ~10x slower per element than a copy's reads, but no copy).
         """
         self._unscaled("take")
         rows = np.asarray(rows, dtype=np.intp)
@@ -141,9 +142,18 @@ class Rows:
                 part = sp.vstack([part, sp.csc_array(np.asarray(extra, dtype=np.float64))],
                                  format="csc")
             return Rows(sp.csc_array(part))
-        if rows.size * COPY_FRACTION <= self.X.shape[0]:
+        if rows.size <= self.copyable_rows():
             return Rows(self.X[rows], None, extra)
         return Rows(self.X, rows, extra)
+
+    def copyable_rows(self):
+        """How many rows ``take`` copies (beyond, it gathers): at most 1/32 of
+        X's bytes, or 32 MB when that is more (small X); all for sparse X."""
+        X = self.X
+        if self._sparse:                # sliced: a copy of those rows' non-zeros
+            return X.shape[0]
+        budget = max(X.nbytes // COPY_FRACTION, COPY_MIN_BYTES)
+        return int(budget // max(X.shape[1] * X.dtype.itemsize, 1))
 
     def columns(self, cols):
         """Return the Rows of the same rows restricted to the features ``cols``."""
