@@ -38,6 +38,8 @@ GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
+SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
+                           # numpy work per feature is worth ~20 multiply-adds
 SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
@@ -65,6 +67,8 @@ def _cd_cost_left(gap_before, gap_after, target, epochs, size):
     """Column operations CD still needs at its last rate of progress (it
     converges linearly: the gap shrank by gap_after / gap_before in
     ``epochs`` passes of ``size`` columns)."""
+    if target <= 0:
+        return np.inf
     if not 0 < gap_after < gap_before or gap_after <= target:
         return np.inf if gap_after > target else 0.0
     return epochs * size * np.log(gap_after / target) / np.log(gap_before / gap_after)
@@ -143,7 +147,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     strongly_convex = curvature is not None and np.all(curvature[0] > 0)
     # with few features a gap pass is cheap and the test's overhead is not
     screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
-              and not np.any(always))
+              and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
     l1 = curvature[1] if screen else None
     lipschitz = np.asarray(datafit.lipschitz)
     active = None          # coordinates not screened (None: all)
