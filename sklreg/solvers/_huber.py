@@ -116,6 +116,7 @@ class HuberProblem:
         self._theta = np.empty(n)
         self._weight = np.empty(n)
         self._dual_at = None     # (r, sigma, pieces) of the last gap (see gap)
+        self._scanned = None     # (r, sigma, values) of the last scan
         self.scale_floor = np.finfo(np.float64).tiny
 
     def set_penalty(self, l1, l2):
@@ -128,17 +129,30 @@ class HuberProblem:
     def residual(self, w, b, out=None):
         if out is None:
             out = np.empty(self.X.shape[0])
-        elif self._dual_at is not None and self._dual_at[0] is out:
-            self._dual_at = None          # that residual is being overwritten
+        else:                              # that residual is being overwritten
+            if self._dual_at is not None and self._dual_at[0] is out:
+                self._dual_at = None
+            if self._scanned is not None and self._scanned[0] is out:
+                self._scanned = None
         self.design.matvec(w, out)
         np.subtract(self.y, out, out=out)
         out -= b
         return out
 
     def scan(self, r, sigma):
-        """(fit, d fit / d sigma, d2 fit / d sigma2); fills theta and weight."""
+        """(fit, d fit / d sigma, d2 fit / d sigma2); fills theta and weight.
+
+        A repeated call with the same residual array and scale (the line
+        search's exact scale, then the objective, then the gap there)
+        returns the last pass's values (see ``gap`` on residual arrays).
+        """
+        last = self._scanned
+        if last is not None and last[0] is r and last[1] == sigma:
+            return last[2]
         self.loss.scale = sigma
-        return self.loss.scan(r, self.s, self._theta, self._weight)
+        out = self.loss.scan(r, self.s, self._theta, self._weight)
+        self._scanned = (r, sigma, out)
+        return out
 
     def objective(self, w, r, sigma):
         return self.scan(r, sigma)[0] + self.penalty.values(w)
@@ -257,6 +271,7 @@ class HuberProblem:
         """The penalty-free parts of the gap for the scanned residual (or
         ``theta``): sum(theta), X.T @ theta, the same after the shift to sum
         zero, the box peak and energy of the shifted theta, theta . y."""
+        self._scanned = None                  # theta is changed below
         if theta is not None:
             self._theta[:] = theta
         theta = self._theta
@@ -266,10 +281,10 @@ class HuberProblem:
         grad = v.copy()
         if self.fit_intercept:
             shift = theta_sum / self.n_w
-            theta -= self.s * shift
+            theta -= shift if self._unit else self.s * shift
             v -= self.xs * shift
         if self._unit:
-            peak, energy = np.max(np.abs(theta)), np.dot(theta, theta)
+            peak, energy = max(theta.max(), -theta.min()), np.dot(theta, theta)
         else:
             t, s = theta[self._pos], self.s[self._pos]
             ratio = t / s
@@ -515,7 +530,7 @@ def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
             directions[id(direction)] = dr, db, np.dot(grad, direction)
         dr, db, slope = directions[id(direction)]
         w_new = w + t * direction[:p]
-        r_new = r + t * dr
+        r_new = r + dr if t == 1.0 else r + t * dr
         guess = sigma + t * direction[-1]
         s_new = problem.best_scale(r_new, guess if guess > 0 else sigma)
         value = problem.objective(w_new, r_new, s_new)
