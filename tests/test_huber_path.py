@@ -69,12 +69,19 @@ def test_carried_hessian_equals_a_fresh_one(weights):
     # a point where some samples sit on the other side than where the Gram
     # was last updated (fewer than the inliers: the update, not a rebuild)
     r, sigma = result.residual * 1.1, 0.9 * result.scale
-    problem.scan(r, sigma)
+    _, _, v = problem.gap(w, r, sigma)
     outlier = problem._weight != problem.s
     assert 0 < np.sum(outlier != session.hessian.outlier) < np.sum(~outlier)
-    carried = session.hessian(r, sigma)
-    fresh = _Hessian(problem)(r, sigma)
+    carried = session.hessian(r, sigma, v, problem.theta_sum)
+    fresh = _Hessian(problem)(r, sigma, v, problem.theta_sum)
     np.testing.assert_allclose(carried, fresh, rtol=1e-10, atol=1e-10 * np.abs(fresh).max())
+    # and both are the Hessian written out from its definition
+    s = np.ones_like(r) if s is None else s
+    inlier = np.abs(r) <= problem.eps * sigma
+    U = np.column_stack([X, np.ones_like(r), r / sigma])[inlier]
+    direct = 2.0 / sigma * (U.T * s[inlier]) @ U
+    direct[np.arange(5), np.arange(5)] += problem.l2
+    np.testing.assert_allclose(carried, direct, rtol=1e-9, atol=1e-9 * np.abs(direct).max())
 
 
 def test_gap_after_a_penalty_change_equals_a_fresh_problems():
@@ -129,3 +136,18 @@ def test_fold_rows_are_gathered_in_fortran_order():
     assert rows.flags.f_contiguous
     np.testing.assert_array_equal(rows, X[idx])
     np.testing.assert_array_equal(_rows(np.ascontiguousarray(X), idx), X[idx])
+
+
+def test_majoriser_on_constant_y_needs_no_inner_solve():
+    # the weighted least-squares majoriser is fitted exactly by w = 0 and
+    # the intercept; its relative inner tolerance would be 0
+    import warnings
+    from sklreg.solvers._huber import solve_huber
+    X, _, s = make_huber_problem(50, 3, weights=True, seed=6)
+    problem = HuberRegressor(alpha=0.1)._huber_problem(X, np.full(50, -1.5), s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = solve_huber(problem, np.ones(3), tol=1e-6, solver="majorise")
+    np.testing.assert_allclose(result.coef, 0.0, atol=1e-12)
+    assert result.intercept == pytest.approx(-1.5, rel=1e-12)
+    assert result.gap <= result.tol_abs

@@ -239,7 +239,7 @@ class HuberProblem:
         solvers never write into a residual array once it is scanned, except
         through ``residual(out=r)``, which drops it.
         """
-        fit, self.d_scale, _ = self.scan(r, sigma)
+        fit, self.d_scale, self.dd_scale = self.scan(r, sigma)
         primal = fit + self.penalty.values(w)
         at = self._dual_at
         if theta is None and at is not None and at[0] is r and at[1] == sigma:
@@ -348,70 +348,96 @@ class _Hessian:
     """Hessian of the datafit in (w, [b,] sigma), kept up to date cheaply.
 
     Inlier i contributes ``2 s_i / sigma * u_i u_i^T`` with
-    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  The
-    block ``G = sum_inliers s_i (x_i, 1)(x_i, 1)^T`` depends on the inlier
-    set only: it starts as the Gram of every row (one BLAS-3 pass) and is
-    then corrected by the rows that changed side since the last call (the
-    outliers at first, few once the fit settles), so the rows of X are
-    gathered only for the outliers; the last row and column are O(n p)
-    products.
+    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  With
+    ``B = [X, 1]`` (the ones with an intercept) the block
+    ``G = sum_inliers s_i B_i B_i^T`` depends on the inlier set only, and
+    the last column ``sum_inliers s_i z_i B_i`` is, since ``theta_i = 2 s_i
+    z_i`` on inliers and ``2 eps s_i sign(r_i)`` on outliers, ``B^T theta / 2
+    - eps S`` with ``S = sum_outliers s_i sign(r_i) B_i`` -- ``B^T theta``
+    being the gradient the gap has just computed.  G starts as the Gram of
+    every row (one BLAS-3 pass); G and S are then corrected by the rows that
+    changed side since the last call (the outliers at first, few once the
+    fit settles, and few from one alpha to the next along a path), so a
+    call costs O(n) plus O(k p**2) for k changed rows, with no pass over X.
     """
 
     def __init__(self, problem):
         self.problem = problem
         self.G = self._gram(None, problem.s)
-        self.outlier = np.zeros(problem.X.shape[0], dtype=bool)
+        n, k = problem.X.shape[0], self.G.shape[0]
+        self.side = np.zeros(n)              # -1, 0 (inlier), +1 at the last call
+        self.S = np.zeros(k)
         self.full = True          # G is still the Gram of every row
 
+    @property
+    def outlier(self):
+        return self.side != 0
+
+    def _rows(self, rows):
+        """``B[rows].T`` in float64, gathered from ``X.T``, whose rows (X's
+        columns) are contiguous."""
+        X, p = self.problem.X, self.problem.X.shape[1]
+        U = np.empty((self.G.shape[0], rows.size))
+        U[:p] = np.take(X.T, rows, axis=1)
+        if self.problem.fit_intercept:
+            U[p] = 1.0
+        return U
+
     def _gram(self, rows, d):
-        """``B.T diag(d) B`` over ``rows`` (None: all), ``B = [X, 1]`` (the
-        ones with an intercept); rows are gathered from ``X.T``, whose rows
-        (X's columns) are contiguous, then one BLAS-3 product."""
+        """``B.T diag(d) B`` over ``rows`` (None: all) in one BLAS-3 product."""
         X, k = self.problem.X, self.problem.X.shape[1]
-        part = X.T if rows is None else np.take(X.T, rows, axis=1)
-        d = d if rows is None else d[rows]
+        if rows is not None:
+            U = self._rows(rows)
+            return (U * d[rows]) @ U.T
         if X.dtype == np.float64 and np.all(d == 1.0):     # no weighted copy
             G = np.empty((k + self.problem.fit_intercept,) * 2)
-            G[:k, :k] = part @ part.T
+            G[:k, :k] = X.T @ X
             if self.problem.fit_intercept:
-                G[k, :k] = G[:k, k] = part.sum(axis=1)
+                G[k, :k] = G[:k, k] = X.sum(axis=0)
                 G[k, k] = d.size
             return G
         root = np.sqrt(d)
         U = np.empty((k + self.problem.fit_intercept, root.size))
-        np.multiply(part, root, out=U[:k])
+        np.multiply(X.T, root, out=U[:k])
         if self.problem.fit_intercept:
             U[k] = root
         return U @ U.T
 
-    def _add_rows(self, rows, sign):
-        if rows.size:
-            self.G += sign * self._gram(rows, self.problem.s)
+    def _update(self, side):
+        """Bring G and S to the sides ``side`` of the samples."""
+        s = self.problem.s
+        changed = np.flatnonzero(side != self.side)
+        inliers = side.size - np.count_nonzero(side)
+        if changed.size > inliers:
+            # more changes than inliers: one pass over the inliers is cheaper
+            self.G = self._gram(np.flatnonzero(side == 0), s)
+            out = np.flatnonzero(side)
+            self.S = self._rows(out) @ (s[out] * side[out])
+        elif changed.size:
+            new, old = side[changed], self.side[changed]
+            U = self._rows(changed)
+            sc = s[changed]
+            self.G += (U * (sc * ((new == 0) * 1.0 - (old == 0)))) @ U.T
+            self.S += U @ (sc * (new - old))
+        self.side = side
+        self.full = False
 
-    def __call__(self, r, sigma):
-        """The Hessian at residual r and scale sigma (after ``scan``)."""
+    def __call__(self, r, sigma, v, theta_sum):
+        """The Hessian at residual r and scale sigma, right after ``gap``
+        there: ``v = X.T @ theta`` (the gradient it returns) and
+        ``theta_sum = sum(theta)``; the problem's scan holds r's sides and
+        ``dd_scale``."""
         problem, p = self.problem, self.problem.X.shape[1]
         outlier = problem._weight != problem.s
-        changed = np.flatnonzero(outlier != self.outlier)
-        if changed.size > outlier.size - np.count_nonzero(outlier):
-            # more changes than inliers: one pass over the inliers is cheaper
-            self.G = self._gram(np.flatnonzero(~outlier), problem.s)
-        else:
-            self._add_rows(changed[outlier[changed]], -1.0)
-            self._add_rows(changed[~outlier[changed]], 1.0)
-        self.outlier = outlier
-        self.full = False
+        self._update(np.where(outlier, np.sign(r), 0.0))
         k = self.G.shape[0] + 1
-        sz = np.where(outlier, 0.0, problem.s * r / sigma)       # s_i z_i on inliers
         A = np.empty((k, k))
         A[:-1, :-1] = self.G
-        cross = np.empty(p)
-        problem.design.rmatvec(sz, cross)
-        A[:p, -1] = cross
+        A[:p, -1] = 0.5 * v - problem.eps * self.S[:p]            # X_in^T (s z)
         if problem.fit_intercept:
-            A[p, -1] = sz.sum()
+            A[p, -1] = 0.5 * theta_sum - problem.eps * self.S[p]
         A[-1, :-1] = A[:-1, -1]
-        A[-1, -1] = np.dot(sz, r) / sigma
+        A[-1, -1] = 0.5 * sigma * problem.dd_scale                # sum_in s z**2
         A *= 2.0 / sigma
         A[np.arange(p), np.arange(p)] += problem.l2
         return A
@@ -464,7 +490,7 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
         grad = np.concatenate((problem.l2 * w - v,
                                [-problem.theta_sum] if problem.fit_intercept else [],
                                [problem.d_scale]))
-        A = hessian(r, sigma)
+        A = hessian(r, sigma, v, problem.theta_sum)
         # the datafit is a perspective, flat along (r, sigma) jointly: far
         # from the optimum the joint step can overshoot along that ray, and
         # the step in (w, b) at fixed sigma (then the exact scale) is tried
@@ -602,15 +628,22 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
         # to the least-squares kernel's 1 / (2 C) sum_i c_i r_i**2
         factor = sigma / (2.0 * total)
         datafit = LeastSquares(problem.design, problem.y, c, w, problem.fit_intercept)
-        penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
-        # the least-squares gap is second order in the optimality violation
-        # delta, the Huber gap (a scaled dual point, linear objective) first
-        # order, ~ delta * P: ask the inner solve for delta**2
-        inner_tol = INNER_FRACTION * min(gap * factor / max(datafit.primal_at_zero, 1e-300),
-                                         (gap / max(primal, 1e-300)) ** 2)
-        res = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
-                       check_every=check_every)
-        w = res.coef
+        if datafit.primal_at_zero > 0:
+            penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
+            # the least-squares gap is second order in the optimality
+            # violation delta, the Huber gap (a scaled dual point, linear
+            # objective) first order, ~ delta * P: ask the inner solve for
+            # delta**2
+            inner_tol = INNER_FRACTION * min(gap * factor / datafit.primal_at_zero,
+                                             (gap / max(primal, 1e-300)) ** 2)
+            w = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
+                         check_every=check_every).coef
+        else:
+            # y is constant where c > 0 (zero without an intercept): w = 0 with
+            # the intercept fits the majoriser exactly (a relative inner tol
+            # would be 0)
+            w = np.zeros(p)
+            datafit = LeastSquares(problem.design, problem.y, c, w, problem.fit_intercept)
         b = datafit.intercept if problem.fit_intercept else 0.0
         r = problem.residual(w, b, out=r)
         sigma = problem.best_scale(r, sigma)
