@@ -39,6 +39,8 @@ STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
 SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
+TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
+                       # sets cost more Python time than they save
 
 
 def _gap_safe(penalty, v, gap, l1, lipschitz, movable, active):
@@ -147,6 +149,19 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
     if support_solver is None and exact_finish:
         support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
+    if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
+        # plain passes over every feature first: one compiled call (a path of
+        # 100 alphas on a small X is otherwise mostly Python overhead).  Not
+        # when p > rank: there CD on every feature grows supports beyond the
+        # rank, which the working sets and finishes below avoid
+        gap, primal, _ = datafit.full_gap(penalty, w)
+        if gap > tol_abs:
+            n_iter, gap, primal, _, _ = cd_epochs(
+                datafit, penalty, w, np.arange(p, dtype=np.intc),
+                min(max_iter, FINISH_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
+        if gap <= tol_abs:
+            return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
+                                primal=primal, tol_abs=tol_abs, n_iter=n_iter)
     while True:
         gap, primal, v = datafit.full_gap(penalty, w, active)
         if gap <= tol_abs or n_iter >= max_iter:
@@ -165,8 +180,12 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         if gap > 0.5 * last_gap:      # too little progress: widen the set
             ws_size *= 2
         last_gap = gap
-        ws_size = min(max(ws_size, 2 * np.count_nonzero(w), np.count_nonzero(always)),
-                      int(movable.sum()))
+        nnz, n_always = np.count_nonzero(w), np.count_nonzero(always)
+        ws_size = min(max(ws_size, 2 * nnz, n_always), int(movable.sum()))
+        if not strongly_convex:
+            # a lasso optimum has at most rank(X) non-zeros: near interpolation
+            # a wider set only lets CD wander through features that leave again
+            ws_size = min(ws_size, max(rank_bound, nnz + WS_START, n_always))
         if ws_size == 0:
             break
         if ws_size < p:

@@ -18,6 +18,8 @@ from scipy import linalg
 
 MAX_ROUNDS = 50       # feature-sign rounds per finish
 HELD_MAX = 32         # coordinates held at zero before the factor is rebuilt
+HELD_FRACTION = 6     # ... or 1/6 of the support, when more: a held coordinate
+                      # costs two triangular solves a finish, a rebuild |S|/3
 GRAM_SPEEDUP = 10     # BLAS-3 (Gram, Cholesky) runs ~10x faster per flop than CD
 FINISH_OVERHEAD = 4e5  # a finish's fixed Python cost (~0.2 ms), in multiply-adds
 
@@ -76,7 +78,7 @@ class SupportSolver:
         known = slots >= 0
         new = support[~known]
         held = self.order.size - np.count_nonzero(known)
-        if (held > HELD_MAX or 3 * new.size > support.size
+        if (held > max(HELD_MAX, support.size // HELD_FRACTION) or 3 * new.size > support.size
                 or np.any(self.diagonal[slots[known]] != curvature[known])):
             return None
         return new
