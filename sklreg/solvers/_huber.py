@@ -47,6 +47,15 @@ Two solvers share that certificate:
 When the scale collapses to its floor without a ridge part, ``lad_face``
 solves the limit (least-absolute-deviation) linear program once and maps its
 dual into this certificate.
+
+Paths (``huber_path``, used by ``regularization_path`` and so by every fold
+of ``HuberRegressorCV``) solve one problem at a decreasing sequence of
+penalties: each alpha starts from the previous solution (coefficients,
+intercept, scale and residual), P(0) and the scale floor are computed once,
+Newton's Hessian keeps its inlier Gram from one alpha to the next (only the
+samples that change side are added or removed), and the first gap at a new
+alpha reuses the penalty-free part of the last one.  Each alpha is certified
+to ``tol * P(0)`` exactly as a single fit is.
 """
 import warnings
 
