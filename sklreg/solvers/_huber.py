@@ -61,6 +61,7 @@ import warnings
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import lapack
 from sklearn.exceptions import ConvergenceWarning
 
 from sklreg._core._cd import LeastSquares
@@ -455,16 +456,21 @@ class _Hessian:
 def _newton_direction(A, g):
     """Solve A d = -g; A is positive semi-definite (singular when there are
     fewer inliers than unknowns), so a relative ridge of 1e-12 is added and,
-    if the factorisation still fails, a least-squares solve is used."""
+    if the Cholesky factorisation fails or its condition estimate is below
+    machine precision (what ``scipy.linalg.solve(assume_a='pos')`` warns
+    about; LAPACK is called directly, the solve is small and frequent), a
+    least-squares solve is used.  An overflowing direction (sigma at its
+    floor) is rejected by the line search, no need to warn."""
     k = A.shape[0]
     A = A + 1e-12 * max(np.trace(A) / max(k, 1), 1e-300) * np.eye(k)
-    try:
-        # an overflowing direction (sigma at its floor) is rejected by the
-        # line search, no need to warn
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("error", linalg.LinAlgWarning)
-            return -linalg.solve(A, g, assume_a="pos", check_finite=False)
-    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+    with np.errstate(all="ignore"):
+        factor, info = lapack.dpotrf(A)
+        if info == 0:
+            rcond, info = lapack.dpocon(factor, np.abs(A).sum(axis=0).max())
+            if info == 0 and rcond >= np.finfo(np.float64).eps:
+                d, info = lapack.dpotrs(factor, g)
+                if info == 0:
+                    return -d
         return -linalg.lstsq(A, g, check_finite=False)[0]
 
 
