@@ -5,7 +5,9 @@ the gradient and the duality gap on all features, stop if certified, else pick
 a working set -- every non-zero coefficient, every unpenalised feature, and
 the features that violate their optimality condition the most -- and hand it
 to the compiled kernel, which runs CD passes on it until its own gap is a
-fraction of the full one.  Features outside the set stay at zero.
+fraction of the full one.  Features outside the set stay at zero.  Without
+a strongly convex penalty the set stays within rank(X); tiny problems first
+get plain passes over every feature (one compiled call instead of a loop).
 
 Gap Safe screening: from the gap, a ball around the current dual point is
 known to hold the optimal one; features whose correlation stays below their
