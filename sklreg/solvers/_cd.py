@@ -33,8 +33,8 @@ from sklreg.solvers._base import SolverResult
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 
-WS_START = 100         # first working-set size (a gap costs a pass over
-                       # all of X: growing from 10 cost ~5 more of them)
+WS_START = 10          # smallest first working set; it is 1/50 of the features
+WS_START_MAX = 100     # up to this many: a doubling costs a gap over all of X
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
@@ -141,7 +141,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     tol_abs = max(tol, GAP_FLOOR) * p0
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
-    n_iter, ws_size, last_gap, spent = 0, WS_START, np.inf, 0
+    n_iter, last_gap, spent = 0, np.inf, 0
+    ws_size = int(np.clip(p // 50, WS_START, WS_START_MAX))
     tried = set()          # sign patterns already solved for exactly
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     rank_bound = datafit.rank_bound
