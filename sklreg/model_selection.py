@@ -42,12 +42,20 @@ def _take(a, idx):
     return None if a is None else a[idx]
 
 
+def _rows(X, idx):
+    """X[idx] in the layout the solvers use: one gather into a Fortran array
+    for dense X (``X[idx]`` is C-ordered and would be copied again)."""
+    if isinstance(X, np.ndarray) and X.ndim == 2:
+        return np.take(X.T, idx, axis=1).T
+    return X[idx]
+
+
 def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss,
                keep_coefs):
     """Path on ``train``; one test loss (lower is better) per alpha."""
-    path = regularization_path(estimator, X[train], y[train], alphas=alphas,
+    path = regularization_path(estimator, _rows(X, train), y[train], alphas=alphas,
                                sample_weight=_take(sample_weight, train))
-    X_test, y_test, s_test = X[test], y[test], _take(sample_weight, test)
+    X_test, y_test, s_test = _rows(X, test), y[test], _take(sample_weight, test)
     losses = np.empty(len(alphas))
     if scorer is None:
         # one product for the whole path: a matrix-vector product per alpha

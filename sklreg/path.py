@@ -148,6 +148,8 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
         grid = check_alphas(alphas)
     if _is_squared_l1l2(estimator):
         return _squared_path(estimator, X, y, s, grid, coef_init)
+    if hasattr(estimator, "_solve_path") and y.ndim == 1:
+        return _own_path(estimator, X, y, s, grid, coef_init)
     return _refit_path(estimator, X, y, s, grid, coef_init)
 
 
@@ -219,6 +221,18 @@ def _refit_path(estimator, X, y, s, grid, coef_init):
             np.atleast_1d(est.n_iter_))])
     per_target = [[row[k] for row in rows] for k in range(len(rows[0]))]
     return _stack(per_target, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
+
+
+def _own_path(estimator, X, y, s, grid, coef_init):
+    """An estimator that solves its whole path at once (``_solve_path``:
+    validated X, y, s, the grid, coef_init -> one SolverResult per alpha),
+    sharing work across alphas (e.g. Huber's P(0) and Newton Hessian)."""
+    results = estimator._solve_path(X, y, s, grid, coef_init)
+    rows = []
+    for alpha, res in zip(grid, results):
+        res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
+        rows.append((np.array(res.coef), res.intercept, res.gap, res.n_iter))
+    return _stack([rows], grid, True, estimator.fit_intercept, X.dtype)
 
 
 def _stack(per_target, grid, single, fit_intercept, dtype):

@@ -199,6 +199,13 @@ cdef class LeastSquares:
         return self.X.n_samples
 
     @property
+    def column_length(self):
+        """Mean stored entries per column: the work of one gradient entry."""
+        if self.X.is_sparse:
+            return self.X.indices.shape[0] / max(self.X.n_features, 1)
+        return self.X.n_samples
+
+    @property
     def rank_bound(self):
         """Upper bound on the rank of the centred design: positive-weight
         samples, minus one for the intercept."""

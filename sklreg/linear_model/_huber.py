@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
-from sklreg.solvers._huber import HuberProblem, solve_huber
+from sklreg.solvers._huber import HuberProblem, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
 
 
@@ -117,17 +117,34 @@ class HuberRegressor(PenalizedRegressor):
         self.tol = tol
         self.positive = positive
 
+    def _penalty_at(self, alpha, n_features):
+        """(l1, l2): alpha (rho |w|_1 + (1 - rho) |w|^2) written as
+        sum_j l1_j |w_j| + l2_j / 2 w_j^2."""
+        return (np.full(n_features, alpha * self.l1_ratio),
+                np.full(n_features, 2.0 * alpha * (1.0 - self.l1_ratio)))
+
+    def _huber_problem(self, X, y, sample_weight):
+        l1, l2 = self._penalty_at(self.alpha, X.shape[1])
+        return HuberProblem(X, Design(X), y, sample_weight, self.epsilon, l1, l2,
+                            self.positive, self.fit_intercept)
+
     def _solve_targets(self, X, Y, sample_weight, coef_init):
-        p = X.shape[1]
-        # alpha (rho |w|_1 + (1 - rho) |w|^2) as sum_j l1 |w_j| + l2 / 2 w_j^2
-        l1 = np.full(p, self.alpha * self.l1_ratio)
-        l2 = np.full(p, 2.0 * self.alpha * (1.0 - self.l1_ratio))
         with single_threaded_blas():
-            self._problem = HuberProblem(X, Design(X), Y[:, 0], sample_weight,
-                                         self.epsilon, l1, l2, self.positive,
-                                         self.fit_intercept)
+            self._problem = self._huber_problem(X, Y[:, 0], sample_weight)
             return [solve_huber(self._problem, coef_init[0], tol=self.tol,
                                 max_iter=self.max_iter)]
+
+    def _solve_path(self, X, y, sample_weight, alphas, coef_init):
+        """One SolverResult per alpha of the decreasing grid ``alphas`` (X, y,
+        sample_weight validated), each warm-started from the previous one
+        (coefficients, intercept and scale) and sharing P(0) and the Newton
+        Hessian's Gram (see ``sklreg.solvers._huber.huber_path``)."""
+        p = X.shape[1]
+        w = np.zeros(p) if coef_init is None else np.asarray(coef_init, dtype=np.float64)
+        with single_threaded_blas():
+            problem = self._huber_problem(X, y, sample_weight)
+        return huber_path(problem, [self._penalty_at(a, p) for a in alphas], w,
+                          tol=self.tol, max_iter=self.max_iter)
 
     def _store_extra(self, results, single_target):
         problem, result = self._problem, results[0]
@@ -168,7 +185,11 @@ class HuberRegressor(PenalizedRegressor):
 
 
 def _weighted_median(values, weights):
-    """The lower weighted median: weights count as repetitions."""
+    """The lower weighted median: weights count as repetitions (None: all
+    ones, found by selection rather than a sort)."""
+    if weights is None:
+        k = (values.size - 1) // 2           # the first cum >= n / 2
+        return np.partition(values, k)[k]
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order])
     return values[order][np.searchsorted(cum, 0.5 * cum[-1])]
@@ -239,7 +260,7 @@ class HuberRegressorCV(PathCV):
 
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred
-        s = np.ones_like(r) if sample_weight is None else sample_weight
+        s = sample_weight
         scale = 1.4826 * _weighted_median(np.abs(r - _weighted_median(r, s)), s)
         if scale <= 0:                      # most residuals exactly zero
             scale = np.mean(np.abs(r))

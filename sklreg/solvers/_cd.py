@@ -5,7 +5,9 @@ the gradient and the duality gap on all features, stop if certified, else pick
 a working set -- every non-zero coefficient, every unpenalised feature, and
 the features that violate their optimality condition the most -- and hand it
 to the compiled kernel, which runs CD passes on it until its own gap is a
-fraction of the full one.  Features outside the set stay at zero.
+fraction of the full one.  Features outside the set stay at zero.  Without
+a strongly convex penalty the set stays within rank(X); tiny problems first
+get plain passes over every feature (one compiled call instead of a loop).
 
 Gap Safe screening: from the gap, a ball around the current dual point is
 known to hold the optimal one; features whose correlation stays below their
@@ -31,13 +33,15 @@ from sklreg.solvers._base import SolverResult
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 
-WS_START = 100         # first working-set size (a gap costs a pass over
-                       # all of X: growing from 10 cost ~5 more of them)
+WS_START = 10          # smallest first working set; it is 1/50 of the features
+WS_START_MAX = 100     # up to this many: a doubling costs a gap over all of X
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
+SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
+                           # numpy work per feature is worth ~20 multiply-adds
 SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
 FINISH_EPOCHS = 20     # CD passes before the first exact finish
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
@@ -65,6 +69,8 @@ def _cd_cost_left(gap_before, gap_after, target, epochs, size):
     """Column operations CD still needs at its last rate of progress (it
     converges linearly: the gap shrank by gap_after / gap_before in
     ``epochs`` passes of ``size`` columns)."""
+    if target <= 0:
+        return np.inf
     if not 0 < gap_after < gap_before or gap_after <= target:
         return np.inf if gap_after > target else 0.0
     return epochs * size * np.log(gap_after / target) / np.log(gap_before / gap_after)
@@ -135,7 +141,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     tol_abs = max(tol, GAP_FLOOR) * p0
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
-    n_iter, ws_size, last_gap, spent = 0, WS_START, np.inf, 0
+    n_iter, last_gap, spent = 0, np.inf, 0
+    ws_size = int(np.clip(p // 50, WS_START, WS_START_MAX))
     tried = set()          # sign patterns already solved for exactly
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     rank_bound = datafit.rank_bound
@@ -143,7 +150,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     strongly_convex = curvature is not None and np.all(curvature[0] > 0)
     # with few features a gap pass is cheap and the test's overhead is not
     screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
-              and not np.any(always))
+              and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
     l1 = curvature[1] if screen else None
     lipschitz = np.asarray(datafit.lipschitz)
     active = None          # coordinates not screened (None: all)

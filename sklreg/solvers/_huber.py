@@ -47,11 +47,21 @@ Two solvers share that certificate:
 When the scale collapses to its floor without a ridge part, ``lad_face``
 solves the limit (least-absolute-deviation) linear program once and maps its
 dual into this certificate.
+
+Paths (``huber_path``, used by ``regularization_path`` and so by every fold
+of ``HuberRegressorCV``) solve one problem at a decreasing sequence of
+penalties: each alpha starts from the previous solution (coefficients,
+intercept, scale and residual), P(0) and the scale floor are computed once,
+Newton's Hessian keeps its inlier Gram from one alpha to the next (only the
+samples that change side are added or removed), and the first gap at a new
+alpha reuses the penalty-free part of the last one.  Each alpha is certified
+to ``tol * P(0)`` exactly as a single fit is.
 """
 import warnings
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import lapack
 from sklearn.exceptions import ConvergenceWarning
 
 from sklreg._core._cd import LeastSquares
@@ -101,10 +111,12 @@ class HuberProblem:
         self.n_w = float(self.s.sum())
         self.loss = Huber(epsilon)
         self.eps = float(epsilon)
-        self.l1, self.l2, self.positive = l1, l2, positive
-        self.penalty = L1L2(l1, l2, positive)
-        self.penalized = self.penalty.penalized_mask()
+        self.positive = positive
+        self.set_penalty(l1, l2)
         self.fit_intercept = fit_intercept
+        # the dual box and energy divide theta by s: skip it when s = 1
+        self._unit = bool(np.all(self.s == 1.0))
+        self._pos = slice(None) if np.all(self.s > 0) else self.s > 0
         self.sqnorms = design.col_sqnorms(self.s) if design is not None else np.zeros(p)
         self.xs = np.zeros(p)          # X.T @ s, the columns' weighted sums
         if design is not None:
@@ -114,21 +126,44 @@ class HuberProblem:
         self.constant = centred <= 1e-13 * self.sqnorms
         self._theta = np.empty(n)
         self._weight = np.empty(n)
-        self._v = np.empty(p)
+        self._dual_at = None     # (r, sigma, pieces) of the last gap (see gap)
+        self._scanned = None     # (r, sigma, values) of the last scan
         self.scale_floor = np.finfo(np.float64).tiny
+
+    def set_penalty(self, l1, l2):
+        """Change the penalty (a new alpha along a path); the data stay."""
+        self.l1, self.l2 = l1, l2
+        self.penalty = L1L2(l1, l2, self.positive)
+        self.penalized = self.penalty.penalized_mask()
 
     # -- pieces -------------------------------------------------------------
     def residual(self, w, b, out=None):
-        out = np.empty(self.X.shape[0]) if out is None else out
+        if out is None:
+            out = np.empty(self.X.shape[0])
+        else:                              # that residual is being overwritten
+            if self._dual_at is not None and self._dual_at[0] is out:
+                self._dual_at = None
+            if self._scanned is not None and self._scanned[0] is out:
+                self._scanned = None
         self.design.matvec(w, out)
         np.subtract(self.y, out, out=out)
         out -= b
         return out
 
     def scan(self, r, sigma):
-        """(fit, d fit / d sigma, d2 fit / d sigma2); fills theta and weight."""
+        """(fit, d fit / d sigma, d2 fit / d sigma2); fills theta and weight.
+
+        A repeated call with the same residual array and scale (the line
+        search's exact scale, then the objective, then the gap there)
+        returns the last pass's values (see ``gap`` on residual arrays).
+        """
+        last = self._scanned
+        if last is not None and last[0] is r and last[1] == sigma:
+            return last[2]
         self.loss.scale = sigma
-        return self.loss.scan(r, self.s, self._theta, self._weight)
+        out = self.loss.scan(r, self.s, self._theta, self._weight)
+        self._scanned = (r, sigma, out)
+        return out
 
     def objective(self, w, r, sigma):
         return self.scan(r, sigma)[0] + self.penalty.values(w)
@@ -209,33 +244,30 @@ class HuberProblem:
 
         v = X.T @ theta is minus the gradient of the datafit in w (theta
         before its shift to sum zero).  The dual point is built from the
-        residual unless ``theta`` is given.
+        residual unless ``theta`` is given.  What does not depend on the
+        penalty is kept for the next call with the same residual array and
+        scale (a path's next alpha starts where the last one stopped); the
+        solvers never write into a residual array once it is scanned, except
+        through ``residual(out=r)``, which drops it.
         """
-        fit, self.d_scale, _ = self.scan(r, sigma)
+        fit, self.d_scale, self.dd_scale = self.scan(r, sigma)
         primal = fit + self.penalty.values(w)
-        if theta is not None:
-            self._theta[:] = theta
-        theta = self._theta
-        self.theta_sum = theta.sum()
-        v = self._v
-        self.design.rmatvec(theta, v)
-        grad = v.copy()
-        if self.fit_intercept:
-            shift = theta.sum() / self.n_w
-            theta -= self.s * shift
-            v -= self.xs * shift
-        pos = self.s > 0
+        at = self._dual_at
+        if theta is None and at is not None and at[0] is r and at[1] == sigma:
+            pieces = at[2]
+        else:
+            pieces = self._dual_pieces(theta)
+            self._dual_at = (r, sigma, pieces) if theta is None else None
+        self.theta_sum, grad, v, peak, energy, ty = pieces
         kappa = 1.0
-        peak = np.max(np.abs(theta[pos]) / self.s[pos])
         if peak > 2 * self.eps:
             kappa = 2 * self.eps / peak
-        energy = np.dot(theta[pos], theta[pos] / self.s[pos])
         if energy > 4 * self.n_w:
             kappa = min(kappa, np.sqrt(4 * self.n_w / energy))
         pen = self.penalized
         if pen.any():
             kappa = min(kappa, np.min(self.penalty.dual_scales(v)[pen]))
-        dual = kappa * np.dot(theta, self.y) - np.sum(self.penalty.conjugates(kappa * v)[pen])
+        dual = kappa * ty - np.sum(self.penalty.conjugates(kappa * v)[pen])
         # sigma >= scale_floor adds -scale_floor * h^*(theta) >= 0 to the dual
         dual += self.scale_floor * max(self.n_w - 0.25 * kappa ** 2 * energy, 0.0)
         kkt = 0.0
@@ -244,11 +276,41 @@ class HuberProblem:
             lip = 2.0 / sigma * self.sqnorms[free]
             vf = v[free]
             kkt = np.sum(np.abs(kappa * vf) * (np.abs(w[free]) + np.abs(vf) / lip))
-        return primal - dual + kkt, primal, grad
+        return primal - dual + kkt, primal, grad.copy()
+
+    def _dual_pieces(self, theta=None):
+        """The penalty-free parts of the gap for the scanned residual (or
+        ``theta``): sum(theta), X.T @ theta, the same after the shift to sum
+        zero, the box peak and energy of the shifted theta, theta . y."""
+        self._scanned = None                  # theta is changed below
+        if theta is not None:
+            self._theta[:] = theta
+        theta = self._theta
+        theta_sum = theta.sum()
+        v = np.empty(self.X.shape[1])
+        self.design.rmatvec(theta, v)
+        grad = v.copy()
+        if self.fit_intercept:
+            shift = theta_sum / self.n_w
+            theta -= shift if self._unit else self.s * shift
+            v -= self.xs * shift
+        if self._unit:
+            peak, energy = max(theta.max(), -theta.min()), np.dot(theta, theta)
+        else:
+            t, s = theta[self._pos], self.s[self._pos]
+            ratio = t / s
+            peak, energy = np.max(np.abs(ratio)), np.dot(t, ratio)
+        return theta_sum, grad, v, peak, energy, np.dot(theta, self.y)
 
 
-def _start(problem, w):
+def _start(problem, w, start=None):
+    """(b, r, sigma) to begin from: ``start`` = (b, sigma, r or None) of a
+    warm start (e.g. the previous alpha's solution, whose coefficients w
+    are), else the weighted mean residual and its best scale."""
     w[problem.constant] = 0.0      # the intercept takes their part
+    if start is not None:
+        b, sigma, r = start
+        return b, (problem.residual(w, b) if r is None else r), sigma
     r = problem.residual(w, 0.0)
     b = np.dot(problem.s, r) / problem.n_w if problem.fit_intercept else 0.0
     r -= b
@@ -297,54 +359,83 @@ class _Hessian:
     """Hessian of the datafit in (w, [b,] sigma), kept up to date cheaply.
 
     Inlier i contributes ``2 s_i / sigma * u_i u_i^T`` with
-    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  The
-    block ``G = sum_inliers s_i (x_i, 1)(x_i, 1)^T`` depends on the inlier
-    set only: it starts as the Gram of every row (one BLAS-3 pass) and is
-    then corrected by the rows that changed side since the last call (the
-    outliers at first, few once the fit settles), gathered block by block
-    (no copy of X); the last row and column are O(n p) products.
+    ``u_i = (x_i, 1, r_i / sigma)``; outliers contribute nothing.  With
+    ``B = [X, 1]`` (the ones with an intercept) the block
+    ``G = sum_inliers s_i B_i B_i^T`` depends on the inlier set only, and
+    the last column ``sum_inliers s_i z_i B_i`` is, since ``theta_i = 2 s_i
+    z_i`` on inliers and ``2 eps s_i sign(r_i)`` on outliers, ``B^T theta / 2
+    - eps S`` with ``S = sum_outliers s_i sign(r_i) B_i`` -- ``B^T theta``
+    being the gradient the gap has just computed.  G starts as the Gram of
+    every row (one BLAS-3 pass); G and S are then corrected by the rows that
+    changed side since the last call (the outliers at first, few once the
+    fit settles, and few from one alpha to the next along a path), so a
+    call costs O(n) plus O(k p**2) for k changed rows, with no pass over X.
+    Rows are gathered one block at a time (``Rows``): no copy of X.
     """
 
     def __init__(self, problem):
         self.problem = problem
         self.G = self._gram(None, problem.s)
-        self.outlier = np.zeros(problem.X.shape[0], dtype=bool)
+        n, k = problem.X.shape[0], self.G.shape[0]
+        self.side = np.zeros(n)              # -1, 0 (inlier), +1 at the last call
+        self.S = np.zeros(k)
+        self.full = True          # G is still the Gram of every row
+
+    @property
+    def outlier(self):
+        return self.side != 0
+
+    def _part(self, rows):
+        """``Rows`` of ``X[rows]`` (None: all): products one row block at a
+        time, so neither a float64 copy of X nor of the gathered rows is
+        made (a float32 X was copied whole, then the outliers' rows)."""
+        X = self.problem.X
+        return Rows(X) if rows is None else Rows(X, rows)
 
     def _gram(self, rows, d):
-        """``B.T diag(d) B`` over ``rows`` (None: all), ``B = [X, 1]`` (the
-        ones with an intercept), by ``Rows``: one row block at a time, so
-        neither a float64 copy of X nor of the gathered rows is made."""
-        X = self.problem.X
-        op = Rows(X) if rows is None else Rows(X, rows)
-        return op.gram(d if rows is None else d[rows], ones=self.problem.fit_intercept)
+        """``B.T diag(d) B`` over ``rows`` (None: all), d >= 0."""
+        return self._part(rows).gram(d if rows is None else d[rows],
+                                     ones=self.problem.fit_intercept)
 
-    def _add_rows(self, rows, sign):
-        if rows.size:
-            self.G += sign * self._gram(rows, self.problem.s)
+    def _BT(self, rows, c):
+        """``B[rows].T @ c``."""
+        out = self._part(rows).rmatvec(c)
+        return np.append(out, c.sum()) if self.problem.fit_intercept else out
 
-    def __call__(self, r, sigma):
-        """The Hessian at residual r and scale sigma (after ``scan``)."""
+    def _update(self, side):
+        """Bring G and S to the sides ``side`` of the samples."""
+        s = self.problem.s
+        changed = np.flatnonzero(side != self.side)
+        inliers = side.size - np.count_nonzero(side)
+        if changed.size > inliers:
+            # more changes than inliers: one pass over the inliers is cheaper
+            self.G = self._gram(np.flatnonzero(side == 0), s)
+            out = np.flatnonzero(side)
+            self.S = self._BT(out, s[out] * side[out])
+        elif changed.size:
+            new, old = side[changed], self.side[changed]
+            joined, left = changed[new == 0], changed[old == 0]     # the inliers
+            self.G += self._gram(joined, s) - self._gram(left, s)
+            self.S += self._BT(changed, s[changed] * (new - old))
+        self.side = side
+        self.full = False
+
+    def __call__(self, r, sigma, v, theta_sum):
+        """The Hessian at residual r and scale sigma, right after ``gap``
+        there: ``v = X.T @ theta`` (the gradient it returns) and
+        ``theta_sum = sum(theta)``; the problem's scan holds r's sides and
+        ``dd_scale``."""
         problem, p = self.problem, self.problem.X.shape[1]
         outlier = problem._weight != problem.s
-        changed = np.flatnonzero(outlier != self.outlier)
-        if changed.size > outlier.size - np.count_nonzero(outlier):
-            # more changes than inliers: one pass over the inliers is cheaper
-            self.G = self._gram(np.flatnonzero(~outlier), problem.s)
-        else:
-            self._add_rows(changed[outlier[changed]], -1.0)
-            self._add_rows(changed[~outlier[changed]], 1.0)
-        self.outlier = outlier
+        self._update(np.where(outlier, np.sign(r), 0.0))
         k = self.G.shape[0] + 1
-        sz = np.where(outlier, 0.0, problem.s * r / sigma)       # s_i z_i on inliers
         A = np.empty((k, k))
         A[:-1, :-1] = self.G
-        cross = np.empty(p)
-        problem.design.rmatvec(sz, cross)
-        A[:p, -1] = cross
+        A[:p, -1] = 0.5 * v - problem.eps * self.S[:p]            # X_in^T (s z)
         if problem.fit_intercept:
-            A[p, -1] = sz.sum()
+            A[p, -1] = 0.5 * theta_sum - problem.eps * self.S[p]
         A[-1, :-1] = A[:-1, -1]
-        A[-1, -1] = np.dot(sz, r) / sigma
+        A[-1, -1] = 0.5 * sigma * problem.dd_scale                # sum_in s z**2
         A *= 2.0 / sigma
         A[np.arange(p), np.arange(p)] += problem.l2
         return A
@@ -353,35 +444,45 @@ class _Hessian:
 def _newton_direction(A, g):
     """Solve A d = -g; A is positive semi-definite (singular when there are
     fewer inliers than unknowns), so a relative ridge of 1e-12 is added and,
-    if the factorisation still fails, a least-squares solve is used."""
+    if the Cholesky factorisation fails or its condition estimate is below
+    machine precision (what ``scipy.linalg.solve(assume_a='pos')`` warns
+    about; LAPACK is called directly, the solve is small and frequent), a
+    least-squares solve is used.  An overflowing direction (sigma at its
+    floor) is rejected by the line search, no need to warn."""
     k = A.shape[0]
     A = A + 1e-12 * max(np.trace(A) / max(k, 1), 1e-300) * np.eye(k)
-    try:
-        # an overflowing direction (sigma at its floor) is rejected by the
-        # line search, no need to warn
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("error", linalg.LinAlgWarning)
-            return -linalg.solve(A, g, assume_a="pos", check_finite=False)
-    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+    with np.errstate(all="ignore"):
+        factor, info = lapack.dpotrf(A)
+        if info == 0:
+            rcond, info = lapack.dpocon(factor, np.abs(A).sum(axis=0).max())
+            if info == 0 and rcond >= np.finfo(np.float64).eps:
+                d, info = lapack.dpotrs(factor, g)
+                if info == 0:
+                    return -d
         return -linalg.lstsq(A, g, check_finite=False)[0]
 
 
 def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
-           rel_tol=0.0, floor_exit=False):
+           rel_tol=0.0, floor_exit=False, start=None, hessian=None):
     """Damped Newton on (w, b, sigma); the penalty must be smooth (no l1).
 
     When a line search finds no decrease, ``fallback`` (the majoriser)
     continues from there; without one the solver stops (it never raises).
-    Returns a SolverResult with an extra ``scale`` attribute.
+    ``start`` = (b, sigma, r or None) warm-starts the intercept, scale
+    (and residual) that go with w;
+    ``hessian`` (a ``_Hessian`` of this problem) carries its inlier Gram
+    over from an earlier solve (along a path only a few samples change side
+    between alphas).  Returns a SolverResult with an extra ``scale``
+    attribute.
     """
     p = w.shape[0]
-    hessian = _Hessian(problem)
-    if p and not np.any(w):
+    hessian = _Hessian(problem) if hessian is None else hessian
+    if p and start is None and not np.any(w) and hessian.full:
         # a cold start begins at the (lightly ridged) least-squares fit, one
         # p x p solve with the Gram the Hessian already holds: far fewer
         # samples then change side than from w = 0
         w = _least_squares(problem, hessian.G)
-    b, r, sigma = _start(problem, w)
+    b, r, sigma = _start(problem, w, start)
     n_iter = damped = 0
     while True:
         gap, primal, v = problem.gap(w, r, sigma)
@@ -392,13 +493,13 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
         grad = np.concatenate((problem.l2 * w - v,
                                [-problem.theta_sum] if problem.fit_intercept else [],
                                [problem.d_scale]))
-        A = hessian(r, sigma)
+        A = hessian(r, sigma, v, problem.theta_sum)
         # the datafit is a perspective, flat along (r, sigma) jointly: far
         # from the optimum the joint step can overshoot along that ray, and
         # the step in (w, b) at fixed sigma (then the exact scale) is tried
         step = _newton_direction(A, grad)
-        fixed = np.append(_newton_direction(A[:-1, :-1], grad[:-1]), 0.0)
-        moved = _line_search(problem, w, b, r, sigma, primal, grad, step, fixed)
+        moved = _line_search(problem, w, b, r, sigma, primal, grad, step,
+                             lambda: np.append(_newton_direction(A[:-1, :-1], grad[:-1]), 0.0))
         damped = damped + 1 if moved is not None and moved[-1] < 1.0 else 0
         if moved is None or damped > MAX_DAMPED:
             # no decrease along the Newton direction, or only short steps for
@@ -415,31 +516,42 @@ def newton(problem, w, *, tol_abs, max_iter, quiet=False, fallback=None,
         n_iter += 1
     result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                           tol_abs=tol_abs, n_iter=n_iter)
-    result.scale = sigma
+    result.scale, result.residual = sigma, r
     return result
 
 
 def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
                  max_halvings=40):
-    """Backtracking (Armijo) along ``step``; the full ``other`` step is tried
-    when the full ``step`` fails.  Each trial point takes the exact best scale
-    for its residual (started from the one the step proposes), which lowers
-    the objective at least as much as the step's own scale and keeps sigma
-    positive without damping.
+    """Backtracking (Armijo) along ``step``; the full ``other()`` step (a
+    function: computed only when needed) is tried when the full ``step``
+    fails.  Each trial point takes the exact best scale for its residual
+    (started from the one the step proposes), which lowers the objective at
+    least as much as the step's own scale and keeps sigma positive without
+    damping.
 
     Returns the new (w, b, r, sigma, step length), or None when no step
     decreases the objective (the caller warns instead of raising).
     """
     p = w.shape[0]
-    if not (np.dot(grad, step) < 0 and np.all(np.isfinite(step))):
-        step = other
-    trials = [(step, 1.0), (other, 1.0)] + [(step, 0.5 ** k) for k in range(1, max_halvings)]
+
+    def descends(direction):
+        return np.dot(grad, direction) < 0 and np.all(np.isfinite(direction))
+
+    def trials():
+        main = step if descends(step) else None
+        if main is not None:
+            yield main, 1.0
+        fixed = other()
+        yield fixed, 1.0
+        for k in range(1, max_halvings):
+            yield (fixed if main is None else main), 0.5 ** k
+
     noise = ROUNDING * np.sqrt(r.size) * abs(primal)
     directions = {}
-    for direction, t in trials:
-        if not (np.dot(grad, direction) < 0 and np.all(np.isfinite(direction))):
-            continue
+    for direction, t in trials():
         if id(direction) not in directions:
+            if not descends(direction):
+                continue
             db = direction[p] if problem.fit_intercept else 0.0
             dr = problem.residual(direction[:p], 0.0)
             dr -= problem.y          # dr = -X dw
@@ -447,7 +559,7 @@ def _line_search(problem, w, b, r, sigma, primal, grad, step, other,
             directions[id(direction)] = dr, db, np.dot(grad, direction)
         dr, db, slope = directions[id(direction)]
         w_new = w + t * direction[:p]
-        r_new = r + t * dr
+        r_new = r + dr if t == 1.0 else r + t * dr
         guess = sigma + t * direction[-1]
         s_new = problem.best_scale(r_new, guess if guess > 0 else sigma)
         value = problem.objective(w_new, r_new, s_new)
@@ -478,17 +590,17 @@ def _extrapolate(history):
 
 
 def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
-             floor_exit=False):
+             floor_exit=False, start=None):
     """Exact scale steps alternating with coordinate-descent majoriser solves.
 
     Both steps lower the objective; every ``memory`` iterations an Anderson
     extrapolation of (w, b, sigma) replaces the iterate when it is lower
     still (the alternation converges linearly, extrapolation removes the
     slow mode).  The extrapolated point is kept when both its objective and
-    its gap are lower.
+    its gap are lower.  ``start`` warm-starts as in ``newton``.
     """
     p = w.shape[0]
-    b, r, sigma = _start(problem, w)
+    b, r, sigma = _start(problem, w, start)
     n_iter = 0
     history = []
     while True:
@@ -519,22 +631,29 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
         # to the least-squares kernel's 1 / (2 C) sum_i c_i r_i**2
         factor = sigma / (2.0 * total)
         datafit = LeastSquares(problem.design, problem.y, c, w, problem.fit_intercept)
-        penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
-        # the least-squares gap is second order in the optimality violation
-        # delta, the Huber gap (a scaled dual point, linear objective) first
-        # order, ~ delta * P: ask the inner solve for delta**2
-        inner_tol = INNER_FRACTION * min(gap * factor / max(datafit.primal_at_zero, 1e-300),
-                                         (gap / max(primal, 1e-300)) ** 2)
-        res = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
-                       check_every=check_every)
-        w = res.coef
+        if datafit.primal_at_zero > 0:
+            penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
+            # the least-squares gap is second order in the optimality
+            # violation delta, the Huber gap (a scaled dual point, linear
+            # objective) first order, ~ delta * P: ask the inner solve for
+            # delta**2
+            inner_tol = INNER_FRACTION * min(gap * factor / datafit.primal_at_zero,
+                                             (gap / max(primal, 1e-300)) ** 2)
+            w = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
+                         check_every=check_every).coef
+        else:
+            # y is constant where c > 0 (zero without an intercept): w = 0 with
+            # the intercept fits the majoriser exactly (a relative inner tol
+            # would be 0)
+            w = np.zeros(p)
+            datafit = LeastSquares(problem.design, problem.y, c, w, problem.fit_intercept)
         b = datafit.intercept if problem.fit_intercept else 0.0
         r = problem.residual(w, b, out=r)
         sigma = problem.best_scale(r, sigma)
         n_iter += 1
     result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                           tol_abs=tol_abs, n_iter=n_iter)
-    result.scale = sigma
+    result.scale, result.residual = sigma, r
     return result
 
 
@@ -544,57 +663,100 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     ``solver='auto'`` takes Newton for dense X, a smooth penalty,
     p <= NEWTON_MAX_FEATURES and n >= 2 p, else the majoriser with
     coordinate descent.
-    Returns a SolverResult with an extra ``scale`` attribute.
+    Returns a SolverResult with extra ``scale`` and ``residual`` attributes.
     """
     with single_threaded_blas():
-        return _solve(problem, w, tol, max_iter, solver)
+        return _Session(problem, tol, max_iter, solver).solve(w)
 
 
-def _solve(problem, w, tol, max_iter, solver):
-    s, y = problem.s, problem.y
-    spread = np.dot(s, np.abs(y - np.dot(s, y) / problem.n_w)) / problem.n_w
-    problem.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)
-    p0, _ = objective_at_zero(problem)
-    tol_abs = max(tol, GAP_FLOOR) * p0
-    if solver == "auto":
+def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
+    """Solve ``problem`` at each ``(l1, l2)`` of ``penalties`` in turn.
+
+    Each solve starts from the previous solution's coefficients, intercept
+    and scale, and all share what does not depend on the penalty (see
+    ``_Session``); each is certified to ``tol * P(0)`` as ``solve_huber``'s.
+    Returns one SolverResult (with ``scale``) per penalty.
+    """
+    results, start = [], None
+    with single_threaded_blas():
+        session = _Session(problem, tol, max_iter, solver)
+        for l1, l2 in penalties:
+            problem.set_penalty(l1, l2)
+            result = session.solve(w, start)
+            results.append(result)
+            w = np.array(result.coef, dtype=np.float64)
+            start = (result.intercept if problem.fit_intercept else 0.0, result.scale,
+                     result.residual)
+            del result.residual
+    return results
+
+
+class _Session:
+    """The solves of one problem at one or several penalties.
+
+    They share what the penalty does not change: the scale floor, ``P(0)``
+    (so the absolute tolerance) and Newton's Hessian, whose inlier Gram is
+    corrected by the samples that change side from one solve to the next
+    rather than rebuilt.
+    """
+
+    def __init__(self, problem, tol, max_iter, solver):
+        s, y = problem.s, problem.y
+        spread = np.dot(s, np.abs(y - np.dot(s, y) / problem.n_w)) / problem.n_w
+        problem.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)
+        self.problem, self.max_iter, self.solver = problem, max_iter, solver
+        self.tol_abs = max(tol, GAP_FLOOR) * objective_at_zero(problem)[0]
+        self.hessian = None
+
+    def _method(self):
+        problem = self.problem
+        if self.solver != "auto":
+            return self.solver
         smooth = not problem.positive and not np.any(problem.l1 > 0)
         dense = isinstance(problem.X, np.ndarray)
         n, p = problem.X.shape
         small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
-        solver = "newton" if smooth and dense and small else "majorise"
-    w = np.array(w, dtype=np.float64)
+        return "newton" if smooth and dense and small else "majorise"
 
-    def run(w, max_iter, floor_exit):
-        if solver == "newton":
+    def _run(self, w, max_iter, floor_exit, start=None):
+        problem, tol_abs = self.problem, self.tol_abs
+        if self._method() == "newton":
+            if self.hessian is None:
+                self.hessian = _Hessian(problem)
             return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter,
-                          fallback=majorise, floor_exit=floor_exit)
+                          fallback=majorise, floor_exit=floor_exit, start=start,
+                          hessian=self.hessian)
         return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter,
-                        floor_exit=floor_exit)
+                        floor_exit=floor_exit, start=start)
 
-    # both solvers degrade when the scale collapses towards its floor (an
-    # exact fit of many samples: epsilon close to 1, rank-deficient data):
-    # the problem is then the least-absolute-deviation one, a linear program
-    # without a ridge part, solved once by the simplex, whose dual certifies
-    # it; if it does not, the solver carries on from its solution.  (With a
-    # ridge part it is a QP; the interior point stalls near 1e-7 on such
-    # flat, exact-fit faces, so it is not used there.)
-    face = not problem.positive and problem.X.shape[1] > 0 and not np.any(problem.l2 > 0)
-    if face and problem.eps == 1.0:
-        # d fit / d sigma = sum over inliers of s_i (1 - z_i**2) >= 0: the
-        # optimal scale is the floor whatever w, the face is the problem
-        result = lad_face(problem, w, tol_abs)
-        if result.gap <= tol_abs:
+    def solve(self, w, start=None):
+        """Solve from w (and ``start`` = (b, sigma, r) that go with it)."""
+        problem, tol_abs, max_iter = self.problem, self.tol_abs, self.max_iter
+        w = np.array(w, dtype=np.float64)
+        # both solvers degrade when the scale collapses towards its floor (an
+        # exact fit of many samples: epsilon close to 1, rank-deficient data):
+        # the problem is then the least-absolute-deviation one, a linear
+        # program without a ridge part, solved once by the simplex, whose dual
+        # certifies it; if it does not, the solver carries on from its
+        # solution.  (With a ridge part it is a QP; the interior point stalls
+        # near 1e-7 on such flat, exact-fit faces, so it is not used there.)
+        face = not problem.positive and problem.X.shape[1] > 0 and not np.any(problem.l2 > 0)
+        if face and problem.eps == 1.0:
+            # d fit / d sigma = sum over inliers of s_i (1 - z_i**2) >= 0: the
+            # optimal scale is the floor whatever w, the face is the problem
+            result = lad_face(problem, w, tol_abs)
+            if result.gap <= tol_abs:
+                return result
+            w, start = result.coef, None
+        result = self._run(w, max_iter, face, start)
+        if result.gap <= tol_abs or not face:
             return result
-        w = result.coef
-    result = run(w, max_iter, floor_exit=face)
-    if result.gap <= tol_abs or not face:
-        return result
-    lad = lad_face(problem, result.coef, tol_abs)
-    if lad.gap <= min(tol_abs, result.gap) or result.n_iter >= max_iter:
-        return lad if lad.gap < result.gap else result
-    rest = run(lad.coef, max_iter - result.n_iter, floor_exit=False)
-    rest.n_iter += result.n_iter + lad.n_iter
-    return rest if rest.gap <= lad.gap else lad
+        lad = lad_face(problem, result.coef, tol_abs)
+        if lad.gap <= min(tol_abs, result.gap) or result.n_iter >= max_iter:
+            return lad if lad.gap < result.gap else result
+        rest = self._run(lad.coef, max_iter - result.n_iter, False)
+        rest.n_iter += result.n_iter + lad.n_iter
+        return rest if rest.gap <= lad.gap else lad
 
 
 def _on_floor(problem, sigma):
@@ -650,5 +812,5 @@ def _certified(problem, quantile, rows, res, dual, tol_abs):
                          key=lambda g: g[0])
     result = SolverResult(coef=w, intercept=b, gap=gap, primal=primal, tol_abs=tol_abs,
                           n_iter=res.n_iter)
-    result.scale = sigma
+    result.scale, result.residual = sigma, r
     return result
