@@ -377,7 +377,7 @@ class _Hessian:
         self.problem = problem
         self.G = self._gram(None, problem.s)
         n, k = problem.X.shape[0], self.G.shape[0]
-        self.side = np.zeros(n)              # -1, 0 (inlier), +1 at the last call
+        self.side = np.zeros(n, dtype=np.int8)   # -1, 0 (inlier), +1 at the last call
         self.S = np.zeros(k)
         self.full = True          # G is still the Gram of every row
 
@@ -427,7 +427,9 @@ class _Hessian:
         ``dd_scale``."""
         problem, p = self.problem, self.problem.X.shape[1]
         outlier = problem._weight != problem.s
-        self._update(np.where(outlier, np.sign(r), 0.0))
+        side = np.sign(r).astype(np.int8)     # int8: n bytes, not 8 n
+        side[~outlier] = 0
+        self._update(side)
         k = self.G.shape[0] + 1
         A = np.empty((k, k))
         A[:-1, :-1] = self.G

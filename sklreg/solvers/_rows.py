@@ -113,13 +113,13 @@ class Rows:
                 G[p, p] = d.sum()
             return G
         G = np.zeros((p + ones, p + ones))
-        root = np.sqrt(d)
         buf = np.empty((min(self._block, self.shape[0]), p + ones))
         for i0, i1, Xb in self._blocks():
             Xs = buf[:i1 - i0]
-            np.multiply(Xb, root[i0:i1, None], out=Xs[:, :p])
+            root = np.sqrt(d[i0:i1])            # per block: no n-vector
+            np.multiply(Xb, root[:, None], out=Xs[:, :p])
             if ones:
-                Xs[:, p] = root[i0:i1]
+                Xs[:, p] = root
             del Xb                      # before the next block is made
             G += Xs.T @ Xs
         return G
