@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 from scipy import linalg
 
+from sklreg.utils._blas import CholeskyFactor
+
 MAX_ROUNDS = 50       # feature-sign rounds per finish
 HELD_MAX = 32         # coordinates held at zero before the factor is rebuilt
 HELD_FRACTION = 6     # ... or 1/6 of the support, when more: a held coordinate
@@ -103,8 +105,7 @@ class SupportSolver:
                 if new is None:
                     G = self._block(support, support)
                     G[np.diag_indices_from(G)] += curvature
-                    self._set_factor(support, np.asfortranarray(linalg.cholesky(G, lower=True)),
-                                     curvature)
+                    self._set_factor(support, CholeskyFactor(G).factor, curvature)
                 elif new.size:
                     self._extend(new, curvature[self.slot[support] < 0])
         except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
@@ -127,7 +128,7 @@ class SupportSolver:
         lower = np.zeros((m + k, m + k), order="F")   # LAPACK's order: no copies
         lower[:m, :m] = self.lower
         lower[m:, :m] = cross.T
-        lower[m:, m:] = linalg.cholesky(corner, lower=True)
+        lower[m:, m:] = CholeskyFactor(corner).factor
         self._set_factor(np.concatenate([self.order, new]), lower,
                          np.concatenate([self.diagonal, curvature]))
 
@@ -198,8 +199,8 @@ class _HeldSystem:
     """
 
     def __init__(self, lower, rhs):
-        self.factor = (lower, True)
-        self.free = linalg.cho_solve(self.factor, rhs, check_finite=False)
+        self.factor = CholeskyFactor.from_lower(lower)
+        self.free = self.factor.solve(rhs)
         self.columns = {}
 
     def solve(self, held):
@@ -209,7 +210,7 @@ class _HeldSystem:
         if todo:
             units = np.zeros((self.free.size, len(todo)))
             units[todo, np.arange(len(todo))] = 1.0
-            solved = linalg.cho_solve(self.factor, units, check_finite=False)
+            solved = self.factor.solve(units)
             self.columns.update(zip(todo, solved.T))
         Z = np.column_stack([self.columns[k] for k in held])
         try:

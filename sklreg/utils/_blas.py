@@ -46,6 +46,14 @@ class CholeskyFactor:
             raise np.linalg.LinAlgError(
                 f"leading minor of order {info} is not positive definite")
 
+    @classmethod
+    def from_lower(cls, lower):
+        """Wrap a lower Cholesky factor already computed (Fortran order;
+        only its lower triangle is read)."""
+        factor = cls.__new__(cls)
+        factor.factor = np.asfortranarray(lower)
+        return factor
+
     def solve(self, rhs):
         """Return the solution of ``H x = rhs`` (rhs of shape (n,) or (n, k))."""
         from sklreg._core._linalg import potrs_lower
