@@ -123,6 +123,66 @@ def test_extended_factor_equals_a_fresh_one():
 
 
 @pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weights", [False, True])
+def test_cross_products_equal_the_centred_weighted_gram(sparse, dtype, weights):
+    # symmetric blocks (syrk), a few columns (no gather) and many columns
+    X, y, s = make_problem(60, 40, sparse=sparse, dtype=dtype, weights=weights, shift=1.0)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(40), True)
+    Xd = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    Xd = Xd.astype(np.float64)
+    sw = np.ones(60) if s is None else s
+    Xc = Xd - sw @ Xd / sw.sum()
+    reference = Xc.T @ (sw[:, None] * Xc) / sw.sum()
+    rows = np.array([3, 0, 17, 25, 39, 8, 11, 30])
+    for cols in (rows, np.array([5, 17]), np.arange(0, 40, 2)):
+        got = datafit.cross_products(rows, cols)
+        np.testing.assert_allclose(got, reference[np.ix_(rows, cols)], rtol=1e-10,
+                                   atol=1e-12)
+
+
+def test_gap_from_a_carried_gradient_equals_a_fresh_one():
+    X, y, s, penalty = setup(weights=True)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    w = solve_cd(datafit, penalty, np.zeros(120), tol=1e-3).coef
+    gap, primal, v = datafit.full_gap(penalty, w)
+    partial = v.copy()
+    partial[::3] = np.nan                  # entries not known: computed
+    again = datafit.full_gap(penalty, w, gradient=partial)
+    np.testing.assert_array_equal(again[2], v)
+    assert again[:2] == (gap, primal)
+    # on a subset, the other entries stay unknown
+    coords = np.arange(0, 120, 2, dtype=np.intc)
+    _, _, v_sub = datafit.full_gap(penalty, w, coords)
+    np.testing.assert_array_equal(v_sub[coords], v[coords])
+    assert np.all(np.isnan(v_sub[1::2]))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_path_carrying_gradients_equals_one_recomputing_them(sparse):
+    # the gradient a solve ends on is handed to the next alpha: same iterates
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, penalty = setup(sparse, True)
+    _, _, v = LeastSquares(Design(X), y, s, np.zeros(120), True).full_gap(
+        ElasticNetPenalty(1.0, 1.0).compile(120), np.zeros(120))
+    alphas = np.abs(v).max() * np.geomspace(1, 1e-3, 25)
+    runs = []
+    for carry in (False, True):
+        datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+        shared, w, gradient, run = SupportSolver(datafit, capacity=300), np.zeros(120), None, []
+        for alpha in alphas:
+            res = solve_cd(datafit, ElasticNetPenalty(alpha, 1.0).compile(120), w, tol=1e-10,
+                           max_iter=100_000, support_solver=shared, gradient=gradient)
+            assert res.converged
+            gradient = res.gradient if carry else None
+            run.append((w.copy(), res.n_iter))
+        runs.append(run)
+    for (w0, n0), (w1, n1) in zip(*runs):
+        np.testing.assert_allclose(w1, w0, rtol=0, atol=1e-12)
+        assert n1 == n0
+
+
+@pytest.mark.parametrize("sparse", [False, True])
 def test_path_with_a_shared_support_solver_equals_independent_fits(sparse):
     from sklreg.solvers._support import SupportSolver
     X, y, s, penalty = setup(sparse, True)

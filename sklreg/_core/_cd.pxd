@@ -20,6 +20,9 @@ cdef class LeastSquares:
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
                     double* primal) noexcept nogil
+    cdef double gap_given(self, Penalty penalty, const double[::1] w,
+                          const int[::1] coords, const double[::1] v,
+                          double* primal) noexcept nogil
     cdef double primal(self, Penalty penalty, const double[::1] w,
                        const int[::1] coords) noexcept nogil
 

@@ -27,6 +27,8 @@ from sklreg._core._design cimport Design
 from sklreg._core._losses cimport Quadratic
 from sklreg._core._penalties cimport Penalty
 
+FEW_COLUMNS = 8   # cross products with up to this many columns: no gather
+
 
 cdef class LeastSquares:
     """The residual of a weighted least-squares fit bound to X, y and s.
@@ -100,12 +102,21 @@ cdef class LeastSquares:
         coords.  The dual point is the residual scaled by the largest kappa
         that keeps it feasible for every coordinate in ``coords``.
         """
+        cdef Py_ssize_t k
+        self.fold()
+        for k in range(coords.shape[0]):
+            v[coords[k]] = self.grad(coords[k])
+        return self.gap_given(penalty, w, coords, v, primal)
+
+    cdef double gap_given(self, Penalty penalty, const double[::1] w,
+                          const int[::1] coords, const double[::1] v,
+                          double* primal) noexcept nogil:
+        """``gap`` with v[coords] already the gradient at w: O(n + |coords|)."""
         cdef Py_ssize_t k, j, n = self.r.shape[0]
         cdef double kappa = 1.0, penalty_value = 0.0, conj = 0.0, kkt = 0.0, scale
         self.fold()
         for k in range(coords.shape[0]):
             j = coords[k]
-            v[j] = self.grad(j)
             penalty_value += penalty.value(j, w[j])
             scale = penalty.dual_scale(j, v[j])
             if scale < kappa:
@@ -140,42 +151,84 @@ cdef class LeastSquares:
         cdef const int[::1] coords = np.flatnonzero(w).astype(np.intc)
         return self.primal(penalty, w_, coords)
 
-    def full_gap(self, Penalty penalty, w, coords=None):
+    def full_gap(self, Penalty penalty, w, coords=None, gradient=None):
         """Return (gap, primal, v), v the negative gradient.
 
-        On all coordinates, or on ``coords`` only (w zero elsewhere, v left
-        zero there): the gap of the problem restricted to them, which
-        certifies the full problem when the others are known to be zero at
-        its optimum (screened).
+        On all coordinates, or on ``coords`` only (w zero elsewhere, v NaN
+        there): the gap of the problem restricted to them, which certifies
+        the full problem when the others are known to be zero at its
+        optimum (screened).  ``gradient``, if given, is v at this very w
+        where it is not NaN (from an earlier call: v depends on w, not on
+        the penalty); only its NaN entries are computed.
         """
         cdef const double[::1] w_ = w
         if coords is None:
             coords = np.arange(self.X.n_features, dtype=np.intc)
         cdef const int[::1] coords_ = coords
-        v = np.zeros(self.X.n_features)
+        cdef const int[::1] missing = coords
+        if gradient is None:
+            v = np.full(self.X.n_features, np.nan)
+        else:
+            v = np.array(gradient, dtype=np.float64)
+            missing = coords[np.isnan(v[coords])].astype(np.intc)
         cdef double[::1] v_ = v
         cdef double gap, primal
+        cdef Py_ssize_t k
         with nogil:
-            gap = self.gap(penalty, w_, coords_, v_, &primal)
+            self.fold()
+            for k in range(missing.shape[0]):
+                v_[missing[k]] = self.grad(missing[k])
+            gap = self.gap_given(penalty, w_, coords_, v_, &primal)
         return gap, primal, v
 
     def cross_products(self, rows, cols):
         """Return Xc_rows' diag(s) Xc_cols / n_w, Xc the centred columns.
 
         Costs a dense n * len(cols) block and one matrix product: used on
-        purpose, when a support is known, to solve for it exactly.
+        purpose, when a support is known, to solve for it exactly.  Pass the
+        same object as ``rows`` and ``cols`` for a symmetric block (half the
+        work on dense X).
         """
         import scipy.sparse as sp
+        symmetric = rows is cols
         rows, cols = np.asarray(rows), np.asarray(cols)
         s = None if self.s.shape[0] == 0 else self.s.base
         Xc = self.X.matrix[:, cols]
         Xc = Xc.astype(np.float64) if sp.issparse(Xc) else np.asarray(Xc, dtype=np.float64)
-        if s is not None:
-            Xc = Xc.multiply(s[:, None]).tocsc() if sp.issparse(Xc) else Xc * s[:, None]
-        G = self.X.matrix[:, rows].T @ Xc
+        if cols.size <= FEW_COLUMNS and not symmetric:
+            # one pass over the rows' columns in place beats gathering them
+            G = self._column_products(rows.astype(np.intc), np.asfortranarray(
+                Xc.toarray() if sp.issparse(Xc) else Xc, dtype=np.float64))
+        elif symmetric and not sp.issparse(Xc):
+            # centred before the product (no cancellation), in place (Xc is
+            # a fresh copy); A' A of one array: NumPy calls syrk, half the
+            # multiply-adds
+            if self.fit_intercept:
+                Xc -= np.asarray(self.mu)[cols]
+            if s is not None:
+                Xc *= np.sqrt(s)[:, None]
+            G = Xc.T @ Xc
+            G /= self.n_w
+            return G
+        else:
+            if s is not None:
+                Xc = Xc.multiply(s[:, None]).tocsc() if sp.issparse(Xc) else Xc * s[:, None]
+            G = self.X.matrix[:, rows].T @ Xc
         G = G.toarray() if sp.issparse(G) else np.asarray(G, dtype=np.float64)
         mu = np.asarray(self.mu)
         return (G - self.n_w * np.outer(mu[rows], mu[cols])) / self.n_w
+
+    def _column_products(self, const int[::1] rows, const double[::1, :] block):
+        """Return x_r' diag(s) block for r in rows: one pass over the rows'
+        columns of X, in place (no gathered copy)."""
+        cdef Py_ssize_t a, c, m = block.shape[1]
+        out = np.empty((rows.shape[0], m))
+        cdef double[:, ::1] o = out
+        with nogil:
+            for a in range(rows.shape[0]):
+                for c in range(m):
+                    o[a, c] = self.X.col_dot(rows[a], &block[0, c], self._s())
+        return out
 
     def correlations(self, coords):
         """Return Xc_coords' diag(s) y_c / n_w."""

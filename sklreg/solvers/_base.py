@@ -21,6 +21,10 @@ class SolverResult:
         The absolute target, ``tol * P(0)``.
     n_iter : int
         Passes over the data (coordinate-descent epochs).
+    gradient : ndarray of shape (n_features,) or None
+        Where a solver computed it at ``coef`` (NaN elsewhere), minus the
+        datafit's gradient: a path hands it to the next alpha, at which
+        the same coefficients are the starting point.
     """
 
     coef: object
@@ -29,6 +33,7 @@ class SolverResult:
     primal: float
     tol_abs: float
     n_iter: int
+    gradient: object = None
 
     def __post_init__(self):
         # a gap is a difference of two O(P(0)) terms: at the optimum rounding
