@@ -42,7 +42,7 @@ class SupportSolver:
         n_features = datafit.lipschitz.shape[0]
         self.position = np.full(n_features, -1, dtype=np.intp)  # in the Gram cache
         self.features = np.empty(0, dtype=np.intp)
-        self.gram = np.empty((0, 0))
+        self._buffer = np.empty((0, 0))
         self.rhs = np.empty(0)
         self.slot = np.full(n_features, -1, dtype=np.intp)      # in the factor
         self.order = np.empty(0, dtype=np.intp)
@@ -50,6 +50,14 @@ class SupportSolver:
         self.diagonal = np.empty(0)
 
     # ---- Gram cache -----------------------------------------------------
+    # Entries live in the top-left corner of ``_buffer``, which grows by
+    # doubling: adding a few features costs their columns, not a copy of
+    # every entry already computed.
+    @property
+    def gram(self):
+        m = self.features.size
+        return self._buffer[:m, :m]
+
     def _cache(self, coords):
         missing = coords[self.position[coords] < 0]
         if self.features.size + missing.size > self.capacity:
@@ -58,18 +66,20 @@ class SupportSolver:
         if missing.size == 0:
             return
         m, k = self.features.size, missing.size
-        features = np.concatenate([self.features, missing])
-        new_columns = self.datafit.cross_products(features, missing)
-        gram = np.empty((m + k, m + k))
-        gram[:m, :m] = self.gram
-        gram[:, m:] = new_columns
-        gram[m:, :m] = new_columns[:m].T
-        self.gram, self.features = gram, features
+        if m + k > self._buffer.shape[0]:
+            old, size = self._buffer, min(max(2 * self._buffer.shape[0], m + k), self.capacity)
+            self._buffer = np.empty((size, size))
+            self._buffer[:m, :m] = old[:m, :m]
+        self._buffer[m:m + k, m:m + k] = self.datafit.cross_products(missing, missing)
+        if m:
+            self._buffer[:m, m:m + k] = self.datafit.cross_products(self.features, missing)
+            self._buffer[m:m + k, :m] = self._buffer[:m, m:m + k].T
+        self.features = np.concatenate([self.features, missing])
         self.rhs = np.concatenate([self.rhs, self.datafit.correlations(missing)])
         self.position[missing] = np.arange(m, m + k)
 
     def _block(self, rows, cols):
-        return self.gram.take(self.position[rows], axis=0).take(self.position[cols], axis=1)
+        return self._buffer[np.ix_(self.position[rows], self.position[cols])]
 
     # ---- factor -----------------------------------------------------------
     def _plan(self, support, curvature):
@@ -93,7 +103,8 @@ class SupportSolver:
         new = self._plan(support, curvature)
         factor = (size ** 3 / 3 if new is None
                   else size ** 2 * (new.size + self.order.size + new.size - size))
-        return (size * missing + factor / n) / GRAM_SPEEDUP + FINISH_OVERHEAD / n
+        gram = missing * (size - missing) + missing ** 2 / 2   # new block: symmetric
+        return (gram + factor / n) / GRAM_SPEEDUP + FINISH_OVERHEAD / n
 
     def _factorise(self, support, curvature):
         """Make the factor cover ``support``; False if not positive definite."""
@@ -162,15 +173,16 @@ class SupportSolver:
         order = self.order
         rhs = self.rhs[self.position[order]].copy()
         rhs[self.slot[support]] -= slope
-        system = _HeldSystem(self.lower, rhs)
         previous = w[order].copy()
         signs = np.sign(previous)
         held = list(np.flatnonzero(signs == 0))       # in the factor, not the support
+        system = _HeldSystem(self.lower, rhs, held)
+        likely = []
         penalized = penalty.penalized_mask()[order]
         primal_before = datafit.primal_value(penalty, w)
         current = previous.copy()
         for _ in range(MAX_ROUNDS):
-            candidate = system.solve(held)
+            candidate = system.solve(held, likely)
             if candidate is None:
                 break
             wrong = (np.sign(candidate) != signs) & penalized
@@ -181,6 +193,7 @@ class SupportSolver:
             reach = current[wrong] / (current[wrong] - candidate[wrong])
             current = current + reach.min() * (candidate - current)
             held.extend(np.flatnonzero(wrong)[reach <= reach.min()].tolist())
+            likely = np.flatnonzero(wrong).tolist()
             current[held] = 0.0
         coords = order.astype(np.intc)
         datafit.move(w, coords, current)
@@ -198,20 +211,34 @@ class _HeldSystem:
     a new held coordinate costs two triangular solves, not a factorisation.
     """
 
-    def __init__(self, lower, rhs):
+    def __init__(self, lower, rhs, held):
         self.factor = CholeskyFactor.from_lower(lower)
-        self.free = self.factor.solve(rhs)
         self.columns = {}
+        self.free = self._solve(held, rhs)
 
-    def solve(self, held):
+    def _solve(self, coords, rhs=None):
+        """Solve for the unit columns of ``coords`` not solved yet (and for
+        ``rhs``, returned) in one call: each call reads the whole factor,
+        so the columns a later round may need are best solved together."""
+        todo = [k for k in dict.fromkeys(coords) if k not in self.columns]
+        extra = 0 if rhs is None else 1
+        if not todo and rhs is None:
+            return None
+        block = np.zeros((self.factor.factor.shape[0], len(todo) + extra))
+        block[todo, np.arange(extra, len(todo) + extra)] = 1.0
+        if rhs is not None:
+            block[:, 0] = rhs
+        solved = self.factor.solve(block)
+        self.columns.update(zip(todo, solved[:, extra:].T))
+        return solved[:, 0] if rhs is not None else None
+
+    def solve(self, held, likely=()):
+        """Solution with ``held`` at zero; the unit columns of ``likely``
+        (coordinates that may be held next) are solved in the same call."""
         if not held:
             return self.free.copy()
-        todo = [k for k in held if k not in self.columns]
-        if todo:
-            units = np.zeros((self.free.size, len(todo)))
-            units[todo, np.arange(len(todo))] = 1.0
-            solved = self.factor.solve(units)
-            self.columns.update(zip(todo, solved.T))
+        if any(k not in self.columns for k in held):
+            self._solve(list(held) + list(likely))
         Z = np.column_stack([self.columns[k] for k in held])
         try:
             with warnings.catch_warnings():
