@@ -106,6 +106,26 @@ def test_feature_sign_search_lowers_the_objective_and_solves_a_known_support():
     assert datafit.primal_value(penalty, w) <= before
 
 
+def test_finish_with_entering_signs_moves_to_the_next_support():
+    # from the optimum at a larger alpha, the features of the next optimum's
+    # support enter with their signs: one finish lands on that optimum
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, _ = setup(weights=True)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, 1.0).compile(120), np.zeros(120))
+    big, small = (ElasticNetPenalty(np.abs(v).max() * r, 1.0).compile(120) for r in (0.05, 0.04))
+    solutions = [solve_cd(LeastSquares(Design(X), y, s, np.zeros(120), True), pen,
+                          np.zeros(120), tol=1e-14, max_iter=100_000).coef for pen in (big, small)]
+    before, after = solutions
+    new_support = np.flatnonzero(after)
+    assert np.setdiff1d(new_support, np.flatnonzero(before)).size > 0   # some enter
+    w = before.copy()
+    datafit = LeastSquares(Design(X), y, s, w, True)
+    assert SupportSolver(datafit, capacity=200).finish(small, w, new_support,
+                                                       np.sign(after[new_support]))
+    np.testing.assert_allclose(w, after, atol=1e-8)
+
+
 def test_extended_factor_equals_a_fresh_one():
     from sklreg.solvers._support import SupportSolver
     X, y, s, penalty = setup(weights=True, l1_ratio=0.5)

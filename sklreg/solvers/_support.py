@@ -20,7 +20,7 @@ from sklreg.utils._blas import CholeskyFactor
 
 MAX_ROUNDS = 50       # feature-sign rounds per finish
 HELD_MAX = 32         # coordinates held at zero before the factor is rebuilt
-HELD_FRACTION = 6     # ... or 1/6 of the support, when more: a held coordinate
+HELD_FRACTION = 12    # ... or 1/12 of the support, when more: a held coordinate
                       # costs two triangular solves a finish, a rebuild |S|/3
 GRAM_SPEEDUP = 10     # BLAS-3 (Gram, Cholesky) runs ~10x faster per flop than CD
 FINISH_OVERHEAD = 4e5  # a finish's fixed Python cost (~0.2 ms), in multiply-adds
@@ -144,8 +144,11 @@ class SupportSolver:
                          np.concatenate([self.diagonal, curvature]))
 
     # ---- feature-sign search -----------------------------------------------
-    def finish(self, penalty, w, support):
+    def finish(self, penalty, w, support, signs=None):
         """Feature-sign search on ``support``; True if it lowered the objective.
+
+        ``signs`` are the support's signs, by default those of ``w``; a
+        coordinate at zero with a non-zero sign enters in that direction.
 
         Solve for the support with the current signs.  If some coefficient
         of that solution has the wrong sign, move towards it only as far as
@@ -155,18 +158,18 @@ class SupportSolver:
         times.  Kept if the objective went down (rounding aside, it always
         does), else w is restored.
         """
-        if self._finish(penalty, w, support):
+        if self._finish(penalty, w, support, signs):
             return True
         if self.lower is None or self.order.size == support.size:
             return False
         # a factor extended many times, or holding many coordinates, can
         # lose the accuracy a nearly singular support needs: once afresh
         self.lower = None
-        return self._finish(penalty, w, support)
+        return self._finish(penalty, w, support, signs)
 
-    def _finish(self, penalty, w, support):
+    def _finish(self, penalty, w, support, signs):
         datafit = self.datafit
-        signs = np.sign(w[support])
+        signs = np.sign(w[support]) if signs is None else signs
         curvature, slope = penalty.fixed_sign_system(support, signs)
         if not self._factorise(support, curvature):
             return False
@@ -174,7 +177,9 @@ class SupportSolver:
         rhs = self.rhs[self.position[order]].copy()
         rhs[self.slot[support]] -= slope
         previous = w[order].copy()
-        signs = np.sign(previous)
+        support_signs = signs
+        signs = np.zeros(order.size)
+        signs[self.slot[support]] = support_signs
         held = list(np.flatnonzero(signs == 0))       # in the factor, not the support
         system = _HeldSystem(self.lower, rhs, held)
         likely = []
