@@ -47,12 +47,13 @@ SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
 SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
                            # numpy work per feature is worth ~20 multiply-adds
 SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
-FINISH_EPOCHS = 20     # CD passes before the first exact finish
+FINISH_EPOCHS = 10     # CD passes before the first exact finish
 ENTER_MIN = 10        # an active-set step after a finish adds every violating
 ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
                       # support; more, and coordinate descent does better
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
                        # sets cost more Python time than they save
+TINY_EPOCHS = 20       # plain passes over every feature they start with
 
 
 def _gap_safe(penalty, v, gap, l1, lipschitz, movable, active):
@@ -189,7 +190,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
             gradient = None
             n_iter, gap, primal, _, _ = cd_epochs(
                 datafit, penalty, w, np.arange(p, dtype=np.intc),
-                min(max_iter, FINISH_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
+                min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
         if gap <= tol_abs:
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=tol_abs, n_iter=n_iter,
