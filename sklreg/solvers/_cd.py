@@ -46,7 +46,6 @@ STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
 SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
                            # numpy work per feature is worth ~20 multiply-adds
-SMALL_SUPPORT = 64     # supports solved without touching BLAS threads
 FINISH_EPOCHS = 10     # CD passes before the first exact finish
 ENTER_MIN = 10        # an active-set step after a finish adds every violating
 ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
@@ -95,13 +94,6 @@ def _first_try(tried, w, support):
         return False
     tried.add(pattern)
     return True
-
-
-def _finish(support_solver, penalty, w, support, signs=None):
-    if support.size < SMALL_SUPPORT:   # BLAS does not thread these anyway,
-        return support_solver.finish(penalty, w, support, signs)   # and limits cost
-    with single_threaded_blas():
-        return support_solver.finish(penalty, w, support, signs)
 
 
 def _entering(penalty, w, v, movable, limit):
@@ -157,6 +149,16 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     -------
     SolverResult
     """
+    # One BLAS thread throughout: the passes' level-1 calls ran 1.5x slower
+    # with OpenBLAS set to 2 threads (measured per pass, 1000 x 5000), and
+    # the factorisations are small (see ``support_solver`` above)
+    with single_threaded_blas():
+        return _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every,
+                         extrapolate, exact_finish, screening, support_solver, gradient)
+
+
+def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate,
+              exact_finish, screening, support_solver, gradient):
     p = w.shape[0]
     p0 = datafit.primal_at_zero
     tol_abs = max(tol, GAP_FLOOR) * p0
@@ -246,8 +248,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
                                             size_bound - 1 - support.size))
             joint = np.concatenate([support, entering])
             if entering.size and _first_try(tried, w, joint):
-                if _finish(support_solver, penalty, w, joint,
-                           np.concatenate([np.sign(w[support]), signs])):
+                if support_solver.finish(penalty, w, joint,
+                                         np.concatenate([np.sign(w[support]), signs])):
                     _first_try(tried, w, np.flatnonzero(w))
                     just_finished, last_gap = True, np.inf
                     continue
@@ -257,7 +259,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         if finishing:
             cost = support_solver.cost(penalty, support)
             if cost <= ws.size and _first_try(tried, w, support):
-                just_finished = _finish(support_solver, penalty, w, support)
+                just_finished = support_solver.finish(penalty, w, support)
                 _first_try(tried, w, np.flatnonzero(w))   # solved: not again
                 last_gap = np.inf                        # not a reason to widen
                 continue
@@ -277,7 +279,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
                 and support_solver.cost(penalty, support)
                 <= min(spent, _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
             just_finished = (_first_try(tried, w, support)
-                             and _finish(support_solver, penalty, w, support))
+                             and support_solver.finish(penalty, w, support))
             if not just_finished:
                 budget = min(2 * budget, max_iter)   # CD was not done: give it longer
             _first_try(tried, w, np.flatnonzero(w))
