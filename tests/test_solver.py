@@ -64,10 +64,10 @@ def test_gap_is_an_upper_bound_on_suboptimality():
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
 def test_exact_finishing_returns_the_certified_optimum(sparse, l1_ratio, monkeypatch):
-    import sklreg.solvers._cd as cd_module
+    from sklreg.solvers._support import SupportSolver
     kept = []
-    original = cd_module._finish
-    monkeypatch.setattr(cd_module, "_finish",
+    original = SupportSolver.finish
+    monkeypatch.setattr(SupportSolver, "finish",
                         lambda *args: kept.append(original(*args)) or kept[-1])
     X, y, s, penalty = setup(sparse, True, l1_ratio, alpha_ratio=0.02)
     results = []
