@@ -164,7 +164,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     tol_abs = max(tol, GAP_FLOOR) * p0
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
-    n_iter, last_gap, spent = 0, np.inf, 0
+    n_iter, last_gap = 0, np.inf
     ws_size = int(np.clip(p // 50, WS_START, WS_START_MAX))
     tried = set()          # sign patterns already solved for exactly
     just_finished = False
@@ -229,7 +229,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         else:
             ws = np.arange(p)
         # Exact finishes are tried once their cost is at most the CD work
-        # already spent, so CD runs in slices up to that point; at once when
+        # spent since the last one (along a path: at any alpha), so CD runs
+        # in slices up to that point; at once when
         # cheaper than one pass (a warm start whose support is factorised).
         # Near interpolation (support ~ rank) the support's system is
         # degenerate-prone unless the penalty is strongly convex, and CD
@@ -263,6 +264,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 _first_try(tried, w, np.flatnonzero(w))   # solved: not again
                 last_gap = np.inf                        # not a reason to widen
                 continue
+            spent = support_solver.spent
             affordable = cost <= spent + budget * ws.size
             wait = budget if affordable else int(np.ceil((cost - spent) / ws.size))
             epochs_left = min(epochs_left, wait)
@@ -273,11 +275,13 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
             inner_tol, check_every, seed, extrapolate, STABLE_EPOCHS if affordable else 0)
         n_iter += epochs
-        spent += epochs * ws.size
+        if support_solver is not None:
+            support_solver.spent += epochs * ws.size
         support = np.flatnonzero(w)
         if (finishing and inner_gap > inner_tol and 0 < support.size < size_bound
                 and support_solver.cost(penalty, support)
-                <= min(spent, _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
+                <= min(support_solver.spent,
+                       _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
             just_finished = (_first_try(tried, w, support)
                              and support_solver.finish(penalty, w, support))
             if not just_finished:

@@ -48,6 +48,11 @@ class SupportSolver:
         self.order = np.empty(0, dtype=np.intp)
         self.lower = None
         self.diagonal = np.empty(0)
+        # CD work (column operations) since the last finish that went down,
+        # across the solves sharing this solver: along a path a finish's Gram
+        # entries serve every later alpha, so the CD passes of all of them
+        # count towards paying for it
+        self.spent = 0
 
     # ---- Gram cache -----------------------------------------------------
     # Entries live in the top-left corner of ``_buffer``, which grows by
@@ -159,6 +164,7 @@ class SupportSolver:
         does), else w is restored.
         """
         if self._finish(penalty, w, support, signs):
+            self.spent = 0
             return True
         if self.lower is None or self.order.size == support.size:
             return False
