@@ -106,6 +106,27 @@ def test_feature_sign_search_lowers_the_objective_and_solves_a_known_support():
     assert datafit.primal_value(penalty, w) <= before
 
 
+@pytest.mark.parametrize("greedy", [False, True])
+def test_finish_never_raises_the_objective_from_wrong_signs(greedy):
+    from sklreg.solvers._support import SupportSolver
+    X, y, s, penalty = setup(weights=True, alpha_ratio=0.05)
+    exact = solve_cd(LeastSquares(Design(X), y, s, np.zeros(120), True), penalty,
+                     np.zeros(120), tol=1e-14, max_iter=100_000)
+    lowered = 0
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        w = exact.coef + rng.normal(scale=0.2, size=120) * (rng.random(120) < 0.4)
+        datafit = LeastSquares(Design(X), y, s, w, True)
+        before = datafit.primal_value(penalty, w)
+        lowered += SupportSolver(datafit, capacity=200)._finish(
+            penalty, w, np.flatnonzero(w), None, greedy=greedy)
+        assert datafit.primal_value(penalty, w) <= before * (1 + 1e-13)  # a restore rounds
+        np.testing.assert_allclose(datafit.residual(),
+                                   LeastSquares(Design(X), y, s, w, True).residual(),
+                                   atol=1e-10)    # the residual followed w
+    assert lowered >= 5
+
+
 def test_finish_with_entering_signs_moves_to_the_next_support():
     # from the optimum at a larger alpha, the features of the next optimum's
     # support enter with their signs: one finish lands on that optimum
