@@ -124,7 +124,10 @@ def test_finish_never_raises_the_objective_from_wrong_signs(greedy):
         np.testing.assert_allclose(datafit.residual(),
                                    LeastSquares(Design(X), y, s, w, True).residual(),
                                    atol=1e-10)    # the residual followed w
-    assert lowered >= 5
+    # the careful search always lowers it; the greedy try, a heuristic, may
+    # be refused (then the careful search runs), as it is when many signs
+    # are wrong
+    assert lowered >= (3 if greedy else 10)
 
 
 def test_finish_with_entering_signs_moves_to_the_next_support():
