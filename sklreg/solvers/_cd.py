@@ -136,10 +136,8 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         Discard features proven zero at the optimum (Gap Safe rules) from
         the gap computations and working sets.
     support_solver : SupportSolver, optional
-        Gram entries and Cholesky factor to reuse (a path passes one to
-        every alpha).  BLAS runs on one thread in it: its factorisations are
-        small, and threaded BLAS on a busy machine (or under CV folds run in
-        parallel) spins instead of working -- 20x slower on 2 loaded cores.
+        Gram entries, Cholesky factor and CD work since the last finish, to
+        reuse (a path passes one to every alpha).
     gradient : ndarray of shape (n_features,), optional
         Minus the datafit's gradient at ``w`` where not NaN: a path passes
         the previous alpha's ``SolverResult.gradient``, so the first gap
@@ -150,8 +148,10 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     SolverResult
     """
     # One BLAS thread throughout: the passes' level-1 calls ran 1.5x slower
-    # with OpenBLAS set to 2 threads (measured per pass, 1000 x 5000), and
-    # the factorisations are small (see ``support_solver`` above)
+    # with OpenBLAS set to 2 threads (per pass, 1000 x 5000); the
+    # factorisations are small, and threaded BLAS on a busy machine (or
+    # under CV folds run in parallel) spins instead of working -- 20x slower
+    # on 2 loaded cores
     with single_threaded_blas():
         return _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every,
                          extrapolate, exact_finish, screening, support_solver, gradient)
@@ -230,8 +230,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             ws = np.arange(p)
         # Exact finishes are tried once their cost is at most the CD work
         # spent since the last one (along a path: at any alpha), so CD runs
-        # in slices up to that point; at once when
-        # cheaper than one pass (a warm start whose support is factorised).
+        # in slices up to that point; at once when cheaper than one pass (a
+        # warm start whose support is factorised).
         # Near interpolation (support ~ rank) the support's system is
         # degenerate-prone unless the penalty is strongly convex, and CD
         # crawls from its solution: leave it to CD.

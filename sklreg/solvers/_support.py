@@ -58,11 +58,6 @@ class SupportSolver:
     # Entries live in the top-left corner of ``_buffer``, which grows by
     # doubling: adding a few features costs their columns, not a copy of
     # every entry already computed.
-    @property
-    def gram(self):
-        m = self.features.size
-        return self._buffer[:m, :m]
-
     def _cache(self, coords):
         missing = coords[self.position[coords] < 0]
         if self.features.size + missing.size > self.capacity:
