@@ -192,20 +192,22 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     tol, max_iter = estimator.tol, estimator.max_iter or 1000
     rows = []
-    for k in range(Y.shape[1]):
-        w = (np.zeros(n_features) if coef_init is None
-             else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
-        datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
-        exact = SupportSolver(datafit, capacity=2 * min(datafit.rank_bound, n_features) + 100)
-        target, gradient = [], None
-        for alpha in grid:
-            res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
-                           max_iter=max_iter, support_solver=exact, gradient=gradient)
-            gradient = res.gradient     # w is where it ended: its gradient holds
-            res = finish(res, datafit.n_w)
-            res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
-            target.append((w.copy(), res.intercept, res.gap, res.n_iter))
-        rows.append(target)
+    with single_threaded_blas():       # once here, not once per alpha in solve_cd
+        for k in range(Y.shape[1]):
+            w = (np.zeros(n_features) if coef_init is None
+                 else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
+            datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
+            exact = SupportSolver(datafit,
+                                  capacity=2 * min(datafit.rank_bound, n_features) + 100)
+            target, gradient = [], None
+            for alpha in grid:
+                res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
+                               max_iter=max_iter, support_solver=exact, gradient=gradient)
+                gradient = res.gradient     # w is where it ended: its gradient holds
+                res = finish(res, datafit.n_w)
+                res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
+                target.append((w.copy(), res.intercept, res.gap, res.n_iter))
+            rows.append(target)
     return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
 
 

@@ -162,25 +162,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     p = w.shape[0]
     p0 = datafit.primal_at_zero
     tol_abs = max(tol, GAP_FLOOR) * p0
-    movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
-    always = movable & ~penalty.penalized_mask()
-    n_iter, last_gap = 0, np.inf
-    ws_size = int(np.clip(p // 50, WS_START, WS_START_MAX))
-    tried = set()          # sign patterns already solved for exactly
-    just_finished = False
-    budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     rank_bound = datafit.rank_bound
-    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
-    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
-    # with few features a gap pass is cheap and the test's overhead is not
-    screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
-              and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
-    l1 = curvature[1] if screen else None
-    lipschitz = np.asarray(datafit.lipschitz)
-    active = None          # coordinates not screened (None: all)
-    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
-    if support_solver is None and exact_finish:
-        support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
+    n_iter = 0
     if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
         # plain passes over every feature first: one compiled call (a path of
         # 100 alphas on a small X is otherwise mostly Python overhead).  Not
@@ -197,6 +180,24 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=tol_abs, n_iter=n_iter,
                                 gradient=gradient)
+    movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
+    always = movable & ~penalty.penalized_mask()
+    last_gap = np.inf
+    ws_size = min(max(p // 50, WS_START), WS_START_MAX)
+    tried = set()          # sign patterns already solved for exactly
+    just_finished = False
+    budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
+    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
+    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
+    # with few features a gap pass is cheap and the test's overhead is not
+    screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
+              and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
+    l1 = curvature[1] if screen else None
+    lipschitz = np.asarray(datafit.lipschitz)
+    active = None          # coordinates not screened (None: all)
+    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
+    if support_solver is None and exact_finish:
+        support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
     while True:
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
         gradient = None

@@ -7,6 +7,8 @@ joblib runs folds in parallel, a threaded call was measured 3-60x slower
 (2 cores, load average ~10).  So solvers run in ``single_threaded_blas()``;
 only a large Gram product may ask for more (see ``solvers._ridge``).
 """
+import contextlib
+
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
@@ -23,9 +25,32 @@ def blas_state():
     return _STATE[0]
 
 
+_OPEN = [0]      # single_threaded_blas contexts open, in any thread
+
+
+@contextlib.contextmanager
 def single_threaded_blas():
-    """Context in which BLAS and LAPACK use one thread."""
-    return blas_state()[0].limit(limits=1, user_api="blas")
+    """Context in which BLAS and LAPACK use one thread.
+
+    Only the outermost of nested or concurrent contexts sets the limit
+    (threadpoolctl's, ~25 us): BLAS's thread count is process-wide, and a
+    solver enters this once per alpha of a path.  (Overlapping limits from
+    two threads would also restore each other's saved counts in the wrong
+    order, leaving BLAS at one thread for good.)
+    """
+    if _OPEN[0]:
+        _OPEN[0] += 1
+        try:
+            yield
+        finally:
+            _OPEN[0] -= 1
+        return
+    with blas_state()[0].limit(limits=1, user_api="blas"):
+        _OPEN[0] += 1
+        try:
+            yield
+        finally:
+            _OPEN[0] -= 1
 
 
 class CholeskyFactor:
