@@ -68,3 +68,25 @@ def test_cholesky_factor_without_the_gil_solves_and_raises():
     with pytest.raises(la.LinAlgError):
         CholeskyFactor(-H)
     assert CholeskyFactor(np.zeros((0, 0))).solve(np.zeros(0)).shape == (0,)
+
+
+def test_blas_limit_is_restored_after_nested_and_concurrent_fits():
+    # only the outermost single_threaded_blas context sets (and restores)
+    # the process-wide limit, whatever the nesting or the threads
+    from threadpoolctl import threadpool_info
+    from sklreg.utils._blas import single_threaded_blas
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    with single_threaded_blas():
+        assert all(n == 1 for n in blas_threads())
+        with single_threaded_blas():
+            assert all(n == 1 for n in blas_threads())
+        assert all(n == 1 for n in blas_threads())
+    assert blas_threads() == before
+    X, y, _ = make_problem(200, 300)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda a: Lasso(alpha=a).fit(X, y), [0.01, 0.02, 0.05, 0.1] * 3))
+    assert blas_threads() == before
