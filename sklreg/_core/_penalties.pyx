@@ -110,8 +110,13 @@ cdef class Penalty:
 
     def penalized_mask(self):
         """Return a boolean array, True where the coordinate is penalised."""
-        return np.array([self.is_penalized(j) for j in range(self.n_features)],
-                        dtype=bool)
+        out = np.empty(self.n_features, dtype=np.uint8)
+        cdef unsigned char[::1] o = out
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(self.n_features):
+                o[j] = self.is_penalized(j)
+        return out.view(bool)
 
 
 cdef class L1L2(Penalty):
