@@ -8,6 +8,7 @@ joblib runs folds in parallel, a threaded call was measured 3-60x slower
 only a large Gram product may ask for more (see ``solvers._ridge``).
 """
 import contextlib
+import threading
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -25,32 +26,32 @@ def blas_state():
     return _STATE[0]
 
 
-_OPEN = [0]      # single_threaded_blas contexts open, in any thread
+_OPEN = {"count": 0, "limiter": None}   # single_threaded_blas contexts, any thread
+_OPEN_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
 def single_threaded_blas():
     """Context in which BLAS and LAPACK use one thread.
 
-    Only the outermost of nested or concurrent contexts sets the limit
-    (threadpoolctl's, ~25 us): BLAS's thread count is process-wide, and a
-    solver enters this once per alpha of a path.  (Overlapping limits from
-    two threads would also restore each other's saved counts in the wrong
-    order, leaving BLAS at one thread for good.)
+    BLAS's thread count is process-wide, so nested or concurrent contexts
+    share one limit: the first to open sets it (threadpoolctl's, ~25 us; a
+    solver enters this once per alpha of a path), the last to close restores
+    it.  (Separate limits overlapping in two threads restored each other's
+    saved counts in the wrong order, leaving BLAS at one thread for good.)
     """
-    if _OPEN[0]:
-        _OPEN[0] += 1
-        try:
-            yield
-        finally:
-            _OPEN[0] -= 1
-        return
-    with blas_state()[0].limit(limits=1, user_api="blas"):
-        _OPEN[0] += 1
-        try:
-            yield
-        finally:
-            _OPEN[0] -= 1
+    with _OPEN_LOCK:
+        if _OPEN["count"] == 0:
+            _OPEN["limiter"] = blas_state()[0].limit(limits=1, user_api="blas")
+        _OPEN["count"] += 1
+    try:
+        yield
+    finally:
+        with _OPEN_LOCK:
+            _OPEN["count"] -= 1
+            if _OPEN["count"] == 0:
+                _OPEN["limiter"].restore_original_limits()
+                _OPEN["limiter"] = None
 
 
 class CholeskyFactor:
