@@ -166,6 +166,28 @@ def test_extended_factor_equals_a_fresh_one():
                                atol=1e-12)   # LAPACK reads (and fills) the lower triangle only
 
 
+def test_held_system_equals_a_direct_solve_across_extensions():
+    # unit columns solved before the factor gained rows are extended, not
+    # solved again; every solution equals the reduced system's
+    from sklreg.solvers._support import _HeldSystem
+    from sklreg.utils._blas import CholeskyFactor
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((80, 50))
+    H = A.T @ A + 0.1 * np.eye(50)
+    rhs = rng.standard_normal(50)
+    units = {}
+    for size, held in ((30, [4, 17]), (42, [4, 17, 33]), (50, [17, 2, 45])):
+        buffer = np.zeros((60, 60), order="F")
+        buffer[:size, :size] = H[:size, :size]
+        lower = CholeskyFactor(buffer[:size, :size], copy=False).factor   # a block, as on paths
+        got = _HeldSystem(lower, rhs[:size], units).solve(held, likely=[1])
+        free = np.setdiff1d(np.arange(size), held)
+        expected = np.zeros(size)
+        expected[free] = np.linalg.solve(H[np.ix_(free, free)], rhs[free])
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+        assert all(units[k].size == size for k in held)
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weights", [False, True])

@@ -7,30 +7,60 @@ serialised on their factorisations.  These call the same LAPACK through
 ``scipy.linalg.cython_lapack`` with the GIL released.  NumPy's ``cholesky``
 releases it too but ran 1.5x slower at that size.
 """
+from scipy.linalg.cython_blas cimport dtrsm
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 
-def potrf_lower(double[::1, :] a):
-    """Overwrite the lower triangle of the symmetric positive definite,
-    Fortran-ordered ``a`` with its Cholesky factor L (``a = L L^T``; the
-    strict upper triangle is left as it was).  Returns LAPACK's info: 0 on
-    success, k > 0 when the leading minor of order k is not positive."""
+cdef int _leading(const double[:, :] a, str name) except -1:
+    # LAPACK's leading dimension of a column-major view (a block of a
+    # larger Fortran array is fine: only its columns must be contiguous)
+    cdef Py_ssize_t lda = a.strides[1] // sizeof(double) if a.shape[1] > 1 else a.shape[0]
+    if (a.shape[0] > 1 and a.strides[0] != sizeof(double)) or lda < a.shape[0]:
+        raise ValueError("%s must be column-major (Fortran-ordered)" % name)
+    return max(1, lda)
+
+
+def potrf_lower(double[:, :] a):
+    """Overwrite the lower triangle of the symmetric positive definite ``a``
+    (a Fortran-ordered array, or a block of one) with its Cholesky factor L
+    (``a = L L^T``; the strict upper triangle is left as it was).  Returns
+    LAPACK's info: 0 on success, k > 0 when the leading minor of order k is
+    not positive."""
     cdef int n = a.shape[0], info = 0
     cdef char uplo = b'L'
     if n == 0:
         return 0
+    cdef int lda = _leading(a, "a")
     with nogil:
-        dpotrf(&uplo, &n, &a[0, 0], &n, &info)
+        dpotrf(&uplo, &n, &a[0, 0], &lda, &info)
     return info
 
 
-def potrs_lower(const double[::1, :] factor, double[::1, :] b):
-    """Overwrite the Fortran-ordered ``b`` (shape (n, k)) with the solution of
-    ``L L^T x = b``, L the lower triangle of ``factor`` (from ``potrf_lower``)."""
+def potrs_lower(const double[:, :] factor, double[:, :] b):
+    """Overwrite ``b`` (shape (n, k)) with the solution of ``L L^T x = b``,
+    L the lower triangle of ``factor`` (from ``potrf_lower``).  Both may be
+    blocks of larger Fortran-ordered arrays."""
     cdef int n = factor.shape[0], k = b.shape[1], info = 0
     cdef char uplo = b'L'
     if n == 0 or k == 0:
         return 0
+    cdef int lda = _leading(factor, "factor"), ldb = _leading(b, "b")
     with nogil:
-        dpotrs(&uplo, &n, &k, <double*> &factor[0, 0], &n, &b[0, 0], &n, &info)
+        dpotrs(&uplo, &n, &k, <double*> &factor[0, 0], &lda, &b[0, 0], &ldb, &info)
     return info
+
+
+def trsm_lower(const double[:, :] factor, double[:, :] b, bint transpose=False):
+    """Overwrite ``b`` (shape (n, k)) with ``L^{-1} b`` (``L^{-T} b`` if
+    ``transpose``), L the lower triangle of ``factor``: half of a Cholesky
+    solve.  Both may be blocks of larger Fortran-ordered arrays."""
+    cdef int n = factor.shape[0], k = b.shape[1]
+    cdef char side = b'L', uplo = b'L', diag = b'N'
+    cdef char trans = b'T' if transpose else b'N'
+    cdef double one = 1.0
+    if n == 0 or k == 0:
+        return
+    cdef int lda = _leading(factor, "factor"), ldb = _leading(b, "b")
+    with nogil:
+        dtrsm(&side, &uplo, &trans, &diag, &n, &k, &one, <double*> &factor[0, 0], &lda,
+              &b[0, 0], &ldb)

@@ -11,10 +11,7 @@ stay in the factor and are held at zero by one multiplier each.
 
 ``finish`` runs a feature-sign search (Lee, Battle, Raina & Ng, 2007) on it.
 """
-import warnings
-
 import numpy as np
-from scipy import linalg
 
 from sklreg.utils._blas import CholeskyFactor
 
@@ -46,7 +43,12 @@ class SupportSolver:
         self.rhs = np.empty(0)
         self.slot = np.full(n_features, -1, dtype=np.intp)      # in the factor
         self.order = np.empty(0, dtype=np.intp)
-        self.lower = None
+        self.lower = None      # the factor: top-left block of _factor_buffer
+        self._factor_buffer = np.empty((0, 0), order="F")
+        # L^{-1} e_k of coordinates held at zero (by slot k), kept while the
+        # factor is only extended: a coordinate that left the support stays
+        # held over many finishes along a path
+        self.units = {}
         self.diagonal = np.empty(0)
         # CD work (column operations) since the last finish that went down,
         # across the solves sharing this solver: along a path a finish's Gram
@@ -109,17 +111,18 @@ class SupportSolver:
     def _factorise(self, support, curvature):
         """Make the factor cover ``support``; False if not positive definite."""
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", linalg.LinAlgWarning)
-                self._cache(support)          # may start afresh, factor too
-                new = self._plan(support, curvature)
-                if new is None:
-                    G = self._block(support, support)
-                    G[np.diag_indices_from(G)] += curvature
-                    self._set_factor(support, CholeskyFactor(G).factor, curvature)
-                elif new.size:
-                    self._extend(new, curvature[self.slot[support] < 0])
-        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+            self._cache(support)          # may start afresh, factor too
+            new = self._plan(support, curvature)
+            if new is None:
+                m = support.size
+                lower = self._factor_room(m, keep=0)[:m, :m]
+                lower[...] = self._block(support, support)
+                lower[np.diag_indices_from(lower)] += curvature
+                self._set_factor(support, CholeskyFactor(lower, copy=False).factor, curvature)
+                self.units = {}
+            elif new.size:
+                self._extend(new, curvature[self.slot[support] < 0])
+        except (np.linalg.LinAlgError, ValueError):
             self.lower = None
             return False
         return True
@@ -129,18 +132,29 @@ class SupportSolver:
         self.order, self.lower, self.diagonal = order, lower, diagonal
         self.slot[order] = np.arange(order.size)
 
+    def _factor_room(self, size, keep):
+        """The factor buffer, with room for ``size`` coordinates and the
+        factor's first ``keep`` kept.  It grows by a quarter beyond what is
+        asked, so that extending the factor writes its new rows in place
+        instead of copying the whole factor."""
+        if self._factor_buffer.shape[0] < size:
+            room = max(size, min(self.capacity, size + size // 4 + 16))
+            buffer = np.empty((room, room), order="F")
+            buffer[:keep, :keep] = self._factor_buffer[:keep, :keep]
+            self._factor_buffer = buffer
+        return self._factor_buffer
+
     def _extend(self, new, curvature):
         # [[L, 0], [W', L22]] with L W = G_on and L22 L22' = G_nn - W'W
         m, k = self.order.size, new.size
-        cross = linalg.solve_triangular(self.lower, self._block(self.order, new),
-                                        lower=True, check_finite=False)
-        corner = self._block(new, new) - cross.T @ cross
+        cross = CholeskyFactor.from_lower(self.lower).solve_lower(self._block(self.order, new))
+        buffer = self._factor_room(m + k, keep=m)
+        buffer[m:m + k, :m] = cross.T
+        corner = buffer[m:m + k, m:m + k]
+        corner[...] = self._block(new, new) - cross.T @ cross
         corner[np.diag_indices_from(corner)] += curvature
-        lower = np.zeros((m + k, m + k), order="F")   # LAPACK's order: no copies
-        lower[:m, :m] = self.lower
-        lower[m:, :m] = cross.T
-        lower[m:, m:] = CholeskyFactor(corner).factor
-        self._set_factor(np.concatenate([self.order, new]), lower,
+        CholeskyFactor(corner, copy=False)
+        self._set_factor(np.concatenate([self.order, new]), buffer[:m + k, :m + k],
                          np.concatenate([self.diagonal, curvature]))
 
     # ---- feature-sign search -----------------------------------------------
@@ -190,7 +204,7 @@ class SupportSolver:
         signs = np.zeros(order.size)
         signs[self.slot[support]] = support_signs
         held = list(np.flatnonzero(signs == 0))       # in the factor, not the support
-        system = _HeldSystem(self.lower, rhs, held)
+        system = _HeldSystem(self.lower, rhs, self.units)
         likely = []
         penalized = penalty.penalized_mask()[order]
         primal_before = datafit.primal_value(penalty, w)
@@ -223,46 +237,62 @@ class SupportSolver:
 class _HeldSystem:
     """``L L' x = rhs`` with some coordinates held at zero.
 
-    Holding x_k = 0 adds a multiplier per held coordinate: x = x_free + Z m
-    with Z = (L L')^{-1} E_held and m solving Z[held] m = -x_free[held], so
-    a new held coordinate costs two triangular solves, not a factorisation.
+    Holding x_K = 0 adds one multiplier per held coordinate,
+    ``L L' x = rhs + E_K mu``.  With ``f = L^{-1} rhs`` and
+    ``Y = L^{-1} E_K``, the conditions x_K = 0 read ``(Y'Y) mu = -Y'f`` and
+    the solution is ``x = L^{-T} (f + Y mu)``.  So a held coordinate costs
+    one forward solve, kept in ``units`` across finishes (extending the
+    factor by rows extends it cheaply), and a solution one backward solve,
+    where solving for ``(L L')^{-1} E_K`` took two triangular solves per
+    held coordinate and finish.  (Each triangular solve reads the whole
+    factor, several MB near interpolation.)
     """
 
-    def __init__(self, lower, rhs, held):
+    def __init__(self, lower, rhs, units):
         self.factor = CholeskyFactor.from_lower(lower)
-        self.columns = {}
-        self.free = self._solve(held, rhs)
+        self.columns = units                     # held k -> L^{-1} e_k
+        self.forward = self.factor.solve_lower(rhs)
 
-    def _solve(self, coords, rhs=None):
-        """Solve for the unit columns of ``coords`` not solved yet (and for
-        ``rhs``, returned) in one call: each call reads the whole factor,
-        so the columns a later round may need are best solved together."""
-        todo = [k for k in dict.fromkeys(coords) if k not in self.columns]
-        extra = 0 if rhs is None else 1
-        if not todo and rhs is None:
-            return None
-        block = np.zeros((self.factor.factor.shape[0], len(todo) + extra))
-        block[todo, np.arange(extra, len(todo) + extra)] = 1.0
-        if rhs is not None:
-            block[:, 0] = rhs
-        solved = self.factor.solve(block)
-        self.columns.update(zip(todo, solved[:, extra:].T))
-        return solved[:, 0] if rhs is not None else None
+    def _solved(self, k):
+        return k in self.columns and self.columns[k].size == self.forward.size
+
+    def _solve_units(self, coords):
+        """Forward-solve the unit columns of ``coords`` not solved yet, in
+        one call (a call reads the whole factor, so the columns a later
+        round may need are best solved together), and extend those solved
+        before the factor gained rows."""
+        L, n = self.factor.factor, self.forward.shape[0]
+        coords = list(dict.fromkeys(coords))
+        for size in {self.columns[k].size for k in coords if k in self.columns} - {n}:
+            # [[L11, 0], [L21, L22]]: the new rows are L22^{-1} (-L21 y)
+            stale = [k for k in coords if k in self.columns and self.columns[k].size == size]
+            old = np.column_stack([self.columns[k] for k in stale])
+            rows = CholeskyFactor.from_lower(L[size:, size:]).solve_lower(-(L[size:, :size] @ old))
+            self.columns.update(zip(stale, np.vstack([old, rows]).T))
+        todo = np.array([k for k in coords if k not in self.columns], dtype=np.intp)
+        if not todo.size:
+            return
+        # L^{-1} e_k is zero above row k: solve from the first such row
+        start = todo.min()
+        block = np.zeros((n - start, todo.size), order="F")
+        block[todo - start, np.arange(todo.size)] = 1.0
+        solved = np.zeros((n, todo.size))
+        solved[start:] = CholeskyFactor.from_lower(L[start:, start:]).solve_lower(block)
+        self.columns.update(zip(todo.tolist(), solved.T))
 
     def solve(self, held, likely=()):
         """Solution with ``held`` at zero; the unit columns of ``likely``
         (coordinates that may be held next) are solved in the same call."""
-        if not held:
-            return self.free.copy()
-        if any(k not in self.columns for k in held):
-            self._solve(list(held) + list(likely))
-        Z = np.column_stack([self.columns[k] for k in held])
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", linalg.LinAlgWarning)
-                multipliers = linalg.solve(Z[held], -self.free[held], check_finite=False)
-        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
-            return None
-        solution = self.free + Z @ multipliers
+        shifted = self.forward
+        if held:
+            if not all(self._solved(k) for k in held):
+                self._solve_units(list(held) + list(likely))
+            Y = np.column_stack([self.columns[k] for k in held])
+            try:    # small: NumPy's solve costs a tenth of SciPy's per call
+                multipliers = np.linalg.solve(Y.T @ Y, -(Y.T @ self.forward))
+            except np.linalg.LinAlgError:
+                return None
+            shifted = self.forward + Y @ multipliers
+        solution = self.factor.solve_lower(shifted, transpose=True)
         solution[held] = 0.0
         return solution if np.all(np.isfinite(solution)) else None

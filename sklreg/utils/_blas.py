@@ -64,9 +64,11 @@ class CholeskyFactor:
     class) when the matrix is not positive definite.
     """
 
-    def __init__(self, H):
+    def __init__(self, H, copy=True):
         from sklreg._core._linalg import potrf_lower
-        self.factor = np.array(H, dtype=np.float64, order="F")
+        # copy=False: H (float64, Fortran-ordered or a block of such an
+        # array) is overwritten by its factor
+        self.factor = np.array(H, dtype=np.float64, order="F") if copy else H
         info = potrf_lower(self.factor)
         if info != 0:
             raise np.linalg.LinAlgError(
@@ -74,10 +76,11 @@ class CholeskyFactor:
 
     @classmethod
     def from_lower(cls, lower):
-        """Wrap a lower Cholesky factor already computed (Fortran order;
-        only its lower triangle is read)."""
+        """Wrap a lower Cholesky factor already computed: a Fortran-ordered
+        array or a block of one, not copied (only its lower triangle is
+        read)."""
         factor = cls.__new__(cls)
-        factor.factor = np.asfortranarray(lower)
+        factor.factor = lower
         return factor
 
     def solve(self, rhs):
@@ -86,4 +89,13 @@ class CholeskyFactor:
         rhs = np.asarray(rhs, dtype=np.float64)
         out = np.array(rhs[:, None] if rhs.ndim == 1 else rhs, order="F")
         potrs_lower(self.factor, out)
+        return out.reshape(rhs.shape)
+
+    def solve_lower(self, rhs, transpose=False):
+        """Return ``L^{-1} rhs`` (``L^{-T} rhs`` if ``transpose``): half of
+        ``solve``, reading the factor once."""
+        from sklreg._core._linalg import trsm_lower
+        rhs = np.asarray(rhs, dtype=np.float64)
+        out = np.array(rhs[:, None] if rhs.ndim == 1 else rhs, order="F")
+        trsm_lower(self.factor, out, transpose)
         return out.reshape(rhs.shape)
