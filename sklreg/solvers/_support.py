@@ -103,8 +103,10 @@ class SupportSolver:
         missing = np.count_nonzero(self.position[support] < 0)
         curvature, _ = penalty.fixed_sign_system(support, np.ones(size))
         new = self._plan(support, curvature)
-        factor = (size ** 3 / 3 if new is None
-                  else size ** 2 * (new.size + self.order.size + new.size - size))
+        # extending: a triangular solve per new column, then per finish a
+        # forward and a backward solve (held coordinates add little: their
+        # unit solves are kept from one finish to the next)
+        factor = size ** 3 / 3 if new is None else size ** 2 * (new.size + 2)
         gram = missing * (size - missing) + missing ** 2 / 2   # new block: symmetric
         return (gram + factor / n) / GRAM_SPEEDUP + FINISH_OVERHEAD / n
 
