@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers import solve_cd
+from sklreg.solvers._cd import GradientBounds
 from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
                                    single_threaded_blas, to_ridge_units)
 from sklreg.solvers._support import SupportSolver
@@ -199,10 +200,11 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
             datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
             exact = SupportSolver(datafit,
                                   capacity=2 * min(datafit.rank_bound, n_features) + 100)
-            target, gradient = [], None
+            target, gradient, bounds = [], None, GradientBounds(datafit)
             for alpha in grid:
                 res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
-                               max_iter=max_iter, support_solver=exact, gradient=gradient)
+                               max_iter=max_iter, support_solver=exact, gradient=gradient,
+                               gradient_bounds=bounds)
                 gradient = res.gradient     # w is where it ended: its gradient holds
                 res = finish(res, datafit.n_w)
                 res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")

@@ -224,6 +224,41 @@ def test_gap_from_a_carried_gradient_equals_a_fresh_one():
     assert np.all(np.isnan(v_sub[1::2]))
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio, monkeypatch):
+    # along a path to near interpolation, gaps skip the columns whose
+    # gradient is proven below its L1 weight: the gap they certify is the
+    # exact one, and the gradient carried on is exact where known
+    from sklreg.solvers._cd import GradientBounds
+    from sklreg.solvers._support import SupportSolver
+    X, y, s = make_problem(120, 400, weights=True, shift=1.0)
+    skipped = []
+    original = GradientBounds.skippable
+
+    def counting(self, datafit, w, l1):
+        skip, bound = original(self, datafit, w, l1)
+        skipped.append(np.count_nonzero(skip))
+        return skip, bound
+
+    monkeypatch.setattr(GradientBounds, "skippable", counting)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(400), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0, 1.0).compile(400), np.zeros(400))
+    shared, bounds = SupportSolver(datafit, capacity=700), GradientBounds(datafit)
+    w, gradient = np.zeros(400), None
+    for alpha in np.abs(v).max() / l1_ratio * np.geomspace(1, 1e-3, 30):
+        penalty = ElasticNetPenalty(alpha, l1_ratio).compile(400)
+        res = solve_cd(datafit, penalty, w, tol=1e-8, max_iter=100_000, support_solver=shared,
+                       gradient=gradient, gradient_bounds=bounds)
+        gradient = res.gradient
+        fresh = LeastSquares(Design(X), y, s, w.copy(), True)     # residual from scratch
+        gap, _, exact = fresh.full_gap(penalty, w)
+        assert res.converged and gap <= res.tol_abs * (1 + 1e-6)
+        np.testing.assert_allclose(res.gap, gap, rtol=1e-6, atol=1e-12 * fresh.primal_at_zero)
+        known = ~np.isnan(res.gradient)
+        np.testing.assert_allclose(res.gradient[known], exact[known], rtol=1e-8, atol=1e-12)
+    assert sum(skipped) > 1000
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 def test_path_carrying_gradients_equals_one_recomputing_them(sparse):
     # the gradient a solve ends on is handed to the next alpha: same iterates

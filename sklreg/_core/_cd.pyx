@@ -242,6 +242,20 @@ cdef class LeastSquares:
         G = Xc_S' diag(s) Xc_S / n_w and b = Xc_S' diag(s) y_c / n_w."""
         return self.cross_products(coords, coords), self.correlations(coords)
 
+    def residual_moved(self, double[::1] snapshot):
+        """Return ||rho - snapshot||_s (rho the residual, s-weighted), and
+        store rho in ``snapshot`` (length n_samples).  Bounds how far any
+        gradient entry moved: |dv_j| <= sqrt(L_j / n_w) ||d rho||_s."""
+        cdef Py_ssize_t i
+        cdef const double* s = self._s()
+        cdef double d, total = 0.0
+        with nogil:
+            for i in range(snapshot.shape[0]):
+                d = self.r[i] + self.offset - snapshot[i]
+                total += d * d if s == NULL else s[i] * d * d
+                snapshot[i] += d
+        return total ** 0.5
+
     def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
         """Set w[coords] = target, keeping the residual in step."""
         with nogil:
