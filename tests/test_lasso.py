@@ -9,7 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import ElasticNet, Lasso, alpha_max
+from sklreg import ElasticNet, Lasso, alpha_max, regularization_path
 from sklreg.utils.reference import enet_objective, enet_objective_at_zero
 from conftest import make_problem
 
@@ -203,6 +203,14 @@ def test_constant_y_to_rounding_converges(n, l1_ratio):
     np.testing.assert_array_equal(est.coef_, 0.0)
     np.testing.assert_allclose(est.intercept_, y[0], rtol=1e-15)
     assert est.dual_gap_ <= 1e-30
+    # a path (and so CV) is solved by the same solver: no warning either
+    # (the check used to sit in the estimator, and paths warned)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        path = regularization_path(ElasticNet(l1_ratio=l1_ratio, tol=1e-8), X, y,
+                                   sample_weight=s, alphas=[1e-10, 1e-19])
+    np.testing.assert_array_equal(path.coefs, 0.0)
+    np.testing.assert_allclose(path.intercepts, y[0], rtol=1e-15)
     # a genuinely small-scale y is not taken for rounding
     y = 1e-100 * X[:, 0]
     tiny = Lasso(fit_intercept=False, tol=1e-8)

@@ -12,6 +12,7 @@ cdef class LeastSquares:
     cdef double[::1] s            # sample weights; empty when unit
     cdef double[::1] r            # residual is r + offset
     cdef readonly double offset, intercept, n_w, primal_at_zero
+    cdef readonly double rounding_floor   # P(0) of residuals at y's rounding level
     cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
     cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
     cdef bint fit_intercept

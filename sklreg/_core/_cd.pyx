@@ -59,6 +59,9 @@ cdef class LeastSquares:
             y_mean = np.dot(sample_weight, y) / self.n_w if fit_intercept else 0.0
         self.y_c = y - y_mean
         self.primal_at_zero = self.loss.value(&self.y_c[0], self._s(), n, self.n_w)
+        # the objective of residuals of 4 eps max|y|, the noise level of y
+        self.rounding_floor = 0.5 * (4 * np.finfo(np.float64).eps
+                                     * np.max(np.abs(y), initial=0.0)) ** 2
 
         cdef const double* s = self._s()
         mu = np.zeros(p)

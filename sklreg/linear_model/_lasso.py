@@ -12,7 +12,6 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.solvers._base import SolverResult
 from sklreg.utils.validation import check_penalty_factor
 
 _SHARED_PARAMETERS = """
@@ -167,32 +166,8 @@ class ElasticNet(PenalizedRegressor):
         results = []
         for y, w0 in zip(Y.T, coef_init):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
-            results.append(_zero_if_rounding(datafit, y, sample_weight, self.fit_intercept,
-                                             n_features, self.tol)
-                           or solve(datafit, penalty, np.array(w0)))
+            results.append(solve(datafit, penalty, np.array(w0)))
         return results
-
-
-def _zero_if_rounding(datafit, y, sample_weight, fit_intercept, n_features, tol):
-    """The fit w = 0 when P(0) is at the rounding level of y, else None.
-
-    With an intercept and y constant (n = 1, say), ``y - mean(y)`` is not 0
-    but the rounding of the weighted mean (~1e-16 |y|), so P(0) is ~1e-32
-    |y|^2 and no certificate reaches ``tol * P(0)``: the gap's own rounding
-    (amplified by a small L2 weight in the dual) is larger.  Every
-    objective here is non-negative, so at w = 0 the gap is at most P(0);
-    when P(0) is at most the objective of residuals of ``4 eps max|y|``
-    (the noise level of y), w = 0 is optimal to rounding and reported as
-    converged with that floor as its target.
-    """
-    p0 = datafit.primal_at_zero
-    noise = 0.5 * (4 * np.finfo(np.float64).eps * np.max(np.abs(y), initial=0.0)) ** 2
-    if p0 > noise:
-        return None
-    s = np.ones_like(y) if sample_weight is None else sample_weight
-    intercept = float(np.dot(s, y) / s.sum()) if fit_intercept else 0.0
-    return SolverResult(coef=np.zeros(n_features), intercept=intercept, gap=p0,
-                        primal=p0, tol_abs=max(tol * p0, noise), n_iter=0)
 
 
 class Lasso(ElasticNet):

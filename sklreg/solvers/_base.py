@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 import warnings
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 
@@ -51,3 +52,24 @@ class SolverResult:
                 f"the target tol * P(0) = {self.tol_abs:.3e} after {self.n_iter} "
                 "passes. Increase max_iter, loosen tol, or scale the features.",
                 ConvergenceWarning, stacklevel=3)
+
+
+def zero_if_rounding(datafit, w, tol_abs):
+    """The result w = 0 when y is constant up to rounding, else None.
+
+    With an intercept and y constant (n = 1, say), ``y - mean(y)`` is not 0
+    but the rounding of the weighted mean (~1e-16 |y|), so P(0) is ~1e-32
+    |y|^2 and no certificate reaches ``tol * P(0)``: the gap's own rounding
+    (amplified by a small L2 weight in the dual) is larger.  Every objective
+    here is non-negative, so P(0) bounds how far w = 0 is from the optimum;
+    when it is at most ``datafit.rounding_floor`` (the objective of
+    residuals at y's noise level), w = 0 is returned, certified by P(0),
+    with that floor as its target.  ``w`` is set to zero in place.
+    """
+    p0 = datafit.primal_at_zero
+    if p0 > datafit.rounding_floor:
+        return None
+    support = np.flatnonzero(w).astype(np.intc)
+    datafit.move(w, support, np.zeros(support.size))
+    return SolverResult(coef=w, intercept=datafit.intercept, gap=p0, primal=p0,
+                        tol_abs=max(tol_abs, datafit.rounding_floor), n_iter=0)

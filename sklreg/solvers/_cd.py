@@ -37,7 +37,7 @@ on the 100-alpha path this replaced most of the CD passes at small alphas.
 import numpy as np
 
 from sklreg._core._cd import cd_epochs
-from sklreg.solvers._base import SolverResult
+from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 
@@ -204,6 +204,9 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     p = w.shape[0]
     p0 = datafit.primal_at_zero
     tol_abs = max(tol, GAP_FLOOR) * p0
+    constant = zero_if_rounding(datafit, w, tol_abs)
+    if constant is not None:
+        return constant
     rank_bound = datafit.rank_bound
     n_iter = 0
     if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:

@@ -10,7 +10,7 @@ iterations for the gap.
 import numpy as np
 
 from sklreg._core._prox_grad import pg_iterations
-from sklreg.solvers._base import SolverResult
+from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._cd import GAP_FLOOR
 
 
@@ -41,6 +41,9 @@ def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
     SolverResult
     """
     tol_abs = max(tol, GAP_FLOOR) * datafit.primal_at_zero
+    constant = zero_if_rounding(datafit, w, tol_abs)
+    if constant is not None:
+        return constant
     gap, primal, _ = datafit.full_gap(penalty, w)
     n_iter = 0
     if gap > tol_abs:
