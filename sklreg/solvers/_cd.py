@@ -272,9 +272,6 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 if np.any(w[screened] != 0):     # zero at the optimum: put there
                     datafit.move(w, screened.astype(np.intc), np.zeros(screened.size))
                     continue
-        score = penalty.subdiff_distances(w, v)
-        score[(w != 0) | always] = np.inf
-        score[~movable] = -np.inf
         if gap > 0.5 * last_gap:      # too little progress: widen the set
             ws_size *= 2
         last_gap = gap
@@ -286,10 +283,6 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             ws_size = min(ws_size, max(rank_bound, nnz + WS_START, n_always))
         if ws_size == 0:
             break
-        if ws_size < p:
-            ws = np.argpartition(-score, ws_size - 1)[:ws_size]
-        else:
-            ws = np.arange(p)
         # Exact finishes are tried once their cost is at most the CD work
         # spent since the last one (along a path: at any alpha), so CD runs
         # in slices up to that point; at once when cheaper than one pass (a
@@ -317,6 +310,14 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                     just_finished, last_gap = True, np.inf
                     continue
         just_finished = False
+        # the working set: after the active-set step, which does without
+        score = penalty.subdiff_distances(w, v)
+        score[(w != 0) | always] = np.inf
+        score[~movable] = -np.inf
+        if ws_size < p:
+            ws = np.argpartition(-score, ws_size - 1)[:ws_size]
+        else:
+            ws = np.arange(p)
         epochs_left = max_iter - n_iter
         affordable = False
         if finishing:
