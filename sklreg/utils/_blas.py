@@ -86,16 +86,17 @@ class CholeskyFactor:
     def solve(self, rhs):
         """Return the solution of ``H x = rhs`` (rhs of shape (n,) or (n, k))."""
         from sklreg._core._linalg import potrs_lower
-        rhs = np.asarray(rhs, dtype=np.float64)
-        out = np.array(rhs[:, None] if rhs.ndim == 1 else rhs, order="F")
-        potrs_lower(self.factor, out)
-        return out.reshape(rhs.shape)
+        return self._apply(potrs_lower, rhs)
 
     def solve_lower(self, rhs, transpose=False):
         """Return ``L^{-1} rhs`` (``L^{-T} rhs`` if ``transpose``): half of
         ``solve``, reading the factor once."""
         from sklreg._core._linalg import trsm_lower
+        return self._apply(lambda factor, out: trsm_lower(factor, out, transpose), rhs)
+
+    def _apply(self, routine, rhs):
+        # LAPACK-style routines overwrite a Fortran-ordered copy of rhs
         rhs = np.asarray(rhs, dtype=np.float64)
         out = np.array(rhs[:, None] if rhs.ndim == 1 else rhs, order="F")
-        trsm_lower(self.factor, out, transpose)
+        routine(self.factor, out)
         return out.reshape(rhs.shape)
