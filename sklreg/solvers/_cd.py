@@ -36,7 +36,7 @@ on the 100-alpha path this replaced most of the CD passes at small alphas.
 """
 import numpy as np
 
-from sklreg._core._cd import cd_epochs
+from sklreg._core._cd import GradientBounds, cd_epochs, gap_safe
 from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
@@ -57,57 +57,6 @@ ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
                        # sets cost more Python time than they save
 TINY_EPOCHS = 20       # plain passes over every feature they start with
-
-
-class GradientBounds:
-    """Upper bounds on |v_j| for the gradient entries a gap need not read.
-
-    Between two gaps v_j moves by at most sqrt(L_j / n_w) ||d rho||_s
-    (Cauchy-Schwarz; rho the residual).  A zero feature whose last computed
-    |v_j|, plus that drift, stays below its L1 weight neither violates its
-    optimality condition nor changes the gap (its dual constraint holds
-    with room, whatever v_j is below it), so its column is not read.  A
-    path passes one object to every alpha: the residual is where the last
-    alpha left it.
-    """
-
-    def __init__(self, datafit):
-        p = datafit.lipschitz.shape[0]
-        self.step = np.sqrt(np.asarray(datafit.lipschitz) / datafit.n_w)
-        self.value = np.full(p, np.inf)     # |v_j| when last read (inf: never)
-        self.drift_at = np.zeros(p)         # self.drift then
-        self.drift = 0.0                    # sum of ||d rho||_s so far
-        self.residual = np.zeros(datafit.n_samples)
-        datafit.residual_moved(self.residual)
-
-    def skippable(self, datafit, w, l1):
-        """(skip, bound): zero features whose bound is below ``l1``."""
-        self.drift += datafit.residual_moved(self.residual)
-        bound = self.value + self.step * (self.drift - self.drift_at)
-        return (bound < l1) & (w == 0), bound
-
-    def record(self, v, read):
-        self.value[read] = np.abs(v[read])
-        self.drift_at[read] = self.drift
-
-
-def _gap_safe(penalty, v, gap, l1, lipschitz, movable, active, magnitude=None):
-    """Features proven zero at the optimum by the Gap Safe sphere test
-    (Fercoq, Gramfort & Salmon, 2015; Ndiaye et al., 2017).
-
-    The dual of the quadratic datafit is (1 / n_w)-strongly concave in the
-    residual, so the optimal residual lies within sqrt(2 n_w gap) of the
-    dual point kappa * r (s-weighted norm), and the optimal gradient of
-    feature j within sqrt(2 L_j gap) of kappa * v_j.  If even that bound
-    stays below l1_j, w_j = 0 at the optimum (whatever l2_j).  Valid only
-    without unpenalised features (their constraint is not met by scaling).
-    ``magnitude`` is |v|, or an upper bound on it where v was not read.
-    """
-    coords = np.flatnonzero(movable) if active is None else active
-    kappa = min(1.0, float(np.min(penalty.dual_scales(v[coords]), initial=1.0)))
-    magnitude = np.abs(v) if magnitude is None else magnitude   # or bounds on it
-    bound = kappa * magnitude[coords] + np.sqrt(2.0 * lipschitz[coords] * max(gap, 0.0))
-    return coords[bound < l1[coords]]
 
 
 def _cd_cost_left(gap_before, gap_after, target, epochs, size):
@@ -248,24 +197,18 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     elif bounds is None:
         bounds = GradientBounds(datafit)
     while True:
-        skip = magnitude = None
+        magnitude = None
         if bounds is not None:
-            skip, bound = bounds.skippable(datafit, w, l1)
-            skip &= movable
-            if skip.any():
-                # not read: any value below l1 gives the same gap
-                gradient = np.full(p, np.nan) if gradient is None else gradient.copy()
-                gradient[skip] = 0.0
+            gradient = bounds.skip(datafit, w, l1, movable, gradient)
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
         gradient = None
         if bounds is not None:
-            read = ~(np.isnan(v) | skip)
-            bounds.record(v, read)
-            magnitude = np.where(read, np.abs(v), bound)
+            magnitude = bounds.record(v)
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if screen:
-            screened = _gap_safe(penalty, v, gap, l1, lipschitz, movable, active, magnitude)
+            screened = gap_safe(penalty, v, gap, l1, lipschitz, movable,
+                                np.abs(v) if magnitude is None else magnitude)
             if screened.size:
                 movable[screened] = False
                 active = np.flatnonzero(movable).astype(np.intc)
@@ -352,7 +295,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             _first_try(tried, w, np.flatnonzero(w))
         elif finishing:
             budget = min(2 * budget, max_iter)       # CD is doing well: let it
-    if skip is not None:
-        v[skip] = np.nan                  # not known: not to be carried
+    if bounds is not None:
+        v[bounds.skipped] = np.nan        # not known: not to be carried
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                         primal=primal, tol_abs=tol_abs, n_iter=n_iter, gradient=v)
