@@ -224,6 +224,34 @@ def test_gap_from_a_carried_gradient_equals_a_fresh_one():
     assert np.all(np.isnan(v_sub[1::2]))
 
 
+@pytest.mark.parametrize("weights", [False, True])
+def test_gradient_bounds_hold_across_residual_moves(weights):
+    # y is nearly explained by the first 40 features, so moving their
+    # coefficients along the fit moves the residual mostly along itself
+    # (shrinking it, or growing it when the fit's sign flips): the bound's
+    # |1 + c| v_j term.  Every gap skips every zero feature (l1 infinite),
+    # so each bound is carried from the last gap: it must stay above |v_j|
+    from sklreg.solvers._cd import GradientBounds
+    X, _, s = make_problem(80, 120, weights=weights, shift=1.0)
+    rng = np.random.default_rng(0)
+    beta = rng.standard_normal(40)
+    y = X[:, :40] @ beta + 0.01 * rng.standard_normal(80)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    penalty = ElasticNetPenalty(1.0, 1.0).compile(120)
+    bounds, movable, w = GradientBounds(datafit), np.ones(120, dtype=bool), np.zeros(120)
+    bounds.skip(datafit, w, np.zeros(120), movable, None)      # nothing skipped
+    bounds.record(datafit.full_gap(penalty, w)[2])
+    coords = np.arange(40, dtype=np.intc)
+    for scale in (0.5, -0.5, 1.5, -1.0, 0.9, -2.0, 0.2):
+        datafit.move(w, coords, scale * beta + 0.01 * rng.standard_normal(40))
+        bounds.skip(datafit, w, np.full(120, np.inf), movable, None)
+        exact = datafit.full_gap(penalty, w)[2]
+        magnitude = bounds.record(np.where(bounds.skipped, 0.0, exact))
+        assert np.count_nonzero(bounds.skipped) == 80
+        zero = w == 0
+        assert np.all(np.abs(exact[zero]) <= magnitude[zero] * (1 + 1e-12) + 1e-15)
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio):
     # along a path to near interpolation, gaps skip the columns whose
