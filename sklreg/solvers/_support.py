@@ -96,8 +96,6 @@ class SupportSolver:
         if (held > max(HELD_MAX, support.size // HELD_FRACTION) or 3 * new.size > support.size
                 or np.any(self.diagonal[slots[known]] != curvature[known])):
             return None
-        if self.order.size + new.size > self.datafit.rank_bound and not np.all(curvature > 0):
-            return None    # singular with the held coordinates: rebuild without them
         return new
 
     def cost(self, penalty, support):
