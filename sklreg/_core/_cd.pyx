@@ -21,7 +21,7 @@ computed, which also bounds rounding drift.
 """
 import numpy as np
 
-from libc.math cimport fabs, sqrt, isnan, INFINITY, NAN
+from libc.math cimport fabs, sqrt, isnan, INFINITY
 
 from sklreg._core._design cimport Design
 from sklreg._core._losses cimport Quadratic

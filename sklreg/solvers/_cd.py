@@ -198,18 +198,15 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     elif bounds is None:
         bounds = GradientBounds(datafit)
     while True:
-        magnitude = None
         if bounds is not None:
             gradient = bounds.skip(datafit, w, l1, movable, gradient)
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
         gradient = None
-        if bounds is not None:
-            magnitude = bounds.record(v)
+        magnitude = None if bounds is None else bounds.record(v)   # |v|, bounded where not read
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if screen:
-            screened = gap_safe(penalty, v, gap, l1, lipschitz, movable,
-                                np.abs(v) if magnitude is None else magnitude)
+            screened = gap_safe(penalty, v, gap, l1, lipschitz, movable, magnitude)
             if screened.size:
                 movable[screened] = False
                 active = np.flatnonzero(movable).astype(np.intc)
