@@ -246,29 +246,18 @@ cdef class LeastSquares:
         return self.cross_products(coords, coords), self.correlations(coords)
 
     def residual_moved(self, double[::1] snapshot):
-        """Split how the residual rho moved since ``snapshot`` (s-weighted):
-        d rho = c * snapshot + e, e orthogonal to the snapshot.  Return
-        (||d rho||_s, c, ||e||_s), and store rho in ``snapshot`` (length
-        n_samples).  Since v = Xc' diag(s) rho / n_w, each gradient entry
-        moved to (1 + c) v_j plus at most sqrt(L_j / n_w) ||e||_s."""
-        cdef Py_ssize_t i, n = snapshot.shape[0]
+        """Return ||rho - snapshot||_s (rho the residual, s-weighted), and
+        store rho in ``snapshot`` (length n_samples).  Bounds how far any
+        gradient entry moved: |dv_j| <= sqrt(L_j / n_w) ||d rho||_s."""
+        cdef Py_ssize_t i
         cdef const double* s = self._s()
-        cdef double d, weight, moved = 0.0, along = 0.0, size = 0.0, across = 0.0, c = 0.0
+        cdef double d, total = 0.0
         with nogil:
-            for i in range(n):
-                weight = 1.0 if s == NULL else s[i]
+            for i in range(snapshot.shape[0]):
                 d = self.r[i] + self.offset - snapshot[i]
-                moved += weight * d * d
-                along += weight * d * snapshot[i]
-                size += weight * snapshot[i] * snapshot[i]
-            if size > 0.0:
-                c = along / size
-            for i in range(n):
-                weight = 1.0 if s == NULL else s[i]
-                d = self.r[i] + self.offset - snapshot[i] - c * snapshot[i]
-                across += weight * d * d
-                snapshot[i] = self.r[i] + self.offset
-        return moved ** 0.5, c, across ** 0.5
+                total += d * d if s == NULL else s[i] * d * d
+                snapshot[i] += d
+        return total ** 0.5
 
     def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
         """Set w[coords] = target, keeping the residual in step."""
@@ -350,28 +339,25 @@ cdef bint _solve_small(double[:, ::1] a, double[::1] b) noexcept nogil:
 cdef class GradientBounds:
     """Upper bounds on |v_j| for the gradient entries a gap need not read.
 
-    Between two gaps the residual moves by d rho = c rho_0 + e, rho_0 the
-    residual at the first of them and e orthogonal to it, so v_j moves to
-    (1 + c) v_j + Xc_j' diag(s) e / n_w: its new size is at most
-    |1 + c| |v_j| + sqrt(L_j / n_w) ||e||_s (Cauchy-Schwarz), or
-    |v_j| + sqrt(L_j / n_w) ||d rho||_s, whichever is smaller.  Along a path
-    much of the residual's move is along itself: with the split, gaps skip
-    74% of the zero features' columns on a LassoCV fold and 77% on the
-    100-alpha path, against 70% and 73% bounding the whole move (a tenth
-    fewer columns read).  A zero feature whose bound stays below its L1 weight
-    neither violates its optimality condition nor changes the gap (its
-    dual constraint holds with room, whatever v_j is below it), so its
-    column is not read; the bound then carries to the next gap.  A path
-    passes one object to every alpha: the residual is where the last alpha
-    left it.  (Compiled: its elementwise work runs at every gap.)
+    Between two gaps v_j moves by at most sqrt(L_j / n_w) ||d rho||_s
+    (Cauchy-Schwarz; rho the residual).  A zero feature whose last computed
+    |v_j|, plus that drift, stays below its L1 weight neither violates its
+    optimality condition nor changes the gap (its dual constraint holds
+    with room, whatever v_j is below it), so its column is not read.  A
+    path passes one object to every alpha: the residual is where the last
+    alpha left it.  (Compiled: its elementwise work, a few passes over p,
+    runs at every gap.)
     """
-    cdef double[::1] step, value, residual, bound
+    cdef double[::1] step, value, drift_at, residual, bound
+    cdef double drift                    # sum of ||d rho||_s so far
     cdef readonly object skipped         # the columns the last gap did not read
 
     def __init__(self, LeastSquares datafit):
         p = datafit.lipschitz.shape[0]
         self.step = np.sqrt(np.asarray(datafit.lipschitz) / datafit.n_w)
-        self.value = np.full(p, np.inf)  # bound on |v_j| at the last gap (inf: none)
+        self.value = np.full(p, np.inf)  # |v_j| when last read (inf: never)
+        self.drift_at = np.zeros(p)      # the drift then
+        self.drift = 0.0
         self.bound = np.empty(p)
         self.skipped = np.zeros(p, dtype=bool)
         self.residual = np.zeros(datafit.n_samples)
@@ -384,8 +370,7 @@ cdef class GradientBounds:
         Returns the gradient to hand the gap: ``gradient`` (NaN where None)
         with 0 where skipped -- any value below l1 gives the same gap.
         """
-        moved, along, across = datafit.residual_moved(self.residual)
-        cdef double d = moved, e = across, scale = fabs(1.0 + along)
+        self.drift += datafit.residual_moved(self.residual)
         out = np.full(w.shape[0], np.nan) if gradient is None else np.array(gradient)
         cdef double[::1] g = out
         cdef const unsigned char[::1] move = movable.view(np.uint8)
@@ -393,8 +378,7 @@ cdef class GradientBounds:
         cdef Py_ssize_t j, count = 0
         with nogil:
             for j in range(w.shape[0]):
-                self.bound[j] = min(scale * self.value[j] + self.step[j] * e,
-                                    self.value[j] + self.step[j] * d)
+                self.bound[j] = self.value[j] + self.step[j] * (self.drift - self.drift_at[j])
                 skipped[j] = move[j] and w[j] == 0.0 and self.bound[j] < l1[j]
                 if skipped[j]:
                     g[j] = 0.0
@@ -402,17 +386,21 @@ cdef class GradientBounds:
         return out if count else gradient
 
     def record(self, const double[::1] v):
-        """Record the gap's gradient; return an upper bound on |v|: |v_j|
-        where read, the bound elsewhere."""
+        """Record the entries the gap read; return an upper bound on |v|:
+        |v_j| where read, the bound elsewhere."""
+        magnitude = np.empty(v.shape[0])
+        cdef double[::1] m = magnitude
         cdef const unsigned char[::1] skipped = self.skipped.view(np.uint8)
         cdef Py_ssize_t j
         with nogil:
             for j in range(v.shape[0]):
                 if skipped[j] or isnan(v[j]):
-                    self.value[j] = self.bound[j]
+                    m[j] = self.bound[j]
                 else:
-                    self.value[j] = fabs(v[j])
-        return np.array(self.value)
+                    m[j] = fabs(v[j])
+                    self.value[j] = m[j]
+                    self.drift_at[j] = self.drift
+        return magnitude
 
 
 def gap_safe(Penalty penalty, const double[::1] v, double gap, const double[::1] l1,

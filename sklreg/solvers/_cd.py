@@ -12,11 +12,10 @@ get plain passes over every feature (one compiled call instead of a loop).
 Gap Safe screening: from the gap, a ball around the current dual point is
 known to hold the optimal one; features whose correlation stays below their
 penalty on the whole ball are zero at the optimum and leave the gap passes
-and the working sets.  Between gaps, a gradient entry is rescaled by the
-part of the residual's move along the residual, and moves by at most a
-column norm times the rest: zero features whose bound stays below their
-penalty cannot change the gap, and a gap does not read their columns
-(``GradientBounds``; 77% of the zero features' columns over a 100-alpha
+and the working sets.  Between gaps, a gradient entry moves by at most a
+column norm times how far the residual moved: zero features whose bound
+stays below their penalty cannot change the gap, and a gap does not read
+their columns (``GradientBounds``; 73% of the gap columns of a 100-alpha
 path to near interpolation, where screening discards little).
 
 Exact finishing (``_support.py``): the optimum restricted to the current
