@@ -13,6 +13,7 @@ stay in the factor and are held at zero by one multiplier each.
 """
 import numpy as np
 
+from sklreg._core._linalg import gather
 from sklreg.utils._blas import CholeskyFactor
 
 MAX_ROUNDS = 50       # feature-sign rounds per finish
@@ -81,8 +82,11 @@ class SupportSolver:
         self.rhs = np.concatenate([self.rhs, self.datafit.correlations(missing)])
         self.position[missing] = np.arange(m, m + k)
 
-    def _block(self, rows, cols):
-        return self._buffer[np.ix_(self.position[rows], self.position[cols])]
+    def _block(self, rows, cols, out=None):
+        """The Gram entries of ``rows`` x ``cols`` (written into ``out``)."""
+        out = np.empty((rows.size, cols.size)) if out is None else out
+        gather(self._buffer, self.position[rows], self.position[cols], out)
+        return out
 
     # ---- factor -----------------------------------------------------------
     def _plan(self, support, curvature):
@@ -119,7 +123,7 @@ class SupportSolver:
             if new is None:
                 m = support.size
                 lower = self._factor_room(m, keep=0)[:m, :m]
-                lower[...] = self._block(support, support)
+                self._block(support, support, out=lower.T)   # symmetric
                 lower[np.diag_indices_from(lower)] += curvature
                 self._set_factor(support, CholeskyFactor(lower, copy=False).factor, curvature)
                 self.units = {}
