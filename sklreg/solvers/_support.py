@@ -259,6 +259,11 @@ class _HeldSystem:
         self.factor = CholeskyFactor.from_lower(lower)
         self.columns = units                     # held k -> L^{-1} e_k
         self.forward = self.factor.solve_lower(rhs)
+        # Y, Y'Y and Y'f of the last call's held coordinates, in that order
+        self._held = []
+        self._Y = np.empty((self.forward.size, 0), order="F")
+        self._YtY = np.empty((0, 0))
+        self._Ytf = np.empty(0)
 
     def _solved(self, k):
         return k in self.columns and self.columns[k].size == self.forward.size
@@ -287,6 +292,31 @@ class _HeldSystem:
         solved[start:] = CholeskyFactor.from_lower(L[start:, start:]).solve_lower(block)
         self.columns.update(zip(todo.tolist(), solved.T))
 
+    def _products(self, held):
+        """Y, Y'Y and Y'f for ``held``: only the new columns' products when
+        ``held`` extends the last call's (each round of a feature-sign
+        search holds a few more coordinates)."""
+        known = len(self._held)
+        if self._held != held[:known]:
+            known = 0
+        total = len(held)
+        if total > self._Y.shape[1]:
+            room = max(total, 2 * self._Y.shape[1], 16)
+            Y, YtY, Ytf = np.empty((self.forward.size, room), order="F"), np.empty((room, room)), np.empty(room)
+            Y[:, :known] = self._Y[:, :known]
+            YtY[:known, :known] = self._YtY[:known, :known]
+            Ytf[:known] = self._Ytf[:known]
+            self._Y, self._YtY, self._Ytf = Y, YtY, Ytf
+        for i in range(known, total):
+            self._Y[:, i] = self.columns[held[i]]
+        new = self._Y[:, known:total]
+        block = new.T @ self._Y[:, :total]
+        self._YtY[known:total, :total] = block
+        self._YtY[:known, known:total] = block[:, :known].T
+        self._Ytf[known:total] = new.T @ self.forward
+        self._held = list(held)
+        return self._Y[:, :total], self._YtY[:total, :total], self._Ytf[:total]
+
     def solve(self, held, likely=()):
         """Solution with ``held`` at zero; the unit columns of ``likely``
         (coordinates that may be held next) are solved in the same call."""
@@ -294,9 +324,9 @@ class _HeldSystem:
         if held:
             if not all(self._solved(k) for k in held):
                 self._solve_units(list(held) + list(likely))
-            Y = np.column_stack([self.columns[k] for k in held])
+            Y, YtY, Ytf = self._products(held)
             try:    # small: NumPy's solve costs a tenth of SciPy's per call
-                multipliers = np.linalg.solve(Y.T @ Y, -(Y.T @ self.forward))
+                multipliers = np.linalg.solve(YtY, -Ytf)
             except np.linalg.LinAlgError:
                 return None
             shifted = self.forward + Y @ multipliers
