@@ -17,7 +17,8 @@ residual sums to zero, the centred gradient needs no extra pass::
     (x_j - mu_j) . (s * (r + offset)) = x_j . (s * r) + offset * n_w * mu_j
 
 The offset is folded into r (one O(n) pass) only when the duality gap is
-computed, which also bounds rounding drift.
+computed; r is then also re-centred, which removes the rounding drift of
+its sum.
 """
 import numpy as np
 
@@ -90,11 +91,29 @@ cdef class LeastSquares:
     # _s, grad and step are inline, defined in _cd.pxd
 
     cdef void fold(self) noexcept nogil:
-        cdef Py_ssize_t i
-        if self.offset != 0.0:
-            for i in range(self.r.shape[0]):
-                self.r[i] += self.offset
-            self.offset = 0.0
+        """Fold the offset into r and, with an intercept, re-centre r.
+
+        In exact arithmetic the weighted residual sums to zero; the rounding
+        of every update drifts its sum, and the gap then has a floor that
+        coordinate descent cannot lower (1e-9 P(0) after 10^5 passes on a
+        20 x 300 sparse problem: the solve stalled at its restricted
+        optimum).  Removing the drift costs one more pass over n, when
+        anything moved (the offset is then not zero).
+        """
+        cdef Py_ssize_t i, n = self.r.shape[0]
+        cdef const double* s = self._s()
+        cdef double shift = self.offset, total = 0.0
+        if shift == 0.0:       # nothing moved since the last fold
+            return
+        if self.fit_intercept:
+            # r + offset, centred, is r centred: the offset drops out
+            for i in range(n):
+                total += self.r[i] if s == NULL else s[i] * self.r[i]
+            shift = -total / self.n_w
+        if shift != 0.0:
+            for i in range(n):
+                self.r[i] += shift
+        self.offset = 0.0
 
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
