@@ -302,7 +302,8 @@ class _HeldSystem:
         total = len(held)
         if total > self._Y.shape[1]:
             room = max(total, 2 * self._Y.shape[1], 16)
-            Y, YtY, Ytf = np.empty((self.forward.size, room), order="F"), np.empty((room, room)), np.empty(room)
+            Y = np.empty((self.forward.size, room), order="F")
+            YtY, Ytf = np.empty((room, room)), np.empty(room)
             Y[:, :known] = self._Y[:, :known]
             YtY[:known, :known] = self._YtY[:known, :known]
             Ytf[:known] = self._Ytf[:known]
