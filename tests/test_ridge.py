@@ -10,7 +10,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import Ridge, RidgeCV, regularization_path
 from sklreg.model_selection import fold_scores, one_standard_error_alpha
-from sklreg.solvers._cd import GAP_FLOOR
 from sklreg.solvers._ridge import CentredDesign
 from sklreg.utils.reference import ridge_objective, ridge_objective_at_zero
 from conftest import make_problem
@@ -314,9 +313,9 @@ def test_positive_path_matches_a_loop_of_fits(sparse, shape):
         theirs = ridge_objective(dense(X), y, fit.coef_, fit.intercept_, alpha, s)
         assert abs(ours - theirs) <= path.dual_gaps[k] + fit.dual_gap_ + 1e-12 * p0
         # strong convexity: P(w) - P* >= alpha |w - w*|^2; a gap computed
-        # as zero is zero only to rounding, which the solver puts at
-        # GAP_FLOOR * P(0) (two runs stopping there differed by 4e-9)
-        floor = GAP_FLOOR * p0
+        # as zero (a difference of two O(P(0)) numbers) is zero only to
+        # eps * P(0): two runs stopping there differed by 4e-9
+        floor = np.finfo(np.float64).eps * p0
         bound = (np.sqrt(max(path.dual_gaps[k], floor) / alpha)
                  + np.sqrt(max(fit.dual_gap_, floor) / alpha))
         assert np.linalg.norm(path.coefs[k] - fit.coef_) <= bound
