@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from sklreg._core._cd import LeastSquares, cd_epochs
+from sklreg._core._cd import Anderson, LeastSquares, cd_epochs
 from sklreg._core._design import Design
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd
@@ -48,6 +48,30 @@ def test_extrapolation_never_increases_the_objective():
         assert primal <= previous + 1e-15 * abs(previous)
         previous, kept = primal, kept + accepted
     assert kept > 0          # the mechanism was exercised
+
+
+def test_extrapolation_stays_in_the_orthant_of_the_last_iterate():
+    # iterates of x <- M (x - x*) + x* (the CD map while signs stay fixed);
+    # the first coordinate heads across zero and is still positive: under an
+    # L1 penalty it leaves the support at zero, it does not change sign
+    fixed_point = np.array([-1.0, 0.5, 1.0, 2.0])
+    M = np.diag([0.8, 0.7, 0.5, 0.2])
+    x, rows = np.array([3.0, 2.0, 1.5, 2.5]), []
+    for _ in range(5):
+        rows.append(x)
+        x = M @ (x - fixed_point) + fixed_point
+    rows = np.array(rows)
+    # the affine combination with the smallest differences, in NumPy
+    U = np.diff(rows, axis=0)
+    c = np.linalg.solve(U @ U.T, np.ones(4))
+    reference = c / c.sum() @ rows[1:]
+    assert rows[-1, 0] > 0 > reference[0]
+    candidate = Anderson(4, 4).extrapolated(rows)
+    assert candidate[0] == 0.0
+    np.testing.assert_allclose(candidate[1:], reference[1:], rtol=1e-10)
+    # and it is closer to the fixed point than the last iterate
+    assert np.all(np.abs(candidate[1:] - fixed_point[1:])
+                  < np.abs(rows[-1, 1:] - fixed_point[1:]))
 
 
 def test_gap_is_an_upper_bound_on_suboptimality():
