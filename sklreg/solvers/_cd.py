@@ -42,7 +42,9 @@ from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 
 WS_START = 10          # smallest first working set; it is 1/50 of the features
-WS_START_MAX = 100     # up to this many: a doubling costs a gap over all of X
+WS_START_MAX = 100     # up to this many: each growth costs a gap over all of X
+WS_GROWTH = 3          # working sets grow 3x when progress stalls, and to 3x
+                       # their non-zeros (2x: 4 gaps to reach the rank bound)
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
@@ -213,10 +215,10 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                     datafit.move(w, screened.astype(np.intc), np.zeros(screened.size))
                     continue
         if gap > 0.5 * last_gap:      # too little progress: widen the set
-            ws_size *= 2
+            ws_size *= WS_GROWTH
         last_gap = gap
         nnz, n_always = np.count_nonzero(w), np.count_nonzero(always)
-        ws_size = min(max(ws_size, 2 * nnz, n_always), int(movable.sum()))
+        ws_size = min(max(ws_size, WS_GROWTH * nnz, n_always), int(movable.sum()))
         if not strongly_convex:
             # a lasso optimum has at most rank(X) non-zeros: near interpolation
             # a wider set only lets CD wander through features that leave again
