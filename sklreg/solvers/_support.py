@@ -103,8 +103,9 @@ class SupportSolver:
         return new
 
     def cost(self, penalty, support):
-        """Cost of a finish, in CD column operations (n multiply-adds)."""
-        size, n = support.size, self.datafit.n_samples
+        """Cost of a finish, in CD column operations (a column's stored
+        entries in multiply-adds: n when dense, far fewer when sparse)."""
+        size, n = support.size, self.datafit.column_length
         missing = np.count_nonzero(self.position[support] < 0)
         curvature, _ = penalty.fixed_sign_system(support, np.ones(size))
         new = self._plan(support, curvature)
