@@ -410,3 +410,18 @@ def test_residual_stays_centred_over_many_passes(weights):
     # and it is the residual of (w, intercept)
     b = datafit.intercept
     np.testing.assert_allclose(r, y - X @ w - b, atol=1e-9 * np.abs(y).max())
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weights", [False, True])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_start_gradient_is_the_gradient_at_zero(sparse, weights, fit_intercept):
+    # computed with the column norms, it stands in for the first gap's pass
+    X, y, s = make_problem(40, 30, sparse=sparse, weights=weights, shift=1.0)
+    penalty = ElasticNetPenalty(0.1, 1.0).compile(30)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(30), fit_intercept)
+    _, _, v = datafit.full_gap(penalty, np.zeros(30))      # every column read
+    np.testing.assert_allclose(datafit.start_gradient, v, rtol=1e-12, atol=1e-14)
+    w0 = np.zeros(30)
+    w0[3] = 0.5
+    assert LeastSquares(Design(X), y, s, w0, fit_intercept).start_gradient is None

@@ -74,13 +74,19 @@ cdef class LeastSquares:
         cdef const double* s = self._s()
         mu = np.zeros(p)
         lip = np.zeros(p)
+        start_gradient = np.empty(p)
         self.mu = mu
         self.lipschitz = lip
+        cdef double[::1] v0 = start_gradient
         cdef double sq
         with nogil:
             for j in range(p):
                 if fit_intercept:
                     self.mu[j] = self.X.col_sum(j, s) / self.n_w
+                # the gradient at w = 0 while the column is in cache: the
+                # first gap of a cold start then reads X no more (the
+                # centring term vanishes, y_c sums to zero)
+                v0[j] = self.X.col_dot(j, &self.y_c[0], s) / self.n_w
                 sq = self.X.col_sqnorm(j, s)
                 self.lipschitz[j] = (sq - self.n_w * self.mu[j] * self.mu[j]) / self.n_w
                 # a constant column is all rounding error once centred
@@ -94,6 +100,7 @@ cdef class LeastSquares:
             for j in range(p):
                 if w0[j] != 0.0:
                     self.step(j, w0[j])
+        self.start_gradient = None if np.any(w0) else start_gradient
 
     # _s, grad and step are inline, defined in _cd.pxd
 

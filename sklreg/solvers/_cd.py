@@ -158,6 +158,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     constant = zero_if_rounding(datafit, w, tol_abs)
     if constant is not None:
         return constant
+    if gradient is None and datafit.start_gradient is not None and not np.any(w):
+        gradient = datafit.start_gradient        # a cold start: computed with X's norms
     rank_bound = datafit.rank_bound
     n_iter = 0
     if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
