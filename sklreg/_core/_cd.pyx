@@ -74,7 +74,9 @@ cdef class LeastSquares:
         cdef const double* s = self._s()
         mu = np.zeros(p)
         lip = np.zeros(p)
-        start_gradient = np.empty(p)
+        cdef const double[::1] w0 = np.ascontiguousarray(w, dtype=np.float64)
+        cdef bint cold = not np.any(w0)     # warm starts (Huber's inner fits) skip it
+        start_gradient = np.empty(p) if cold else None
         self.mu = mu
         self.lipschitz = lip
         cdef double[::1] v0 = start_gradient
@@ -86,7 +88,8 @@ cdef class LeastSquares:
                 # the gradient at w = 0 while the column is in cache: the
                 # first gap of a cold start then reads X no more (the
                 # centring term vanishes, y_c sums to zero)
-                v0[j] = self.X.col_dot(j, &self.y_c[0], s) / self.n_w
+                if cold:
+                    v0[j] = self.X.col_dot(j, &self.y_c[0], s) / self.n_w
                 sq = self.X.col_sqnorm(j, s)
                 self.lipschitz[j] = (sq - self.n_w * self.mu[j] * self.mu[j]) / self.n_w
                 # a constant column is all rounding error once centred
@@ -95,12 +98,11 @@ cdef class LeastSquares:
         self.r = np.array(self.y_c, copy=True)
         self.offset = 0.0
         self.intercept = y_mean
-        cdef const double[::1] w0 = np.ascontiguousarray(w, dtype=np.float64)
         with nogil:
             for j in range(p):
                 if w0[j] != 0.0:
                     self.step(j, w0[j])
-        self.start_gradient = None if np.any(w0) else start_gradient
+        self.start_gradient = start_gradient
 
     # _s, grad and step are inline, defined in _cd.pxd
 
