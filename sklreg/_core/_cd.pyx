@@ -150,20 +150,14 @@ cdef class LeastSquares:
                           const int[::1] coords, const double[::1] v,
                           double* primal) noexcept nogil:
         """``gap`` with v[coords] already the gradient at w: O(n + |coords|)."""
-        cdef Py_ssize_t k, j, n = self.r.shape[0]
-        cdef double kappa = 1.0, penalty_value = 0.0, conj = 0.0, kkt = 0.0, scale
+        cdef Py_ssize_t k, j, n = self.r.shape[0], unpenalized
+        cdef double kappa = 1.0, penalty_value, conj, kkt = 0.0
         self.fold()
-        for k in range(coords.shape[0]):
+        penalty_value = penalty.dual_terms(coords, w, v, &kappa)
+        conj = penalty.conjugate_sum(coords, v, kappa, &unpenalized)
+        for k in range(coords.shape[0] if unpenalized else 0):
             j = coords[k]
-            penalty_value += penalty.value(j, w[j])
-            scale = penalty.dual_scale(j, v[j])
-            if scale < kappa:
-                kappa = scale
-        for k in range(coords.shape[0]):
-            j = coords[k]
-            if penalty.is_penalized(j):
-                conj += penalty.conjugate(j, kappa * v[j])
-            elif self.lipschitz[j] > 0.0:
+            if not penalty.is_penalized(j) and self.lipschitz[j] > 0.0:
                 # No dual point satisfies an unpenalised coordinate's
                 # constraint (x_j - mu_j) . theta = 0 by scaling, so its part
                 # of the gap is replaced by a KKT term, zero iff v[j] = 0:

@@ -1,3 +1,6 @@
+cimport cython
+
+
 cdef class Penalty:
     cdef readonly Py_ssize_t n_features
     cdef double value(self, Py_ssize_t j, double w) noexcept nogil
@@ -7,8 +10,13 @@ cdef class Penalty:
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil
+    cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
+                           const double[::1] v, double* kappa) noexcept nogil
+    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
+                              double kappa, Py_ssize_t* unpenalized) noexcept nogil
 
 
+@cython.final
 cdef class L1L2(Penalty):
     cdef const double[::1] l1
     cdef const double[::1] l2

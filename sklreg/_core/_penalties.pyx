@@ -20,7 +20,44 @@ treat such coordinates exactly at every pass instead of through the dual.
 """
 import numpy as np
 
+cimport cython
 from libc.math cimport fabs, INFINITY
+
+# The gap's sums over every coordinate are written once, for both classes:
+# specialised for the final L1L2, the per-coordinate calls are direct and
+# inlined (virtual, they cost 0.45 ms of a 1.5 ms gap at p = 50,000)
+ctypedef fused AnyPenalty:
+    Penalty
+    L1L2
+
+
+cdef inline double _dual_terms(AnyPenalty penalty, const int[::1] coords,
+                               const double[::1] w, const double[::1] v,
+                               double* kappa) noexcept nogil:
+    cdef Py_ssize_t k, j
+    cdef double total = 0.0, scale
+    for k in range(coords.shape[0]):
+        j = coords[k]
+        total += penalty.value(j, w[j])
+        scale = penalty.dual_scale(j, v[j])
+        if scale < kappa[0]:
+            kappa[0] = scale
+    return total
+
+
+cdef inline double _conjugate_sum(AnyPenalty penalty, const int[::1] coords,
+                                  const double[::1] v, double kappa,
+                                  Py_ssize_t* unpenalized) noexcept nogil:
+    cdef Py_ssize_t k, j
+    cdef double total = 0.0
+    unpenalized[0] = 0
+    for k in range(coords.shape[0]):
+        j = coords[k]
+        if penalty.is_penalized(j):
+            total += penalty.conjugate(j, kappa * v[j])
+        else:
+            unpenalized[0] += 1
+    return total
 
 
 cdef inline double _soft(double x, double t) noexcept nogil:
@@ -52,6 +89,18 @@ cdef class Penalty:
 
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil:
         return False
+
+    cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
+                           const double[::1] v, double* kappa) noexcept nogil:
+        """Return the sum of value(j, w_j) over ``coords``; lower ``kappa``
+        to the smallest dual_scale(j, v_j) among them."""
+        return _dual_terms(self, coords, w, v, kappa)
+
+    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
+                              double kappa, Py_ssize_t* unpenalized) noexcept nogil:
+        """Return the sum of conjugate(j, kappa v_j) over the penalised
+        ``coords``; count the others in ``unpenalized``."""
+        return _conjugate_sum(self, coords, v, kappa, unpenalized)
 
     # -- numpy-facing helpers, for tests and for the Python solver loop ----
     def values(self, const double[::1] w):
@@ -191,3 +240,11 @@ cdef class L1L2(Penalty):
 
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil:
         return self.l1[j] > 0.0 or self.l2[j] > 0.0
+
+    cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
+                           const double[::1] v, double* kappa) noexcept nogil:
+        return _dual_terms(self, coords, w, v, kappa)
+
+    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
+                              double kappa, Py_ssize_t* unpenalized) noexcept nogil:
+        return _conjugate_sum(self, coords, v, kappa, unpenalized)
