@@ -425,3 +425,52 @@ def test_start_gradient_is_the_gradient_at_zero(sparse, weights, fit_intercept):
     w0 = np.zeros(30)
     w0[3] = 0.5
     assert LeastSquares(Design(X), y, s, w0, fit_intercept).start_gradient is None
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+def test_full_gap_equals_the_duality_gap_written_in_numpy(l1_ratio, positive):
+    # no intercept, unit weights: P(w) = |y - Xw|^2 / 2n + sum_j Omega_j(w_j);
+    # the dual point is the residual scaled by kappa, the largest value
+    # keeping every pure-L1 coordinate's |kappa v_j| <= l1_j
+    from sklreg._core._penalties import L1L2
+    rng = np.random.default_rng(3)
+    n, p = 40, 30
+    X, y = rng.standard_normal((n, p)), rng.standard_normal(n)
+    l1 = rng.uniform(0.01, 0.05, p)
+    l2 = np.full(p, 0.0 if l1_ratio == 1.0 else 0.03)
+    w = np.where(rng.uniform(size=p) < 0.4, np.abs(rng.standard_normal(p)), 0.0)
+    if not positive:
+        w *= rng.choice([-1.0, 1.0], p)
+    datafit = LeastSquares(Design(np.asfortranarray(X)), y, None, w.copy(), False)
+    gap, primal, v = datafit.full_gap(L1L2(l1, l2, positive), w)
+
+    r = y - X @ w
+    reference_v = X.T @ r / n
+    np.testing.assert_allclose(v, reference_v, rtol=1e-12, atol=1e-14)
+    reference_primal = r @ r / (2 * n) + np.sum(l1 * np.abs(w) + l2 / 2 * w ** 2)
+    excess = reference_v if positive else np.abs(reference_v)
+    pure_l1 = l2 == 0
+    kappa = min(1.0, np.min(l1[pure_l1] / excess[pure_l1], initial=np.inf,
+                            where=excess[pure_l1] > 0))
+    over = np.maximum(kappa * excess - l1, 0.0)
+    conjugate = np.sum(np.divide(over ** 2, 2 * l2, out=np.zeros(p), where=l2 > 0))
+    dual = (y @ y - np.sum((y - kappa * r) ** 2)) / (2 * n) - conjugate
+    assert primal == pytest.approx(reference_primal, rel=1e-12)
+    assert gap == pytest.approx(reference_primal - dual, rel=1e-10, abs=1e-14)
+    assert gap > 0
+
+
+def test_working_set_selection_takes_the_largest_scores():
+    from sklreg.solvers._cd import _largest
+    rng = np.random.default_rng(0)
+    score = np.zeros(1000)
+    score[rng.choice(1000, 60, replace=False)] = rng.uniform(0.1, 1.0, 60)
+    score[rng.choice(np.flatnonzero(score == 0), 5, replace=False)] = np.inf  # non-zeros
+    score[rng.choice(np.flatnonzero(score == 0), 100, replace=False)] = -np.inf  # screened
+    order = np.argsort(-score, kind="stable")
+    for size in (10, 65, 66, 200, 900):
+        chosen = _largest(score, size)
+        assert chosen.size == size == np.unique(chosen).size
+        # the same scores as a full sort's first ``size`` (ties at 0 may differ)
+        np.testing.assert_array_equal(np.sort(score[chosen]), np.sort(score[order[:size]]))
