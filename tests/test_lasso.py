@@ -216,3 +216,23 @@ def test_constant_y_to_rounding_converges(n, l1_ratio):
     tiny = Lasso(fit_intercept=False, tol=1e-8)
     tiny.set_params(alpha=1e-3 * alpha_max(tiny, X, y)).fit(X, y)
     assert np.any(tiny.coef_ != 0) and tiny.n_iter_ > 0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("layout", ["dense", "sparse", "float32"])
+def test_non_finite_X_raises_scikit_learns_error(bad, layout):
+    # single fits find non-finite values in their first pass over X (the
+    # column norms) instead of a separate check; the error is the same
+    import scipy.sparse as sp
+    from sklearn.linear_model import Lasso as SkLasso
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 8))
+    y = X[:, 0] + 1.0
+    X[4, 6] = bad
+    X = {"dense": X, "sparse": sp.csc_matrix(X), "float32": X.astype(np.float32)}[layout]
+    with pytest.raises(ValueError) as theirs:
+        sk.Lasso(alpha=0.1).fit(X, y)
+    for est in (Lasso(alpha=0.1), ElasticNet(alpha=0.1, fit_intercept=False)):
+        with pytest.raises(ValueError) as ours:
+            est.fit(X, y)
+        assert str(ours.value).split("\n")[0] == str(theirs.value).split("\n")[0]

@@ -15,6 +15,7 @@ cdef class LeastSquares:
     cdef readonly double rounding_floor   # P(0) of residuals at y's rounding level
     cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
     cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
+    cdef readonly bint finite_norms       # every column's squared norm is finite
     cdef readonly object start_gradient   # v at w = 0, when w started there
     cdef bint fit_intercept
 

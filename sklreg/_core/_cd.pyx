@@ -22,7 +22,7 @@ its sum.
 """
 import numpy as np
 
-from libc.math cimport fabs, sqrt, isnan, INFINITY
+from libc.math cimport fabs, sqrt, isnan, isfinite, INFINITY
 
 from sklreg._core._design cimport Design
 from sklreg._core._losses cimport Quadratic
@@ -81,6 +81,7 @@ cdef class LeastSquares:
         self.lipschitz = lip
         cdef double[::1] v0 = start_gradient
         cdef double sq
+        cdef bint finite = True
         with nogil:
             for j in range(p):
                 if fit_intercept:
@@ -91,6 +92,10 @@ cdef class LeastSquares:
                 if cold:
                     v0[j] = self.X.col_dot(j, &self.y_c[0], s) / self.n_w
                 sq = self.X.col_sqnorm(j, s)
+                # NaN or inf in the column makes it NaN or inf: X's values
+                # are checked here instead of in a pass of their own
+                if not isfinite(sq):
+                    finite = False
                 self.lipschitz[j] = (sq - self.n_w * self.mu[j] * self.mu[j]) / self.n_w
                 # a constant column is all rounding error once centred
                 if self.lipschitz[j] <= 1e-13 * sq / self.n_w:
@@ -103,6 +108,7 @@ cdef class LeastSquares:
                 if w0[j] != 0.0:
                     self.step(j, w0[j])
         self.start_gradient = start_gradient
+        self.finite_norms = finite
 
     # _s, grad and step are inline, defined in _cd.pxd
 

@@ -58,6 +58,10 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         """Fit one target; return a ``sklreg.solvers.SolverResult``."""
         raise NotImplementedError
 
+    # True where _solve_targets calls check_finite_X itself when its first
+    # pass over X meets a non-finite value (one pass over X saved)
+    _solver_checks_finite = False
+
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         """Fit every column of Y; return one SolverResult per target."""
         return [self._solve(X, Y[:, k], sample_weight, coef_init[k])
@@ -91,7 +95,8 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         validate_params(self)
-        X, y, s = validate_X_y(self, X, y, sample_weight)
+        X, y, s = validate_X_y(self, X, y, sample_weight,
+                               finite_X=not self._solver_checks_finite)
         n_features = X.shape[1]
         self._check_params(n_features)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y

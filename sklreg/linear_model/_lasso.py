@@ -12,7 +12,7 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.utils.validation import check_penalty_factor
+from sklreg.utils.validation import check_finite_X, check_penalty_factor
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
@@ -153,6 +153,8 @@ class ElasticNet(PenalizedRegressor):
     def _check_params(self, n_features):
         check_penalty_factor(self.penalty_factor, n_features)
 
+    _solver_checks_finite = True     # LeastSquares's column norms do
+
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         n_features = X.shape[1]
         penalty = self._penalty(n_features).compile(n_features)
@@ -166,6 +168,8 @@ class ElasticNet(PenalizedRegressor):
         results = []
         for y, w0 in zip(Y.T, coef_init):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
+            if not datafit.finite_norms:
+                check_finite_X(self, X)      # raises if X has NaN or inf
             results.append(solve(datafit, penalty, np.array(w0)))
         return results
 

@@ -6,8 +6,11 @@ import scipy.sparse as sp
 from sklearn.utils.validation import check_array, validate_data
 
 
-def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True):
+def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=True):
     """Check X, y and sample_weight once, before any work.
+
+    ``finite_X=False`` leaves X's values unchecked, for a solver whose first
+    pass over X finds non-finite values anyway (then ``check_finite_X``).
 
     Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
     (no copy when it already is one; never written to), y as float64 of
@@ -20,7 +23,7 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True):
         estimator, X, y, reset=reset,
         accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
         multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
-        y_numeric=True, copy=False,
+        y_numeric=True, copy=False, ensure_all_finite=finite_X,
     )
     if sp.issparse(X) and not X.has_canonical_format:
         # duplicate entries would break squared column norms; fix a copy
@@ -30,6 +33,12 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True):
     if y.ndim == 2 and y.shape[1] == 0:
         raise ValueError("y has no target columns: shape %r" % (y.shape,))
     return X, y, check_sample_weight(sample_weight, X.shape[0])
+
+
+def check_finite_X(estimator, X):
+    """Raise scikit-learn's error for X's NaN or infinite values, if any."""
+    check_array(X, accept_sparse="csc", dtype=None, ensure_all_finite=True,
+                estimator=estimator, input_name="X", copy=False)
 
 
 def check_sample_weight(sample_weight, n_samples):
