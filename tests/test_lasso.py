@@ -223,8 +223,6 @@ def test_constant_y_to_rounding_converges(n, l1_ratio):
 def test_non_finite_X_raises_scikit_learns_error(bad, layout):
     # single fits find non-finite values in their first pass over X (the
     # column norms) instead of a separate check; the error is the same
-    import scipy.sparse as sp
-    from sklearn.linear_model import Lasso as SkLasso
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 8))
     y = X[:, 0] + 1.0
