@@ -20,7 +20,6 @@ treat such coordinates exactly at every pass instead of through the dual.
 """
 import numpy as np
 
-cimport cython
 from libc.math cimport fabs, INFINITY
 
 # The gap's sums over every coordinate are written once, for both classes:
