@@ -427,6 +427,25 @@ def test_start_gradient_is_the_gradient_at_zero(sparse, weights, fit_intercept):
     assert LeastSquares(Design(X), y, s, w0, fit_intercept).start_gradient is None
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weights", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_column_means_and_norms_equal_numpy(sparse, weights, dtype):
+    # the three column sums of one pass (mean, squared norm, dot with y)
+    X, y, s = make_problem(40, 30, sparse=sparse, weights=weights, dtype=dtype, shift=1.0)
+    s_ = np.ones(40) if s is None else s
+    dense = (X.toarray() if sparse else X).astype(np.float64)
+    mu = s_ @ dense / s_.sum()
+    datafit = LeastSquares(Design(X), y, s, np.zeros(30), True)
+    np.testing.assert_allclose(datafit.mu, mu, rtol=1e-12)
+    np.testing.assert_allclose(datafit.lipschitz, s_ @ (dense - mu) ** 2 / s_.sum(), rtol=1e-10)
+    no_intercept = LeastSquares(Design(X), y, s, np.zeros(30), False)
+    np.testing.assert_array_equal(no_intercept.mu, 0.0)
+    np.testing.assert_allclose(no_intercept.lipschitz, s_ @ dense ** 2 / s_.sum(), rtol=1e-12)
+    np.testing.assert_allclose(no_intercept.start_gradient, (s_ * y) @ dense / s_.sum(),
+                               rtol=1e-12)
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("positive", [False, True])
 def test_full_gap_equals_the_duality_gap_written_in_numpy(l1_ratio, positive):

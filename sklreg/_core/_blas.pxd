@@ -17,8 +17,10 @@ cdef extern from "_vec.h" nogil:
     double sklreg_dot3_f32(int n, const float* x, const double* y, const double* z)
     void sklreg_axpy_f32(int n, double a, const float* x, double* y)
     double sklreg_dot3_f64(int n, const double* x, const double* y, const double* z)
-    double sklreg_moment_f32(int n, const float* x, const double* s, int power)
-    double sklreg_moment_f64(int n, const double* x, const double* s, int power)
+    void sklreg_moments_f32(int n, const float* x, const double* y, const double* s,
+                            double* out)
+    void sklreg_moments_f64(int n, const double* x, const double* y, const double* s,
+                            double* out)
 
 
 cdef inline double dot(int n, const floating* x, const double* y) noexcept nogil:
@@ -48,10 +50,10 @@ cdef inline void axpy(int n, double a, const floating* x, double* y) noexcept no
         sklreg_axpy_f32(n, a, x, y)
 
 
-cdef inline double moment(int n, const floating* x, const double* s,
-                          int power) noexcept nogil:
-    """Return sum_i s[i] * x[i] ** power (power 1 or 2; s NULL for unit weights)."""
+cdef inline void moments(int n, const floating* x, const double* y,
+                         const double* s, double* out) noexcept nogil:
+    """out = sum_i s[i] x[i], sum_i s[i] x[i]**2, sum_i s[i] x[i] y[i] (s NULL: 1)."""
     if floating is double:
-        return sklreg_moment_f64(n, x, s, power)
+        sklreg_moments_f64(n, x, y, s, out)
     else:
-        return sklreg_moment_f32(n, x, s, power)
+        sklreg_moments_f32(n, x, y, s, out)

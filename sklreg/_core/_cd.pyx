@@ -81,17 +81,19 @@ cdef class LeastSquares:
         self.lipschitz = lip
         cdef double[::1] v0 = start_gradient
         cdef double sq
+        cdef double[3] m      # the column's sum, squared norm and dot with y_c
         cdef bint finite = True
         with nogil:
             for j in range(p):
+                # one read of the column for all three; the dot is the
+                # gradient at w = 0, so the first gap of a cold start reads X
+                # no more (the centring term vanishes, y_c sums to zero)
+                self.X.col_moments(j, &self.y_c[0], s, m)
                 if fit_intercept:
-                    self.mu[j] = self.X.col_sum(j, s) / self.n_w
-                # the gradient at w = 0 while the column is in cache: the
-                # first gap of a cold start then reads X no more (the
-                # centring term vanishes, y_c sums to zero)
+                    self.mu[j] = m[0] / self.n_w
                 if cold:
-                    v0[j] = self.X.col_dot(j, &self.y_c[0], s) / self.n_w
-                sq = self.X.col_sqnorm(j, s)
+                    v0[j] = m[2] / self.n_w
+                sq = m[1]
                 # NaN or inf in the column makes it NaN or inf: X's values
                 # are checked here instead of in a pass of their own
                 if not isfinite(sq):

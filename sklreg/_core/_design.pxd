@@ -9,10 +9,8 @@ cdef class Design:
 
     cdef inline Py_ssize_t _span(self, Py_ssize_t j, Py_ssize_t* start,
                                  const int** rows) noexcept nogil
-    cdef inline double _col_moment(self, Py_ssize_t j, const double* s,
-                                   int power) noexcept nogil
     cdef double col_dot(self, Py_ssize_t j, const double* v,
                         const double* s) noexcept nogil
     cdef void col_axpy(self, Py_ssize_t j, double a, double* v) noexcept nogil
-    cdef double col_sum(self, Py_ssize_t j, const double* s) noexcept nogil
-    cdef double col_sqnorm(self, Py_ssize_t j, const double* s) noexcept nogil
+    cdef void col_moments(self, Py_ssize_t j, const double* v, const double* s,
+                          double* out) noexcept nogil

@@ -16,7 +16,7 @@ whatever the dtype of X.  A NULL weight pointer means unit weights.
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._core._blas cimport floating, dot, dot3, axpy, moment
+from sklreg._core._blas cimport floating, dot, dot3, axpy, moments
 
 
 cdef inline double _dot(const floating* col, const int* rows, Py_ssize_t nnz,
@@ -46,17 +46,21 @@ cdef inline void _axpy(const floating* col, const int* rows, Py_ssize_t nnz,
         v[rows[k]] += a * col[k]
 
 
-cdef inline double _moment(const floating* col, const int* rows, Py_ssize_t nnz,
-                           const double* s, int power) noexcept nogil:
-    # sum_i s_i x_ij ** power, for power 1 or 2
+cdef inline void _moments(const floating* col, const int* rows, Py_ssize_t nnz,
+                         const double* v, const double* s, double* out) noexcept nogil:
+    # sum_i s_i x_ij, sum_i s_i x_ij ** 2 and sum_i s_i x_ij v_i
     cdef Py_ssize_t k
-    cdef double acc = 0.0, x
-    if rows == NULL or s == NULL:     # contiguous values: vectorised
-        return moment(<int> nnz, col, s, power)
+    cdef double x, sx
+    if rows == NULL:     # contiguous values: vectorised
+        moments(<int> nnz, col, v, s, out)
+        return
+    out[0] = out[1] = out[2] = 0.0
     for k in range(nnz):
-        x = col[k] if power == 1 else col[k] * col[k]
-        acc += x * s[rows[k]]
-    return acc
+        x = col[k]
+        sx = x if s == NULL else s[rows[k]] * x
+        out[0] += sx
+        out[1] += sx * x
+        out[2] += sx * v[rows[k]]
 
 
 cdef class Design:
@@ -145,24 +149,21 @@ cdef class Design:
         else:
             _axpy(&self.data32[start], rows, nnz, a, v)
 
-    cdef double col_sum(self, Py_ssize_t j, const double* s) noexcept nogil:
-        """Return sum_i s[i] * X[i, j]."""
-        return self._col_moment(j, s, 1)
+    cdef void col_moments(self, Py_ssize_t j, const double* v, const double* s,
+                          double* out) noexcept nogil:
+        """out = sum_i s[i] X[i, j], sum_i s[i] X[i, j]**2, sum_i s[i] X[i, j] v[i].
 
-    cdef double col_sqnorm(self, Py_ssize_t j, const double* s) noexcept nogil:
-        """Return sum_i s[i] * X[i, j] ** 2."""
-        return self._col_moment(j, s, 2)
-
-    cdef inline double _col_moment(self, Py_ssize_t j, const double* s,
-                                   int power) noexcept nogil:
+        One read of the column for the three (s NULL: unit weights).
+        """
         cdef Py_ssize_t start, nnz
         cdef const int* rows
         nnz = self._span(j, &start, &rows)
         if nnz == 0:
-            return 0.0
-        if self.is_float64:
-            return _moment(&self.data64[start], rows, nnz, s, power)
-        return _moment(&self.data32[start], rows, nnz, s, power)
+            out[0] = out[1] = out[2] = 0.0
+        elif self.is_float64:
+            _moments(&self.data64[start], rows, nnz, v, s, out)
+        else:
+            _moments(&self.data32[start], rows, nnz, v, s, out)
 
     # -- numpy-facing products, for solvers whose outer loop is in Python --
     def matvec(self, const double[::1] w, double[::1] out):
@@ -185,8 +186,11 @@ cdef class Design:
         """Return sum_i s_i X[i, j]**2 for every column j."""
         out = np.empty(self.n_features)
         cdef double[::1] o = out
+        cdef const double[::1] unused = np.zeros(self.n_samples)
+        cdef double[3] m
         cdef Py_ssize_t j
         with nogil:
             for j in range(self.n_features):
-                o[j] = self.col_sqnorm(j, &s[0])
+                self.col_moments(j, &unused[0], &s[0], m)
+                o[j] = m[1]
         return out

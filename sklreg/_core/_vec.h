@@ -40,29 +40,32 @@ SKLREG_CLONES static double sklreg_dot3_##SUFFIX(int n, const T* x,           \
 SKLREG_DOT3(float, f32)
 SKLREG_DOT3(double, f64)
 
-/* sum_i s_i x_i**power for power 1 or 2; s may be NULL (unit weights) */
-#define SKLREG_MOMENT(T, SUFFIX)                                              \
-SKLREG_CLONES static double sklreg_moment_##SUFFIX(int n, const T* x,         \
-                                                   const double* s,           \
-                                                   int power) {               \
-    double acc = 0.0;                                                         \
-    if (power == 1 && s == NULL) {                                            \
-        _Pragma("omp simd reduction(+:acc)")                                  \
-        for (int i = 0; i < n; i++) acc += (double)x[i];                      \
-    } else if (power == 1) {                                                  \
-        _Pragma("omp simd reduction(+:acc)")                                  \
-        for (int i = 0; i < n; i++) acc += (double)x[i] * s[i];               \
-    } else if (s == NULL) {                                                   \
-        _Pragma("omp simd reduction(+:acc)")                                  \
-        for (int i = 0; i < n; i++) acc += (double)x[i] * (double)x[i];       \
+/* sum_i s_i x_i, sum_i s_i x_i**2 and sum_i s_i x_i y_i in one pass; s may
+ * be NULL (unit weights).  Three independent sums also run about three times
+ * faster than one: a single sum waits on its own additions. */
+#define SKLREG_MOMENTS(T, SUFFIX)                                             \
+SKLREG_CLONES static void sklreg_moments_##SUFFIX(int n, const T* x,          \
+                                                  const double* y,            \
+                                                  const double* s,            \
+                                                  double* out) {              \
+    double sum = 0.0, sq = 0.0, xy = 0.0;                                     \
+    if (s == NULL) {                                                          \
+        _Pragma("omp simd reduction(+:sum,sq,xy)")                            \
+        for (int i = 0; i < n; i++) {                                         \
+            double xi = (double)x[i];                                         \
+            sum += xi; sq += xi * xi; xy += xi * y[i];                        \
+        }                                                                     \
     } else {                                                                  \
-        _Pragma("omp simd reduction(+:acc)")                                  \
-        for (int i = 0; i < n; i++) acc += (double)x[i] * (double)x[i] * s[i];\
+        _Pragma("omp simd reduction(+:sum,sq,xy)")                            \
+        for (int i = 0; i < n; i++) {                                         \
+            double xi = (double)x[i], sxi = s[i] * xi;                        \
+            sum += sxi; sq += sxi * xi; xy += sxi * y[i];                     \
+        }                                                                     \
     }                                                                         \
-    return acc;                                                               \
+    out[0] = sum; out[1] = sq; out[2] = xy;                                   \
 }
 
-SKLREG_MOMENT(float, f32)
-SKLREG_MOMENT(double, f64)
+SKLREG_MOMENTS(float, f32)
+SKLREG_MOMENTS(double, f64)
 
 #endif
