@@ -44,7 +44,7 @@ def test_extrapolation_never_increases_the_objective():
     ws = np.arange(120, dtype=np.intc)
     previous, kept = np.inf, 0
     for _ in range(60):
-        _, _, primal, accepted, _ = cd_epochs(datafit, penalty, w, ws, 6, 0.0, 6, 0, True)
+        _, _, primal, accepted, _, _ = cd_epochs(datafit, penalty, w, ws, 6, 0.0, 6, 0, True)
         assert primal <= previous + 1e-15 * abs(previous)
         previous, kept = primal, kept + accepted
     assert kept > 0          # the mechanism was exercised
@@ -425,6 +425,24 @@ def test_start_gradient_is_the_gradient_at_zero(sparse, weights, fit_intercept):
     w0 = np.zeros(30)
     w0[3] = 0.5
     assert LeastSquares(Design(X), y, s, w0, fit_intercept).start_gradient is None
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_cd_epochs_returns_the_gradient_on_its_working_set(sparse):
+    # the outer loop's full gap reads only the columns outside ws with it
+    X, y, s, penalty = setup(sparse, True)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(120), True)
+    w = np.zeros(120)
+    ws = np.arange(0, 120, 3, dtype=np.intc)
+    *_, gradient = cd_epochs(datafit, penalty, w, ws, 7, 0.0, 10, 0, True)
+    _, _, v = datafit.full_gap(penalty, w)
+    np.testing.assert_allclose(gradient[ws], v[ws], rtol=1e-12, atol=1e-15)
+    assert np.isnan(np.delete(gradient, ws)).all()
+    # signs settled, a stop on a stable support after pass 3: checked after
+    # pass 2 only, so the gradient is not known at w
+    cd_epochs(datafit, penalty, w, ws, 200, 0.0, 10, 0, True)
+    epochs, *_, stable, gradient = cd_epochs(datafit, penalty, w, ws, 7, 0.0, 10, 0, False, 3)
+    assert (epochs, stable, gradient) == (3, True, None)
 
 
 @pytest.mark.parametrize("sparse", [False, True])

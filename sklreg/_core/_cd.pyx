@@ -561,15 +561,19 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
     returns once no coefficient has changed sign or left/joined zero for that
     many passes in a row (the caller may then solve for the support exactly).
     w is updated in place.  Returns (passes done, restricted gap, primal
-    value, extrapolations kept, whether it stopped on a stable support).
+    value, extrapolations kept, whether it stopped on a stable support, the
+    gradient): the gradient is v at the returned w on ``ws`` and NaN
+    elsewhere (a full gap then reads only the other columns), or None when
+    the last pass ended without a check.
     """
     cdef Py_ssize_t k, j, m = ws.shape[0], tmp
     cdef int epoch = 0, accepted = 0, unchanged = 0, flips
-    cdef bint stable = False, full
+    cdef bint stable = False, full, checked = False   # in the last pass
     cdef double lip, old, new, gap = INFINITY, primal = INFINITY, before
     cdef unsigned int state = seed
     cdef int[::1] order = np.array(ws, dtype=np.intc, copy=True)
-    cdef double[::1] v = np.zeros(w.shape[0])
+    gradient = np.full(w.shape[0], np.nan)
+    cdef double[::1] v = gradient
     cdef double[::1] current = np.zeros(m)
     cdef Anderson anderson = Anderson(m, ANDERSON_MEMORY)
     with nogil:
@@ -579,6 +583,7 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                     tmp = _rand(&state) % (k + 1)
                     order[k], order[tmp] = order[tmp], order[k]
             flips = 0
+            checked = False
             full = epoch % (ACTIVE_PASSES + 1) == 0
             for k in range(m):
                 j = order[k]
@@ -606,9 +611,10 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
             if (epoch % check_every == 0 or epoch == max_epochs
                     or epoch == 2 or epoch == 5):
                 gap = f.gap(penalty, w, ws, v, &primal)
+                checked = True       # the last thing a pass does: v is at w
                 if gap <= tol:
                     break
             if stable_epochs > 0 and unchanged >= stable_epochs:
                 stable = True
                 break
-    return epoch, gap, primal, accepted, stable
+    return epoch, gap, primal, accepted, stable, gradient if checked else None

@@ -185,8 +185,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         gap, primal, v = datafit.full_gap(penalty, w, gradient=gradient)
         gradient = v
         if gap > tol_abs:
-            gradient = None
-            n_iter, gap, primal, _, _ = cd_epochs(
+            n_iter, gap, primal, _, _, gradient = cd_epochs(
                 datafit, penalty, w, np.arange(p, dtype=np.intc),
                 min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
         if gap <= tol_abs:
@@ -290,7 +289,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             # a support and signs already solved for are no reason to stop
             affordable = affordable and _pattern(w, support) not in tried
         inner_tol = max(INNER_FRACTION * gap, 0.5 * tol_abs)
-        epochs, inner_gap, _, _, _ = cd_epochs(
+        # the gradient it returns on ws spares the next gap those columns
+        epochs, inner_gap, _, _, _, gradient = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
             inner_tol, check_every, seed, extrapolate, STABLE_EPOCHS if affordable else 0)
         n_iter += epochs
@@ -301,6 +301,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 and support_solver.cost(penalty, support)
                 <= min(support_solver.spent,
                        _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
+            gradient = None                 # w moves
             just_finished = (_first_try(tried, w, support)
                              and support_solver.finish(penalty, w, support))
             if not just_finished:
