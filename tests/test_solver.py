@@ -506,7 +506,7 @@ def test_working_set_selection_takes_the_largest_scores():
     score[rng.choice(np.flatnonzero(score == 0), 5, replace=False)] = np.inf  # non-zeros
     score[rng.choice(np.flatnonzero(score == 0), 100, replace=False)] = -np.inf  # screened
     order = np.argsort(-score, kind="stable")
-    for size in (10, 65, 66, 200, 900):
+    for size in (3, 5, 10, 65, 66, 200, 900):
         chosen = _largest(score, size)
         assert chosen.size == size == np.unique(chosen).size
         # the same scores as a full sort's first ``size`` (ties at 0 may differ)

@@ -89,15 +89,28 @@ def _largest(score, size):
     """Indices of ``size`` largest scores.  Most scores are 0 (zero features
     that satisfy their optimality condition): the positive ones are
     partitioned alone, then zeros fill up in index order, ~10x faster than
-    partitioning all of them (0.45 ms for p = 50,000)."""
+    partitioning all of them (0.45 ms for p = 50,000).  Infinite scores (the
+    features a set must hold) are taken without partitioning: ties made
+    NumPy's partition 4x slower (p = 5,000 with 700 of them: 116 to 28 us)."""
     top = np.flatnonzero(score > 0)
     if top.size > size:
-        return top[np.argpartition(-score[top], size - 1)[:size]]
+        values = score[top]
+        held = values == np.inf
+        top, values, certain = top[~held], values[~held], top[held]
+        if certain.size >= size:
+            return certain[:size]
+        left = size - certain.size
+        return np.concatenate([certain, top[np.argpartition(-values, left - 1)[:left]]])
     if top.size < size:
         top = np.concatenate([top, np.flatnonzero(score == 0)[:size - top.size]])
         if top.size < size:         # fewer non-negative scores: not expected
             return np.argpartition(-score, size - 1)[:size]
     return top
+
+
+def _support(w):
+    """Indices of w's non-zeros (on the boolean mask: 3x faster than on w)."""
+    return np.flatnonzero(w != 0)
 
 
 def _entering(penalty, w, v, movable, limit):
@@ -248,7 +261,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         # Near interpolation (support ~ rank) the support's system is
         # degenerate-prone unless the penalty is strongly convex, and CD
         # crawls from its solution: leave it to CD.
-        support = np.flatnonzero(w)
+        support = _support(w)
         finishing = exact_finish and 0 < support.size < size_bound
         if finishing and just_finished:
             # Active-set step (a homotopy's move, batched): right after an
@@ -264,7 +277,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             if entering.size and _first_try(tried, w, joint):
                 if support_solver.finish(penalty, w, joint,
                                          np.concatenate([np.sign(w[support]), signs])):
-                    _first_try(tried, w, np.flatnonzero(w))
+                    _first_try(tried, w, _support(w))
                     just_finished, last_gap = True, np.inf
                     continue
         just_finished = False
@@ -279,7 +292,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             cost = support_solver.cost(penalty, support)
             if cost <= ws.size and _first_try(tried, w, support):
                 just_finished = support_solver.finish(penalty, w, support)
-                _first_try(tried, w, np.flatnonzero(w))   # solved: not again
+                _first_try(tried, w, _support(w))   # solved: not again
                 last_gap = np.inf                        # not a reason to widen
                 continue
             spent = support_solver.spent
@@ -296,7 +309,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         n_iter += epochs
         if support_solver is not None:
             support_solver.spent += epochs * ws.size
-        support = np.flatnonzero(w)
+        support = _support(w)
         if (finishing and inner_gap > inner_tol and 0 < support.size < size_bound
                 and support_solver.cost(penalty, support)
                 <= min(support_solver.spent,
@@ -306,7 +319,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                              and support_solver.finish(penalty, w, support))
             if not just_finished:
                 budget = min(2 * budget, max_iter)   # CD was not done: give it longer
-            _first_try(tried, w, np.flatnonzero(w))
+            _first_try(tried, w, _support(w))
         elif finishing:
             budget = min(2 * budget, max_iter)       # CD is doing well: let it
     if bounds is not None:
