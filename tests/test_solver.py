@@ -277,12 +277,19 @@ def test_gradient_bounds_hold_across_residual_moves(weights):
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio):
+@pytest.mark.parametrize("loose", [1.0, 0.1, 0.0])
+def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio, loose, monkeypatch):
     # along a path to near interpolation, gaps skip the columns whose
     # gradient is proven below its L1 weight: the gap they certify is the
-    # exact one, and the gradient carried on is exact where known
+    # exact one, and the gradient carried on is exact where known.  Also
+    # with every intermediate gap an estimate skipping more (loose < 1; 0:
+    # every column whose last |v_j| was below its weight): the solve still
+    # stops on, and reports, a certified gap.
+    import sklreg.solvers._cd as cd_module
     from sklreg.solvers._cd import GradientBounds
     from sklreg.solvers._support import SupportSolver
+    monkeypatch.setattr(cd_module, "LOOSE", loose)
+    monkeypatch.setattr(cd_module, "LOOSE_ABOVE", 0.0)
     X, y, s = make_problem(120, 400, weights=True, shift=1.0)
     skipped = []
     datafit = LeastSquares(Design(X), y, s, np.zeros(400), True)
@@ -302,6 +309,23 @@ def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio):
         known = ~np.isnan(res.gradient)
         np.testing.assert_allclose(res.gradient[known], exact[known], rtol=1e-8, atol=1e-12)
     assert sum(skipped) > 1000
+
+
+@pytest.mark.parametrize("max_iter, alpha_ratio", [(12, 0.1), (20, 0.01)])
+def test_a_solve_out_of_passes_reports_the_exact_gap(max_iter, alpha_ratio, monkeypatch):
+    # its last gap would have been an estimate (every gap loose here)
+    import sklreg.solvers._cd as cd_module
+    monkeypatch.setattr(cd_module, "LOOSE", 0.0)
+    monkeypatch.setattr(cd_module, "LOOSE_ABOVE", 0.0)
+    X, y, s = make_problem(120, 400, weights=True, shift=1.0)   # screened: bounds on
+    datafit = LeastSquares(Design(X), y, s, np.zeros(400), True)
+    penalty = ElasticNetPenalty(alpha_ratio * np.abs(datafit.start_gradient).max(),
+                                1.0).compile(400)
+    w = np.zeros(400)
+    res = solve_cd(datafit, penalty, w, tol=1e-12, max_iter=max_iter)
+    gap, _, _ = LeastSquares(Design(X), y, s, w.copy(), True).full_gap(penalty, w)
+    assert not res.converged
+    np.testing.assert_allclose(res.gap, gap, rtol=1e-8)
 
 
 @pytest.mark.parametrize("sparse", [False, True])

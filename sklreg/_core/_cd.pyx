@@ -401,11 +401,14 @@ cdef class GradientBounds:
         datafit.residual_moved(self.residual)
 
     def skip(self, LeastSquares datafit, const double[::1] w, const double[::1] l1,
-             movable, gradient):
+             movable, gradient, double loose=1.0):
         """Skip the movable zero features whose bound is below ``l1``.
 
         Returns the gradient to hand the gap: ``gradient`` (NaN where None)
-        with 0 where skipped -- any value below l1 gives the same gap.
+        with 0 where skipped -- any value below l1 gives the same gap.  With
+        ``loose`` < 1, also those whose bound is below ``l1`` with the drift
+        scaled by ``loose``: the gap is then an estimate, not a certificate
+        (a feature skipped so may violate its condition).
         """
         self.drift += datafit.residual_moved(self.residual)
         out = np.full(w.shape[0], np.nan) if gradient is None else np.array(gradient)
@@ -416,7 +419,8 @@ cdef class GradientBounds:
         with nogil:
             for j in range(w.shape[0]):
                 self.bound[j] = self.value[j] + self.step[j] * (self.drift - self.drift_at[j])
-                skipped[j] = move[j] and w[j] == 0.0 and self.bound[j] < l1[j]
+                skipped[j] = move[j] and w[j] == 0.0 and (
+                    self.value[j] + loose * (self.bound[j] - self.value[j]) < l1[j])
                 if skipped[j]:
                     g[j] = 0.0
                     count += 1

@@ -45,6 +45,9 @@ WS_START = 10          # smallest first working set; it is 1/50 of the features
 WS_START_MAX = 100     # up to this many: each growth costs a gap over all of X
 WS_GROWTH = 3          # working sets grow 3x when progress stalls, and to 3x
                        # their non-zeros (2x: 4 gaps to reach the rank bound)
+LOOSE = 0.1            # gaps 10x above the target bound the gradient's
+LOOSE_ABOVE = 10       # drift by a tenth of Cauchy-Schwarz's: 46% fewer
+                       # columns read on a LassoCV fold, 23% on alpha_max/100
 INNER_FRACTION = 0.3   # the inner solve stops at this fraction of the outer gap
 GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
                        # leaves it uncertain to ~1e-14 * P(0); tol is floored here
@@ -228,14 +231,25 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     elif bounds is None:
         bounds = GradientBounds(datafit)
     while True:
+        # far above the target a gap only steers the working set: bounds
+        # with a fraction of their drift skip more columns (an estimate: a
+        # feature skipped so may violate its condition).  It is completed
+        # into a certificate before it can stop the solve or screen.
+        loose = LOOSE if bounds is not None and last_gap > LOOSE_ABOVE * tol_abs else 1.0
         if bounds is not None:
-            gradient = bounds.skip(datafit, w, l1, movable, gradient)
+            gradient = bounds.skip(datafit, w, l1, movable, gradient, loose)
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
+        if loose < 1 and (gap <= tol_abs or n_iter >= max_iter):
+            v[bounds.skipped] = np.nan                 # read the rest
+            gradient = bounds.skip(datafit, w, l1, movable, v)
+            gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
+            loose = 1.0
+        certified = loose == 1.0
         gradient = None
         magnitude = None if bounds is None else bounds.record(v)   # |v|, bounded where not read
-        if gap <= tol_abs or n_iter >= max_iter:
+        if (gap <= tol_abs and certified) or n_iter >= max_iter:
             break
-        if screen:
+        if screen and certified:
             screened = gap_safe(penalty, v, gap, l1, lipschitz, movable, magnitude)
             if screened.size:
                 movable[screened] = False
