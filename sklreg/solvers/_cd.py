@@ -16,7 +16,14 @@ and the working sets.  Between gaps, a gradient entry moves by at most a
 column norm times how far the residual moved: zero features whose bound
 stays below their penalty cannot change the gap, and a gap does not read
 their columns (``GradientBounds``; 73% of the gap columns of a 100-alpha
-path to near interpolation, where screening discards little).
+path to near interpolation, where screening discards little).  A gap far
+above the target only steers the working set: it also skips the features
+whose bound stays below their penalty with a tenth of its drift (the
+residual's moves rarely all line up with a column), and is an estimate.
+Only certified gaps stop a solve or screen: an estimate that reaches the
+target is completed by reading the columns it skipped.  The kernel hands
+back the gradient of its last check on the working set, and the next gap
+does not read those columns either.
 
 Exact finishing (``_support.py``): the optimum restricted to the current
 support and signs solves one linear system (the support's normal equations
