@@ -490,6 +490,7 @@ def test_column_means_and_norms_equal_numpy(sparse, weights, dtype):
     np.testing.assert_allclose(no_intercept.lipschitz, s_ @ dense ** 2 / s_.sum(), rtol=1e-12)
     np.testing.assert_allclose(no_intercept.start_gradient, (s_ * y) @ dense / s_.sum(),
                                rtol=1e-12)
+    np.testing.assert_allclose(Design(X).col_sqnorms(s_), s_ @ dense ** 2, rtol=1e-12)
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
