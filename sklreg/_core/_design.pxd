@@ -9,6 +9,7 @@ cdef class Design:
 
     cdef inline Py_ssize_t _span(self, Py_ssize_t j, Py_ssize_t* start,
                                  const int** rows) noexcept nogil
+    cdef bint _gemv(self, bint transpose, const double* x, double* out) noexcept nogil
     cdef double col_dot(self, Py_ssize_t j, const double* v,
                         const double* s) noexcept nogil
     cdef void col_axpy(self, Py_ssize_t j, double a, double* v) noexcept nogil

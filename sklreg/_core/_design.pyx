@@ -16,6 +16,8 @@ whatever the dtype of X.  A NULL weight pointer means unit weights.
 import numpy as np
 import scipy.sparse as sp
 
+from scipy.linalg.cython_blas cimport dgemv
+
 from sklreg._core._blas cimport floating, dot, dot3, axpy, moments
 
 
@@ -166,21 +168,38 @@ cdef class Design:
             _moments(&self.data32[start], rows, nnz, v, s, out)
 
     # -- numpy-facing products, for solvers whose outer loop is in Python --
+    cdef bint _gemv(self, bint transpose, const double* x, double* out) noexcept nogil:
+        # dense float64: one BLAS pass over X (column by column, axpys
+        # rewrite ``out`` and dots reread ``x`` once per column: ~1.5x slower)
+        cdef int m = <int> self.n_samples, k = <int> self.n_features, one = 1
+        cdef double alpha = 1.0, beta = 0.0
+        cdef char trans = b"T" if transpose else b"N"
+        if self.is_sparse or not self.is_float64 or m == 0 or k == 0:
+            return False
+        dgemv(&trans, &m, &k, &alpha, <double*> &self.data64[0], &m, <double*> x, &one,
+              &beta, out, &one)
+        return True
+
     def matvec(self, const double[::1] w, double[::1] out):
         """out = X @ w (out is overwritten)."""
-        cdef Py_ssize_t j
+        cdef Py_ssize_t j, used = 0
         with nogil:
-            out[:] = 0.0
             for j in range(self.n_features):
-                if w[j] != 0.0:
-                    self.col_axpy(j, w[j], &out[0])
+                used += w[j] != 0.0
+            # a sparse w (a lasso's) only reads its columns
+            if not (2 * used > self.n_features and self._gemv(False, &w[0], &out[0])):
+                out[:] = 0.0
+                for j in range(self.n_features):
+                    if w[j] != 0.0:
+                        self.col_axpy(j, w[j], &out[0])
 
     def rmatvec(self, const double[::1] v, double[::1] out):
         """out = X.T @ v."""
         cdef Py_ssize_t j
         with nogil:
-            for j in range(self.n_features):
-                out[j] = self.col_dot(j, &v[0], NULL)
+            if not self._gemv(True, &v[0], &out[0]):
+                for j in range(self.n_features):
+                    out[j] = self.col_dot(j, &v[0], NULL)
 
     def col_sqnorms(self, const double[::1] s):
         """Return sum_i s_i X[i, j]**2 for every column j."""
