@@ -295,9 +295,16 @@ def test_rows_operator_subsets_scaling_and_sparse_gram(monkeypatch):
         B = np.c_[dense / scale, np.ones(k)]
         np.testing.assert_allclose(op.scaled(scale).gram(d[:k], ones=True),
                                    B.T @ (d[:k, None] * B))
+        # signed weights (a difference of Grams) and a product in the same pass
+        G, Bc = op.scaled(scale).gram(d[:k] - 1.2, ones=True, c=v[:k])
+        np.testing.assert_allclose(G, B.T @ ((d[:k] - 1.2)[:, None] * B), atol=1e-12)
+        np.testing.assert_allclose(Bc, B.T @ v[:k])
         np.testing.assert_allclose(op.scaled(scale).col_norms(d[:k]),
                                    np.sqrt(d[:k] @ (dense / scale) ** 2))
     Xs = sp.csc_matrix(np.where(np.abs(X) > 1, X, 0).astype(np.float64))
     B = np.c_[Xs.toarray() / scale, np.ones(200)]
     np.testing.assert_allclose(_rows.Rows(Xs).scaled(scale).gram(d[:200], ones=True),
                                B.T @ (d[:200, None] * B))
+    G, Bc = _rows.Rows(Xs).scaled(scale).gram(d[:200] - 1.2, ones=True, c=v[:200])
+    np.testing.assert_allclose(G, B.T @ ((d[:200] - 1.2)[:, None] * B), atol=1e-12)
+    np.testing.assert_allclose(Bc, B.T @ v[:200])

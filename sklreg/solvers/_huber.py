@@ -375,7 +375,7 @@ class _Hessian:
 
     def __init__(self, problem):
         self.problem = problem
-        self.G = self._gram(None, problem.s)
+        self.G = self._part(None).gram(problem.s, ones=problem.fit_intercept)
         n, k = problem.X.shape[0], self.G.shape[0]
         self.side = np.zeros(n, dtype=np.int8)   # -1, 0 (inlier), +1 at the last call
         self.S = np.zeros(k)
@@ -392,31 +392,24 @@ class _Hessian:
         X = self.problem.X
         return Rows(X) if rows is None else Rows(X, rows)
 
-    def _gram(self, rows, d):
-        """``B.T diag(d) B`` over ``rows`` (None: all), d >= 0."""
-        return self._part(rows).gram(d if rows is None else d[rows],
-                                     ones=self.problem.fit_intercept)
-
-    def _BT(self, rows, c):
-        """``B[rows].T @ c``."""
-        out = self._part(rows).rmatvec(c)
-        return np.append(out, c.sum()) if self.problem.fit_intercept else out
-
     def _update(self, side):
         """Bring G and S to the sides ``side`` of the samples."""
         s = self.problem.s
         changed = np.flatnonzero(side != self.side)
         inliers = side.size - np.count_nonzero(side)
         if changed.size > inliers:
-            # more changes than inliers: one pass over the inliers is cheaper
-            self.G = self._gram(np.flatnonzero(side == 0), s)
-            out = np.flatnonzero(side)
-            self.S = self._BT(out, s[out] * side[out])
+            # more changes than inliers: one pass over all rows (no gather)
+            self.G, self.S = self._part(None).gram(s * (side == 0), self.problem.fit_intercept,
+                                                   s * side)
         elif changed.size:
+            # one pass over the changed rows: +s_i in G for those that
+            # joined the inliers, -s_i for those that left
             new, old = side[changed], self.side[changed]
-            joined, left = changed[new == 0], changed[old == 0]     # the inliers
-            self.G += self._gram(joined, s) - self._gram(left, s)
-            self.S += self._BT(changed, s[changed] * (new - old))
+            joined = (new == 0).astype(np.float64) - (old == 0)
+            dG, dS = self._part(changed).gram(s[changed] * joined, self.problem.fit_intercept,
+                                              s[changed] * (new - old))
+            self.G += dG
+            self.S += dS
         self.side = side
         self.full = False
 

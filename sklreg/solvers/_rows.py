@@ -76,15 +76,18 @@ class Rows:
                 out += Xb.T @ v[i0:i1]
         return out if self._scale is None else out / self._scale
 
-    def gram(self, d, ones=False):
-        """Return B.T @ diag(d) @ B (dense float64), d >= 0, where B is X or,
-        with ``ones``, X with a column of ones appended (one pass either way)."""
-        G = self._gram(d, ones)
+    def gram(self, d, ones=False, c=None):
+        """Return B.T @ diag(d) @ B (dense float64), where B is X or, with
+        ``ones``, X with a column of ones appended (one pass either way).
+        With ``c`` (shape (n,)), return ``(that, B.T @ c)`` from the same
+        pass.  ``d`` may have negative entries (a difference of Grams)."""
+        G, Bc = self._gram(d, ones, c)
         if self._scale is not None:
             inv = np.append(1.0 / self._scale, [1.0] * ones)
             G *= inv[:, None]
             G *= inv[None, :]
-        return G
+            Bc = None if Bc is None else Bc * inv
+        return G if c is None else (G, Bc)
 
     def col_norms(self, s):
         """``sqrt(sum_i s_i B_ij**2)`` for every column j of the operator B
@@ -103,26 +106,45 @@ class Rows:
         scale = d if self._scale is None else self._scale * d
         return Rows(self.X, self._rows, self._extra, scale)
 
-    def _gram(self, d, ones):
+    def _gram(self, d, ones, c):
         p = self.shape[1]
+        Bc = None
         if self._sparse:
             G = np.empty((p + ones, p + ones))
             G[:p, :p] = (self.X.T @ self.X.multiply(d[:, None]).tocsc()).toarray()
             if ones:
                 G[:p, p] = G[p, :p] = np.asarray(self.X.T @ d, dtype=np.float64).ravel()
                 G[p, p] = d.sum()
-            return G
+            if c is not None:
+                Bc = np.asarray(self.X.T @ c, dtype=np.float64).ravel()
+                Bc = np.append(Bc, c.sum()) if ones else Bc
+            return G, Bc
         G = np.zeros((p + ones, p + ones))
+        Bc = None if c is None else np.zeros(p + ones)
+        # d >= 0: B.T diag(d) B = S.T S with S = diag(sqrt(d)) B, a symmetric
+        # product at half the flops; signed d: the plain product
+        signed = bool(np.any(d < 0))
         buf = np.empty((min(self._block, self.shape[0]), p + ones))
         for i0, i1, Xb in self._blocks():
             Xs = buf[:i1 - i0]
-            root = np.sqrt(d[i0:i1])            # per block: no n-vector
-            np.multiply(Xb, root[:, None], out=Xs[:, :p])
-            if ones:
-                Xs[:, p] = root
+            if c is not None or signed:
+                Xs[:, :p] = Xb
+                if ones:
+                    Xs[:, p] = 1.0
+                if c is not None:
+                    Bc += Xs.T @ c[i0:i1]
+                if signed:
+                    G += Xs.T @ (d[i0:i1, None] * Xs)
+                    continue
+                Xs *= np.sqrt(d[i0:i1])[:, None]
+            else:
+                root = np.sqrt(d[i0:i1])            # per block: no n-vector
+                np.multiply(Xb, root[:, None], out=Xs[:, :p])
+                if ones:
+                    Xs[:, p] = root
             del Xb                      # before the next block is made
             G += Xs.T @ Xs
-        return G
+        return G, Bc
 
     def take(self, rows, extra=None):
         """Return the Rows of X[rows] (``rows`` sorted indices) with the rows
