@@ -291,12 +291,14 @@ def test_compiled_loss_matches_numpy_face():
     r, s = 3 * rng.standard_normal(100), rng.uniform(0.1, 2, 100)
     face = HuberLoss(1.35, 0.7)
     theta, weight = np.empty(100), np.empty(100)
-    fit, d1, d2 = Huber(1.35, 0.7).scan(r, s, theta, weight)
+    fit, d1, d2, low, high = Huber(1.35, 0.7).scan(r, s, theta, weight)
     np.testing.assert_allclose(fit, face.value(r, s) * s.sum() + 0.7 * s.sum())
     inlier = np.abs(r) <= 1.35 * 0.7
     assert 0 < inlier.sum() < 100
     np.testing.assert_allclose(d2, 2 * np.sum(s[inlier] * r[inlier] ** 2) / 0.7 ** 3)
     np.testing.assert_allclose(weight, s * np.minimum(1, 1.35 * 0.7 / np.abs(r)))
+    # the scales between which these samples stay inliers
+    assert low == np.abs(r[inlier]).max() / 1.35 and high == np.abs(r[~inlier]).min() / 1.35
     # d fit / d sigma against a finite difference of the NumPy face
     h = 1e-6
     fd = ((HuberLoss(1.35, 0.7 + h).value(r, s) - HuberLoss(1.35, 0.7 - h).value(r, s))

@@ -16,7 +16,7 @@ A NULL weight pointer means unit weights.
 """
 
 
-from libc.math cimport copysign, fabs
+from libc.math cimport INFINITY, copysign, fabs
 
 
 cdef class Loss:
@@ -184,11 +184,13 @@ cdef class Huber(Loss):
         |r_i|)`` (the weights of the quadratic majoriser ``f(r) <= f(r0) +
         weight / (s sigma) (r**2 - r0**2)``; ``weight == s`` marks inliers).
 
-        Returns ``(fit, d_scale, dd_scale)``: the joint datafit
+        Returns ``(fit, d_scale, dd_scale, low, high)``: the joint datafit
         ``sum_i s_i (sigma + f(r_i))`` and its first and second derivative in
         sigma, ``sum_i s_i (1 - z_i**2)`` over inliers plus
         ``(1 - eps**2) s_i`` over outliers, and ``2 sum_inliers s_i r_i**2 /
-        sigma**3``.
+        sigma**3``; and the scales ``[low, high]`` between which the inliers
+        stay the same (``|r_i| / eps`` of the largest inlier, of the
+        smallest outlier; 0 and inf when there are none).
         """
         cdef Py_ssize_t i, n = r.shape[0]
         cdef double sigma = self.scale, eps = self.epsilon, t = eps * sigma
@@ -196,6 +198,7 @@ cdef class Huber(Loss):
         # per side: the weight and, inside, the weighted sum of z**2, outside
         # of |r| (products only, no call: the pass is memory-bound)
         cdef double s_in = 0.0, q_in = 0.0, s_out = 0.0, a_out = 0.0
+        cdef double a_in_max = 0.0, a_out_min = INFINITY
         with nogil:
             for i in range(n):
                 si = s[i]
@@ -206,10 +209,13 @@ cdef class Huber(Loss):
                     weight[i] = si
                     s_in += si
                     q_in += si * z * z
+                    a_in_max = max(a_in_max, a)
                 else:
                     theta[i] = copysign(2.0 * eps * si, r[i])
                     weight[i] = si * t / a
                     s_out += si
                     a_out += si * a
+                    a_out_min = min(a_out_min, a)
         fit = sigma * (s_in + q_in) + s_out * (sigma - eps * t) + 2.0 * eps * a_out
-        return fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in * inv
+        return (fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in * inv,
+                a_in_max / eps, a_out_min / eps)

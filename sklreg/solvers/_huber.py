@@ -191,11 +191,13 @@ class HuberProblem:
         sigma = hi if sigma is None else sigma
         for _ in range(MAX_SCALE_STEPS):
             sigma = max(sigma, self.scale_floor)
-            _, d1, d2 = self.scan(r, sigma)
+            _, d1, d2, low, high = self.scan(r, sigma)
             q_in, denom = 0.5 * d2 * sigma ** 3, d1 + 0.5 * d2 * sigma
             root = np.sqrt(q_in / denom) if denom > 0 else np.inf    # the piece's root
             if abs(root - sigma) <= ROUNDING * sigma:
                 return sigma                  # the root of its own piece: exact
+            if low <= root <= high and root >= self.scale_floor:
+                return root                   # no threshold between: exact too
             hi = min(hi, root)
             if d1 < 0:
                 lo = max(lo, sigma)
@@ -250,7 +252,7 @@ class HuberProblem:
         solvers never write into a residual array once it is scanned, except
         through ``residual(out=r)``, which drops it.
         """
-        fit, self.d_scale, self.dd_scale = self.scan(r, sigma)
+        fit, self.d_scale, self.dd_scale = self.scan(r, sigma)[:3]
         primal = fit + self.penalty.values(w)
         at = self._dual_at
         if theta is None and at is not None and at[0] is r and at[1] == sigma:
@@ -419,9 +421,8 @@ class _Hessian:
         ``theta_sum = sum(theta)``; the problem's scan holds r's sides and
         ``dd_scale``."""
         problem, p = self.problem, self.problem.X.shape[1]
-        outlier = problem._weight != problem.s
-        side = np.sign(r).astype(np.int8)     # int8: n bytes, not 8 n
-        side[~outlier] = 0
+        t = problem.eps * sigma               # the scan's threshold
+        side = (r > t).view(np.int8) - (r < -t).view(np.int8)   # n bytes, not 8 n
         self._update(side)
         k = self.G.shape[0] + 1
         A = np.empty((k, k))
