@@ -285,6 +285,27 @@ def test_degenerate_input_fits(case):
             assert np.isfinite(est.intercept_)
 
 
+def test_scan_without_outputs_and_on_a_piece():
+    # reading r only, or with unit weights as None, gives the same values;
+    # and a scale inside [low, high] has the values the piece formula gives
+    from sklreg.solvers._huber import _on_piece
+    rng = np.random.default_rng(1)
+    r = 3 * rng.standard_normal(200)
+    loss = Huber(1.35, 0.7)
+    theta, weight = np.empty(200), np.empty(200)
+    full = loss.scan(r, np.ones(200), theta, weight)
+    np.testing.assert_allclose(loss.scan(r), full, rtol=1e-13)
+    np.testing.assert_allclose(loss.scan(r, None, theta, weight), full, rtol=1e-13)
+    low, high = full[3:]
+    assert low < 0.7 < high
+    for to in (0.5 * (low + 0.7), 0.5 * (0.7 + high)):
+        there = Huber(1.35, to).scan(r)
+        np.testing.assert_allclose(_on_piece(0.7, to, *full), there, rtol=1e-12)
+    for to in (low, high):        # a sample changes side there: fit and d1 go on
+        there = Huber(1.35, to).scan(r)
+        np.testing.assert_allclose(_on_piece(0.7, to, *full)[:2], there[:2], rtol=1e-12)
+
+
 def test_compiled_loss_matches_numpy_face():
     assert LOSSES["huber"] is HuberLoss
     rng = np.random.default_rng(0)

@@ -175,14 +175,16 @@ cdef class Huber(Loss):
             acc += self.f(r[i]) * (1.0 if s == NULL else s[i])
         return acc / n_w
 
-    def scan(self, const double[::1] r, const double[::1] s, double[::1] theta,
-             double[::1] weight):
+    def scan(self, const double[::1] r, const double[::1] s=None, double[::1] theta=None,
+             double[::1] weight=None):
         """One pass over the residuals at the current scale.
 
-        Fills ``theta[i] = s_i f'(r_i)`` (minus the gradient of the datafit in
-        the residual, the dual point) and ``weight[i] = s_i min(1, eps sigma /
-        |r_i|)`` (the weights of the quadratic majoriser ``f(r) <= f(r0) +
-        weight / (s sigma) (r**2 - r0**2)``; ``weight == s`` marks inliers).
+        Fills, when given, ``theta[i] = s_i f'(r_i)`` (minus the gradient of
+        the datafit in the residual, the dual point) and ``weight[i] = s_i
+        min(1, eps sigma / |r_i|)`` (the weights of the quadratic majoriser
+        ``f(r) <= f(r0) + weight / (s sigma) (r**2 - r0**2)``; ``weight == s``
+        marks inliers).  ``s`` None means unit weights.  Without them, the
+        pass reads r only.
 
         Returns ``(fit, d_scale, dd_scale, low, high)``: the joint datafit
         ``sum_i s_i (sigma + f(r_i))`` and its first and second derivative in
@@ -194,25 +196,31 @@ cdef class Huber(Loss):
         """
         cdef Py_ssize_t i, n = r.shape[0]
         cdef double sigma = self.scale, eps = self.epsilon, t = eps * sigma
-        cdef double inv = 1.0 / sigma, si, a, z
+        cdef double inv = 1.0 / sigma, si = 1.0, a, z
+        cdef bint unit = s is None, fill = theta is not None
         # per side: the weight and, inside, the weighted sum of z**2, outside
         # of |r| (products only, no call: the pass is memory-bound)
         cdef double s_in = 0.0, q_in = 0.0, s_out = 0.0, a_out = 0.0
         cdef double a_in_max = 0.0, a_out_min = INFINITY
+        if fill and weight is None:
+            raise ValueError("theta and weight are filled together")
         with nogil:
             for i in range(n):
-                si = s[i]
+                if not unit:
+                    si = s[i]
                 a = fabs(r[i])
                 if a <= t:
                     z = r[i] * inv
-                    theta[i] = 2.0 * si * z
-                    weight[i] = si
+                    if fill:
+                        theta[i] = 2.0 * si * z
+                        weight[i] = si
                     s_in += si
                     q_in += si * z * z
                     a_in_max = max(a_in_max, a)
                 else:
-                    theta[i] = copysign(2.0 * eps * si, r[i])
-                    weight[i] = si * t / a
+                    if fill:
+                        theta[i] = copysign(2.0 * eps * si, r[i])
+                        weight[i] = si * t / a
                     s_out += si
                     a_out += si * a
                     a_out_min = min(a_out_min, a)

@@ -150,19 +150,24 @@ class HuberProblem:
         out -= b
         return out
 
-    def scan(self, r, sigma):
-        """(fit, d fit / d sigma, d2 fit / d sigma2); fills theta and weight.
+    def scan(self, r, sigma, fill=False):
+        """(fit, d fit / d sigma, d2 fit / d sigma2, low, high) of the
+        residual r at scale sigma (see ``Huber.scan``); with ``fill``, theta
+        and weight are filled too (the gap, the majoriser need them; the
+        scale search and the objective only read r).
 
         A repeated call with the same residual array and scale (the line
         search's exact scale, then the objective, then the gap there)
-        returns the last pass's values (see ``gap`` on residual arrays).
+        returns the known values (see ``gap`` on residual arrays).
         """
         last = self._scanned
-        if last is not None and last[0] is r and last[1] == sigma:
+        if last is not None and last[0] is r and last[1] == sigma and (last[3] or not fill):
             return last[2]
         self.loss.scale = sigma
-        out = self.loss.scan(r, self.s, self._theta, self._weight)
-        self._scanned = (r, sigma, out)
+        s = None if self._unit else self.s
+        out = (self.loss.scan(r, s, self._theta, self._weight) if fill
+               else self.loss.scan(r, s))
+        self._scanned = (r, sigma, out, fill)
         return out
 
     def objective(self, w, r, sigma):
@@ -191,13 +196,17 @@ class HuberProblem:
         sigma = hi if sigma is None else sigma
         for _ in range(MAX_SCALE_STEPS):
             sigma = max(sigma, self.scale_floor)
-            _, d1, d2, low, high = self.scan(r, sigma)
+            fit, d1, d2, low, high = self.scan(r, sigma)
             q_in, denom = 0.5 * d2 * sigma ** 3, d1 + 0.5 * d2 * sigma
             root = np.sqrt(q_in / denom) if denom > 0 else np.inf    # the piece's root
             if abs(root - sigma) <= ROUNDING * sigma:
                 return sigma                  # the root of its own piece: exact
             if low <= root <= high and root >= self.scale_floor:
-                return root                   # no threshold between: exact too
+                # no threshold between: exact too, and the piece gives the
+                # values there without a pass
+                self._scanned = (r, root, _on_piece(sigma, root, fit, d1, d2, low, high),
+                                 False)
+                return root
             hi = min(hi, root)
             if d1 < 0:
                 lo = max(lo, sigma)
@@ -252,10 +261,11 @@ class HuberProblem:
         solvers never write into a residual array once it is scanned, except
         through ``residual(out=r)``, which drops it.
         """
-        fit, self.d_scale, self.dd_scale = self.scan(r, sigma)[:3]
-        primal = fit + self.penalty.values(w)
         at = self._dual_at
-        if theta is None and at is not None and at[0] is r and at[1] == sigma:
+        known = theta is None and at is not None and at[0] is r and at[1] == sigma
+        fit, self.d_scale, self.dd_scale = self.scan(r, sigma, fill=not known)[:3]
+        primal = fit + self.penalty.values(w)
+        if known:
             pieces = at[2]
         else:
             pieces = self._dual_pieces(theta)
@@ -284,7 +294,8 @@ class HuberProblem:
         """The penalty-free parts of the gap for the scanned residual (or
         ``theta``): sum(theta), X.T @ theta, the same after the shift to sum
         zero, the box peak and energy of the shifted theta, theta . y."""
-        self._scanned = None                  # theta is changed below
+        if self._scanned is not None:         # theta is changed below, the
+            self._scanned = self._scanned[:3] + (False,)    # values stay
         if theta is not None:
             self._theta[:] = theta
         theta = self._theta
@@ -303,6 +314,18 @@ class HuberProblem:
             ratio = t / s
             peak, energy = np.max(np.abs(ratio)), np.dot(t, ratio)
         return theta_sum, grad, v, peak, energy, np.dot(theta, self.y)
+
+
+def _on_piece(sigma, to, fit, d1, d2, low, high):
+    """``scan``'s values at scale ``to`` from those at ``sigma``, both
+    between ``low`` and ``high`` (the same inliers): on such a piece the
+    datafit is ``sigma C + Q / sigma + A`` (C the inliers' weight plus
+    ``1 - eps**2`` times the outliers', Q the inliers' weighted squared
+    residuals, A twice eps times the outliers' weighted |r|)."""
+    q = 0.5 * d2 * sigma            # sum_in s z**2 at sigma
+    c, quad = d1 + q, q * sigma ** 2
+    rest = fit - sigma * c - quad / sigma
+    return to * c + quad / to + rest, c - quad / to ** 2, 2.0 * quad / to ** 3, low, high
 
 
 def _start(problem, w, start=None):
@@ -620,7 +643,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, memory=4,
                     history = [np.concatenate((w, [b, sigma]))]
                     if gap <= tol_abs:
                         break
-        problem.scan(r, sigma)
+        problem.scan(r, sigma, fill=True)
         c = problem._weight.copy()
         total = c.sum()
         # datafit majoriser sum_i c_i r_i**2 / sigma, rescaled by sigma / (2 C)
