@@ -285,6 +285,31 @@ def test_degenerate_input_fits(case):
             assert np.isfinite(est.intercept_)
 
 
+@pytest.mark.parametrize("weights", [False, True])
+def test_best_scale_minimises_the_datafit_from_any_start(weights):
+    # the scale search against a bounded scalar minimisation of the datafit
+    X, y, s = make_huber_problem(300, 3, weights=weights, seed=4)
+    problem = HuberRegressor()._huber_problem(X, y, s)
+    r = y - X @ np.array([0.5, -1.0, 0.2])
+    weight = problem.s
+
+    def fit(sigma):
+        loss = Huber(1.35, sigma)
+        return loss.scan(r, weight)[0]
+
+    best = optimize.minimize_scalar(fit, bounds=(1e-3, 50), method="bounded",
+                                    options={"xatol": 1e-10}).x
+    for start in (None, 1e-6, best * (1 + 1e-9), best / 3, 3 * best, 1e3):
+        sigma = problem.best_scale(r, start)
+        assert abs(sigma - best) <= 1e-6 * best
+        assert fit(sigma) <= fit(best) + 1e-12 * fit(best)
+        # the values the search leaves for the objective are the scan's there
+        np.testing.assert_allclose(problem.scan(r, sigma)[:3],
+                                   Huber(1.35, sigma).scan(r, weight)[:3], rtol=1e-10,
+                                   atol=1e-10 * weight.sum())
+    assert problem.best_scale(np.zeros_like(r), 1.0) == problem.scale_floor
+
+
 def test_scan_without_outputs_and_on_a_piece():
     # reading r only, or with unit weights as None, gives the same values;
     # and a scale inside [low, high] has the values the piece formula gives

@@ -135,6 +135,10 @@ class HuberProblem:
         self.l1, self.l2 = l1, l2
         self.penalty = L1L2(l1, l2, self.positive)
         self.penalized = self.penalty.penalized_mask()
+        # constant along a solve: what the gap would otherwise test each time
+        self._all_penalized = self.penalized.all()
+        # a pure-L1 coordinate bounds the dual point (dual_scales below 1)
+        self._bounded = bool(np.any((l1 > 0) & (l2 == 0)))
 
     # -- pieces -------------------------------------------------------------
     def residual(self, w, b, out=None):
@@ -187,16 +191,16 @@ class HuberProblem:
         scale; one O(n) pass per trial) a bracket is found, and only the
         thresholds inside it are sorted.
         """
-        if not r.size or not np.max(np.abs(r)) > 0:
+        if not r.size:
             return self.scale_floor
-        # above max(top, rms) every sample is an inlier and rms is the root
-        # (the margin beats the rounding of eps * top)
-        top = np.max(np.abs(r)) / self.eps * (1.0 + ROUNDING)
-        lo, hi, tight = 0.0, max(top, np.sqrt(np.dot(self.s, r * r) / self.n_w)), False
-        sigma = hi if sigma is None else sigma
+        lo, hi, tight = 0.0, np.inf, False
+        if sigma is None:
+            hi = sigma = self._all_inliers_above(r)
         for _ in range(MAX_SCALE_STEPS):
             sigma = max(sigma, self.scale_floor)
             fit, d1, d2, low, high = self.scan(r, sigma)
+            if not np.isfinite(fit):
+                return self.scale_floor
             q_in, denom = 0.5 * d2 * sigma ** 3, d1 + 0.5 * d2 * sigma
             root = np.sqrt(q_in / denom) if denom > 0 else np.inf    # the piece's root
             if abs(root - sigma) <= ROUNDING * sigma:
@@ -212,6 +216,8 @@ class HuberProblem:
                 lo = max(lo, sigma)
             else:
                 hi = min(hi, sigma)
+            if hi == np.inf:                  # no root (no inliers, eps > 1)
+                hi = self._all_inliers_above(r)
             if hi <= self.scale_floor or (d1 >= 0 and sigma <= self.scale_floor):
                 return self.scale_floor       # the optimum is the floor
             if hi - lo <= SCALE_BRACKET * hi:
@@ -224,6 +230,13 @@ class HuberProblem:
             step = sigma - d1 / d2 if d2 > 0 else -1.0
             sigma = step if lo < step < hi else hi if lo == 0 else np.sqrt(lo * hi)
         return max(self._sorted_best_scale(r, lo, hi), self.scale_floor)
+
+    def _all_inliers_above(self, r):
+        """A scale above which every sample is an inlier and the optimum
+        lies below (the rms is the root there; the margin beats the
+        rounding of eps * max |r|)."""
+        top = np.max(np.abs(r)) / self.eps * (1.0 + ROUNDING)
+        return max(top, np.sqrt(np.dot(self.s, r * r) / self.n_w))
 
     def _sorted_best_scale(self, r, lo=0.0, hi=np.inf):
         """best_scale knowing the optimum lies in [lo, hi]: samples with a
@@ -277,13 +290,14 @@ class HuberProblem:
         if energy > 4 * self.n_w:
             kappa = min(kappa, np.sqrt(4 * self.n_w / energy))
         pen = self.penalized
-        if pen.any():
+        if self._bounded:
             kappa = min(kappa, np.min(self.penalty.dual_scales(v)[pen]))
-        dual = kappa * ty - np.sum(self.penalty.conjugates(kappa * v)[pen])
+        conjugates = self.penalty.conjugates(kappa * v)
+        dual = kappa * ty - (conjugates.sum() if self._all_penalized else conjugates[pen].sum())
         # sigma >= scale_floor adds -scale_floor * h^*(theta) >= 0 to the dual
         dual += self.scale_floor * max(self.n_w - 0.25 * kappa ** 2 * energy, 0.0)
         kkt = 0.0
-        if not pen.all():
+        if not self._all_penalized:
             free = ~pen & (self.sqnorms > 0)
             lip = 2.0 / sigma * self.sqnorms[free]
             vf = v[free]
@@ -456,7 +470,7 @@ class _Hessian:
         A[-1, :-1] = A[:-1, -1]
         A[-1, -1] = 0.5 * sigma * problem.dd_scale                # sum_in s z**2
         A *= 2.0 / sigma
-        A[np.arange(p), np.arange(p)] += problem.l2
+        A.flat[:p * (k + 1):k + 1] += problem.l2
         return A
 
 
@@ -469,15 +483,16 @@ def _newton_direction(A, g):
     least-squares solve is used.  An overflowing direction (sigma at its
     floor) is rejected by the line search, no need to warn."""
     k = A.shape[0]
-    A = A + 1e-12 * max(np.trace(A) / max(k, 1), 1e-300) * np.eye(k)
+    A = np.array(A)                    # the caller's A is used again
+    A.flat[::k + 1] += 1e-12 * max(np.trace(A) / max(k, 1), 1e-300)
+    factor, info = lapack.dpotrf(A)
+    if info == 0:
+        rcond, info = lapack.dpocon(factor, lapack.dlange("1", A))
+        if info == 0 and rcond >= np.finfo(np.float64).eps:
+            d, info = lapack.dpotrs(factor, g)
+            if info == 0:
+                return -d
     with np.errstate(all="ignore"):
-        factor, info = lapack.dpotrf(A)
-        if info == 0:
-            rcond, info = lapack.dpocon(factor, np.abs(A).sum(axis=0).max())
-            if info == 0 and rcond >= np.finfo(np.float64).eps:
-                d, info = lapack.dpotrs(factor, g)
-                if info == 0:
-                    return -d
         return -linalg.lstsq(A, g, check_finite=False)[0]
 
 
