@@ -90,3 +90,17 @@ def test_alpha_max_without_an_l1_part():
     assert alpha_max(ElasticNet(l1_ratio=0.0), X, y) == np.inf
     with pytest.raises(TypeError, match="Ridge"):
         alpha_max(Ridge(), sp.csc_matrix(X), y)
+
+
+def test_huber_fold_loss_with_weights_as_repetitions():
+    # integer weights count as repeated samples: the loss of the repeated data
+    rng = np.random.default_rng(1)
+    y, pred = rng.standard_normal(30), rng.standard_normal(30)
+    s = rng.integers(1, 4, 30).astype(float)
+    r = np.repeat(y - pred, s.astype(int))
+    med = np.sort(r)[(r.size - 1) // 2]
+    scale = 1.4826 * np.sort(np.abs(r - med))[(r.size - 1) // 2]
+    z = np.abs(r) / scale
+    expected = scale * np.mean(np.where(z <= 1.35, z ** 2, 2 * 1.35 * z - 1.35 ** 2))
+    np.testing.assert_allclose(HuberRegressorCV(epsilon=1.35)._loss(y, pred, s), expected,
+                               rtol=1e-13)
