@@ -310,6 +310,38 @@ def test_best_scale_minimises_the_datafit_from_any_start(weights):
     assert problem.best_scale(np.zeros_like(r), 1.0) == problem.scale_floor
 
 
+def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
+    # the sums a filling scan keeps (for the dual point's shift and scaling)
+    # against NumPy on its theta, zero weights included; and the gap built
+    # from them equals the one built from that theta handed over
+    X, y, s = make_huber_problem(200, 4, weights=True, seed=3)
+    s = s.copy()
+    s[::7] = 0.0
+    problem = HuberRegressor(alpha=0.3)._huber_problem(X, y, s)
+    w = np.array([0.4, -0.8, 0.1, 0.3])
+    r = problem.residual(w, 0.2)
+    loss = Huber(1.35, 0.9)
+    theta, weight = np.empty(200), np.empty(200)
+    loss.scan(r, s, theta, weight)
+    pos = s > 0
+    np.testing.assert_allclose(loss.theta_energy, np.sum(theta[pos] ** 2 / s[pos]), rtol=1e-12)
+    np.testing.assert_allclose([loss.theta_max, loss.theta_min],
+                               [np.max(theta[pos] / s[pos]), np.min(theta[pos] / s[pos])],
+                               rtol=1e-14)
+    # the pieces after the shift to sum zero, against the shifted theta
+    total, grad, v, peak, energy, ty = problem._dual_pieces(theta.copy())
+    shifted = theta - theta.sum() / s.sum() * s
+    np.testing.assert_allclose(grad, X.T @ theta, rtol=1e-12)
+    np.testing.assert_allclose(v, X.T @ shifted, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(peak, np.max(np.abs(shifted[pos] / s[pos])), rtol=1e-12)
+    np.testing.assert_allclose(energy, np.sum(shifted[pos] ** 2 / s[pos]), rtol=1e-12)
+    np.testing.assert_allclose(ty, shifted @ y, rtol=1e-12)
+    from_scan = problem.gap(w, r, 0.9)
+    given = problem.gap(w, r, 0.9, theta=theta.copy())
+    np.testing.assert_allclose(from_scan[:2], given[:2], rtol=1e-12)
+    np.testing.assert_allclose(from_scan[2], given[2], rtol=1e-12)
+
+
 def test_scan_without_outputs_and_on_a_piece():
     # reading r only, or with unit weights as None, gives the same values;
     # and a scale inside [low, high] has the values the piece formula gives

@@ -184,7 +184,10 @@ cdef class Huber(Loss):
         min(1, eps sigma / |r_i|)`` (the weights of the quadratic majoriser
         ``f(r) <= f(r0) + weight / (s sigma) (r**2 - r0**2)``; ``weight == s``
         marks inliers).  ``s`` None means unit weights.  Without them, the
-        pass reads r only.
+        pass reads r only.  A filling pass also sets ``theta_energy``
+        (``sum_i theta_i**2 / s_i``) and ``theta_max``, ``theta_min`` (of
+        ``theta_i / s_i`` over s_i > 0), what the dual point's scaling
+        needs, without another pass.
 
         Returns ``(fit, d_scale, dd_scale, low, high)``: the joint datafit
         ``sum_i s_i (sigma + f(r_i))`` and its first and second derivative in
@@ -202,6 +205,7 @@ cdef class Huber(Loss):
         # of |r| (products only, no call: the pass is memory-bound)
         cdef double s_in = 0.0, q_in = 0.0, s_out = 0.0, a_out = 0.0
         cdef double a_in_max = 0.0, a_out_min = INFINITY
+        cdef double t_max = -INFINITY, t_min = INFINITY, ratio
         if fill and weight is None:
             raise ValueError("theta and weight are filled together")
         with nogil:
@@ -212,18 +216,27 @@ cdef class Huber(Loss):
                 if a <= t:
                     z = r[i] * inv
                     if fill:
-                        theta[i] = 2.0 * si * z
+                        ratio = 2.0 * z
+                        theta[i] = si * ratio
                         weight[i] = si
                     s_in += si
                     q_in += si * z * z
                     a_in_max = max(a_in_max, a)
                 else:
                     if fill:
-                        theta[i] = copysign(2.0 * eps * si, r[i])
+                        ratio = copysign(2.0 * eps, r[i])
+                        theta[i] = si * ratio
                         weight[i] = si * t / a
                     s_out += si
                     a_out += si * a
                     a_out_min = min(a_out_min, a)
+                if fill and si > 0.0:       # theta / s is not defined at s = 0
+                    t_max = max(t_max, ratio)
+                    t_min = min(t_min, ratio)
         fit = sigma * (s_in + q_in) + s_out * (sigma - eps * t) + 2.0 * eps * a_out
+        if fill:
+            # sum_i s_i (theta_i / s_i)**2: 4 z**2 inside, 4 eps**2 outside
+            self.theta_energy = 4.0 * (q_in + eps * eps * s_out)
+            self.theta_max, self.theta_min = t_max, t_min
         return (fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in * inv,
                 a_in_max / eps, a_out_min / eps)

@@ -119,6 +119,9 @@ class HuberProblem:
         self._pos = slice(None) if np.all(self.s > 0) else self.s > 0
         self.sqnorms = design.col_sqnorms(self.s) if design is not None else np.zeros(p)
         self.xs = np.zeros(p)          # X.T @ s, the columns' weighted sums
+        # theta - shift * s dotted with y is theta dotted with the centred y
+        # (no cancellation of two large terms when y has a large mean)
+        self._y_dual = y - np.dot(self.s, y) / self.n_w if fit_intercept else y
         if design is not None:
             design.rmatvec(self.s, self.xs)
         # with an intercept, a constant column only duplicates it
@@ -305,29 +308,27 @@ class HuberProblem:
         return primal - dual + kkt, primal, grad.copy()
 
     def _dual_pieces(self, theta=None):
-        """The penalty-free parts of the gap for the scanned residual (or
-        ``theta``): sum(theta), X.T @ theta, the same after the shift to sum
-        zero, the box peak and energy of the shifted theta, theta . y."""
-        if self._scanned is not None:         # theta is changed below, the
-            self._scanned = self._scanned[:3] + (False,)    # values stay
-        if theta is not None:
-            self._theta[:] = theta
-        theta = self._theta
-        theta_sum = theta.sum()
+        """The penalty-free parts of the gap for the theta of the last filling
+        scan (or ``theta``): sum(theta), X.T @ theta, the same after the
+        shift to sum zero, the box peak and energy of the shifted theta, its
+        dot with y.  The shift is applied to these sums, not to theta."""
+        if theta is None:          # the scan's sums (see Huber.scan)
+            theta, loss = self._theta, self.loss
+            energy, top, bottom = loss.theta_energy, loss.theta_max, loss.theta_min
+        else:
+            ratio = theta[self._pos] / self.s[self._pos]
+            energy, top, bottom = np.dot(theta[self._pos], ratio), ratio.max(), ratio.min()
+        total = theta.sum()        # pairwise: the intercept's gradient, accurately
         v = np.empty(self.X.shape[1])
         self.design.rmatvec(theta, v)
         grad = v.copy()
+        ty = np.dot(theta, self._y_dual)
         if self.fit_intercept:
-            shift = theta_sum / self.n_w
-            theta -= shift if self._unit else self.s * shift
+            shift = total / self.n_w        # theta - shift * s sums to zero
             v -= self.xs * shift
-        if self._unit:
-            peak, energy = max(theta.max(), -theta.min()), np.dot(theta, theta)
-        else:
-            t, s = theta[self._pos], self.s[self._pos]
-            ratio = t / s
-            peak, energy = np.max(np.abs(ratio)), np.dot(t, ratio)
-        return theta_sum, grad, v, peak, energy, np.dot(theta, self.y)
+            energy -= shift * total
+            top, bottom = top - shift, bottom - shift
+        return total, grad, v, max(top, -bottom), energy, ty
 
 
 def _on_piece(sigma, to, fit, d1, d2, low, high):
