@@ -16,7 +16,20 @@ A NULL weight pointer means unit weights.
 """
 
 
-from libc.math cimport INFINITY, copysign, fabs
+from libc.math cimport INFINITY, fabs
+
+
+cdef extern from "_vec.h" nogil:
+    # one branch-free pass per case (see _vec.h)
+    void sklreg_huber_scan_unit(int n, const double* r, const double* s, double sigma,
+                                double eps, double* theta, double* weight, double* out)
+    void sklreg_huber_scan_weighted(int n, const double* r, const double* s, double sigma,
+                                    double eps, double* theta, double* weight, double* out)
+    void sklreg_huber_scan_unit_fill(int n, const double* r, const double* s, double sigma,
+                                     double eps, double* theta, double* weight, double* out)
+    void sklreg_huber_scan_weighted_fill(int n, const double* r, const double* s,
+                                         double sigma, double eps, double* theta,
+                                         double* weight, double* out)
 
 
 cdef class Loss:
@@ -189,7 +202,9 @@ cdef class Huber(Loss):
         ``theta_i / s_i`` over s_i > 0), what the dual point's scaling
         needs, without another pass.
 
-        Returns ``(fit, d_scale, dd_scale, low, high)``: the joint datafit
+        The pass is compiled C (``_vec.h``), branch-free so that it
+        vectorises.  Returns ``(fit, d_scale, dd_scale, low, high)``: the
+        joint datafit
         ``sum_i s_i (sigma + f(r_i))`` and its first and second derivative in
         sigma, ``sum_i s_i (1 - z_i**2)`` over inliers plus
         ``(1 - eps**2) s_i`` over outliers, and ``2 sum_inliers s_i r_i**2 /
@@ -197,46 +212,31 @@ cdef class Huber(Loss):
         stay the same (``|r_i| / eps`` of the largest inlier, of the
         smallest outlier; 0 and inf when there are none).
         """
-        cdef Py_ssize_t i, n = r.shape[0]
-        cdef double sigma = self.scale, eps = self.epsilon, t = eps * sigma
-        cdef double inv = 1.0 / sigma, si = 1.0, a, z
-        cdef bint unit = s is None, fill = theta is not None
-        # per side: the weight and, inside, the weighted sum of z**2, outside
-        # of |r| (products only, no call: the pass is memory-bound)
-        cdef double s_in = 0.0, q_in = 0.0, s_out = 0.0, a_out = 0.0
-        cdef double a_in_max = 0.0, a_out_min = INFINITY
-        cdef double t_max = -INFINITY, t_min = INFINITY, ratio
+        cdef int n = <int> r.shape[0]
+        cdef double sigma = self.scale, eps = self.epsilon
+        cdef double[9] out
+        cdef bint fill = theta is not None
         if fill and weight is None:
             raise ValueError("theta and weight are filled together")
+        if n == 0:
+            if fill:
+                self.theta_energy, self.theta_max, self.theta_min = 0.0, -INFINITY, INFINITY
+            return (0.0, 0.0, 0.0, 0.0, INFINITY)
+        cdef const double* w = NULL if s is None else &s[0]
+        cdef double* th = &theta[0] if fill else NULL
+        cdef double* wt = &weight[0] if fill else NULL
         with nogil:
-            for i in range(n):
-                if not unit:
-                    si = s[i]
-                a = fabs(r[i])
-                if a <= t:
-                    z = r[i] * inv
-                    if fill:
-                        ratio = 2.0 * z
-                        theta[i] = si * ratio
-                        weight[i] = si
-                    s_in += si
-                    q_in += si * z * z
-                    a_in_max = max(a_in_max, a)
-                else:
-                    if fill:
-                        ratio = copysign(2.0 * eps, r[i])
-                        theta[i] = si * ratio
-                        weight[i] = si * t / a
-                    s_out += si
-                    a_out += si * a
-                    a_out_min = min(a_out_min, a)
-                if fill and si > 0.0:       # theta / s is not defined at s = 0
-                    t_max = max(t_max, ratio)
-                    t_min = min(t_min, ratio)
-        fit = sigma * (s_in + q_in) + s_out * (sigma - eps * t) + 2.0 * eps * a_out
+            if fill and w == NULL:
+                sklreg_huber_scan_unit_fill(n, &r[0], w, sigma, eps, th, wt, out)
+            elif fill:
+                sklreg_huber_scan_weighted_fill(n, &r[0], w, sigma, eps, th, wt, out)
+            elif w == NULL:
+                sklreg_huber_scan_unit(n, &r[0], w, sigma, eps, th, wt, out)
+            else:
+                sklreg_huber_scan_weighted(n, &r[0], w, sigma, eps, th, wt, out)
+        s_in, q_in, s_out, a_out = out[0], out[1], out[2], out[3]
         if fill:
-            # sum_i s_i (theta_i / s_i)**2: 4 z**2 inside, 4 eps**2 outside
-            self.theta_energy = 4.0 * (q_in + eps * eps * s_out)
-            self.theta_max, self.theta_min = t_max, t_min
-        return (fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in * inv,
-                a_in_max / eps, a_out_min / eps)
+            self.theta_energy, self.theta_max, self.theta_min = out[6], out[7], out[8]
+        fit = sigma * (s_in + q_in) + s_out * (1.0 - eps * eps) * sigma + 2.0 * eps * a_out
+        return (fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in / sigma,
+                out[4] / eps, out[5] / eps)

@@ -6,6 +6,8 @@
 #ifndef SKLREG_VEC_H
 #define SKLREG_VEC_H
 
+#include <math.h>
+
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SKLREG_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -67,5 +69,61 @@ SKLREG_CLONES static void sklreg_moments_##SUFFIX(int n, const T* x,          \
 
 SKLREG_MOMENTS(float, f32)
 SKLREG_MOMENTS(double, f64)
+
+/* GCC keeps a comparison that may raise an FP exception (NaN) as a branch
+ * unless told no trap is observed: the loops below then stay scalar (20x
+ * slower).  No result changes: only speculation is allowed. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SKLREG_NO_TRAPS __attribute__((optimize("no-trapping-math")))
+#else
+#define SKLREG_NO_TRAPS
+#endif
+
+/* One pass of the Huber datafit over the residuals r at scale sigma (see
+ * Huber.scan in _losses.pyx), branch-free so that it vectorises: which side
+ * a residual falls on is random, a branching loop mispredicts it (the old
+ * Cython loop took 75-85 us on 16000 fresh residuals, this one 8-11).
+ * out = weight inside, sum of s z**2 inside, weight outside, sum of s |r|
+ * outside, largest |r| inside, smallest outside; with FILL also theta and
+ * weight, and sum theta**2 / s, max and min of theta / s (s > 0) in
+ * out[6:9]. */
+#define SKLREG_HUBER_SCAN(SUFFIX, WEIGHTED, FILL)                             \
+SKLREG_CLONES SKLREG_NO_TRAPS static void sklreg_huber_scan_##SUFFIX(          \
+        int n, const double* r, const double* s, double sigma, double eps,   \
+        double* theta, double* weight, double* out) {                        \
+    double t = eps * sigma, inv = 1.0 / sigma, inf = INFINITY;                \
+    double s_in = 0.0, q_in = 0.0, s_out = 0.0, a_out = 0.0;                  \
+    double top_in = 0.0, low_out = inf, t_max = -inf, t_min = inf;            \
+    _Pragma("omp simd reduction(+:s_in,q_in,s_out,a_out) reduction(max:top_in,t_max) reduction(min:low_out,t_min)") \
+    for (int i = 0; i < n; i++) {                                             \
+        double ri = r[i], a = fabs(ri), z = ri * inv;                         \
+        double si = WEIGHTED ? s[i] : 1.0;                                    \
+        int in = a <= t;                                                      \
+        double w_in = in ? si : 0.0, w_out = si - w_in;                       \
+        double a_in = in ? a : 0.0, a_outside = in ? inf : a;                 \
+        s_in += w_in;                                                         \
+        q_in += w_in * z * z;                                                 \
+        s_out += w_out;                                                       \
+        a_out += w_out * a;                                                   \
+        top_in = top_in > a_in ? top_in : a_in;                               \
+        low_out = low_out < a_outside ? low_out : a_outside;                  \
+        if (FILL) {                                                           \
+            double ratio = in ? 2.0 * z : copysign(2.0 * eps, ri);           \
+            double hi = si > 0.0 ? ratio : -inf, lo = si > 0.0 ? ratio : inf; \
+            theta[i] = si * ratio;                                            \
+            weight[i] = in ? si : si * t / a;                                 \
+            t_max = t_max > hi ? t_max : hi;                                  \
+            t_min = t_min < lo ? t_min : lo;                                  \
+        }                                                                     \
+    }                                                                         \
+    out[0] = s_in; out[1] = q_in; out[2] = s_out; out[3] = a_out;             \
+    out[4] = top_in; out[5] = low_out;                                        \
+    out[6] = 4.0 * (q_in + eps * eps * s_out); out[7] = t_max; out[8] = t_min;\
+}
+
+SKLREG_HUBER_SCAN(unit, 0, 0)
+SKLREG_HUBER_SCAN(weighted, 1, 0)
+SKLREG_HUBER_SCAN(unit_fill, 0, 1)
+SKLREG_HUBER_SCAN(weighted_fill, 1, 1)
 
 #endif
