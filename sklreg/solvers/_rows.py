@@ -121,30 +121,27 @@ class Rows:
             return G, Bc
         G = np.zeros((p + ones, p + ones))
         Bc = None if c is None else np.zeros(p + ones)
-        # d >= 0: B.T diag(d) B = S.T S with S = diag(sqrt(d)) B, a symmetric
-        # product at half the flops; signed d: the plain product
         signed = bool(np.any(d < 0))
         # Fortran order: the scaling below streams X's columns (C order: 1.5x slower)
         buf = np.empty((min(self._block, self.shape[0]), p + ones), order="F")
         for i0, i1, Xb in self._blocks():
-            Xs = buf[:i1 - i0]
-            if c is not None or signed:
+            db, Xs = d[i0:i1], buf[:i1 - i0]
+            if c is not None:
+                Bc[:p] += Xb.T @ c[i0:i1]
+                Bc[p:] += c[i0:i1].sum()
+            if signed:                  # the plain product B.T (d B)
                 Xs[:, :p] = Xb
                 if ones:
                     Xs[:, p] = 1.0
-                if c is not None:
-                    Bc += Xs.T @ c[i0:i1]
-                if signed:
-                    G += Xs.T @ (d[i0:i1, None] * Xs)
-                    continue
-                Xs *= np.sqrt(d[i0:i1])[:, None]
-            else:
-                root = np.sqrt(d[i0:i1])            # per block: no n-vector
+                del Xb                  # before the next block is made
+                G += Xs.T @ (db[:, None] * Xs)
+            else:                       # S.T S, S = diag(sqrt(d)) B: half the flops
+                root = np.sqrt(db)                  # per block: no n-vector
                 np.multiply(Xb, root[:, None], out=Xs[:, :p])
                 if ones:
                     Xs[:, p] = root
-            del Xb                      # before the next block is made
-            G += Xs.T @ Xs
+                del Xb
+                G += Xs.T @ Xs
         return G, Bc
 
     def take(self, rows, extra=None):
