@@ -222,7 +222,9 @@ cdef class Huber(Loss):
             if fill:
                 self.theta_energy, self.theta_max, self.theta_min = 0.0, -INFINITY, INFINITY
             return (0.0, 0.0, 0.0, 0.0, INFINITY)
-        cdef const double* w = NULL if s is None else &s[0]
+        cdef const double* w = NULL
+        if s is not None:
+            w = &s[0]
         cdef double* th = &theta[0] if fill else NULL
         cdef double* wt = &weight[0] if fill else NULL
         with nogil:
