@@ -19,5 +19,3 @@ cdef class Huber(Loss):
     # of the theta the last filling scan wrote (see scan)
     cdef readonly double theta_energy, theta_max, theta_min
     cdef double f(self, double r) noexcept nogil
-    cdef double deriv(self, double r) noexcept nogil
-    cdef double curvature(self, double r) noexcept nogil

@@ -147,13 +147,9 @@ cdef class Huber(Loss):
 
     ``f(r) = sigma * H(r / sigma)`` with ``H(z) = z**2`` for ``|z| <= epsilon``
     and ``2 epsilon |z| - epsilon**2`` beyond (twice the textbook Huber
-    function, as in ``sklearn.linear_model.HuberRegressor``).  Per sample:
-
-    ``f(r)``          the value above
-    ``deriv(r)``      ``f'(r) = psi(r / sigma)``, ``psi(z) = 2 z`` inside,
-                      ``2 epsilon sign(z)`` outside
-    ``curvature(r)``  ``f''(r)``: ``2 / sigma`` inside, 0 outside (so
-                      ``2 / sigma`` bounds it everywhere)
+    function, as in ``sklearn.linear_model.HuberRegressor``); its derivative
+    is ``f'(r) = psi(r / sigma)``, ``psi(z) = 2 z`` inside, ``2 epsilon
+    sign(z)`` outside.
 
     The joint scale is the solver's business; ``scan`` gives it, in one pass,
     everything it needs about ``sigma`` as well.
@@ -168,17 +164,6 @@ cdef class Huber(Loss):
         if a <= t:
             return r * r / self.scale
         return 2.0 * self.epsilon * a - self.epsilon * t
-
-    cdef inline double deriv(self, double r) noexcept nogil:
-        cdef double t = self.epsilon * self.scale
-        if r > t:
-            return 2.0 * self.epsilon
-        if r < -t:
-            return -2.0 * self.epsilon
-        return 2.0 * r / self.scale
-
-    cdef inline double curvature(self, double r) noexcept nogil:
-        return 2.0 / self.scale if fabs(r) <= self.epsilon * self.scale else 0.0
 
     cdef double value(self, const double* r, const double* s, Py_ssize_t n,
                       double n_w) noexcept nogil:
