@@ -1,0 +1,7 @@
+"""scikit-learn tests that fail with sklreg on purpose, each with the reason.
+
+Keys are ``file::test`` (every parametrisation) or ``file::test[params]``
+(one).  ``doc/compat.rst`` shows this table; keep the two in step.
+"""
+EXPECTED = {
+}
