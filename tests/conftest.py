@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import sklreg
 from sklreg.datasets import make_correlated_data
+
+
+def isolated_env(**extra):
+    """Environment for a test's subprocess: this sklreg first on the path
+    (not whatever the working directory holds), single-threaded BLAS."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(sklreg.__file__)))
+    path = os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return dict(os.environ, PYTHONPATH=path, OMP_NUM_THREADS="1",
+                OPENBLAS_NUM_THREADS="1", **extra)
 
 
 def make_problem(n, p, *, sparse=False, dtype=np.float64, weights=False,

@@ -11,9 +11,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from sklreg.utils.validation import validate_params, validate_X_y
+from sklreg.utils.validation import validate_params, validate_X, validate_X_y
 
 
 class LinearPredictMixin:
@@ -31,8 +31,7 @@ class LinearPredictMixin:
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
-                          dtype=[np.float64, np.float32], reset=False)
+        X = validate_X(self, X)
         return X @ self.coef_.T + self.intercept_
 
 

@@ -19,6 +19,7 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
     scikit-learn's treatment of 2-D y: one column is raveled with a
     DataConversionWarning, more are an error.
     """
+    X = check_sparse_structure(X)
     X, y = validate_data(
         estimator, X, y, reset=reset,
         accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
@@ -33,6 +34,72 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
     if y.ndim == 2 and y.shape[1] == 0:
         raise ValueError("y has no target columns: shape %r" % (y.shape,))
     return X, y, check_sample_weight(sample_weight, X.shape[0])
+
+
+def validate_X(estimator, X):
+    """Check X for ``predict``: the features seen in fit, a float dtype."""
+    X = check_sparse_structure(X)
+    return validate_data(estimator, X, accept_sparse=["csr", "csc", "coo"],
+                         dtype=[np.float64, np.float32], reset=False)
+
+
+def check_sparse_structure(X):
+    """Raise a ValueError if sparse X's index arrays are out of range.
+
+    scipy does not check them when a matrix is built from given arrays (or
+    they are changed later), and compiled code -- scipy's format
+    conversions and products, sklreg's kernels -- reads them without
+    bounds checks: an index past the end crashes the process or reads
+    other memory.  One O(nnz) pass over the indices, before anything else
+    reads them.  Formats without index arrays (LIL, DOK, DIA) are turned
+    into COO (numpy code only) and checked as such; the COO is returned.
+    """
+    if not sp.issparse(X):
+        return X
+    if X.format in ("csr", "csc", "bsr"):
+        _check_compressed(X)
+        return X
+    if X.format != "coo":
+        X = X.tocoo()
+    if X.ndim != 2 or len(X.coords) != 2:
+        return X      # scikit-learn's checks reject it
+    for axis, name in ((0, "row"), (1, "column")):
+        index = np.asarray(X.coords[axis])
+        if index.shape != X.data.shape:
+            raise ValueError("X is a malformed COO sparse matrix: %d %s indices "
+                             "for %d values" % (index.size, name, X.data.size))
+        _check_range(index, X.shape[axis], name)
+    return X
+
+
+def _check_compressed(X):
+    """Index pointer and indices of a CSR, CSC or BSR X (see above)."""
+    block = getattr(X, "blocksize", (1, 1))
+    by_row = X.format != "csc"
+    major, minor = (0, 1) if by_row else (1, 0)
+    n_major = X.shape[major] // block[major]
+    n_minor = X.shape[minor] // block[minor]
+    indptr, indices = np.asarray(X.indptr), np.asarray(X.indices)
+    kind = "%s sparse matrix" % X.format.upper()
+    if indptr.ndim != 1 or indptr.size != n_major + 1:
+        raise ValueError("X is a malformed %s: its index pointer has %d entries, "
+                         "expected %d" % (kind, indptr.size, n_major + 1))
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        raise ValueError("X is a malformed %s: its index pointer must start at 0 "
+                         "and never decrease" % kind)
+    nnz = int(indptr[-1])
+    if nnz > min(indices.size, len(X.data)):
+        raise ValueError("X is a malformed %s: its index pointer ends at %d, past "
+                         "its %d stored indices and %d values"
+                         % (kind, nnz, indices.size, len(X.data)))
+    _check_range(indices[:nnz], n_minor, "row" if minor == 0 else "column")
+
+
+def _check_range(index, size, name):
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = index[(index < 0) | (index >= size)][0]
+        raise ValueError("X is a malformed sparse matrix: %s index %d is outside "
+                         "[0, %d)" % (name, bad, size))
 
 
 def check_finite_X(estimator, X):
