@@ -29,6 +29,11 @@ def make_folds(cv, X, y, fold_ids=None):
         if fold_ids.shape != (X.shape[0],):
             raise ValueError("fold_ids must have one entry per sample, shape (%d,); "
                              "got %r" % (X.shape[0], fold_ids.shape))
+        if fold_ids.dtype.kind not in "iu" and not (
+                fold_ids.dtype.kind == "f" and np.all(np.isfinite(fold_ids))
+                and np.all(fold_ids == np.round(fold_ids))):
+            raise ValueError("fold_ids must be integer fold numbers; got values of "
+                             "dtype %s such as %r" % (fold_ids.dtype, fold_ids[:3]))
         splitter = PredefinedSplit(fold_ids)
     else:
         splitter = check_cv(cv, y, classifier=False)

@@ -1,10 +1,14 @@
 """Regularization paths: alpha_max, the alpha grid, warm-started solves."""
 from dataclasses import dataclass
+from numbers import Integral, Real
 import warnings
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array, check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import validate_params as validate_arguments
 
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
@@ -84,12 +88,40 @@ def _resolve_alphas(alphas, n_alphas):
     """scikit-learn 1.9's convention: ``alphas`` is an int or an array."""
     if n_alphas != "deprecated":
         warnings.warn(
-            "'n_alphas' is deprecated, as in scikit-learn 1.9: pass an integer "
-            "as 'alphas' instead.", FutureWarning, stacklevel=3)
-        return int(n_alphas)
-    if alphas is None or isinstance(alphas, str):
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11 "
+            "(scikit-learn's schedule, which sklreg follows): pass the number "
+            "of alphas as 'alphas' instead.", FutureWarning, stacklevel=3)
+        alphas = n_alphas
+    if alphas is None:
         return 100
     return alphas
+
+
+def _check_grid(alphas, eps):
+    """``alphas`` (a grid size or the alphas) and ``eps`` as a path takes them."""
+    check_scalar(eps, "eps", Real, min_val=0.0, include_boundaries="neither")
+    if not np.isfinite(eps):
+        raise ValueError(f"eps == {eps}, must be finite.")
+    if np.ndim(alphas) == 0 and not isinstance(alphas, str):
+        if isinstance(alphas, Real) and not isinstance(alphas, (Integral, bool)):
+            raise TypeError(f"alphas must be an int (the number of alphas) or an "
+                            f"array of alphas; got the float {alphas!r}: pass "
+                            f"[{alphas!r}] to fit at that alpha")
+        check_scalar(alphas, "alphas", Integral, min_val=1)
+        return int(alphas)
+    return check_alphas(alphas)
+
+
+def _check_coef_init(coef_init, n_targets, n_features):
+    """coef_init as float64 of shape (n_targets, n_features), finite."""
+    if coef_init is None:
+        return None
+    coef = check_array(coef_init, ensure_2d=False, dtype=np.float64,
+                       input_name="coef_init", copy=True)
+    if coef.size != n_targets * n_features:
+        raise ValueError(f"coef_init must have {n_features} entries per target "
+                         f"({n_targets} target(s)); got shape {coef.shape}")
+    return coef.reshape(n_targets, n_features)
 
 
 def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
@@ -136,17 +168,18 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     (20, 10)
     """
     validate_params(estimator)
-    alphas = _resolve_alphas(alphas, n_alphas)
+    alphas = _check_grid(_resolve_alphas(alphas, n_alphas), eps)
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
+    coef_init = _check_coef_init(coef_init, 1 if y.ndim == 1 else y.shape[1], X.shape[1])
     if getattr(estimator, "_spectral_path", False):
         if estimator.positive:
             return _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init)
         return _spectral_path(estimator, X, y, s, alphas, eps)
     if np.ndim(alphas) == 0:
-        grid = alpha_grid(grid_top(estimator, X, y, s), int(alphas), eps)
+        grid = alpha_grid(grid_top(estimator, X, y, s), alphas, eps)
     else:
-        grid = check_alphas(alphas)
+        grid = alphas
     if _is_squared_l1l2(estimator):
         return _squared_path(estimator, X, y, s, grid, coef_init)
     if hasattr(estimator, "_solve_path") and y.ndim == 1:
@@ -173,9 +206,9 @@ def _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init):
     reported in the ridge objective's units."""
     n_features = X.shape[1]
     if np.ndim(alphas) == 0:
-        grid = ridge_alpha_grid(X, s, estimator.fit_intercept, int(alphas), eps)
+        grid = ridge_alpha_grid(X, s, estimator.fit_intercept, alphas, eps)
     else:
-        grid = check_alphas(alphas)
+        grid = alphas
     with single_threaded_blas():
         return _warm_cd_path(
             estimator, X, y, s, grid, coef_init,
@@ -195,8 +228,7 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
     rows = []
     with single_threaded_blas():       # once here, not once per alpha in solve_cd
         for k in range(Y.shape[1]):
-            w = (np.zeros(n_features) if coef_init is None
-                 else np.array(coef_init, dtype=np.float64).reshape(-1, n_features)[k])
+            w = np.zeros(n_features) if coef_init is None else coef_init[k].copy()
             datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
             exact = SupportSolver(datafit,
                                   capacity=2 * min(datafit.rank_bound, n_features) + 100)
@@ -217,7 +249,7 @@ def _refit_path(estimator, X, y, s, grid, coef_init):
     """Any estimator: refit at each alpha, warm-started from the previous one."""
     est = clone(estimator).set_params(warm_start=True)
     if coef_init is not None:
-        est.coef_ = np.asarray(coef_init, dtype=np.float64)
+        est.coef_ = coef_init[0] if y.ndim == 1 else coef_init
     rows = []
     for alpha in grid:
         est.set_params(alpha=alpha).fit(X, y, sample_weight=s)
@@ -233,7 +265,8 @@ def _own_path(estimator, X, y, s, grid, coef_init):
     """An estimator that solves its whole path at once (``_solve_path``:
     validated X, y, s, the grid, coef_init -> one SolverResult per alpha),
     sharing work across alphas (e.g. Huber's P(0) and Newton Hessian)."""
-    results = estimator._solve_path(X, y, s, grid, coef_init)
+    results = estimator._solve_path(X, y, s, grid,
+                                    None if coef_init is None else coef_init[0])
     rows = []
     for alpha, res in zip(grid, results):
         res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
@@ -272,6 +305,28 @@ def _spectral_path(estimator, X, y, s, alphas, eps):
                       n_iters=np.zeros(pick(gaps).shape, dtype=int))
 
 
+_PATH_PARAMETERS = {
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like", "sparse matrix"],
+    "eps": [Interval(Real, 0, None, closed="neither")],
+    "n_alphas": [Interval(Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
+    "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+    "precompute": [StrOptions({"auto"}), "boolean", "array-like"],
+    "Xy": ["array-like", None],
+    "copy_X": ["boolean"],
+    "coef_init": ["array-like", None],
+    "verbose": ["verbose"],
+    "return_n_iter": ["boolean"],
+    "positive": ["boolean"],
+}
+# what ``**params`` of the path functions may hold (scikit-learn's, and
+# sklreg's penalty_factor); anything else is a ValueError, as in scikit-learn
+_SOLVER_PARAMETERS = ("tol", "max_iter", "selection", "random_state", "penalty_factor",
+                      "sample_weight")
+
+
+@validate_arguments({**_PATH_PARAMETERS, "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+                     "check_input": ["boolean"]}, prefer_skip_nested_validation=True)
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
               alphas=100, precompute="auto", Xy=None, copy_X=True,
               coef_init=None, verbose=False, return_n_iter=False,
@@ -289,11 +344,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
     l1_ratio : float, default=0.5
+        An automatic grid (``alphas`` an int) needs ``l1_ratio > 0``.
     eps : float, default=1e-3
+        Length of the automatic grid, ``alpha_min / alpha_max``.
     n_alphas : int, deprecated
         Use ``alphas=int``.
     alphas : int or array-like, default=100
-        Grid size, or the alphas themselves.
+        Grid size, or the alphas themselves (non-negative, finite).
+        ``None`` means 100, with a FutureWarning as in scikit-learn.
     precompute, Xy, copy_X, verbose, check_input
         Accepted for compatibility; unused.
     coef_init : array-like of shape (n_features,), default=None
@@ -301,7 +359,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     positive : bool, default=False
     **params
         ``tol``, ``max_iter``, ``selection``, ``random_state``,
-        ``penalty_factor`` passed to the estimator.
+        ``penalty_factor`` passed to the estimator, and ``sample_weight``.
+        Anything else is a ValueError, as in scikit-learn.
 
     Returns
     -------
@@ -312,15 +371,25 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     """
     from sklreg.linear_model import ElasticNet
 
+    unexpected = set(params) - set(_SOLVER_PARAMETERS)
+    if unexpected:
+        raise ValueError("Unexpected parameters in params", sorted(unexpected))
+    if alphas is None:
+        warnings.warn("'alphas=None' is deprecated and will be removed in 1.11 "
+                      "(scikit-learn's schedule, which sklreg follows): pass "
+                      "alphas=100, the default, for the automatic grid.",
+                      FutureWarning, stacklevel=2)
+    sample_weight = params.pop("sample_weight", None)
     est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
                      **params)
-    res = regularization_path(est, X, y, alphas=alphas, eps=eps,
-                              n_alphas=n_alphas, coef_init=coef_init)
+    res = regularization_path(est, X, y, alphas=alphas, eps=eps, n_alphas=n_alphas,
+                              coef_init=coef_init, sample_weight=sample_weight)
     coefs = np.moveaxis(res.coefs, 0, -1)        # alphas last, as scikit-learn
     out = (res.alphas, coefs, res.dual_gaps)
     return out + (list(res.n_iters),) if return_n_iter else out
 
 
+@validate_arguments(_PATH_PARAMETERS, prefer_skip_nested_validation=True)
 def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas=100,
                precompute="auto", Xy=None, copy_X=True, coef_init=None,
                verbose=False, return_n_iter=False, positive=False, **params):
@@ -341,6 +410,7 @@ def alpha_max(estimator, X, y, sample_weight=None):
     Parameters
     ----------
     estimator : sklreg estimator with an L1-type penalty
+        Or a ``*CV`` estimator: the top of its automatic grid.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     sample_weight : array-like of shape (n_samples,), default=None
@@ -359,6 +429,12 @@ def alpha_max(estimator, X, y, sample_weight=None):
     2.148
     """
     validate_params(estimator)
+    if hasattr(estimator, "_search_grid"):          # a *CV estimator: its grid's top
+        searches = estimator._search_grid()
+        if len(searches) != 1:
+            raise ValueError(f"alpha_max of {type(estimator).__name__} needs a single "
+                             f"l1_ratio; got {estimator.l1_ratio!r}")
+        estimator = estimator._estimator(**searches[0])
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
     return _alpha_max_validated(estimator, X, y, s)
@@ -367,10 +443,19 @@ def alpha_max(estimator, X, y, sample_weight=None):
 def grid_top(estimator, X, y, s):
     """Where a default alpha grid starts: ``alpha_max``, or, for a penalty
     without an L1 part (never all zero), the estimator's ``_alpha_scale``
-    (alpha_max of its L1 counterpart) when it has one."""
+    (alpha_max of its L1 counterpart) when it has one.  Without either, an
+    automatic grid cannot be made: ValueError."""
     top = _alpha_max_validated(estimator, X, y, s)
     if not np.isfinite(top) and hasattr(estimator, "_alpha_scale"):
         top = float(estimator._alpha_scale(X, y, s))
+    if not np.isfinite(top):
+        if getattr(estimator, "l1_ratio", 1.0) == 0:
+            cause = "is not supported for l1_ratio=0"
+        else:
+            cause = "needs a penalised feature; penalty_factor is 0 for every feature"
+        raise ValueError(f"Automatic alpha grid generation {cause}. Please supply a grid "
+                         "by providing your estimator with the appropriate `alphas=` "
+                         "argument.")
     return top
 
 

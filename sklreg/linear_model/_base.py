@@ -60,6 +60,9 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
     # True where _solve_targets calls check_finite_X itself when its first
     # pass over X meets a non-finite value (one pass over X saved)
     _solver_checks_finite = False
+    # True where scikit-learn's namesake fits a y of shape (n, 1) as one
+    # target: coef_ of shape (n_features,), predictions of shape (n,)
+    _column_y_as_1d = False
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         """Fit every column of Y; return one SolverResult per target."""
@@ -103,12 +106,14 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         for result in results:
             result.warn_if_not_converged()
 
-        single = y.ndim == 1
+        # a column y is one target; scikit-learn's ElasticNet then still
+        # returns intercept_ of shape (1,), the others their own shapes
+        single = y.ndim == 1 or (self._column_y_as_1d and y.shape[1] == 1)
         coef = np.array([r.coef for r in results], dtype=X.dtype)
         intercept = np.array([r.intercept if self.fit_intercept else 0.0
                               for r in results], dtype=X.dtype)
         self.coef_ = coef[0] if single else coef
-        self.intercept_ = intercept[0] if single else intercept
+        self.intercept_ = intercept[0] if y.ndim == 1 else intercept
         self.dual_gap_ = results[0].gap if single else np.array([r.gap for r in results])
         self.n_iter_ = results[0].n_iter if single else [r.n_iter for r in results]
         self._store_extra(results, single)
@@ -117,9 +122,10 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
     def _warm_coef(self, n_targets, n_features):
         """Starting coefficients, float64 of shape (n_targets, n_features)."""
         if getattr(self, "warm_start", False) and hasattr(self, "coef_"):
-            W = np.asarray(self.coef_, dtype=np.float64).reshape(-1, n_features)
-            if W.shape[0] == n_targets:
-                return W.copy()
+            W = np.asarray(self.coef_, dtype=np.float64)
+            # coefficients of other data (other features or targets): cold start
+            if W.size == n_targets * n_features:
+                return W.reshape(n_targets, n_features).copy()
         return np.zeros((n_targets, n_features))
 
     @property

@@ -76,7 +76,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
     _cv_parameters = ("eps", "alphas", "cv", "scoring", "alpha_selection", "n_jobs",
                       "verbose", "store_cv_coefs")
     _parameter_constraints = {
-        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [None, str, callable],
@@ -137,6 +137,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         for extra in self._search_grid():
             est = self._estimator(**extra)
             validate_params(est)
+            est._check_params(X.shape[1])
             if np.ndim(self.alphas) == 0:
                 grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
             else:

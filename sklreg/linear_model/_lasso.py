@@ -1,9 +1,10 @@
 """Lasso and ElasticNet: least squares with an L1 / elastic-net penalty."""
 from functools import partial
 from numbers import Real
+import warnings
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._cd import LeastSquares
@@ -12,15 +13,18 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.utils.validation import check_finite_X, check_penalty_factor
+from sklreg.utils.validation import check_finite_X, check_gram, check_penalty_factor
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.  X is not centred for it: the
         intercept is eliminated inside the solver, so sparse X stays sparse.
     precompute : bool, 'auto' or array-like, default=False
-        Accepted for scikit-learn compatibility.  The solver currently always
-        works on the residual; Gram-matrix updates are planned.
+        Accepted for scikit-learn compatibility: the solver always works on
+        the residual.  A Gram matrix given here is checked against X on one
+        entry (a ValueError if it does not match, as in scikit-learn; a
+        UserWarning that it is not used when X must be centred for the
+        intercept), and then not used.
     max_iter : int, default=1000
         Maximum number of passes of coordinate descent.
     copy_X : bool, default=True
@@ -154,9 +158,16 @@ class ElasticNet(PenalizedRegressor):
         check_penalty_factor(self.penalty_factor, n_features)
 
     _solver_checks_finite = True     # LeastSquares's column norms do
+    _column_y_as_1d = True
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         n_features = X.shape[1]
+        if self.alpha == 0:
+            warnings.warn("With alpha=0, this algorithm does not converge well. You are "
+                          "advised to use the LinearRegression estimator",
+                          UserWarning, stacklevel=3)
+        if not isinstance(self.precompute, (bool, str)):
+            check_gram(self.precompute, X, sample_weight, self.fit_intercept)
         penalty = self._penalty(n_features).compile(n_features)
         design = Design(X)
         seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
@@ -170,7 +181,17 @@ class ElasticNet(PenalizedRegressor):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
             if not datafit.finite_norms:
                 check_finite_X(self, X)      # raises if X has NaN or inf
-            results.append(solve(datafit, penalty, np.array(w0)))
+                raise ValueError(
+                    "Coordinate descent cannot run on this X: the squared norm of "
+                    "a column overflows float64. The input data may contain large "
+                    "values and need to be preprocessed.")
+            result = solve(datafit, penalty, np.array(w0))
+            if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
+                raise ValueError(
+                    "Coordinate descent iterations resulted in non-finite parameter "
+                    "values. The input data may contain large values and need to be "
+                    "preprocessed.")
+            results.append(result)
         return results
 
 
@@ -254,6 +275,8 @@ class ElasticNetCV(PathCV):
     mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
         Test loss per alpha and fold (mean squared error unless ``scoring``).
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        The grid; one row per l1_ratio when several are searched on
+        automatic grids (each starts at its own alpha_max).
     {CV_ATTRIBUTES_DOC}
     Examples
     --------
@@ -300,8 +323,11 @@ class ElasticNetCV(PathCV):
 
     def _search_grid(self):
         ratios = np.atleast_1d(self.l1_ratio)
-        if np.any((ratios < 0) | (ratios > 1)):
-            raise ValueError("l1_ratio must be in [0, 1]; got %r" % (self.l1_ratio,))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError("l1_ratio must be a float or a non-empty list of floats "
+                             "in [0, 1]; got %r" % (self.l1_ratio,))
+        for index, ratio in enumerate(ratios):
+            check_scalar(ratio, f"l1_ratio[{index}]", Real, min_val=0.0, max_val=1.0)
         return [{"l1_ratio": float(r)} for r in ratios]
 
     def _store_search(self, searches, best):
@@ -311,7 +337,9 @@ class ElasticNetCV(PathCV):
         paths = [losses for _, _, losses, _ in searches]
         grids = [grid for _, grid, _, _ in searches]
         self.mse_path_ = np.array(paths) if several else paths[0]
-        self._alphas_all = np.array(grids) if several else grids[0]
+        # explicit alphas are one grid for every l1_ratio (scikit-learn's shape)
+        explicit = np.ndim(self.alphas) > 0
+        self._alphas_all = np.array(grids) if several and not explicit else grids[0]
 
     def fit(self, X, y, sample_weight=None, fold_ids=None):
         super().fit(X, y, sample_weight=sample_weight, fold_ids=fold_ids)

@@ -1,8 +1,10 @@
 """Input validation: the one module that touches scikit-learn's validation API."""
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, validate_data
 
 
@@ -108,6 +110,37 @@ def check_finite_X(estimator, X):
                 estimator=estimator, input_name="X", copy=False)
 
 
+def check_gram(gram, X, sample_weight, fit_intercept):
+    """scikit-learn's check of a user's Gram matrix: one entry against X
+    (centred and weighted as the fit sees it), or a warning that it cannot
+    be used when X is not centred and an intercept is fitted."""
+    n_samples, n_features = X.shape
+    gram = np.asarray(gram)
+    if gram.shape != (n_features, n_features):
+        raise ValueError(f"precompute must be a Gram matrix of shape ({n_features}, "
+                         f"{n_features}); got shape {gram.shape}")
+    s = (np.ones(n_samples) if sample_weight is None
+         else sample_weight * (n_samples / sample_weight.sum()))
+    mu = (np.asarray(X.T @ s).ravel() / n_samples if fit_intercept
+          else np.zeros(n_features))
+    if fit_intercept and not np.allclose(mu, 0):
+        warnings.warn("Gram matrix was provided but X was centered to fit intercept: "
+                      "recomputing Gram matrix.", UserWarning, stacklevel=4)
+        return
+    f1 = n_features // 2
+    f2 = min(f1 + 1, n_features - 1)
+    column = lambda f: np.asarray(X[:, [f]].todense()).ravel() if sp.issparse(X) else X[:, f]  # noqa: E731
+    expected = np.dot(s * (column(f1) - mu[f1]), column(f2) - mu[f2])
+    actual = gram[f1, f2]
+    rtol = 1e-4 if np.float32 in (gram.dtype, X.dtype) else 1e-7
+    if not np.isclose(expected, actual, rtol=rtol, atol=1e-5):
+        raise ValueError(
+            "Gram matrix passed in via 'precompute' parameter did not pass validation "
+            "when a single element was checked - please check that it was computed "
+            f"properly. For element ({f1},{f2}) we computed {expected} but the "
+            f"user-supplied value was {actual}.")
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Return sample_weight as float64 of shape (n_samples,), or None."""
     if sample_weight is None:
@@ -141,16 +174,24 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
-def check_alphas(alphas):
-    """A user-given alpha grid as float64, sorted decreasingly; each alpha
-    must be finite and non-negative."""
-    grid = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if grid.ndim != 1 or grid.size == 0:
-        raise ValueError("alphas must be an int or a non-empty 1-D array; got shape %r"
-                         % (grid.shape,))
-    if not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise ValueError("alphas must be finite and non-negative; got %r" % (alphas,))
-    return np.sort(grid)[::-1]
+def check_alphas(alphas, name="alphas"):
+    """A user-given alpha grid as float64, sorted decreasingly.
+
+    Each entry is checked as scikit-learn checks a CV estimator's alphas
+    (``alphas[2] must be an instance of float, not str``, ``alphas[1] ==
+    -1, must be >= 0.0``), and must also be finite.
+    """
+    if isinstance(alphas, str) or np.ndim(alphas) > 1:
+        raise ValueError(f"{name} must be an int or a 1-D array of floats; got {alphas!r}")
+    values = np.atleast_1d(alphas) if np.ndim(alphas) == 0 else list(alphas)
+    if len(values) == 0:
+        raise ValueError(f"{name} must be an int or a non-empty 1-D array; got {alphas!r}")
+    for index, alpha in enumerate(values):
+        check_scalar(alpha, f"{name}[{index}]", target_type=numbers.Real, min_val=0.0,
+                     include_boundaries="left")
+        if not np.isfinite(alpha):
+            raise ValueError(f"{name}[{index}] == {alpha}, must be finite.")
+    return np.sort(np.asarray(values, dtype=np.float64))[::-1]
 
 
 def validate_params(estimator):
