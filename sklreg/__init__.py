@@ -1,6 +1,7 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
 from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
                                  LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
+from sklreg.inference import InferenceSummary, QuantileInterval, summary
 from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
@@ -15,15 +16,18 @@ __all__ = [
     "ElasticNetCV",
     "HuberRegressor",
     "HuberRegressorCV",
+    "InferenceSummary",
     "Lasso",
     "LassoCV",
     "PathResult",
     "QuantileRegressor",
+    "QuantileInterval",
     "QuantileRegressorCV",
     "alpha_max",
     "enet_path",
     "lasso_path",
     "regularization_path",
+    "summary",
     "Ridge",
     "RidgeCV",
 ]
