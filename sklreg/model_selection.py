@@ -8,10 +8,10 @@ and ``joblib.parallel_backend("dask")`` sends the folds to a Dask cluster.
 import time
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import PredefinedSplit, check_cv
+from sklearn.utils.parallel import Parallel, delayed
 
 from sklreg.path import regularization_path
 from sklreg.utils._blas import single_threaded_blas
@@ -41,6 +41,50 @@ def make_folds(cv, X, y, fold_ids=None):
     if len(folds) < 2:
         raise ValueError("cross-validation needs at least 2 folds; got %d" % len(folds))
     return folds
+
+
+class _OneBlasThread:
+    """``function`` run with BLAS at one thread: a worker process's own
+    setting (threads share the dispatching thread's, see ``run_parallel``).
+    A class, not a closure, so that process backends can pickle it.  (Its
+    attribute is not named ``function``: scikit-learn's ``delayed`` copies a
+    callable's ``__dict__`` onto its own wrapper, whose ``function`` it
+    would replace.)"""
+
+    def __init__(self, function):
+        self.task = function
+
+    def __call__(self, *args):
+        with single_threaded_blas():
+            return self.task(*args)
+
+
+def run_parallel(function, arguments, n_jobs, on_result=None):
+    """``[function(*args) for args in arguments]`` through joblib (threads
+    unless a ``joblib.parallel_backend`` says otherwise), BLAS at one thread.
+
+    The tasks' BLAS calls are vector-sized or small factorisations: BLAS
+    threads spinning against the other tasks' made ``n_jobs=2`` 10-20x
+    slower than ``n_jobs=1``, and even one task at a time ran RidgeCV's
+    folds 3x slower on shared cores (load average 4.6 on 2).  BLAS's thread count is process-wide, and OpenBLAS ignores
+    a change made from another thread once the main thread has made one, so
+    the dispatching thread sets it for worker threads; a worker process sets
+    its own.  ``on_result(k, result)`` is called as each result arrives (in
+    order; all at the end under a backend without generators, such as
+    joblib's ``multiprocessing``).
+    """
+    task = delayed(_OneBlasThread(function))
+    try:
+        runner = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")
+    except ValueError:          # a backend without generators
+        runner = Parallel(n_jobs=n_jobs, prefer="threads")
+    results = []
+    with single_threaded_blas():
+        for k, result in enumerate(runner(task(*args) for args in arguments)):
+            results.append(result)
+            if on_result is not None:
+                on_result(k, result)
+    return results
 
 
 def _take(a, idx):
@@ -110,31 +154,40 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
     coefs : list of ndarray of shape (n_alphas, n_features), or None
     """
     scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
-    jobs = (delayed(_fold_path)(estimator, X, y, sample_weight, alphas, train, test,
-                                scorer, loss, keep_coefs)
-            for train, test in folds)
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(jobs)
-    out = list(_progress(results, len(folds), len(alphas), verbose))
+    progress = _FoldProgress(len(folds), len(alphas)) if verbose else None
+    out = run_parallel(_fold_path, [
+        (estimator, X, y, sample_weight, alphas, train, test, scorer, loss, keep_coefs)
+        for train, test in folds], n_jobs, on_result=progress)
+    if progress is not None:
+        progress.close()
     losses = np.column_stack([o[0] for o in out])
     return losses, ([o[1] for o in out] if keep_coefs else None)
 
 
-def _progress(results, n_folds, n_alphas, verbose):
-    """Yield fold results, reporting progress when ``verbose``: a tqdm bar
-    when tqdm is installed, a line per fold otherwise."""
-    if not verbose:
-        yield from results
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        start = time.perf_counter()
-        for k, result in enumerate(results, 1):
-            print(f"[sklreg] fold {k}/{n_folds}: path of {n_alphas} alphas done, "
-                  f"{time.perf_counter() - start:.1f} s elapsed", flush=True)
-            yield result
-        return
-    yield from tqdm(results, total=n_folds, desc=f"CV folds ({n_alphas} alphas)")
+class _FoldProgress:
+    """Progress across folds: a tqdm bar when tqdm is installed, a line per
+    fold otherwise."""
+
+    def __init__(self, n_folds, n_alphas):
+        self.n_folds, self.n_alphas = n_folds, n_alphas
+        self.start = time.perf_counter()
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            self.bar = None
+        else:
+            self.bar = tqdm(total=n_folds, desc=f"CV folds ({n_alphas} alphas)")
+
+    def __call__(self, k, result):
+        if self.bar is not None:
+            self.bar.update(1)
+        else:
+            print(f"[sklreg] fold {k + 1}/{self.n_folds}: path of {self.n_alphas} alphas "
+                  f"done, {time.perf_counter() - self.start:.1f} s elapsed", flush=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 def one_standard_error_index(losses):
@@ -195,16 +248,17 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=No
     -------
     scores : ndarray of shape (n_splits, ...)
     """
-    def one(train, test):
-        X_train = X[train]
-        if not hasattr(X_train, "tocsc"):
-            X_train = np.asfortranarray(X_train)
-        return score_fold(X_train, Y[train], _take(sample_weight, train), X[test],
-                          Y[test], _take(sample_weight, test))
+    return np.array(run_parallel(_score_split, [
+        (score_fold, X, Y, sample_weight, train, test)
+        for train, test in make_folds(cv, X, Y, fold_ids)], n_jobs))
 
-    out = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(one)(train, test) for train, test in make_folds(cv, X, Y, fold_ids))
-    return np.array(out)
+
+def _score_split(score_fold, X, Y, sample_weight, train, test):
+    X_train = X[train]
+    if not hasattr(X_train, "tocsc"):
+        X_train = np.asfortranarray(X_train)
+    return score_fold(X_train, Y[train], _take(sample_weight, train), X[test], Y[test],
+                      _take(sample_weight, test))
 
 
 class _Predictions(RegressorMixin, BaseEstimator):
@@ -218,18 +272,19 @@ class _Predictions(RegressorMixin, BaseEstimator):
         return X
 
 
-def prediction_scorer(scoring):
-    """Return score(predictions, y, sample_weight=None) for a scoring spec.
+class prediction_scorer:
+    """score(predictions, y, sample_weight=None) for a scoring spec.
 
     ``None`` is the R^2 of ``RegressorMixin.score`` (scikit-learn's
-    grid-search default).
+    grid-search default).  A class, so that process backends can pickle it.
     """
-    if scoring is None:
-        return lambda pred, y, sample_weight=None: r2_score(y, pred,
-                                                            sample_weight=sample_weight)
-    scorer = check_scoring(_Predictions(), scoring=scoring)
 
-    def score(pred, y, sample_weight=None):
+    def __init__(self, scoring):
+        self.scorer = None if scoring is None else check_scoring(_Predictions(),
+                                                                 scoring=scoring)
+
+    def __call__(self, pred, y, sample_weight=None):
+        if self.scorer is None:
+            return r2_score(y, pred, sample_weight=sample_weight)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return scorer(_Predictions(), pred, y, **kwargs)
-    return score
+        return self.scorer(_Predictions(), pred, y, **kwargs)

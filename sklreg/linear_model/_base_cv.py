@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
 from sklreg.path import alpha_grid, grid_top
+from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 CV_PARAMETERS_DOC = """
@@ -139,7 +140,8 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
             validate_params(est)
             est._check_params(X.shape[1])
             if np.ndim(self.alphas) == 0:
-                grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
+                with single_threaded_blas():        # a product with X, vector-sized
+                    grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
             else:
                 grid = check_alphas(self.alphas)
             losses, coefs = cross_validate_path(

@@ -1,4 +1,5 @@
 """Ridge and RidgeCV: least squares with a squared L2 penalty."""
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -466,21 +467,8 @@ class RidgeCV(PenalizedRegressor):
                             spectrum.certificates(chosen), CV_TOL)
 
     def _k_fold(self, X, Y, s, alphas):
-        score = prediction_scorer(self.scoring)
-        single = self._y_ndim == 1
-
-        def score_fold(X_train, Y_train, s_train, X_test, Y_test, s_test):
-            design = CentredDesign(X_train, s_train, self.fit_intercept)
-            Yt, ybar = design.centre_y(Y_train)
-            spectrum = RidgeSpectrum(design, Yt)
-            out = []
-            for alpha in alphas:
-                W = spectrum.coef(alpha)
-                pred = np.asarray(X_test @ W.T) + design.coef_to_intercept(W, ybar)
-                out.append(score(pred[:, 0], Y_test[:, 0], s_test) if single
-                           else score(pred, Y_test, s_test))
-            return np.array(out)
-
+        score_fold = partial(_ridge_fold_scores, alphas, self.fit_intercept,
+                             prediction_scorer(self.scoring), self._y_ndim == 1)
         scores = fold_scores(score_fold, X, Y, s, self.cv, fold_ids=self._fold_ids,
                              n_jobs=self.n_jobs).T
         chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
@@ -513,3 +501,20 @@ class RidgeCV(PenalizedRegressor):
 
     def _store_extra(self, results, single_target):
         self.n_iter_ = None
+
+
+def _ridge_fold_scores(alphas, fit_intercept, score, single, X_train, Y_train, s_train,
+                       X_test, Y_test, s_test):
+    """RidgeCV's scores of every alpha on one split: one decomposition of the
+    training part serves them all.  A module function, so that process
+    backends can pickle it."""
+    design = CentredDesign(X_train, s_train, fit_intercept)
+    Yt, ybar = design.centre_y(Y_train)
+    spectrum = RidgeSpectrum(design, Yt)
+    out = []
+    for alpha in alphas:
+        W = spectrum.coef(alpha)
+        pred = np.asarray(X_test @ W.T) + design.coef_to_intercept(W, ybar)
+        out.append(score(pred[:, 0], Y_test[:, 0], s_test) if single
+                   else score(pred, Y_test, s_test))
+    return np.array(out)

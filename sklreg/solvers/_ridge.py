@@ -37,7 +37,7 @@ from sklreg._core._cd import LeastSquares
 from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import GAP_FLOOR
-from sklreg.utils._blas import CholeskyFactor, blas_state, single_threaded_blas
+from sklreg.utils._blas import CholeskyFactor, blas_state, blas_threads, single_threaded_blas
 
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
 
@@ -67,7 +67,7 @@ def _syrk(A, trans):
     if A.flags.c_contiguous and not A.flags.f_contiguous:
         A, trans = A.T, 1 - trans          # the same matrix, Fortran-ordered
     syrk = get_blas_funcs("syrk", (A,))
-    with blas_state()[0].limit(limits=gram_threads(), user_api="blas"):
+    with blas_threads(gram_threads()):
         upper = syrk(1.0, A, trans=trans)
     return _symmetrize(upper).astype(np.float64, copy=False)
 
@@ -574,7 +574,7 @@ def ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps=1e-3):
     intercepts (n_alphas, k) and duality gaps (n_alphas, k) in the ridge
     objective's units, and P(0) of each target, shape (k,).
     """
-    with blas_state()[0].limit(limits=gram_threads(), user_api="blas"):
+    with blas_threads(gram_threads()):
         return _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps)
 
 

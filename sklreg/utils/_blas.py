@@ -5,7 +5,12 @@ updates) or small factorisations.  Threads gain nothing on those, and
 OpenBLAS threads synchronise by spinning: on shared or busy cores, or while
 joblib runs folds in parallel, a threaded call was measured 3-60x slower
 (2 cores, load average ~10).  So solvers run in ``single_threaded_blas()``;
-only a large Gram product may ask for more (see ``solvers._ridge``).
+only a large Gram product may ask for more (see ``solvers._ridge``), and
+parallel cross-validation folds get one (``model_selection.run_parallel``).
+
+The count is process-wide, and OpenBLAS (0.3.30 here) ignores a change
+made from any other thread once the main thread has made one: a limit
+meant for worker threads must be set by the thread that starts them.
 """
 import contextlib
 import threading
@@ -26,32 +31,55 @@ def blas_state():
     return _STATE[0]
 
 
-_OPEN = {"count": 0, "limiter": None}   # single_threaded_blas contexts, any thread
-_OPEN_LOCK = threading.Lock()
+_REQUESTS = []                  # thread counts asked for by open contexts, any thread
+_SAVED = {}                     # each library's thread count before the first request
+_REQUESTS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def single_threaded_blas():
-    """Context in which BLAS and LAPACK use one thread.
+def blas_threads(n_threads):
+    """Context in which BLAS and LAPACK use at most ``n_threads`` threads.
 
-    BLAS's thread count is process-wide, so nested or concurrent contexts
-    share one limit: the first to open sets it (threadpoolctl's, ~25 us; a
-    solver enters this once per alpha of a path), the last to close restores
-    it.  (Separate limits overlapping in two threads restored each other's
-    saved counts in the wrong order, leaving BLAS at one thread for good.)
+    BLAS's thread count is process-wide, so every open context, in any
+    thread, is one request and the smallest request holds: a Gram product
+    asking for two threads inside a parallel fold (which asked for one) gets
+    one.  The count is set when the smallest request changes and restored
+    when the last context closes.  (Separate threadpoolctl limits
+    overlapping in two threads restored each other's saved counts in the
+    wrong order, leaving BLAS at one thread for good or at several inside a
+    parallel fold.)
     """
-    with _OPEN_LOCK:
-        if _OPEN["count"] == 0:
-            _OPEN["limiter"] = blas_state()[0].limit(limits=1, user_api="blas")
-        _OPEN["count"] += 1
+    with _REQUESTS_LOCK:
+        before = min(_REQUESTS, default=None)
+        _REQUESTS.append(max(int(n_threads), 1))
+        _apply(before)
     try:
         yield
     finally:
-        with _OPEN_LOCK:
-            _OPEN["count"] -= 1
-            if _OPEN["count"] == 0:
-                _OPEN["limiter"].restore_original_limits()
-                _OPEN["limiter"] = None
+        with _REQUESTS_LOCK:
+            before = min(_REQUESTS)
+            _REQUESTS.remove(max(int(n_threads), 1))
+            _apply(before)
+
+
+def _apply(before):
+    """Set the libraries' thread counts after a change of the requests
+    (``before``: the smallest request until now, None if there was none)."""
+    now = min(_REQUESTS, default=None)
+    if now == before:
+        return
+    libraries = blas_state()[0].select(user_api="blas").lib_controllers
+    if before is None:
+        _SAVED.update((lib.filepath, lib.num_threads) for lib in libraries)
+    for lib in libraries:
+        lib.set_num_threads(_SAVED[lib.filepath] if now is None else now)
+    if now is None:
+        _SAVED.clear()
+
+
+def single_threaded_blas():
+    """Context in which BLAS and LAPACK use one thread (``blas_threads(1)``)."""
+    return blas_threads(1)
 
 
 class CholeskyFactor:
