@@ -17,12 +17,13 @@ from sklreg.path import regularization_path
 from sklreg.utils._blas import single_threaded_blas
 
 
-def make_folds(cv, X, y, fold_ids=None):
+def make_folds(cv, X, y, fold_ids=None, split_params=None):
     """Return a list of (train, test) index arrays.
 
     ``fold_ids`` (glmnet's ``foldid``: one fold number per sample) takes
     precedence over ``cv``, which is anything scikit-learn's ``check_cv``
-    accepts (None for 5-fold, an int, a splitter, an iterable of splits).
+    accepts (None for 5-fold, an int, a splitter, an iterable of splits);
+    ``split_params`` (e.g. ``groups``) go to its ``split``.
     """
     if fold_ids is not None:
         fold_ids = np.asarray(fold_ids)
@@ -37,7 +38,7 @@ def make_folds(cv, X, y, fold_ids=None):
         splitter = PredefinedSplit(fold_ids)
     else:
         splitter = check_cv(cv, y, classifier=False)
-    folds = list(splitter.split(X, y))
+    folds = list(splitter.split(X, y, **(split_params or {})))
     if len(folds) < 2:
         raise ValueError("cross-validation needs at least 2 folds; got %d" % len(folds))
     return folds
@@ -221,7 +222,8 @@ def one_standard_error_alpha(alphas, scores):
     return float(alphas[order][one_standard_error_index(-scores[order])])
 
 
-def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=None):
+def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=None,
+                split_params=None):
     """Score every split of ``cv`` with a function that knows the model.
 
     The generic fold loop for estimators that score all their candidates on
@@ -243,6 +245,8 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=No
         Fold number of each sample (overrides ``cv``).
     n_jobs : int, default=None
         Folds run in parallel through joblib threads.
+    split_params : dict, default=None
+        Passed to the splitter's ``split`` (e.g. ``groups``).
 
     Returns
     -------
@@ -250,7 +254,7 @@ def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=No
     """
     return np.array(run_parallel(_score_split, [
         (score_fold, X, Y, sample_weight, train, test)
-        for train, test in make_folds(cv, X, Y, fold_ids)], n_jobs))
+        for train, test in make_folds(cv, X, Y, fold_ids, split_params)], n_jobs))
 
 
 def _score_split(score_fold, X, Y, sample_weight, train, test):

@@ -17,7 +17,8 @@ from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
 from sklreg.path import alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
-from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
+from sklreg.utils.validation import (check_alphas, cv_metadata_router, split_params,
+                                     validate_params, validate_X_y)
 
 CV_PARAMETERS_DOC = """
     eps : float, default=1e-3
@@ -108,7 +109,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         params.update(overrides)
         return self._estimator_class(**params)
 
-    def fit(self, X, y, sample_weight=None, fold_ids=None):
+    def fit(self, X, y, sample_weight=None, fold_ids=None, **params):
         """Choose alpha by cross-validation, then refit on all the data.
 
         Parameters
@@ -119,12 +120,17 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
             Used in every fold's fit and in its test loss.
         fold_ids : array-like of shape (n_samples,), default=None
             Fold number of each sample (overrides ``cv``).
+        **params : dict
+            Passed to the CV splitter (e.g. ``groups`` for ``GroupKFold``),
+            as in scikit-learn: only with
+            ``sklearn.set_config(enable_metadata_routing=True)``.
 
         Returns
         -------
         self : object
         """
         validate_params(self)
+        routed = split_params(self, params, sample_weight)
         X, y, s = validate_X_y(self, X, y, sample_weight)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn("A column-vector y was passed when a 1d array was expected; "
@@ -133,7 +139,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         if y.ndim != 1:
             raise ValueError("%s takes a 1-D y; got shape %r"
                              % (type(self).__name__, y.shape))
-        folds = make_folds(self.cv, X, y, fold_ids)
+        folds = make_folds(self.cv, X, y, fold_ids, routed)
         searches = []
         for extra in self._search_grid():
             est = self._estimator(**extra)
@@ -172,6 +178,16 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         """Attributes of the whole search: by default ``loss_path_``, the test
         losses (n_alphas, n_folds) of the selected search."""
         self.loss_path_ = searches[best][2]
+
+    def get_metadata_routing(self):
+        """Metadata routing of this object (scikit-learn's metadata routing
+        user guide): ``fit``'s extra parameters go to the CV splitter.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return cv_metadata_router(self, self.cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -341,8 +341,8 @@ class ElasticNetCV(PathCV):
         explicit = np.ndim(self.alphas) > 0
         self._alphas_all = np.array(grids) if several and not explicit else grids[0]
 
-    def fit(self, X, y, sample_weight=None, fold_ids=None):
-        super().fit(X, y, sample_weight=sample_weight, fold_ids=fold_ids)
+    def fit(self, X, y, sample_weight=None, fold_ids=None, **params):
+        super().fit(X, y, sample_weight=sample_weight, fold_ids=fold_ids, **params)
         self.alphas_ = self._alphas_all
         return self
 

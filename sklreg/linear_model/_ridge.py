@@ -18,6 +18,7 @@ from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
                                    single_threaded_blas, solve_cg, solve_direct,
                                    solve_lsqr, to_ridge_units)
 from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.utils.validation import cv_metadata_router, split_params
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
@@ -470,14 +471,14 @@ class RidgeCV(PenalizedRegressor):
         score_fold = partial(_ridge_fold_scores, alphas, self.fit_intercept,
                              prediction_scorer(self.scoring), self._y_ndim == 1)
         scores = fold_scores(score_fold, X, Y, s, self.cv, fold_ids=self._fold_ids,
-                             n_jobs=self.n_jobs).T
+                             n_jobs=self.n_jobs, split_params=self._split_params).T
         chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
         design = CentredDesign(X, s, self.fit_intercept)
         Yt, _ = design.centre_y(Y)
         W, certificates = solve_direct(design, Yt, chosen, "cholesky")
         return gram_results(design, Y, W, certificates, CV_TOL)
 
-    def fit(self, X, y, sample_weight=None, fold_ids=None, check_input=True):
+    def fit(self, X, y, sample_weight=None, fold_ids=None, check_input=True, **params):
         """Fit Ridge, choosing alpha by cross-validation.
 
         Parameters
@@ -490,17 +491,32 @@ class RidgeCV(PenalizedRegressor):
             folds (overrides ``cv``).
         check_input : bool, default=True
             Accepted for compatibility; input is always checked.
+        **params : dict
+            Passed to the CV splitter (e.g. ``groups`` for ``GroupKFold``),
+            as in scikit-learn: only with
+            ``sklearn.set_config(enable_metadata_routing=True)``.
 
         Returns
         -------
         self : object
         """
+        self._split_params = split_params(self, params, sample_weight)
         self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
         self._fold_ids = fold_ids
         return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
     def _store_extra(self, results, single_target):
         self.n_iter_ = None
+
+    def get_metadata_routing(self):
+        """Metadata routing of this object (scikit-learn's metadata routing
+        user guide): ``fit``'s extra parameters go to the CV splitter.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return cv_metadata_router(self, self.cv)
 
 
 def _ridge_fold_scores(alphas, fit_intercept, score, single, X_train, Y_train, s_train,

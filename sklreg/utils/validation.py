@@ -4,7 +4,11 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
+from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
+                                            _raise_for_params, _routing_enabled,
+                                            process_routing)
 from sklearn.utils.validation import check_array, validate_data
 
 
@@ -197,3 +201,30 @@ def check_alphas(alphas, name="alphas"):
 def validate_params(estimator):
     """Check the constructor parameters against ``_parameter_constraints``."""
     estimator._validate_params()
+
+
+def cv_metadata_router(estimator, cv):
+    """A cross-validated estimator's metadata routing: its own ``fit``
+    metadata (``sample_weight``) and the splitter's ``split`` (e.g.
+    ``groups``), as scikit-learn's ``LassoCV`` routes them."""
+    return (MetadataRouter(owner=estimator).add_self_request(estimator)
+            .add(splitter=None if cv is None else check_cv(cv),
+                 method_mapping=MethodMapping().add(caller="fit", callee="split")))
+
+
+def split_params(estimator, params, sample_weight=None):
+    """The splitter's arguments among a ``*CV`` fit's extra ``params``.
+
+    Without ``sklearn.set_config(enable_metadata_routing=True)`` any such
+    parameter is scikit-learn's ValueError; with it they are routed by
+    ``estimator.get_metadata_routing()`` (scikit-learn's error for one no
+    consumer requested).
+    """
+    _raise_for_params(params, estimator, "fit")
+    if not _routing_enabled():
+        return {}
+    metadata = dict(params)
+    if sample_weight is not None:
+        metadata["sample_weight"] = sample_weight
+    routed = process_routing(estimator, "fit", **metadata)
+    return dict(routed.splitter.split) if "splitter" in routed else {}
