@@ -1,5 +1,6 @@
 """Regularization paths: alpha_max, the alpha grid, warm-started solves."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+import functools
 from numbers import Integral, Real
 import warnings
 
@@ -32,6 +33,8 @@ class PathResult:
     dual_gaps : ndarray, shaped as ``intercepts``
         Certificate reached at each alpha (absolute duality gap).
     n_iters : ndarray of int, shaped as ``intercepts``
+    data : PathData or None
+        What the path was computed from, for ``coef_at``.
     """
 
     alphas: np.ndarray
@@ -39,11 +42,87 @@ class PathResult:
     intercepts: np.ndarray
     dual_gaps: np.ndarray
     n_iters: np.ndarray
+    data: object = field(default=None, repr=False, compare=False)
 
     @property
     def n_nonzero(self):
         """Number of non-zero coefficients at each alpha."""
         return np.count_nonzero(self.coefs, axis=-1)
+
+    def coef_at(self, alpha):
+        """The solution at any ``alpha`` of the grid's range.
+
+        Solved exactly (not interpolated), warm-started from the nearest
+        grid point, and certified like a fit (a ConvergenceWarning if the
+        gap misses the target).  At a grid point, that point's solution.
+
+        Parameters
+        ----------
+        alpha : float
+            Between the smallest and the largest alpha of the grid.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_features,) or (n_targets, n_features)
+        intercept : float or ndarray of shape (n_targets,)
+        """
+        alpha = float(alpha)
+        low, high = np.min(self.alphas), np.max(self.alphas)
+        if not low <= alpha <= high:            # NaN too
+            raise ValueError(f"alpha must be within the path's grid, [{low:.6g}, "
+                             f"{high:.6g}]; got {alpha!r}")
+        nearest = int(np.argmin(np.abs(np.log(np.maximum(self.alphas, 1e-300))
+                                       - np.log(max(alpha, 1e-300)))))
+        if self.alphas[nearest] == alpha:
+            return self.coefs[nearest].copy(), np.copy(self.intercepts[nearest])[()]
+        if self.data is None:
+            raise ValueError("this path keeps no training data to solve at a new alpha")
+        return self.data.solve_at(alpha, self.coefs[nearest])
+
+
+class PathData:
+    """What a path is computed from: the estimator (every parameter but
+    alpha) and references to the training data, kept to solve at a new
+    alpha.  The data are references, not copies, and are not pickled.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight=None):
+        self.estimator = clone(estimator)
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+
+    def __getstate__(self):
+        return {"estimator": self.estimator, "X": None, "y": None, "sample_weight": None}
+
+    def _check(self):
+        if self.X is None:
+            raise ValueError("the training data are not kept through pickling: "
+                             "refit to solve at a new alpha")
+
+    def path(self, alphas):
+        """The path over ``alphas`` (a PathResult keeping these data)."""
+        self._check()
+        return regularization_path(self.estimator, self.X, self.y, alphas=alphas,
+                                   sample_weight=self.sample_weight)
+
+    def solve_at(self, alpha, coef_init):
+        """(coef, intercept) at ``alpha``, starting from ``coef_init``."""
+        self._check()
+        est = clone(self.estimator).set_params(alpha=alpha)
+        if "warm_start" in est.get_params():
+            est.set_params(warm_start=True)
+            est.coef_ = np.array(coef_init, dtype=np.float64)
+        est.fit(self.X, self.y, sample_weight=self.sample_weight)
+        return est.coef_, est.intercept_
+
+
+def _keeps_data(path_function):
+    """Attach the estimator and data references to the returned path."""
+    @functools.wraps(path_function)
+    def wrapper(estimator, X, y, *, sample_weight=None, **kwargs):
+        result = path_function(estimator, X, y, sample_weight=sample_weight, **kwargs)
+        result.data = PathData(estimator, X, y, sample_weight)
+        return result
+    return wrapper
 
 
 def _alpha_max_quadratic(datafit, unit, w):
@@ -124,6 +203,7 @@ def _check_coef_init(coef_init, n_targets, n_features):
     return coef.reshape(n_targets, n_features)
 
 
+@_keeps_data
 def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                         sample_weight=None, n_alphas="deprecated",
                         coef_init=None):

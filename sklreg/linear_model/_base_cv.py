@@ -12,10 +12,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
-from sklreg.path import alpha_grid, grid_top
+from sklreg.path import PathData, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.validation import (check_alphas, cv_metadata_router, split_params,
                                      validate_params, validate_X_y)
@@ -71,7 +72,71 @@ CV_ATTRIBUTES_DOC = """
 """
 
 
-class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
+class FittedPathMixin:
+    """``path_``, ``coef_at`` and ``predict(X, alpha=)`` for a fitted
+    cross-validated estimator, from the references its ``fit`` keeps
+    (``_keep_path``)."""
+
+    def _keep_path(self, estimator, X, y, sample_weight, alphas):
+        """Keep what the full-data path is computed from: the selected
+        estimator, the grid, and references (not copies) to the data."""
+        self._path_data = PathData(estimator, X, y, sample_weight)
+        self._path_alphas = np.asarray(alphas)
+        self._path = None
+
+    @property
+    def path_(self):
+        """The regularization path on all the training data over the
+        cross-validation grid (a :class:`sklreg.path.PathResult`), as
+        ``cv.glmnet`` keeps ``glmnet.fit``.  Computed at first use (it
+        costs about what one fold does) from references to the training
+        data kept by ``fit``, so changing those arrays in place afterwards
+        changes it; the references are not pickled."""
+        check_is_fitted(self)
+        if self._path is None:
+            self._path = self._path_data.path(self._path_alphas)
+        return self._path
+
+    def coef_at(self, alpha):
+        """The model at any ``alpha`` of the grid's range, fitted on all the
+        data: solved exactly, warm-started from the nearest point of
+        ``path_``, and certified like a fit (see ``PathResult.coef_at``).
+
+        Parameters
+        ----------
+        alpha : float
+
+        Returns
+        -------
+        coef : ndarray of shape (n_features,) or (n_targets, n_features)
+        intercept : float or ndarray of shape (n_targets,)
+        """
+        check_is_fitted(self)
+        return self.path_.coef_at(alpha)
+
+    def predict(self, X, alpha=None):
+        """Predict with the model at ``alpha_`` or at another ``alpha``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float, default=None
+            None for the selected model (``alpha_``); otherwise any alpha of
+            the grid's range (see ``coef_at``).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        if alpha is None:
+            return super().predict(X)
+        coef, intercept = self.coef_at(alpha)
+        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
+                          dtype=[np.float64, np.float32], reset=False)
+        return X @ np.asarray(coef).T + intercept
+
+
+class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Base of the cross-validated estimators."""
 
     _estimator_class = None
@@ -131,6 +196,7 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
         """
         validate_params(self)
         routed = split_params(self, params, sample_weight)
+        X_given = X
         X, y, s = validate_X_y(self, X, y, sample_weight)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn("A column-vector y was passed when a 1d array was expected; "
@@ -168,6 +234,9 @@ class PathCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
             self.cv_coefs_ = coefs
         self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
             X, y, sample_weight=s)
+        if hasattr(self, "feature_names_in_"):
+            self.estimator_.feature_names_in_ = self.feature_names_in_
+        self._keep_path(self._estimator(**extra), X_given, y, s, grid)
         for name, value in vars(self.estimator_).items():
             if name.endswith("_") and not name.startswith("_") and not hasattr(
                     type(self), name) and name not in ("n_features_in_", "feature_names_in_"):

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
                                     prediction_scorer)
 from sklreg.solvers import solve_cd, solve_pg
@@ -278,7 +279,7 @@ default='auto'
             self.n_iter_ = np.array([r.n_iter for r in results], dtype=np.int32)
 
 
-class RidgeCV(PenalizedRegressor):
+class RidgeCV(FittedPathMixin, PenalizedRegressor):
     __doc__ = f"""Ridge regression with the alpha chosen by cross-validation.
 
     Every candidate minimises, as :class:`sklearn.linear_model.Ridge`::
@@ -503,7 +504,10 @@ class RidgeCV(PenalizedRegressor):
         self._split_params = split_params(self, params, sample_weight)
         self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
         self._fold_ids = fold_ids
-        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+        super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+        self._keep_path(Ridge(fit_intercept=self.fit_intercept), X, y, sample_weight,
+                        np.sort(np.atleast_1d(np.asarray(self.alphas, dtype=float)))[::-1])
+        return self
 
     def _store_extra(self, results, single_target):
         self.n_iter_ = None
