@@ -15,6 +15,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from sklreg.path import regularization_path
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
 
 
 def make_folds(cv, X, y, fold_ids=None, split_params=None):
@@ -102,9 +103,11 @@ def _rows(X, idx):
 
 def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss,
                keep_coefs):
-    """Path on ``train``; one test loss (lower is better) per alpha."""
-    path = regularization_path(estimator, _rows(X, train), y[train], alphas=alphas,
-                               sample_weight=_take(sample_weight, train))
+    """Path on ``train``; one test loss (lower is better) per alpha, the
+    coefficients if ``keep_coefs``, and the fits that missed their target."""
+    with collect_missed() as missed:
+        path = regularization_path(estimator, _rows(X, train), y[train], alphas=alphas,
+                                   sample_weight=_take(sample_weight, train))
     X_test, y_test, s_test = _rows(X, test), y[test], _take(sample_weight, test)
     losses = np.empty(len(alphas))
     if scorer is None:
@@ -125,12 +128,12 @@ def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss
             fitted.n_features_in_ = X.shape[1]
             kwargs = {} if s_test is None else {"sample_weight": s_test}
             losses[a] = -scorer(fitted, X_test, y_test, **kwargs)
-    return losses, (path.coefs if keep_coefs else None)
+    return losses, (path.coefs if keep_coefs else None), missed
 
 
 def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
                         scoring=None, loss=None, n_jobs=None, verbose=0,
-                        keep_coefs=False):
+                        keep_coefs=False, label=""):
     """Test losses of every alpha on every fold.
 
     Parameters
@@ -148,19 +151,31 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
     verbose : int
     keep_coefs : bool
         Also return the per-fold coefficient paths.
+    label : str
+        Names the search in progress lines (e.g. 'l1_ratio=0.5').
 
     Returns
     -------
     losses : ndarray of shape (n_alphas, n_folds)
     coefs : list of ndarray of shape (n_alphas, n_features), or None
+
+    Fits that miss their target give one ConvergenceWarning per call (or
+    are handed to a caller collecting them, see ``sklreg.utils._warnings``).
     """
     scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
-    progress = _FoldProgress(len(folds), len(alphas)) if verbose else None
+    progress = _FoldProgress(len(folds), len(alphas), label) if verbose else None
     out = run_parallel(_fold_path, [
         (estimator, X, y, sample_weight, alphas, train, test, scorer, loss, keep_coefs)
         for train, test in folds], n_jobs, on_result=progress)
     if progress is not None:
         progress.close()
+    missed = []
+    for k, (_, _, fold_missed) in enumerate(out):
+        for m in fold_missed:
+            m.where = f"fold {k + 1}" + (f", {m.where}" if m.where else "")
+        missed += fold_missed
+    warn_missed(missed, "cross_validate_path", len(folds) * len(alphas),
+                "(fold, alpha) fits")
     losses = np.column_stack([o[0] for o in out])
     return losses, ([o[1] for o in out] if keep_coefs else None)
 
@@ -169,26 +184,54 @@ class _FoldProgress:
     """Progress across folds: a tqdm bar when tqdm is installed, a line per
     fold otherwise."""
 
-    def __init__(self, n_folds, n_alphas):
+    def __init__(self, n_folds, n_alphas, label=""):
         self.n_folds, self.n_alphas = n_folds, n_alphas
+        self.label = f" ({label})" if label else ""
         self.start = time.perf_counter()
         try:
             from tqdm.auto import tqdm
         except ImportError:
             self.bar = None
         else:
-            self.bar = tqdm(total=n_folds, desc=f"CV folds ({n_alphas} alphas)")
+            self.bar = tqdm(total=n_folds, desc=f"CV folds{self.label}, {n_alphas} alphas")
 
     def __call__(self, k, result):
         if self.bar is not None:
             self.bar.update(1)
         else:
-            print(f"[sklreg] fold {k + 1}/{self.n_folds}: path of {self.n_alphas} alphas "
+            print(f"[sklreg] fold {k + 1}/{self.n_folds}{self.label}: path of {self.n_alphas} alphas "
                   f"done, {time.perf_counter() - self.start:.1f} s elapsed", flush=True)
 
     def close(self):
         if self.bar is not None:
             self.bar.close()
+
+
+def warn_if_at_grid_edge(estimator, alphas, mean_loss, alpha_max=None):
+    """A UserWarning (at the user's line) when the lowest mean CV loss lies at
+    an end of the alpha grid, as glmnet users check: at the smallest alpha a
+    smaller one may do better; at the largest, a larger one may, unless the
+    grid starts at ``alpha_max()`` (a callable, called only then) where
+    every larger alpha gives the same model.
+
+    ``mean_loss`` has shape (n_alphas,) or (n_alphas, n_targets), alphas in
+    any order.
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if alphas.size < 2:
+        return
+    best = alphas[np.argmin(np.asarray(mean_loss).reshape(alphas.size, -1), axis=0)]
+    name = type(estimator).__name__
+    if np.any(best == alphas.min()):
+        warn_at_caller(
+            f"{name}: the lowest mean CV loss is at the smallest alpha of the grid "
+            f"(alpha={alphas.min():.4g}); a smaller alpha may do better: extend the grid "
+            "downwards (a smaller eps, or explicit alphas).", UserWarning)
+    if np.any(best == alphas.max()) and (alpha_max is None or alphas.max() < alpha_max()):
+        warn_at_caller(
+            f"{name}: the lowest mean CV loss is at the largest alpha of the grid "
+            f"(alpha={alphas.max():.4g}); a larger alpha may do better: extend the grid "
+            "upwards (explicit alphas).", UserWarning)
 
 
 def one_standard_error_index(losses):

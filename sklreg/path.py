@@ -2,7 +2,6 @@
 from dataclasses import dataclass, field
 import functools
 from numbers import Integral, Real
-import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -18,6 +17,7 @@ from sklreg.solvers._cd import GradientBounds
 from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
                                    single_threaded_blas, to_ridge_units)
 from sklreg.solvers._support import SupportSolver
+from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
 from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
 
@@ -115,11 +115,16 @@ class PathData:
         return est.coef_, est.intercept_
 
 
-def _keeps_data(path_function):
-    """Attach the estimator and data references to the returned path."""
+def _path_api(path_function):
+    """One ConvergenceWarning per path summing up the alphas that missed
+    their target (or their records handed to a caller collecting them), and
+    the estimator and data references attached to the returned path."""
     @functools.wraps(path_function)
     def wrapper(estimator, X, y, *, sample_weight=None, **kwargs):
-        result = path_function(estimator, X, y, sample_weight=sample_weight, **kwargs)
+        with collect_missed() as missed:
+            result = path_function(estimator, X, y, sample_weight=sample_weight, **kwargs)
+        warn_missed(missed, "regularization_path", result.dual_gaps.size,
+                    "(alpha, target) fits" if result.dual_gaps.ndim > 1 else "alphas")
         result.data = PathData(estimator, X, y, sample_weight)
         return result
     return wrapper
@@ -166,10 +171,10 @@ def _unit_penalty(estimator, n_features):
 def _resolve_alphas(alphas, n_alphas):
     """scikit-learn 1.9's convention: ``alphas`` is an int or an array."""
     if n_alphas != "deprecated":
-        warnings.warn(
+        warn_at_caller(
             "'n_alphas' was deprecated in 1.9 and will be removed in 1.11 "
             "(scikit-learn's schedule, which sklreg follows): pass the number "
-            "of alphas as 'alphas' instead.", FutureWarning, stacklevel=3)
+            "of alphas as 'alphas' instead.", FutureWarning)
         alphas = n_alphas
     if alphas is None:
         return 100
@@ -203,7 +208,7 @@ def _check_coef_init(coef_init, n_targets, n_features):
     return coef.reshape(n_targets, n_features)
 
 
-@_keeps_data
+@_path_api
 def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                         sample_weight=None, n_alphas="deprecated",
                         coef_init=None):
@@ -319,7 +324,7 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
                                gradient_bounds=bounds)
                 gradient = res.gradient     # w is where it ended: its gradient holds
                 res = finish(res, datafit.n_w)
-                res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
+                res.warn_if_not_converged(alpha=alpha)
                 target.append((w.copy(), res.intercept, res.gap, res.n_iter))
             rows.append(target)
     return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
@@ -349,7 +354,7 @@ def _own_path(estimator, X, y, s, grid, coef_init):
                                     None if coef_init is None else coef_init[0])
     rows = []
     for alpha, res in zip(grid, results):
-        res.warn_if_not_converged(f"At alpha={alpha:.4g}, the objective")
+        res.warn_if_not_converged(alpha=alpha)
         rows.append((np.array(res.coef), res.intercept, res.gap, res.n_iter))
     return _stack([rows], grid, True, estimator.fit_intercept, X.dtype)
 
@@ -375,9 +380,9 @@ def _spectral_path(estimator, X, y, s, alphas, eps):
                                                    alphas, eps)
     bad = gaps > estimator.tol * p0
     if np.any(bad):
-        warnings.warn(f"Ridge path: the duality gap is above tol * P(0) at "
-                      f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",
-                      ConvergenceWarning, stacklevel=3)
+        warn_at_caller(f"Ridge path: the duality gap is above tol * P(0) at "
+                       f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",
+                       ConvergenceWarning)
     single = y.ndim == 1
     pick = (lambda a: a[:, 0]) if single else (lambda a: a)
     return PathResult(alphas=grid, coefs=pick(coefs).astype(X.dtype),
@@ -455,10 +460,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     if unexpected:
         raise ValueError("Unexpected parameters in params", sorted(unexpected))
     if alphas is None:
-        warnings.warn("'alphas=None' is deprecated and will be removed in 1.11 "
-                      "(scikit-learn's schedule, which sklreg follows): pass "
-                      "alphas=100, the default, for the automatic grid.",
-                      FutureWarning, stacklevel=2)
+        warn_at_caller("'alphas=None' is deprecated and will be removed in 1.11 "
+                       "(scikit-learn's schedule, which sklreg follows): pass "
+                       "alphas=100, the default, for the automatic grid.",
+                       FutureWarning)
     sample_weight = params.pop("sample_weight", None)
     est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
                      **params)

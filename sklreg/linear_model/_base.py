@@ -104,7 +104,7 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         results = self._solve_targets(X, Y, s, self._warm_coef(Y.shape[1], n_features))
         for result in results:
-            result.warn_if_not_converged()
+            result.warn_if_not_converged(alpha=getattr(self, "alpha", None))
 
         # a column y is one target; scikit-learn's ElasticNet then still
         # returns intercept_ of shape (1,), the others their own shapes

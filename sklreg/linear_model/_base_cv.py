@@ -6,7 +6,6 @@ parameter is passed through), its own loss for scoring (``_loss``) and, if it
 searches more than alpha, the extra grid (``_search_grid``, e.g. l1_ratio).
 """
 from numbers import Integral, Real
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -15,9 +14,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.model_selection import cross_validate_path, make_folds, one_standard_error_index
-from sklreg.path import PathData, alpha_grid, grid_top
+from sklreg.model_selection import (cross_validate_path, make_folds,
+                                    one_standard_error_index, warn_if_at_grid_edge)
+from sklreg.path import PathData, _alpha_max_validated, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._warnings import collect_missed, record_all, warn_at_caller, warn_missed
 from sklreg.utils.validation import (check_alphas, cv_metadata_router, split_params,
                                      validate_params, validate_X_y)
 
@@ -199,49 +200,66 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         X_given = X
         X, y, s = validate_X_y(self, X, y, sample_weight)
         if y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; "
-                          "it was raveled.", DataConversionWarning, stacklevel=2)
+            warn_at_caller("A column-vector y was passed when a 1d array was expected; "
+                           "it was raveled.", DataConversionWarning)
             y = y.ravel()
         if y.ndim != 1:
             raise ValueError("%s takes a 1-D y; got shape %r"
                              % (type(self).__name__, y.shape))
         folds = make_folds(self.cv, X, y, fold_ids, routed)
-        searches = []
-        for extra in self._search_grid():
-            est = self._estimator(**extra)
-            validate_params(est)
-            est._check_params(X.shape[1])
-            if np.ndim(self.alphas) == 0:
-                with single_threaded_blas():        # a product with X, vector-sized
-                    grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
-            else:
-                grid = check_alphas(self.alphas)
+        with collect_missed() as missed:
+            searches = [self._cross_validate(extra, X, y, s, folds)
+                        for extra in self._search_grid()]
+            best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
+            extra, grid, losses, coefs = searches[best]
+            self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
+            self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
+            self.alpha_ = (self.alpha_1se_ if self.alpha_selection == "1se"
+                           else self.alpha_min_)
+            self.alphas_ = grid
+            self._store_search(searches, best)
+            self.cv_results_ = _cv_results(grid, losses)
+            if self.store_cv_coefs:
+                self.cv_coefs_ = coefs
+            self._refit(X, y, s, extra)
+        warn_missed(missed, type(self).__name__, len(searches) * len(folds) * len(grid) + 1,
+                    "fits (fold and alpha, and the refit)")
+        self._keep_path(self._estimator(**extra), X_given, y, s, grid)
+        warn_if_at_grid_edge(self, grid, losses.mean(axis=1),
+                             lambda: _alpha_max_validated(self._estimator(**extra), X, y, s))
+        return self
+
+    def _cross_validate(self, extra, X, y, s, folds):
+        """(extra, grid, losses, coefs) of one search (``extra``: the
+        parameters searched beside alpha, e.g. one l1_ratio)."""
+        est = self._estimator(**extra)
+        validate_params(est)
+        est._check_params(X.shape[1])
+        if np.ndim(self.alphas) == 0:
+            with single_threaded_blas():        # a product with X, vector-sized
+                grid = alpha_grid(grid_top(est, X, y, s), int(self.alphas), self.eps)
+        else:
+            grid = check_alphas(self.alphas)
+        with collect_missed() as missed:
             losses, coefs = cross_validate_path(
                 est, X, y, grid, folds, sample_weight=s, scoring=self.scoring,
                 loss=self._loss_for(est), n_jobs=self.n_jobs, verbose=self.verbose,
-                keep_coefs=self.store_cv_coefs)
-            searches.append((extra, grid, losses, coefs))
+                keep_coefs=self.store_cv_coefs, label=_label(extra))
+        record_all(_tagged(missed, _label(extra)))
+        return extra, grid, losses, coefs
 
-        best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
-        extra, grid, losses, coefs = searches[best]
-        self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
-        self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
-        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
-        self._store_search(searches, best)
-        self.alphas_ = grid
-        self.cv_results_ = _cv_results(grid, losses)
-        if self.store_cv_coefs:
-            self.cv_coefs_ = coefs
-        self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
-            X, y, sample_weight=s)
+    def _refit(self, X, y, s, extra):
+        """``estimator_`` at ``alpha_`` on all the data, and its attributes."""
+        with collect_missed() as missed:
+            self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
+                X, y, sample_weight=s)
+        record_all(_tagged(missed, "refit on all the data"))
         if hasattr(self, "feature_names_in_"):
             self.estimator_.feature_names_in_ = self.feature_names_in_
-        self._keep_path(self._estimator(**extra), X_given, y, s, grid)
         for name, value in vars(self.estimator_).items():
             if name.endswith("_") and not name.startswith("_") and not hasattr(
                     type(self), name) and name not in ("n_features_in_", "feature_names_in_"):
                 setattr(self, name, value)
-        return self
 
     def _store_search(self, searches, best):
         """Attributes of the whole search: by default ``loss_path_``, the test
@@ -262,6 +280,17 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _label(extra):
+    """'l1_ratio=0.5' for a search's extra parameters ('' for none)."""
+    return ", ".join(f"{k}={v:.4g}" for k, v in extra.items())
+
+
+def _tagged(missed, where):
+    for m in missed:
+        m.where = ", ".join(filter(None, (m.where, where)))
+    return missed
 
 
 def _cv_results(grid, losses):

@@ -339,12 +339,7 @@ class ElasticNetCV(PathCV):
         self.mse_path_ = np.array(paths) if several else paths[0]
         # explicit alphas are one grid for every l1_ratio (scikit-learn's shape)
         explicit = np.ndim(self.alphas) > 0
-        self._alphas_all = np.array(grids) if several and not explicit else grids[0]
-
-    def fit(self, X, y, sample_weight=None, fold_ids=None, **params):
-        super().fit(X, y, sample_weight=sample_weight, fold_ids=fold_ids, **params)
-        self.alphas_ = self._alphas_all
-        return self
+        self.alphas_ = np.array(grids) if several and not explicit else grids[0]
 
 
 class LassoCV(ElasticNetCV):

@@ -12,7 +12,7 @@ from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
-                                    prediction_scorer)
+                                    prediction_scorer, warn_if_at_grid_edge)
 from sklreg.solvers import solve_cd, solve_pg
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
                                    kernel_certificate, ridge_penalty, ridge_result,
@@ -424,6 +424,7 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         scores (shape (n_alphas,) or (n_alphas, n_targets)) and, when there
         are any, the scores per fold or sample (``units``,
         (n_alphas, n_units[, k])).  Return the alpha of each target."""
+        warn_if_at_grid_edge(self, alphas, -mean)
         best = np.argmax(mean, axis=0)              # the first best, as sklearn
         if per_target:
             self.alpha_min_ = alphas[best]

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
-import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+
+from sklreg.utils._warnings import Missed, record_missed, warn_at_caller
 
 
 @dataclass
@@ -20,8 +21,9 @@ class SolverResult:
         The objective at ``coef``.
     tol_abs : float
         The absolute target, ``tol * P(0)``.
-    n_iter : int
-        Passes over the data (coordinate-descent epochs).
+    n_iter : int or None
+        Iterations of the solver, or passes over the data for coordinate
+        descent (``unit`` says which); None for a closed form.
     gradient : ndarray of shape (n_features,) or None
         Where a solver computed it at ``coef`` (NaN elsewhere), minus the
         datafit's gradient: a path hands it to the next alpha, at which
@@ -35,6 +37,7 @@ class SolverResult:
     tol_abs: float
     n_iter: int
     gradient: object = None
+    unit: str = "iterations"
 
     def __post_init__(self):
         # a gap is a difference of two O(P(0)) terms: at the optimum rounding
@@ -45,13 +48,22 @@ class SolverResult:
     def converged(self):
         return self.gap <= self.tol_abs
 
-    def warn_if_not_converged(self, what="Objective"):
-        if not self.converged:
-            warnings.warn(
-                f"{what} did not converge: duality gap {self.gap:.3e} is above "
-                f"the target tol * P(0) = {self.tol_abs:.3e} after {self.n_iter} "
-                "passes. Increase max_iter, loosen tol, or scale the features.",
-                ConvergenceWarning, stacklevel=3)
+    def warn_if_not_converged(self, alpha=None):
+        """A ConvergenceWarning at the user's line if the gap missed its
+        target, or a record of it for a caller summing fits up
+        (``sklreg.utils._warnings.collect_missed``)."""
+        if self.converged:
+            return
+        alpha = alpha if np.ndim(alpha) == 0 else None      # one alpha per target
+        missed = Missed(alpha, self.gap, self.tol_abs, self.n_iter, self.unit)
+        if record_missed(missed):
+            return
+        at = "" if alpha is None else f" at alpha={alpha:.4g}"
+        steps = "" if self.n_iter is None else f" after {self.n_iter} {self.unit}"
+        warn_at_caller(
+            f"Objective did not converge{at}: duality gap {self.gap:.3e} is above the "
+            f"target tol * P(0) = {self.tol_abs:.3e}{steps}. Increase max_iter, "
+            "loosen tol, or scale the features.", ConvergenceWarning)
 
 
 def zero_if_rounding(datafit, w, tol_abs):

@@ -217,7 +217,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         if gap <= tol_abs:
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=tol_abs, n_iter=n_iter,
-                                gradient=gradient)
+                                gradient=gradient, unit="passes")
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
     last_gap = np.inf
@@ -349,4 +349,5 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     if bounds is not None:
         v[bounds.skipped] = np.nan        # not known: not to be carried
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
-                        primal=primal, tol_abs=tol_abs, n_iter=n_iter, gradient=v)
+                        primal=primal, tol_abs=tol_abs, n_iter=n_iter, gradient=v,
+                        unit="passes")
