@@ -234,6 +234,32 @@ def warn_if_at_grid_edge(estimator, alphas, mean_loss, alpha_max=None):
             "upwards (explicit alphas).", UserWarning)
 
 
+def cv_results(alphas, losses, splits=True):
+    """The ``cv_results_`` of every sklreg ``*CV``: a dict of arrays with
+    ``alpha``, ``mean_test_loss``, ``std_test_loss``, ``sem_test_loss`` and,
+    when ``splits``, ``split{k}_test_loss``.
+
+    ``losses`` has shape (n_alphas, n_units[, n_targets]): one test loss
+    per fold (or per sample for leave-one-out) and alpha.  The spread is the
+    sample standard deviation over the units (``ddof=1``) and the standard
+    error of the mean ``std / sqrt(n_units)``, the one the one-standard-
+    error rule uses.  (scikit-learn's ``GridSearchCV`` reports ``ddof=0``:
+    ``std_test_loss * sqrt((n_units - 1) / n_units)``.)  One unit gives NaN.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    n_units = losses.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        std = (losses.std(axis=1, ddof=1) if n_units > 1
+               else np.full(losses.mean(axis=1).shape, np.nan))
+    results = {"alpha": np.asarray(alphas, dtype=np.float64),
+               "mean_test_loss": losses.mean(axis=1), "std_test_loss": std,
+               "sem_test_loss": std / np.sqrt(n_units)}
+    if splits:
+        for k in range(n_units):
+            results[f"split{k}_test_loss"] = losses[:, k]
+    return results
+
+
 def one_standard_error_index(losses):
     """Index of the largest alpha within one standard error of the best.
 

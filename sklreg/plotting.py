@@ -3,6 +3,10 @@
 matplotlib is imported only when something is drawn.
 """
 import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from sklreg.path import PathResult, regularization_path
 
@@ -12,15 +16,62 @@ MAX_LEGEND_FEATURES = 12     # above this, the path plot's legend names no featu
 def _axes(ax):
     import matplotlib.pyplot as plt
     if ax is None:
-        _, ax = plt.subplots()
+        # a constrained layout makes room for the legend beside the axes
+        _, ax = plt.subplots(layout="constrained")
     return ax
 
 
+def _legend(ax, handles=None):
+    """The legend beside the axes, on the right, where it hides no curve."""
+    kwargs = {} if handles is None else {"handles": handles}
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize="small", **kwargs)
+
+
 def _mark(ax, alpha, label, style):
-    """A vertical line at ``alpha`` (none if None); returns the lines drawn."""
-    if alpha is None:
+    """A vertical line at ``alpha`` (none unless one scalar alpha); returns
+    the lines drawn."""
+    if alpha is None or np.ndim(alpha) != 0:
         return []
     return [ax.axvline(alpha, color="black", linestyle=style, linewidth=1, label=label)]
+
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _final_step(estimator, X, y):
+    """A Pipeline's last step, X through its earlier steps (fitted on X, y
+    if the pipeline is not fitted) and their output feature names; any
+    other estimator as it is, with X and no names."""
+    if not isinstance(estimator, Pipeline):
+        return estimator, X, None
+    earlier, last = estimator[:-1], estimator[-1]
+    if not _is_fitted(estimator):
+        if X is None:
+            return last, None, None
+        earlier = clone(earlier).fit(X, y)
+    names = None
+    if hasattr(earlier, "get_feature_names_out"):
+        try:
+            names = list(earlier.get_feature_names_out())
+        except (AttributeError, ValueError, NotFittedError):
+            names = None
+    return last, (None if X is None else earlier.transform(X)), names
+
+
+def _is_cv(estimator):
+    return hasattr(estimator, "coef_at") and hasattr(estimator, "alpha_selection")
+
+
+def _check_sklreg(estimator, what):
+    if type(estimator).__module__.split(".")[0] != "sklreg":
+        raise TypeError(f"{what} draws sklreg estimators (or a Pipeline ending in one); "
+                        f"got {type(estimator).__name__}")
 
 
 class PathDisplay:
@@ -48,7 +99,7 @@ class PathDisplay:
     >>> from sklreg.plotting import PathDisplay
     >>> X, y = load_diabetes(return_X_y=True)
     >>> cv = LassoCV(cv=5).fit(X, y)
-    >>> display = PathDisplay.from_estimator(cv, X, y)   # doctest: +SKIP
+    >>> display = PathDisplay.from_estimator(cv)   # doctest: +SKIP
     """
 
     def __init__(self, alphas, coefs, *, feature_names=None, alpha=None, alpha_1se=None):
@@ -64,30 +115,44 @@ class PathDisplay:
         return cls(path.alphas, path.coefs, feature_names=feature_names).plot(ax=ax)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, sample_weight=None, alphas=100,
+    def from_estimator(cls, estimator, X=None, y=None, *, sample_weight=None, alphas=100,
                        feature_names=None, ax=None):
-        """Compute the path of ``estimator`` on (X, y) and plot it.
+        """Plot the path of an sklreg estimator, or of a Pipeline's last step.
 
-        A fitted cross-validated estimator contributes its grid
-        (``alphas_``) and marks ``alpha_`` and ``alpha_1se_``.
+        A fitted cross-validated estimator plots the path it keeps
+        (``path_``) and marks ``alpha_min_`` and ``alpha_1se_``: no data
+        needed.  An unfitted one is fitted on (X, y) first.  Any other
+        estimator's path is computed on (X, y) over ``alphas``.  In a
+        Pipeline, X goes through the earlier steps (fitted on X, y when the
+        pipeline is not) and their output names label the features.
         """
+        last, X, names = _final_step(estimator, X, y)
+        _check_sklreg(last, "plot_path")
         marks = {}
-        if hasattr(estimator, "estimator_"):          # a fitted *CV estimator
-            marks = {"alpha": estimator.alpha_min_,
-                     "alpha_1se": getattr(estimator, "alpha_1se_", None)}
-            alphas = estimator.alphas_ if np.ndim(estimator.alphas_) == 1 else alphas
-            feature_names = (feature_names if feature_names is not None
-                             else getattr(estimator, "feature_names_in_", None))
-            estimator = estimator.estimator_
-        path = regularization_path(estimator, X, y, alphas=alphas,
-                                   sample_weight=sample_weight)
+        if _is_cv(last):
+            if not _is_fitted(last):
+                if X is None or y is None:
+                    raise NotFittedError(f"This {type(last).__name__} is not fitted: fit "
+                                         "it, or pass X and y to fit it for the plot.")
+                last = clone(last).fit(X, y, sample_weight=sample_weight)
+            path = last.path_
+            marks = {"alpha": last.alpha_min_, "alpha_1se": last.alpha_1se_}
+        elif X is None or y is None:
+            raise ValueError(f"plot_path needs X and y to compute the path of "
+                             f"{type(last).__name__}")
+        else:
+            path = regularization_path(last, X, y, alphas=alphas,
+                                       sample_weight=sample_weight)
         if feature_names is None:
-            feature_names = getattr(estimator, "feature_names_in_", None)
+            feature_names = getattr(last, "feature_names_in_", names)
         return cls(path.alphas, path.coefs, feature_names=feature_names,
                    **marks).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw on ``ax`` (a new figure if None); returns self."""
+        if self.coefs.ndim != 2:
+            raise ValueError("plot_path draws the path of one target; these "
+                             f"coefficients have shape {self.coefs.shape}")
         ax = _axes(ax)
         n_features = self.coefs.shape[-1]
         names = (list(self.feature_names) if self.feature_names is not None
@@ -101,9 +166,9 @@ class PathDisplay:
         marks = (_mark(ax, self.alpha, "alpha (min CV loss)", "--")
                  + _mark(ax, self.alpha_1se, "alpha (1 standard error)", ":"))
         if n_features <= MAX_LEGEND_FEATURES:
-            ax.legend(fontsize="small", loc="best")
+            _legend(ax)
         elif marks:                 # many features: the legend names the marks only
-            ax.legend(handles=marks, fontsize="small", loc="best")
+            _legend(ax, handles=marks)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -113,45 +178,60 @@ class CVDisplay:
 
     Parameters
     ----------
-    alphas, mean, sem : ndarray of shape (n_alphas,)
+    alphas : ndarray of shape (n_alphas,)
+    mean, sem : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        ``sem`` may be NaN (no error bars).
     alpha_min, alpha_1se : float
     ylabel : str
 
     Attributes
     ----------
     ax_, figure_ : matplotlib Axes and Figure
-    errorbar_ : the ErrorbarContainer of the mean curve
+    errorbar_ : the ErrorbarContainer of the (first) mean curve
     """
 
     def __init__(self, alphas, mean, sem, *, alpha_min=None, alpha_1se=None,
                  ylabel="mean CV loss"):
-        self.alphas, self.mean, self.sem = map(np.asarray, (alphas, mean, sem))
+        order = np.argsort(np.asarray(alphas, dtype=np.float64))
+        self.alphas = np.asarray(alphas)[order]
+        self.mean, self.sem = (np.asarray(a)[order] for a in (mean, sem))
         self.alpha_min = alpha_min
         self.alpha_1se = alpha_1se
         self.ylabel = ylabel
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
-        """Plot a fitted cross-validated estimator's ``cv_results_``."""
-        res = estimator.cv_results_
-        ylabel = ("mean CV loss (negated score)" if estimator.scoring is not None
-                  else "mean CV loss")
+        """Plot a fitted cross-validated estimator's ``cv_results_`` (or a
+        Pipeline's last step's)."""
+        last, _, _ = _final_step(estimator, None, None)
+        if not _is_cv(last):
+            raise TypeError("plot_cv draws a cross-validated sklreg estimator (or a "
+                            f"Pipeline ending in one); got {type(last).__name__}")
+        check_is_fitted(last)
+        res = last.cv_results_ if isinstance(last.cv_results_, dict) else last._cv_summary
         return cls(res["alpha"], res["mean_test_loss"], res["sem_test_loss"],
-                   alpha_min=estimator.alpha_min_, alpha_1se=estimator.alpha_1se_,
-                   ylabel=ylabel).plot(ax=ax)
+                   alpha_min=last.alpha_min_, alpha_1se=last.alpha_1se_,
+                   ylabel=last._cv_loss_label()).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw on ``ax`` (a new figure if None); returns self."""
         ax = _axes(ax)
-        self.errorbar_ = ax.errorbar(self.alphas, self.mean, yerr=self.sem, fmt="o-",
-                                     markersize=3, capsize=2, label="mean +- 1 s.e.")
+        mean = self.mean.reshape(len(self.alphas), -1)
+        sem = self.sem.reshape(len(self.alphas), -1)
+        curves = []
+        for k in range(mean.shape[1]):
+            label = "mean +- 1 s.e." + (f", target {k}" if mean.shape[1] > 1 else "")
+            yerr = None if np.all(np.isnan(sem[:, k])) else sem[:, k]
+            curves.append(ax.errorbar(self.alphas, mean[:, k], yerr=yerr, fmt="o-",
+                                      markersize=3, capsize=2, label=label))
+        self.errorbar_ = curves[0]
         ax.set_xscale("log")
         ax.invert_xaxis()
         ax.set_xlabel("alpha (log scale)")
         ax.set_ylabel(self.ylabel)
         _mark(ax, self.alpha_min, "alpha (min)", "--")
         _mark(ax, self.alpha_1se, "alpha (1 s.e.)", ":")
-        ax.legend(fontsize="small", loc="best")
+        _legend(ax)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -162,10 +242,12 @@ def plot_path(path_or_estimator, X=None, y=None, *, feature_names=None, ax=None,
 
     Parameters
     ----------
-    path_or_estimator : PathResult or estimator
-        A computed path, or an estimator (with X and y) whose path to draw;
-        a fitted ``*CV`` estimator also marks its chosen alphas.
-    X, y : data, required with an estimator
+    path_or_estimator : PathResult, estimator or Pipeline
+        A computed path; a fitted ``*CV`` estimator (its ``path_``, its
+        chosen alphas marked; no data needed); any other sklreg estimator,
+        whose path is computed on X and y; or a Pipeline ending in one of
+        these (X goes through its earlier steps).
+    X, y : data, required unless a path or a fitted ``*CV`` is given
     feature_names : list of str, default=None
     ax : matplotlib Axes, default=None
     sample_weight : array-like, default=None
@@ -176,13 +258,12 @@ def plot_path(path_or_estimator, X=None, y=None, *, feature_names=None, ax=None,
     """
     if isinstance(path_or_estimator, PathResult):
         return PathDisplay.from_path(path_or_estimator, feature_names=feature_names, ax=ax)
-    if X is None or y is None:
-        raise ValueError("plot_path needs X and y to compute an estimator's path")
     return PathDisplay.from_estimator(path_or_estimator, X, y, sample_weight=sample_weight,
                                       feature_names=feature_names, ax=ax)
 
 
 def plot_cv(cv_estimator, ax=None):
     """Plot a fitted ``*CV`` estimator's mean CV loss +- one standard error,
-    with ``alpha_min_`` and ``alpha_1se_`` marked.  Returns a CVDisplay."""
+    with ``alpha_min_`` and ``alpha_1se_`` marked (a Pipeline ending in one
+    too).  Returns a CVDisplay; NotFittedError if it is not fitted."""
     return CVDisplay.from_estimator(cv_estimator, ax=ax)

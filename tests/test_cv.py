@@ -122,3 +122,13 @@ def test_verbose_reports_each_fold(data, capsys, monkeypatch):
     LassoCV(cv=3, alphas=5, verbose=1).fit(X, y)
     lines = [line for line in capsys.readouterr().out.splitlines() if "fold" in line]
     assert len(lines) == 3 and lines[-1].startswith("[sklreg] fold 3/3")
+
+
+def test_refitted_estimator_keeps_the_feature_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    cv = LassoCV(cv=3, alphas=5).fit(frame, y)
+    np.testing.assert_array_equal(cv.estimator_.feature_names_in_, frame.columns)
+    np.testing.assert_array_equal(cv.feature_names_in_, frame.columns)
+    np.testing.assert_allclose(cv.estimator_.predict(frame), cv.predict(frame))

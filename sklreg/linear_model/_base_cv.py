@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.model_selection import (cross_validate_path, make_folds,
+from sklreg.model_selection import (cross_validate_path, cv_results, make_folds,
                                     one_standard_error_index, warn_if_at_grid_edge)
 from sklreg.path import PathData, _alpha_max_validated, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
@@ -61,9 +61,14 @@ CV_ATTRIBUTES_DOC = """
     alphas_ : ndarray of shape (n_alphas,)
         The grid (of the selected extra parameter, if several are searched).
     cv_results_ : dict of ndarrays
-        ``alpha``, ``mean_test_loss``, ``std_test_loss``, ``sem_test_loss``
-        and ``split{k}_test_loss`` (the negated score when ``scoring`` is
-        set), for the selected extra parameter.
+        ``alpha``, ``mean_test_loss``, ``std_test_loss`` (over the folds,
+        ``ddof=1``), ``sem_test_loss`` (``std_test_loss / sqrt(n_folds)``,
+        the one-standard-error rule's) and ``split{k}_test_loss`` (the
+        negated score when ``scoring`` is set), for the selected extra
+        parameter; the same keys for every sklreg ``*CV``.
+    path_ : PathResult
+        The path on all the data over ``alphas_`` (computed at first use;
+        see ``coef_at``).
     cv_coefs_ : list of ndarray of shape (n_alphas, n_features)
         Per-fold coefficient paths, when ``store_cv_coefs=True``.
     estimator_ : estimator
@@ -218,7 +223,7 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
                            else self.alpha_min_)
             self.alphas_ = grid
             self._store_search(searches, best)
-            self.cv_results_ = _cv_results(grid, losses)
+            self.cv_results_ = cv_results(grid, losses)
             if self.store_cv_coefs:
                 self.cv_coefs_ = coefs
             self._refit(X, y, s, extra)
@@ -266,6 +271,9 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         losses (n_alphas, n_folds) of the selected search."""
         self.loss_path_ = searches[best][2]
 
+    def _cv_loss_label(self):
+        return "mean CV loss" if self.scoring is None else "mean CV loss (negated score)"
+
     def get_metadata_routing(self):
         """Metadata routing of this object (scikit-learn's metadata routing
         user guide): ``fit``'s extra parameters go to the CV splitter.
@@ -291,16 +299,3 @@ def _tagged(missed, where):
     for m in missed:
         m.where = ", ".join(filter(None, (m.where, where)))
     return missed
-
-
-def _cv_results(grid, losses):
-    n_folds = losses.shape[1]
-    results = {
-        "alpha": grid,
-        "mean_test_loss": losses.mean(axis=1),
-        "std_test_loss": losses.std(axis=1),
-        "sem_test_loss": losses.std(axis=1, ddof=1) / np.sqrt(n_folds),
-    }
-    for k in range(n_folds):
-        results[f"split{k}_test_loss"] = losses[:, k]
-    return results

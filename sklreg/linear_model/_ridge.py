@@ -11,7 +11,7 @@ from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import FittedPathMixin
-from sklreg.model_selection import (fold_scores, one_standard_error_alpha,
+from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
                                     prediction_scorer, warn_if_at_grid_edge)
 from sklreg.solvers import solve_cd, solve_pg
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
@@ -342,10 +342,20 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         the best (standard error over the samples for leave-one-out, over the
         folds otherwise).  With a ``scoring`` and ``cv=None`` there are no
         per-sample scores, and ``alpha_1se_`` is ``alpha_``.
-    cv_results_ : ndarray of shape (n_samples, n_alphas) or \
-(n_samples, n_targets, n_alphas)
-        With ``store_cv_results``: squared leave-one-out errors (no scoring)
-        or leave-one-out predictions (with a scoring).
+    cv_results_ : dict of ndarrays, or ndarray with ``store_cv_results``
+        As every sklreg ``*CV``'s: ``alpha``, ``mean_test_loss``,
+        ``std_test_loss`` (``ddof=1``), ``sem_test_loss`` and, with ``cv``,
+        ``split{{k}}_test_loss``.  The loss is the squared leave-one-out error
+        (``cv=None``, no scoring; spread over the samples) or the negated
+        score (per fold; with a scoring and ``cv=None`` only the mean is
+        known, the spread is NaN); one column per target with
+        ``alpha_per_target``.  With ``store_cv_results=True`` it is instead
+        scikit-learn's array of shape (n_samples, n_alphas) or (n_samples,
+        n_targets, n_alphas): squared leave-one-out errors (no scoring) or
+        leave-one-out predictions (with a scoring); ``plot_cv`` still works.
+    path_ : PathResult
+        Ridge's path on all the data over ``alphas`` (computed at first
+        use; see ``coef_at``).
     coef_, intercept_, dual_gap_, n_features_in_, feature_names_in_
         As in :class:`Ridge`, at ``alpha_``; ``dual_gap_`` certifies the
         closed-form solution.
@@ -434,6 +444,11 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
             self.best_score_ = float(mean[best])
         self.alpha_1se_ = (self.alpha_min_ if units is None
                            else one_standard_error_alpha(alphas, units))
+        # cv_results_ as every *CV's (store_cv_results replaces it with
+        # scikit-learn's per-sample array; plot_cv reads the copy)
+        losses = -(np.asarray(mean)[:, None] if units is None else units)
+        self._cv_summary = self.cv_results_ = cv_results(alphas, losses,
+                                                         splits=self._k_fold_given())
         self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
         return np.broadcast_to(self.alpha_, (n_targets,))
 
@@ -522,6 +537,11 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         routing : sklearn.utils.metadata_routing.MetadataRouter
         """
         return cv_metadata_router(self, self.cv)
+
+    def _cv_loss_label(self):
+        if self.scoring is None and not self._k_fold_given():
+            return "mean squared leave-one-out error"
+        return "mean CV loss (negated score)"
 
 
 def _ridge_fold_scores(alphas, fit_intercept, score, single, X_train, Y_train, s_train,
