@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from scipy import stats
 from sklearn.base import clone
 from sklearn.model_selection import KFold, LeaveOneOut
 from sklearn.pipeline import make_pipeline
@@ -21,42 +22,58 @@ def heavy_tailed(rng, n):
     return X, 2 * X[:, 0] + (1 + X[:, 1] ** 2) * rng.standard_t(2, n)
 
 
+def beta_binomial_sum_bounds(n_test, a, b, repeats, false_alarm=1e-4):
+    """Central (1 - false_alarm) range of a sum of `repeats` independent
+    BetaBinomial(n_test, a, b) counts, from its exact distribution."""
+    pmf = stats.betabinom.pmf(np.arange(n_test + 1), n_test, a, b)
+    total = np.array([1.0])
+    for _ in range(repeats):
+        total = np.convolve(total, pmf)
+    cdf = np.cumsum(total)
+    return (int(np.searchsorted(cdf, false_alarm / 2)),
+            int(np.searchsorted(cdf, 1 - false_alarm / 2)))
+
+
 @pytest.mark.parametrize("make", [heteroscedastic, heavy_tailed])
-def test_split_coverage_by_simulation(make):
-    # With n_cal calibration samples and continuous scores, the coverage
-    # given the calibration set is Beta(k, n_cal + 1 - k), k = ceil((1 -
-    # alpha)(n_cal + 1)): its mean k / (n_cal + 1) lies in
-    # [1 - alpha, 1 - alpha + 1 / (n_cal + 1)].
-    alpha, n, n_test = 0.1, 120, 400
-    coverage = []
-    for seed in range(60):
+def test_split_coverage_on_held_out_data(make):
+    # Exchangeable data, continuous scores: given the calibration set the
+    # coverage is Beta(k, n_cal + 1 - k), k = ceil((1 - alpha)(n_cal + 1)),
+    # so a seed's count of covered held-out samples is BetaBinomial(n_test,
+    # k, n_cal + 1 - k) and the seeds are independent: the total must lie in
+    # the central range of the exact law of their sum.  Small calibration
+    # sets and many seeds make the ranges for the ranks k - 1, k and k + 1
+    # disjoint: an off-by-one in the rank fails.
+    alpha, n, n_test, seeds = 0.1, 40, 200, 200
+    covered = 0
+    for seed in range(seeds):
         rng = np.random.default_rng(seed)
         X, y = make(rng, n)
         X_test, y_test = make(rng, n_test)
         model = QuantileInterval(alpha=alpha, random_state=seed).fit(X, y)
-        coverage.append(model.score(X_test, y_test))
-    n_cal = 60
-    expected = np.ceil((1 - alpha) * (n_cal + 1)) / (n_cal + 1)
-    mean, se = np.mean(coverage), np.std(coverage, ddof=1) / np.sqrt(len(coverage))
-    assert expected >= 1 - alpha
-    assert abs(mean - expected) < 3.5 * se, (mean, expected, se)
+        covered += round(model.score(X_test, y_test) * n_test)
+    n_cal = n // 2
+    k = int(np.ceil((1 - alpha) * (n_cal + 1)))
+    low, high = beta_binomial_sum_bounds(n_test, k, n_cal + 1 - k, seeds)
+    assert low <= covered <= high, (covered, low, high, seeds * n_test)
 
 
 @pytest.mark.parametrize("make", [heteroscedastic, heavy_tailed])
-def test_cv_plus_coverage_by_simulation(make):
-    # CV+ guarantees 1 - 2 alpha (up to O(1/n)); it is expected near 1 - alpha
-    alpha, n, n_test = 0.1, 100, 400
-    coverage = []
-    for seed in range(25):
-        rng = np.random.default_rng(100 + seed)
-        X, y = make(rng, n)
-        X_test, y_test = make(rng, n_test)
+def test_cv_plus_coverage_on_held_out_data(make):
+    # CV+ guarantees 1 - 2 alpha - min(2 (1 - 1/K) / (n/K + 1), (1 - K/n) /
+    # (K + 1)) (Barber et al. 2021, Theorem 4).  One held-out sample per seed
+    # makes the covered count a sum of independent Bernoulli draws, each with
+    # at least that probability: the count must not fall below the binomial
+    # lower quantile.
+    alpha, n, K, seeds = 0.1, 40, 4, 100
+    covered = 0
+    for seed in range(seeds):
+        rng = np.random.default_rng(1000 + seed)
+        X, y = make(rng, n + 1)
         model = QuantileInterval(alpha=alpha, method="cv+",
-                                 cv=KFold(5, shuffle=True, random_state=seed)).fit(X, y)
-        coverage.append(model.score(X_test, y_test))
-    mean, se = np.mean(coverage), np.std(coverage, ddof=1) / np.sqrt(len(coverage))
-    assert mean >= 1 - 2 * alpha
-    assert mean > 1 - alpha - 3.5 * se, (mean, se)
+                                 cv=KFold(K, shuffle=True, random_state=seed))
+        covered += model.fit(X[:n], y[:n]).score(X[n:], y[n:]) == 1.0
+    guarantee = 1 - 2 * alpha - min(2 * (1 - 1 / K) / (n / K + 1), (1 - K / n) / (K + 1))
+    assert covered >= stats.binom.ppf(1e-4, seeds, guarantee), (covered, guarantee)
 
 
 def test_split_interval_is_the_calibrated_band():
