@@ -63,9 +63,10 @@ class FittedDesign:
         return self.ys - self.Z @ (self.beta if beta is None else beta)
 
 
-def fitted_design(estimator, X, y, sample_weight):
+def fitted_design(estimator, X, y, sample_weight, names=None):
     """Validate ``X, y, sample_weight`` against the fitted estimator and
-    return a ``FittedDesign``."""
+    return a ``FittedDesign``; ``names`` (one per feature) override the
+    estimator's ``feature_names_in_``."""
     check_is_fitted(estimator, "coef_")
     coef = np.asarray(estimator.coef_, dtype=np.float64)
     if coef.ndim != 1:
@@ -92,8 +93,9 @@ def fitted_design(estimator, X, y, sample_weight):
     if s is not None:
         Z = Z * s[:, None]
         ys = y * s
-    names = list(getattr(estimator, "feature_names_in_",
-                         ["x%d" % j for j in range(coef.shape[0])]))
+    if names is None:
+        names = list(getattr(estimator, "feature_names_in_",
+                             ["x%d" % j for j in range(coef.shape[0])]))
     names = ["intercept"] * fit_intercept + [str(name) for name in names]
     return FittedDesign(X=X, y=y, s=s, Z=np.ascontiguousarray(Z), ys=ys, beta=beta,
                         names=names, fit_intercept=fit_intercept)

@@ -3,6 +3,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from sklreg.inference._bootstrap import BOOTSTRAPS, bootstrap_replicates
 from sklreg.inference._data import as_beta, fitted_design, warm_clone
@@ -33,8 +35,12 @@ def summary(estimator, X, y, *, se=None, level=0.95, sample_weight=None,
 
     Parameters
     ----------
-    estimator : QuantileRegressor or HuberRegressor
-        Fitted on ``X, y`` (and ``sample_weight``), with one target.
+    estimator : QuantileRegressor, HuberRegressor or Pipeline
+        Fitted on ``X, y`` (and ``sample_weight``), with one target.  A
+        :class:`~sklearn.pipeline.Pipeline` ending in one of them is
+        summarised at its last step, on ``X`` as its fitted transformers
+        output it (they are held fixed: the uncertainty of, say, a scaler's
+        means is not in the standard errors).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The training data (sparse X is densified).
     y : array-like of shape (n_samples,)
@@ -99,6 +105,7 @@ def summary(estimator, X, y, *, se=None, level=0.95, sample_weight=None,
     >>> bool(result.conf_int[1, 0] < 2.0 < result.conf_int[1, 1])
     True
     """
+    estimator, X, names, notes = _final_step(estimator, X)
     kind = _kind(estimator)
     if se is None:
         se = "nid" if kind == "quantile" else "sandwich"
@@ -107,8 +114,8 @@ def summary(estimator, X, y, *, se=None, level=0.95, sample_weight=None,
         raise ValueError("se must be one of %s for %s; got %r"
                          % (", ".join(map(repr, allowed)), type(estimator).__name__, se))
     _check_options(level, bandwidth, bootstrap, n_boot, kind, se)
-    notes = _check_penalty(estimator, se)
-    design = fitted_design(estimator, X, y, sample_weight)
+    notes += _check_penalty(estimator, se)
+    design = fitted_design(estimator, X, y, sample_weight, names)
     if design.n <= design.k:
         raise ValueError("inference needs more samples than coefficients: n_samples=%d "
                          "(of positive weight), %d coefficients" % (design.n, design.k))
@@ -177,14 +184,32 @@ def _nid_densities(estimator, design, tau, h):
     return f
 
 
+def _final_step(estimator, X):
+    """The model to summarise and its input: a Pipeline's last step and X
+    through its fitted transformers, with their output feature names."""
+    if not isinstance(estimator, Pipeline):
+        return estimator, X, None, []
+    check_is_fitted(estimator)
+    if len(estimator) == 1:
+        return estimator[-1], X, None, []
+    transformers = estimator[:-1]
+    try:
+        names = [str(name) for name in transformers.get_feature_names_out()]
+    except (AttributeError, TypeError, ValueError):
+        names = None      # a step without output names: x0, x1, ...
+    note = ("coefficients of the pipeline's last step on its transformed features; "
+            "the fitted transformers are held fixed")
+    return estimator[-1], transformers.transform(X), names, [note]
+
+
 def _kind(estimator):
     if isinstance(estimator, QuantileRegressor):
         return "quantile"
     if isinstance(estimator, HuberRegressor):
         return "huber"
-    raise TypeError("summary takes a fitted sklreg QuantileRegressor or HuberRegressor; "
-                    "got %s (for a *CV estimator, pass its refitted estimator_ fitted "
-                    "with alpha=0)" % type(estimator).__name__)
+    raise TypeError("summary takes a fitted sklreg QuantileRegressor or HuberRegressor, "
+                    "or a Pipeline ending in one; got %s (for a *CV estimator, pass its "
+                    "refitted estimator_ fitted with alpha=0)" % type(estimator).__name__)
 
 
 def _check_options(level, bandwidth, bootstrap, n_boot, kind, se):
