@@ -34,17 +34,6 @@ def expected_failed_checks(estimator):
             and not estimator.positive:
         return {"check_non_transformer_estimators_n_iter":
                 "n_iter_ is None for direct solvers, as in scikit-learn's Ridge"}
-    if isinstance(estimator, HuberRegressor) and estimator.l1_ratio < 1:
-        # the checks' data (15 rows, 30 integer-valued features) is fitted
-        # exactly: the optimal scale tends to 0 and, with a ridge part, the
-        # solver stalls at its scale floor and warns (documented in the user
-        # guide); the weighted and the repeated fit stop at different
-        # non-converged points.  scikit-learn's HuberRegressor fails this
-        # check on the same data too.
-        reason = ("Huber with a ridge part stalls on exactly fitted data "
-                  "(documented; scikit-learn's HuberRegressor fails it too)")
-        return {"check_sample_weight_equivalence_on_dense_data": reason,
-                "check_sample_weight_equivalence_on_sparse_data": reason}
     return {}
 
 
