@@ -180,12 +180,6 @@ def test_hard_inputs_fit():
     assert one.intercept_ == 3.0
 
 
-def test_max_iter_warns_with_the_gap():
-    X, y, _ = make_problem(100, 10)
-    with pytest.warns(ConvergenceWarning, match="duality gap"):
-        QuantileRegressor(alpha=0.0, max_iter=1).fit(X, y)
-
-
 X0, Y0, _ = make_problem(20, 4)
 WRONG = [
     ("quantile zero", dict(quantile=0.0), "quantile"),

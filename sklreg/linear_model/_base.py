@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from sklreg.utils.validation import validate_params, validate_X, validate_X_y
 
@@ -52,6 +52,11 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
     }
+
+    # True where scikit-learn's namesake takes a single target: y of shape
+    # (n, 1) is then raveled with its DataConversionWarning (coef_ of shape
+    # (p,)); several columns remain several targets
+    _column_y_is_1d = False
 
     def _solve(self, X, y, sample_weight, coef_init):
         """Fit one target; return a ``sklreg.solvers.SolverResult``."""
@@ -99,6 +104,8 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         validate_params(self)
         X, y, s = validate_X_y(self, X, y, sample_weight,
                                finite_X=not self._solver_checks_finite)
+        if self._column_y_is_1d and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         n_features = X.shape[1]
         self._check_params(n_features)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y

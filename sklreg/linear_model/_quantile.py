@@ -7,13 +7,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._losses import Pinball
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.solvers._base import SolverResult
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
 from sklreg.solvers._ipm import QuantileProblem, single_threaded_blas, solve_ipm
+from sklreg.solvers._rows import Rows, conditioned
 from sklreg.solvers._working_set import solve_working_set
 
 HIGHS = {"highs", "highs-ds", "highs-ipm"}
 OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed, "ipm-ws": solve_working_set}
+# scikit-learn's other names: its dense simplex returns the optimal vertex,
+# which sklreg's own solvers return too; SciPy removed 'interior-point'
+SIMPLEX = "revised simplex"
+REMOVED = "interior-point"
 GLOB_MIN_SAMPLES = 50_000   # below this, preprocessing did not pay (measured)
 
 
@@ -34,11 +40,19 @@ class QuantileRegressor(PenalizedRegressor):
     predictor-corrector) interior point working on the ``(p+1) x (p+1)``
     normal matrix ``X^T diag(q) X``: no linear-program copy of X is built,
     each iteration costs one weighted Gram product, and a fit takes 10-30
-    iterations whatever ``tau`` and ``alpha``.  It stops when the duality gap
-    -- the objective minus the dual objective at a feasible dual point built
-    from the solver's multipliers -- is at most ``tol * P(0)``, ``P(0)``
-    being the objective at ``w = 0`` with the best intercept (the weighted
-    ``tau``-quantile of y).  The dual is
+    iterations whatever ``tau`` and ``alpha``.  It is finished by a
+    *crossover* to the exact optimum: from the rows the interior point
+    finds at zero residual, the optimal vertex of the linear program
+    (``l1_ratio=1``, or ``alpha=0``) is solved exactly and confirmed by
+    simplex steps; with an L2 part (``l1_ratio < 1``), the optimum's linear
+    system on its rows at zero.  So ``coef_`` has the exact zeros of the L1
+    penalty (as scikit-learn's HiGHS vertex), and its duality gap is at the
+    level of rounding.
+
+    The certificate is the duality gap: the objective minus the dual
+    objective at a feasible dual point built from the solver's multipliers.
+    ``P(0)`` is the objective at ``w = 0`` with the best intercept (the
+    weighted ``tau``-quantile of y).  The dual is
     ``max theta . y / n_w`` over ``theta_i in [s_i (tau - 1), s_i tau]``,
     ``sum theta = 0`` with an intercept and ``|X^T theta|_j <= n_w alpha``
     for the L1 penalty (the elastic-net conjugate when ``l1_ratio < 1``).
@@ -54,7 +68,7 @@ class QuantileRegressor(PenalizedRegressor):
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.
     solver : {'auto', 'ipm', 'ipm-glob', 'ipm-ws', 'highs', 'highs-ds', \
-            'highs-ipm'}, default='auto'
+            'highs-ipm', 'revised simplex', 'interior-point'}, default='auto'
         ``'ipm'`` is sklreg's interior point.  ``'ipm-ws'`` runs it on a
         growing working set of features (those violating their dual
         constraint most), certified on all features: for an L1 penalty with
@@ -66,19 +80,28 @@ class QuantileRegressor(PenalizedRegressor):
         data is certified -- exact, and several times faster for large n.
         ``'auto'`` takes ``'ipm-glob'`` when ``n_samples >= 50000`` and the
         subsample is at most a quarter of the data, ``'ipm-ws'`` when
-        ``n_features > n_samples`` with an L1 part, else ``'ipm'``.  The
-        ``'highs*'`` values run SciPy's ``linprog`` on scikit-learn's own
-        linear program, so code written for scikit-learn keeps running; they
-        need ``l1_ratio=1``, cost the LP's memory (2n + 2p columns) and were
-        measured 50-1000x slower (``benchmarks/suite_quantile.py``).
+        ``n_features > n_samples`` with an L1 part, else ``'ipm'``.  All
+        three end with the exact finish.  The ``'highs*'`` values run
+        SciPy's ``linprog`` on scikit-learn's own linear program, so code
+        written for scikit-learn keeps running; they need ``l1_ratio=1``,
+        cost the LP's memory (2n + 2p columns) and were measured 50-1000x
+        slower (``benchmarks/suite_quantile.py``).  scikit-learn's
+        ``'revised simplex'`` (SciPy's deprecated dense simplex) runs what
+        ``'auto'`` runs: it returns the optimal vertex too, on sparse X as
+        well.  ``'interior-point'`` raises scikit-learn's ValueError: SciPy
+        removed it in 1.11.  ``solver_`` says what ran.
     solver_options : dict, default=None
         For the ``'highs*'`` solvers, options passed to
         :func:`scipy.optimize.linprog`.  sklreg's solver takes none: it must
         be None or empty then.
     tol : float, default=1e-6
-        Stop when the duality gap is at most ``tol * P(0)``.  Each
-        interior-point iteration gains about a digit near the end, so a
-        tighter tol costs a few iterations.
+        The duality gap of the returned solution is at most ``tol * P(0)``
+        (else a ConvergenceWarning).  The interior point hands over to the
+        exact finish once its gap is at most ``min(tol, 1e-3) * P(0)``; when
+        the finish concludes -- on every problem tried, degenerate ones
+        included -- the solution is the exact optimum whatever ``tol``
+        (``dual_gap_`` at rounding level, about 1e-16 of ``P(0)``).
+        Otherwise the interior point's own answer is returned.
     max_iter : int, default=100
         Maximum number of interior-point iterations.
     warm_start : bool, default=False
@@ -89,13 +112,16 @@ class QuantileRegressor(PenalizedRegressor):
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Coefficients, in the dtype of X.
     intercept_ : float or ndarray of shape (n_targets,)
-        Independent term (0 when ``fit_intercept=False``).  It is the exact
-        best intercept for ``coef_``: a weighted quantile of ``y - X coef_``.
+        Independent term (0 when ``fit_intercept=False``), a best intercept
+        for ``coef_``: a weighted quantile of ``y - X coef_``.
     dual_gap_ : float or ndarray of shape (n_targets,)
         The duality gap at the returned solution: the objective is within
         this of the optimum.
     n_iter_ : int or list of int
         Interior-point (or linprog) iterations.
+    solver_ : str
+        The solver that ran: ``'ipm'``, ``'ipm-glob'``, ``'ipm-ws'`` or a
+        ``'highs*'`` one.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -136,7 +162,7 @@ class QuantileRegressor(PenalizedRegressor):
         **PenalizedRegressor._parameter_constraints,
         "quantile": [Interval(Real, 0, 1, closed="neither")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "solver": [StrOptions({"auto"} | set(OWN) | HIGHS)],
+        "solver": [StrOptions({"auto"} | set(OWN) | HIGHS | {SIMPLEX, REMOVED})],
         "solver_options": [dict, None],
     }
 
@@ -153,7 +179,12 @@ class QuantileRegressor(PenalizedRegressor):
         self.max_iter = max_iter
         self.warm_start = warm_start
 
+    _column_y_is_1d = True      # as scikit-learn's
+
     def _check_params(self, n_features):
+        if self.solver == REMOVED:      # scikit-learn's error, word for word
+            raise ValueError(f"Solver {self.solver} is not anymore available in "
+                             "SciPy >= 1.11.0.")
         if self.solver in HIGHS and self.l1_ratio != 1.0:
             raise ValueError(f"solver={self.solver!r} solves scikit-learn's linear "
                              f"program, which needs l1_ratio=1; got l1_ratio="
@@ -162,8 +193,10 @@ class QuantileRegressor(PenalizedRegressor):
             raise ValueError(f"solver_options apply to the 'highs' solvers only; "
                              f"got {self.solver_options!r} with solver={self.solver!r}")
 
-    def _problem(self, X, y, s):
-        """The QuantileProblem on the samples of positive weight."""
+    def _problem(self, X, y, s, conditioned_X=True):
+        """(QuantileProblem on the samples of positive weight, scale, shift):
+        with ``conditioned_X``, on X with some columns scaled or centred (see
+        ``sklreg.solvers._rows.conditioned``); else scale and shift are None."""
         n, p = X.shape
         s = np.ones(n) if s is None else s
         keep = s > 0
@@ -172,8 +205,15 @@ class QuantileRegressor(PenalizedRegressor):
         n_w = s.sum()
         lam = np.full(p, n_w * self.alpha * self.l1_ratio)
         mu = np.full(p, n_w * self.alpha * (1.0 - self.l1_ratio))
-        return QuantileProblem(X, y, s, Pinball(self.quantile), lam, mu,
-                               self.fit_intercept)
+        rows, scale, shift = Rows(X), None, None
+        if conditioned_X:
+            rows, scale, shift = conditioned(X, s, self.fit_intercept)
+        if scale is not None:      # (mu / scale**2 would overflow; an inf lam is
+            with np.errstate(over="ignore"):     # an infinite penalty: w = 0)
+                lam, mu = lam / scale, mu / scale / scale
+        problem = QuantileProblem(rows, y, s, Pinball(self.quantile), lam, mu,
+                                  self.fit_intercept)
+        return problem, scale, shift
 
     def _alpha_max(self, X, y, s):
         """Smallest alpha with every coefficient zero (inf when l1_ratio=0).
@@ -200,22 +240,43 @@ class QuantileRegressor(PenalizedRegressor):
                                 tau - 1.0, tau)
         elif on_fit.any():
             g[on_fit] = 0.0
-        grad = np.asarray(X.T @ (s * g)).ravel() / s.sum()
+        # with an intercept, sum(s g) = 0: X's column means drop out, and
+        # columns with a large mean are centred first (no cancellation)
+        problem, scale, _ = self._problem(X, y, s)
+        grad = problem.rows.rmatvec(problem.s * g[s > 0]) / s.sum()
+        grad = grad if scale is None else grad * scale
         return float(np.max(np.abs(grad)))
 
     def _solve(self, X, y, sample_weight, coef_init):
-        problem = self._problem(X, y, sample_weight)
+        self.solver_ = self._auto_solver(*X.shape)
         if self.solver in HIGHS:
+            problem, _, _ = self._problem(X, y, sample_weight, conditioned_X=False)
             return solve_highs(problem, self.solver, self.solver_options, tol=self.tol)
-        solve = OWN[self._auto_solver(*X.shape)]
-        with single_threaded_blas():
-            return solve(problem, np.array(coef_init, dtype=np.float64),
-                         tol=self.tol, max_iter=self.max_iter)
+        problem, scale, shift = self._problem(X, y, sample_weight)
+        w0 = np.array(coef_init, dtype=np.float64)
+        w0 = w0 if scale is None else w0 * scale
+        zero = (problem.surely_zero() if self.alpha * self.l1_ratio > 0
+                else np.zeros(problem.p, dtype=bool))
+        if zero.all():
+            result = _at_zero(problem, self.tol)
+        else:
+            if zero.any():
+                problem, w0 = problem.columns(np.flatnonzero(~zero)), w0[~zero]
+            with single_threaded_blas():
+                result = OWN[self.solver_](problem, w0, tol=self.tol, max_iter=self.max_iter)
+            coef = np.zeros(zero.size)
+            coef[~zero] = result.coef
+            result.coef = coef
+        if shift is not None:
+            result.intercept -= np.dot(shift, result.coef)
+        if scale is not None:
+            result.coef = result.coef / scale
+        return result
 
     def _auto_solver(self, n_samples, n_features):
         """'ipm-glob' for many samples relative to features, 'ipm-ws' for
         more L1-penalised features than samples, else 'ipm'."""
-        if self.solver != "auto":
+        if self.solver not in ("auto", SIMPLEX):
             return self.solver
         if (n_samples >= GLOB_MIN_SAMPLES
                 and subsample_size(n_samples, n_features) <= n_samples // 4):
@@ -223,6 +284,19 @@ class QuantileRegressor(PenalizedRegressor):
         if n_features > n_samples and self.alpha * self.l1_ratio > 0:
             return "ipm-ws"
         return "ipm"
+
+
+def _at_zero(problem, tol):
+    """The solution when every coefficient is surely zero: w = 0, the best
+    intercept, certified by the dual point of the residuals' signs (the sum
+    fixed by ``QuantileProblem.dual``)."""
+    w = np.zeros(problem.p)
+    b = problem.best_intercept(w)
+    r = problem.y - b
+    theta = problem.s * np.where(r > 0, problem.tau, np.where(r < 0, problem.tau - 1.0, 0.0))
+    gap, primal, b = problem.certificate(w, b, theta, refit=False)
+    return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
+                        tol_abs=tol * problem.primal_at_zero(), n_iter=0)
 
 
 def _weighted_quantile(y, s, tau):

@@ -28,14 +28,16 @@ import numpy as np
 from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._rows import Rows
+from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._blas import CholeskyFactor, single_threaded_blas  # noqa: F401 (_quantile)
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
-
-
+FINISH_EVERY = 0.1        # after a failed finish, try again when the gap is 10x down
+HANDOVER = 1e-3           # the finish starts at a gap of at most this * P(0) (and tol's)
+PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
 
 
 def weighted_quantile(z, s, tau):
@@ -103,7 +105,8 @@ class QuantileProblem:
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n, p), float32 or float64, or Rows
-        The design, or a ``Rows`` operator of it (e.g. a row subset).
+        The design, or a ``Rows`` operator of it (e.g. a row subset, or X
+        with some columns scaled and shifted by ``sklreg.solvers._rows.conditioned``).
     y : ndarray of shape (n,), float64
     s : ndarray of shape (n,), float64, positive
     loss : sklreg._core._losses.Pinball
@@ -122,6 +125,7 @@ class QuantileProblem:
         self.n_w = s.sum()
         self.l1 = np.flatnonzero(lam > 0)          # features with a pseudo-row
         self.p = self.rows.shape[1]
+        self._col_norms = None
 
     def restricted(self, keep, globs=(), lam_scale=1.0):
         """The same problem on the rows ``keep`` (indices), plus one pseudo-row
@@ -150,6 +154,14 @@ class QuantileProblem:
         objective values; the data are not copied."""
         return QuantileProblem(self.rows.scaled(d), self.y, self.s, self.loss,
                                self.lam / d, self.mu / d ** 2, self.fit_intercept)
+
+    def surely_zero(self):
+        """Features whose penalty is beyond the largest ``|x_j . theta|`` a
+        dual point can reach, ``max(tau, 1 - tau) sqrt(n_w) |x_j|_s``: their
+        coefficient is zero at the optimum (and an absurd alpha, 1e305, no
+        longer overflows the solver)."""
+        reach = max(self.tau, 1 - self.tau) * np.sqrt(self.n_w) * self.rows.col_norms(self.s)
+        return self.lam > reach
 
     def columns(self, cols):
         """The same problem on the features ``cols`` only."""
@@ -193,26 +205,40 @@ class QuantileProblem:
             if self.loss.box_np(theta, self.s, slack) == 0:
                 break
         v = self.rows.rmatvec(theta)
+        # |X^T theta| below the rounding of the product counts as zero (as
+        # for unpenalised features): a penalty weight below that rounding
+        # (a column of entries 1e150 against alpha = 0.01) must not scale the
+        # whole dual point to zero
+        v = np.sign(v) * np.maximum(np.abs(v) - self._rounding(theta), 0.0)
         conj = 0.0
         smooth = self.mu > 0
         if np.any(smooth):
             conj = np.sum(np.maximum(np.abs(v[smooth]) - self.lam[smooth], 0.0) ** 2
                           / (2 * self.mu[smooth]))
-        boxed = ~smooth & (self.lam > 0)
-        if np.any(boxed):
-            kappa = min(1.0, np.min(self.lam[boxed] / np.maximum(np.abs(v[boxed]), 1e-300)))
-            theta *= kappa
+        over = ~smooth & (self.lam > 0) & (np.abs(v) > self.lam)
+        if np.any(over):
+            theta *= np.min(self.lam[over] / np.abs(v[over]))
         return (np.dot(theta, self.y) - conj) / self.n_w, theta
 
-    def certificate(self, w, b, theta):
-        """(gap, primal, b): the intercept is re-fitted exactly first."""
-        b = self.best_intercept(w) if self.fit_intercept else b
+    def _rounding(self, theta):
+        """A bound on the rounding of ``X^T theta`` per column:
+        ``eps sqrt(n) |x_j| |theta|`` (the column norms computed once)."""
+        if self._col_norms is None:
+            self._col_norms = self.rows.col_norms(np.ones(self.rows.shape[0]))
+        n = theta.shape[0]
+        return 4 * np.finfo(np.float64).eps * np.sqrt(n) * self._col_norms * np.linalg.norm(theta)
+
+    def certificate(self, w, b, theta, refit=True):
+        """(gap, primal, b): the intercept is re-fitted exactly first
+        (unless ``refit`` is False)."""
+        b = self.best_intercept(w) if self.fit_intercept and refit else b
         primal = self.primal(w, b)
         dual, _ = self.dual(theta)
         return max(primal - dual, 0.0), primal, b
 
 
-def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
+def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None,
+              exact=True):
     """Minimise a ``QuantileProblem`` by a primal-dual interior point.
 
     The interior point runs on the problem with X divided by the geometric
@@ -239,6 +265,9 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     dual_out : list, optional
         When given, the dual point of the returned solution (length n, in
         n_w units, not yet made feasible) is appended to it.
+    exact : bool, default=True
+        Finish with the crossover of ``sklreg.solvers._vertex`` (the exact
+        optimum); False returns the interior point's answer.
 
     Returns
     -------
@@ -249,12 +278,13 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None):
     # a power of two: the scaling itself rounds nothing
     d = np.full(problem.p, 2.0 ** np.round(np.mean(np.log2(norms))) if norms.size else 1.0)
     result = _interior_point(problem.rescaled(d), np.asarray(w0, dtype=np.float64) * d,
-                             tol=tol, max_iter=max_iter, p0=p0, dual_out=dual_out)
+                             tol=tol, max_iter=max_iter, p0=p0, dual_out=dual_out,
+                             exact=exact)
     result.coef = result.coef / d
     return result
 
 
-def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out):
+def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
     """``solve_ipm`` on a problem with well-scaled columns."""
     pb = problem
     p0 = pb.primal_at_zero() if p0 is None else p0
@@ -293,7 +323,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out):
                      0.5 * (c_pos - c_neg), c_pos, c_neg)
     u, v, theta = np.asarray(state.u), np.asarray(state.v), np.asarray(state.theta)
     q = np.asarray(state.q)
-    best = None
+    best, finished, attempt = None, None, np.inf
     n_iter, stalled = 0, False
     while True:
         comp = state.scale()
@@ -307,8 +337,18 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out):
             gap = gap if np.isfinite(gap) else np.inf
             if best is None or gap < best[0]:
                 best = (gap, primal, beta[:p].copy(), b, theta[:n].copy())
-            if gap <= tol_abs or stop:
+            if stop or (gap <= tol_abs and not exact):
+                if exact:      # from where the iterates stopped: may still be exact
+                    finished = _finish_exactly(pb, beta, theta, gap, tol_abs, last=True)
                 break
+            if gap <= min(tol_abs, HANDOVER * p0) and gap <= FINISH_EVERY * attempt:
+                # the exact finish; when it fails from this point, iterate on
+                # (towards a tighter gap, from which it needs fewer pivots)
+                # and try again
+                attempt = gap
+                finished = _finish_exactly(pb, beta, theta, gap, tol_abs)
+                if finished is not None or gap <= GAP_FLOOR * p0:
+                    break
         n_iter += 1
         extra = M[:p].copy()
         extra[l1] += q[n:]
@@ -334,8 +374,36 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out):
         resid -= a_p * a_dbeta
         state.step(a_p, a_d)
         stalled = max(a_p, a_d) < 1e-12 or not np.all(np.isfinite(beta))
-    gap, primal, w, b, theta = best
+    gap, primal, w, b, theta = best if finished is None else finished
     if dual_out is not None:
         dual_out.append(theta)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=n_iter)
+
+
+def _finish_exactly(pb, beta, theta, gap, tol_abs, last=False):
+    """The exact optimum from an interior point ``(beta, theta)`` of gap
+    ``gap`` (crossover, ``sklreg.solvers._vertex``), when it is certified
+    within the target and at least as well; else None.  Returns (gap,
+    primal, w, b, theta).  ``last``: the interior point stopped here, so
+    the simplex steps get a larger budget."""
+    n, p = pb.y.shape[0], pb.p
+    theta_rows = np.zeros(n + p + pb.fit_intercept)
+    theta_rows[:n] = theta[:n]
+    theta_rows[n + pb.l1] = theta[n:]
+    if not np.all(np.isfinite(beta)):
+        return None
+    if np.any(pb.mu > 0):
+        found = active_set(pb, beta, theta_rows)
+    else:
+        k = p + pb.fit_intercept
+        found = vertex(pb, beta, theta_rows,
+                       max_pivots=max(MIN_PIVOTS, (LAST_PIVOTS if last else PIVOTS) * k))
+    if found is None:
+        return None
+    beta_x, theta_x = found[0], found[1]
+    b_x = beta_x[p] if pb.fit_intercept else 0.0
+    gap_x, primal_x, _ = pb.certificate(beta_x[:p], b_x, theta_x[:n], refit=False)
+    if gap_x <= max(gap, tol_abs):
+        return gap_x, primal_x, beta_x[:p], b_x, theta_x[:n]
+    return None

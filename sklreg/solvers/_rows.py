@@ -8,11 +8,19 @@ multiplied by scipy.  Peak extra memory is one block (dense) or one copy of
 the non-zeros (sparse Gram).
 
 ``Rows.scaled(d)`` is ``X diag(1 / d)`` (column scaling, applied to the
-products, not to X).  ``Rows.take(rows, extra)`` is the operator of ``X[rows]`` with float64 rows
+products, not to X).  ``Rows.shifted(m)`` is ``X - 1 m^T``: columns with a
+large mean, centred without copying X and without the cancellation of
+``X^T D X - n m m^T``: each dense block is centred before its products
+(exact where a column's values are within a factor 2 of its mean).  On
+sparse X the shift is applied to the products (a correction term).
+``conditioned(X, s, fit_intercept)`` picks the columns to scale (extreme
+magnitudes) and to shift (a large mean) for the quantile interior point.
+
+``Rows.take(rows, extra)`` is the operator of ``X[rows]`` with float64 rows
 appended (kept apart, so float32 rows are not upcast).  A dense subset of
 at most 1/32 of X (or 32 MB) is copied in X's dtype; a larger one is not
-copied at all: its products gather one row block at a time.  Sparse X is sliced (a copy of
-those rows' non-zeros).
+copied at all: its products gather one row block at a time.  Sparse X is
+sliced (a copy of those rows' non-zeros).
 """
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +28,8 @@ import scipy.sparse as sp
 BLOCK_ELEMENTS = 1 << 20     # ~8 MB of float64 per row block
 COPY_FRACTION = 32           # take() copies rows up to 1/32 of X (or up to
 COPY_MIN_BYTES = 32 << 20    # 32 MB on a small X), gathers beyond
+OFFSET_RATIO = 0.99          # a column whose mean**2 is this much of its second moment
+EXTREME = 2.0 ** 100         # columns with entries beyond this (or within 1 / this) are scaled
 
 
 class Rows:
@@ -27,9 +37,11 @@ class Rows:
     ``extra``; see the module docstring.  ``X`` is the whole matrix and
     ``shape`` the operator's."""
 
-    def __init__(self, X, rows=None, extra=None, col_scale=None):
+    def __init__(self, X, rows=None, extra=None, col_scale=None, col_shift=None):
         self.X = X
         self._scale = col_scale     # None, or the operator is X diag(1 / col_scale)
+        # None, or the base rows are X - col_shift (the extra rows are not shifted)
+        self._shift = col_shift
         self._sparse = sp.issparse(X)
         if self._sparse and (rows is not None or extra is not None):
             raise ValueError("sparse X: slice it instead (Rows.take)")
@@ -40,7 +52,8 @@ class Rows:
         n_extra = 0 if self._extra is None else self._extra.shape[0]
         self._n_base = n_base
         self.shape = (n_base + n_extra, X.shape[1])
-        self._direct = (self._sparse or X.dtype == np.float64) and self.shape == X.shape
+        self._direct = ((self._sparse or X.dtype == np.float64) and self.shape == X.shape
+                        and (col_shift is None or self._sparse))
         self._block = max(1, BLOCK_ELEMENTS // max(X.shape[1], 1))
 
     def _blocks(self):
@@ -51,7 +64,8 @@ class Rows:
                 part = self.X[i0:i1]
             else:        # gather the block's rows (not X.take: it copies all of X)
                 part = self.X[self._rows[i0:i1]]
-            yield i0, i1, np.asarray(part, dtype=np.float64)
+            part = np.asarray(part, dtype=np.float64)
+            yield i0, i1, part if self._shift is None else part - self._shift
         if self._extra is not None:
             yield self._n_base, self.shape[0], self._extra
 
@@ -60,7 +74,8 @@ class Rows:
         if self._scale is not None:
             w = w / self._scale
         if self._direct:
-            return np.asarray(self.X @ w, dtype=np.float64).ravel()
+            out = np.asarray(self.X @ w, dtype=np.float64).ravel()
+            return out if self._shift is None else out - np.dot(self._shift, w)
         out = np.empty(self.shape[0])
         for i0, i1, Xb in self._blocks():
             out[i0:i1] = Xb @ w
@@ -70,6 +85,8 @@ class Rows:
         """Return X.T @ v (float64, shape (p,))."""
         if self._direct:
             out = np.asarray(self.X.T @ v, dtype=np.float64).ravel()
+            if self._shift is not None:
+                out -= self._shift * v.sum()
         else:
             out = np.zeros(self.shape[1])
             for i0, i1, Xb in self._blocks():
@@ -89,11 +106,30 @@ class Rows:
             Bc = None if Bc is None else Bc * inv
         return G if c is None else (G, Bc)
 
+    def dense_rows(self, idx):
+        """Return the rows ``idx`` of the operator, dense float64 (len(idx), p)."""
+        idx = np.asarray(idx, dtype=np.intp)
+        out = np.empty((idx.size, self.shape[1]))
+        base = idx < self._n_base
+        if base.any():
+            src = idx[base] if self._rows is None else self._rows[idx[base]]
+            part = self.X[src]
+            out[base] = part.toarray() if self._sparse else part
+            if self._shift is not None:
+                out[base] -= self._shift
+        if not base.all():
+            out[~base] = self._extra[idx[~base] - self._n_base]
+        return out if self._scale is None else out / self._scale
+
     def col_norms(self, s):
         """``sqrt(sum_i s_i B_ij**2)`` for every column j of the operator B
         (one pass; ``s`` of shape (n,), non-negative)."""
         if self._sparse:
             sq = np.asarray(self.X.multiply(self.X).T @ s, dtype=np.float64).ravel()
+            if self._shift is not None:
+                sq += self._shift * (self._shift * s.sum()
+                                     - 2 * np.asarray(self.X.T @ s).ravel())
+                sq = np.maximum(sq, 0.0)
         else:
             sq = np.zeros(self.shape[1])
             for i0, i1, Xb in self._blocks():
@@ -104,7 +140,15 @@ class Rows:
     def scaled(self, d):
         """Return the operator ``B diag(1 / d)``, B this one (d > 0, shape (p,))."""
         scale = d if self._scale is None else self._scale * d
-        return Rows(self.X, self._rows, self._extra, scale)
+        return Rows(self.X, self._rows, self._extra, scale, self._shift)
+
+    def shifted(self, m):
+        """Return the operator ``X - 1 m^T`` (m of shape (p,)), X this one's
+        matrix (unscaled, all rows)."""
+        self._unscaled("shifted")
+        if self._rows is not None or self._extra is not None:
+            raise ValueError("Rows.shifted of a part of X")
+        return Rows(self.X, col_shift=np.asarray(m, dtype=np.float64))
 
     def _gram(self, d, ones, c):
         p = self.shape[1]
@@ -118,6 +162,14 @@ class Rows:
             if c is not None:
                 Bc = np.asarray(self.X.T @ c, dtype=np.float64).ravel()
                 Bc = np.append(Bc, c.sum()) if ones else Bc
+            if self._shift is not None:       # (X - 1 m^T)^T D (X - 1 m^T), expanded
+                m = self._shift
+                Xd = np.asarray(self.X.T @ d, dtype=np.float64).ravel()
+                G[:p, :p] += np.outer(m, m) * d.sum() - np.outer(Xd, m) - np.outer(m, Xd)
+                if ones:
+                    G[:p, p] = G[p, :p] = Xd - m * d.sum()
+                if c is not None:
+                    Bc[:p] -= m * c.sum()
             return G, Bc
         G = np.zeros((p + ones, p + ones))
         Bc = None if c is None else np.zeros(p + ones)
@@ -159,12 +211,14 @@ class Rows:
         if self._sparse:
             part = self.X[rows]
             if extra is not None and len(extra):
-                part = sp.vstack([part, sp.csc_array(np.asarray(extra, dtype=np.float64))],
-                                 format="csc")
-            return Rows(sp.csc_array(part))
+                # stacked with X's rows, so shifted back: the shift applies to all
+                extra = np.asarray(extra, dtype=np.float64)
+                extra = extra if self._shift is None else extra + self._shift
+                part = sp.vstack([part, sp.csc_array(extra)], format="csc")
+            return Rows(sp.csc_array(part), col_shift=self._shift)
         if rows.size <= self.copyable_rows():
-            return Rows(self.X[rows], None, extra)
-        return Rows(self.X, rows, extra)
+            return Rows(self.X[rows], None, extra, col_shift=self._shift)
+        return Rows(self.X, rows, extra, col_shift=self._shift)
 
     def copyable_rows(self):
         """How many rows ``take`` copies (beyond, it gathers): at most 1/32 of
@@ -179,8 +233,47 @@ class Rows:
         """Return the Rows of the same rows restricted to the features ``cols``."""
         self._unscaled("columns")
         extra = None if self._extra is None else self._extra[:, cols]
-        return Rows(self.X[:, cols], self._rows, extra)
+        shift = None if self._shift is None else self._shift[cols]
+        return Rows(self.X[:, cols], self._rows, extra, col_shift=shift)
 
     def _unscaled(self, what):
         if self._scale is not None:
             raise ValueError(f"Rows.{what} of a scaled operator")
+
+
+def conditioned(X, s, fit_intercept):
+    """X as the interior point wants it: ``(rows, scale, shift)``.
+
+    Columns whose entries reach beyond ``2**100`` (or stay below ``2**-100``)
+    would overflow (underflow) the solver's products: they are divided by a
+    power of two near their largest entry, in a copy of X (``scale``; None
+    when no column is).  With an intercept, the columns whose spread is small
+    against their mean (``mean**2 > 0.99 * mean(x**2)``, whose Gram entries
+    would cancel) are centred by ``Rows.shifted`` (``shift``, in the scaled
+    columns' units; None when no column is).  The problem's coefficients are
+    then ``scale * w`` and its intercept ``b + shift . (scale * w)``.
+    """
+    scale = None
+    mean, rms = _column_moments(X, s)
+    if not np.all((rms <= EXTREME) & ((rms >= 1 / EXTREME) | (mean == 0))):
+        big = np.maximum(np.abs(X.max(axis=0).toarray().ravel() if sp.issparse(X)
+                                else X.max(axis=0)),
+                         np.abs(X.min(axis=0).toarray().ravel() if sp.issparse(X)
+                                else X.min(axis=0)))
+        extreme = (big > EXTREME) | ((big < 1 / EXTREME) & (big > 0))
+        if extreme.any():
+            scale = np.where(extreme, 2.0 ** np.floor(np.log2(np.where(extreme, big, 1.0))), 1.0)
+            X = ((X @ sp.diags(1 / scale)).tocsc() if sp.issparse(X)
+                 else np.asfortranarray(X / scale))
+            mean, rms = _column_moments(X, s)
+    offset = fit_intercept & (mean ** 2 > OFFSET_RATIO * rms ** 2)
+    shift = np.where(offset, mean, 0.0) if offset.any() else None
+    rows = Rows(X) if shift is None else Rows(X).shifted(shift)
+    return rows, scale, shift
+
+
+def _column_moments(X, s):
+    """Weighted mean and root-mean-square of every column (two passes)."""
+    rows, n_w = Rows(X), s.sum()
+    with np.errstate(over="ignore", invalid="ignore"):
+        return rows.rmatvec(s) / n_w, rows.col_norms(s) / np.sqrt(n_w)
