@@ -14,15 +14,16 @@ from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
                                     prediction_scorer, warn_if_at_grid_edge)
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, gram_results,
-                                   kernel_certificate, ridge_penalty, ridge_result,
-                                   single_threaded_blas, solve_cg, solve_direct,
-                                   solve_lsqr, to_ridge_units)
+from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed,
+                                   kernel_certificate, residual_gaps, ridge_penalty,
+                                   ridge_results, single_threaded_blas, solve_cg,
+                                   solve_direct, solve_lsqr, to_ridge_units)
 from sklreg.solvers._cd import GAP_FLOOR
 from sklreg.utils.validation import cv_metadata_router, split_params
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
+STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run by the solvers here
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
 BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
 MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
@@ -181,8 +182,10 @@ default='auto'
 
     def _resolve_solver(self, X):
         """The solver, or 'try_cg' for 'auto' on a problem where conjugate
-        gradients may beat the direct solve (then Cholesky if it does not)."""
-        if self.solver != "auto":
+        gradients may beat the direct solve (then Cholesky if it does not).
+        scikit-learn's 'sag', 'saga' (no ``positive``) and 'lbfgs' (only
+        ``positive``) run as 'auto' does."""
+        if self.solver not in ("auto", *STOCHASTIC):
             return self.solver
         if self.positive:
             return "cd"
@@ -201,35 +204,49 @@ default='auto'
         if solver == "svd" and sp.issparse(X):
             raise ValueError("solver='svd' needs dense X; use 'cholesky', 'lsqr' or "
                              "'sparse_cg' for sparse X")
-        design = Design(X)          # a view of X, for the compiled certificates
         if solver in ("cd", "pg"):
             self.solver_ = solver
+            design = Design(X)          # a view of X, for the compiled solvers
             return [self._solve_compiled(design, y, sample_weight, alpha, solver)
                     for y, alpha in zip(Y.T, alphas)]
         centred = CentredDesign(X, sample_weight, self.fit_intercept)
         Yt, _ = centred.centre_y(Y)
         if solver == "try_cg":
-            results, budget = [], cg_budget(X.shape)
-            for k in range(Y.shape[1]):
-                results.append(self._solve_krylov(design, centred, Y[:, k], Yt[:, k],
-                                                  sample_weight, alphas[k], "sparse_cg",
-                                                  budget=budget))
-                if results[-1] is None:
-                    break
-            solver = "cholesky" if results[-1] is None else "sparse_cg"
-            if solver == "sparse_cg":
+            solver = "cholesky"
+            if not any(ill_posed(centred, a) for a in alphas):
+                results = self._solve_each(centred, Y, Yt, alphas, "sparse_cg",
+                                           budget=cg_budget(X.shape))
+                if results is not None:
+                    self.solver_ = "sparse_cg"
+                    return results
+        if solver in KRYLOV:
+            results = None
+            if not any(ill_posed(centred, a) for a in alphas):
+                results = self._solve_each(centred, Y, Yt, alphas, solver)
+            if results is not None:
                 self.solver_ = solver
                 return results
-        self.solver_ = solver
-        if solver in DIRECT:
-            W, certificates = solve_direct(centred, Yt, alphas, solver)
-            if certificates is None:        # 'svd': certify by a pass over X
-                return [ridge_result(design, Y[:, k], sample_weight, self.fit_intercept,
-                                     alphas[k], W[k], tol=self.tol, n_iter=None)
-                        for k in range(Y.shape[1])]
-            return gram_results(centred, Y, W, certificates, self.tol)
-        return [self._solve_krylov(design, centred, Y[:, k], Yt[:, k], sample_weight,
-                                   alphas[k], solver) for k in range(Y.shape[1])]
+        elif solver == "cholesky":
+            out = solve_direct(centred, Yt, alphas, solver)
+            if out is not None:
+                results = ridge_results(centred, Y, *out, self.tol)
+                if all(r.converged for r in results):
+                    self.solver_ = solver
+                    return results
+        return self._solve_spectral(centred, Y, Yt, alphas)
+
+    def _solve_spectral(self, centred, Y, Yt, alphas):
+        """The solvers that handle a singular system (minimum-norm solution
+        below the numerical rank): an SVD of the centred X when it is dense,
+        else one eigendecomposition of the smaller Gram ('eigen')."""
+        if centred.is_sparse:
+            self.solver_ = "eigen"
+            spectrum = RidgeSpectrum(centred, Yt)
+            W, certificates = spectrum.coef(alphas), spectrum.certificates(alphas)
+        else:
+            self.solver_ = "svd"
+            W, certificates = solve_direct(centred, Yt, alphas, "svd")
+        return ridge_results(centred, Y, W, certificates, self.tol)
 
     def _solve_compiled(self, design, y, sample_weight, alpha, solver):
         p = design.n_features
@@ -240,40 +257,57 @@ default='auto'
                        max_iter=self.max_iter or 1000)
         return to_ridge_units(result, datafit.n_w)
 
-    def _solve_krylov(self, design, centred, y, yt, sample_weight, alpha, solver,
-                      budget=None):
-        """LSQR / CG stopped where the duality gap certifies ``tol``; should the
-        recursions' rounding leave the gap short, go on with a tighter target.
-        With a ``budget`` (CG only), return None as soon as CG projects more
-        iterations than that."""
+    def _solve_each(self, centred, Y, Yt, alphas, solver, budget=None):
+        """Krylov solves target by target; None when one breaks down (or, with
+        a ``budget``, projects more iterations than that)."""
+        results = []
+        for k in range(Y.shape[1]):
+            results.append(self._solve_krylov(centred, Y[:, k], Yt[:, k], alphas[k],
+                                              solver, budget=budget))
+            if results[-1] is None:
+                return None
+        return results
+
+    def _solve_krylov(self, centred, y, yt, alpha, solver, budget=None):
+        """LSQR / CG run until the duality gap certifies ``tol * P(0)`` and, as
+        scikit-learn's, the residual of the normal equations is at most
+        ``tol`` relative to their right-hand side; should the recursions'
+        rounding leave the gap short, go on with a tighter target.  None if
+        CG breaks down, or exceeds its ``budget``."""
         n, p = centred.shape
         limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
         tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
-        target, done, w, ybar = tol_abs, 0, None, centred.y_mean(y[:, None])[0]
+        scale = float(np.linalg.norm(centred.rmatvec(yt)) if p <= n else
+                      np.linalg.norm(yt))
+        # 'auto' trying CG in place of Cholesky stops on the certificate alone
+        relative = np.inf if budget is not None else max(self.tol, np.finfo(float).eps)
+        target, done, w = tol_abs, 0, None
         while True:
             if solver == "lsqr":
-                (w, n_iter), a = solve_lsqr(centred, yt, alpha, target,
+                (w, n_iter), a = solve_lsqr(centred, yt, alpha, target, rtol=self.tol,
                                             max_iter=max(limit - done, 1)), None
             else:
-                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target,
+                cap = relative * scale
+                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, cap=cap,
                                             max_iter=max(limit - done, 1), x0=w,
                                             budget=budget)
-                if budget is not None and not ok and n_iter < limit - done:
-                    return None
+                if not ok and n_iter < limit - done and (budget is None or done == 0):
+                    return None         # breakdown, or over budget
             done += n_iter
             if a is not None:
-                result = kernel_certificate(centred, yt, alpha, w, a, ybar, self.tol,
-                                            done)
+                gap, primal = kernel_certificate(centred, yt, alpha, w, a)
             else:
-                result = ridge_result(design, y, sample_weight, self.fit_intercept,
-                                      alpha, np.array(w, dtype=np.float64),
-                                      tol=self.tol, n_iter=done)
+                gaps, primals = residual_gaps(centred, yt[:, None], w[None], [alpha])
+                gap, primal = gaps[0], primals[0]
+            result = ridge_results(centred, y[:, None], w[None],
+                                   ([gap], [primal], [float(yt @ yt)]), self.tol,
+                                   n_iter=done)[0]
             if result.converged or done >= limit or target < 1e-6 * tol_abs:
                 return result
             target *= 1e-2
 
     def _store_extra(self, results, single_target):
-        if self.solver_ in DIRECT:
+        if self.solver_ in (*DIRECT, "eigen"):
             self.n_iter_ = None
         else:
             self.n_iter_ = np.array([r.n_iter for r in results], dtype=np.int32)
@@ -434,16 +468,22 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         scores (shape (n_alphas,) or (n_alphas, n_targets)) and, when there
         are any, the scores per fold or sample (``units``,
         (n_alphas, n_units[, k])).  Return the alpha of each target."""
-        warn_if_at_grid_edge(self, alphas, -mean)
-        best = np.argmax(mean, axis=0)              # the first best, as sklearn
+        # the first best, as scikit-learn; an undefined (NaN) score ranks last
+        ranked = np.where(np.isnan(mean), -np.inf, mean)
+        warn_if_at_grid_edge(self, alphas, -ranked)
+        best = np.argmax(ranked, axis=0)
         if per_target:
             self.alpha_min_ = alphas[best]
             self.best_score_ = mean[best, np.arange(n_targets)]
         else:
             self.alpha_min_ = float(alphas[best])
             self.best_score_ = float(mean[best])
-        self.alpha_1se_ = (self.alpha_min_ if units is None
-                           else one_standard_error_alpha(alphas, units))
+        defined = units
+        if units is not None:       # a fold whose score is undefined says nothing
+            finite = np.isfinite(units).reshape(units.shape[0], units.shape[1], -1)
+            defined = units[:, finite.all(axis=(0, 2))]
+        self.alpha_1se_ = (self.alpha_min_ if defined is None or defined.shape[1] < 2
+                           else one_standard_error_alpha(alphas, defined))
         # cv_results_ as every *CV's (store_cv_results replaces it with
         # scikit-learn's per-sample array; plot_cv reads the copy)
         losses = -(np.asarray(mean)[:, None] if units is None else units)
@@ -481,8 +521,8 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         if self.store_cv_results:
             results = np.moveaxis(np.array(stored), 0, -1)      # (n, k, n_alphas)
             self.cv_results_ = results[:, 0] if single else results
-        return gram_results(design, Y, spectrum.coef(chosen),
-                            spectrum.certificates(chosen), CV_TOL)
+        return ridge_results(design, Y, spectrum.coef(chosen),
+                             spectrum.certificates(chosen), CV_TOL)
 
     def _k_fold(self, X, Y, s, alphas):
         score_fold = partial(_ridge_fold_scores, alphas, self.fit_intercept,
@@ -492,8 +532,11 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         chosen = self._select(alphas, scores.mean(axis=1), False, Y.shape[1], scores)
         design = CentredDesign(X, s, self.fit_intercept)
         Yt, _ = design.centre_y(Y)
-        W, certificates = solve_direct(design, Yt, chosen, "cholesky")
-        return gram_results(design, Y, W, certificates, CV_TOL)
+        out = solve_direct(design, Yt, chosen, "cholesky")
+        if out is None:         # singular: the minimum-norm solution
+            spectrum = RidgeSpectrum(design, Yt)
+            out = spectrum.coef(chosen), spectrum.certificates(chosen)
+        return ridge_results(design, Y, *out, CV_TOL)
 
     def fit(self, X, y, sample_weight=None, fold_ids=None, check_input=True, **params):
         """Fit Ridge, choosing alpha by cross-validation.

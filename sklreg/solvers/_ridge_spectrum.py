@@ -1,0 +1,165 @@
+"""One eigendecomposition of the smaller Gram of ridge's centred design, every alpha.
+
+Primal form (``p + intercept < n``): ``G = Xt^T Xt = V diag(lam) V^T``.
+Kernel form (otherwise): ``K = Xt Xt^T``.  With an intercept, K's null
+vector ``sqrt(s)`` (the centred columns are orthogonal to it) is deflated
+exactly: K is decomposed in an orthonormal basis of its complement (a
+Householder reflection), so the unpenalised intercept never mixes with the
+directions of small eigenvalue.
+
+Eigenvalues at most ``RANK_RTOL * max(n, p) * lam_max`` are below what the
+Gram resolves (its rounding is ~eps lam_max): their directions are null, as
+in ``numpy.linalg.lstsq``; the coefficients have no part along them, so at
+alpha -> 0 the solution is the minimum-norm least-squares one.
+
+Certificates are the exact suboptimality ``P(w) - P*`` of a quadratic:
+``g^T (G + alpha I)^+ g`` with ``g = Xt^T r - alpha w`` (primal form), or
+``rho^T (K + alpha I)^+ K rho`` with ``rho = yt - (K + alpha I) a`` (kernel
+form), taken over the resolved directions; the residuals come from G or K
+themselves, not from their eigenvectors, so they check the decomposition.
+"""
+import numpy as np
+import scipy.linalg as la
+
+RANK_RTOL = np.finfo(np.float64).eps
+
+
+def _groups(alphas):
+    """Map each distinct alpha to the indices of the targets that use it."""
+    alphas = np.asarray(alphas, dtype=np.float64)
+    return {a: np.flatnonzero(alphas == a) for a in np.unique(alphas)}
+
+
+def _complement_basis(u):
+    """Orthonormal basis (n, n - 1) of the complement of the unit vector u:
+    the last n - 1 columns of the Householder reflection mapping u to +-e1."""
+    v = u.copy()
+    v[0] += np.copysign(1.0, u[0])
+    v /= np.linalg.norm(v)
+    Q = -2.0 * np.outer(v, v[1:])
+    Q[1:] += np.eye(u.size - 1)
+    return Q
+
+
+class RidgeSpectrum:
+    """Eigendecomposition of ``G`` (primal) or ``K`` (kernel form) of a
+    ``CentredDesign``, and what follows from it at any alpha.
+
+    Parameters
+    ----------
+    design : CentredDesign
+    Yt : ndarray of shape (n_samples, n_targets), centred and weighted
+    """
+
+    def __init__(self, design, Yt):
+        n, p = design.shape
+        self.design, self.Yt = design, Yt
+        self.primal = p + int(design.fit_intercept) < n
+        self.yy = np.einsum("ik,ik->k", Yt, Yt)     # P(0) of each target
+        if self.primal:
+            self.G = design.gram()
+            lam, self.V = la.eigh(self.G, driver="evd", check_finite=False)
+            self.XtY = design.rmatvec(Yt)            # Xt^T yt, shape (p, k)
+            self.proj = self.V.T @ self.XtY
+        else:
+            self.K = design.kernel()
+            if design.fit_intercept and n > 1:
+                Q = _complement_basis(design.sqrt_s / np.sqrt(design.n_w))
+                lam, U = la.eigh(Q.T @ self.K @ Q, driver="evd", check_finite=False)
+                self.V = Q @ U
+            else:
+                lam, self.V = la.eigh(self.K, driver="evd", check_finite=False)
+            self.proj = self.V.T @ Yt
+            self._basis = None
+        tiny = RANK_RTOL * max(n, p) * max(lam.max(initial=0.0), 0.0)
+        self.resolved = lam > tiny
+        self.eigvals = np.where(self.resolved, lam, 0.0)
+        self._A = self._A2 = None
+
+    @property
+    def basis(self):
+        """Maps mode weights to coefficients: V (primal) or Xt^T U (kernel)."""
+        if self.primal:
+            return self.V
+        if self._basis is None:
+            self._basis = self.design.rmatvec(self.V)
+        return self._basis
+
+    def coef_factors(self, alpha):
+        """``1 / (lam + alpha)`` on the resolved directions, 0 on the null ones."""
+        return np.where(self.resolved, 1.0 / np.where(self.resolved,
+                                                      self.eigvals + alpha, 1.0), 0.0)
+
+    def _per_target(self, alpha):
+        alpha = np.broadcast_to(np.asarray(alpha, np.float64), (self.Yt.shape[1],))
+        return _groups(alpha).items()
+
+    def _mode_weights(self, alpha, idx):
+        return self.coef_factors(alpha)[:, None] * self.proj[:, idx]
+
+    def coef(self, alpha):
+        """Coefficients of shape (k, p) at one alpha (scalar or per target)."""
+        W = np.empty((self.Yt.shape[1], self.design.shape[1]))
+        for a, idx in self._per_target(alpha):
+            W[idx] = (self.basis @ self._mode_weights(a, idx)).T
+        return W
+
+    def certificates(self, alpha):
+        """(suboptimalities, objectives, P(0)s) of ``coef(alpha)``, each of
+        shape (k,); see the module docstring."""
+        gaps, primals = np.empty((2, self.Yt.shape[1]))
+        dot = lambda a, b: np.einsum("ik,ik->k", a, b)      # noqa: E731
+        for a, idx in self._per_target(alpha):
+            weights = self.V @ self._mode_weights(a, idx)   # w, or the dual a
+            c = self.coef_factors(a)[:, None]
+            if self.primal:
+                GW = self.G @ weights
+                grad = self.XtY[:, idx] - GW - a * weights
+                gaps[idx] = dot(self.V.T @ grad, c * (self.V.T @ grad))
+                rr = self.yy[idx] - 2 * dot(weights, self.XtY[:, idx]) + dot(weights, GW)
+                primals[idx] = rr + a * dot(weights, weights)
+            else:
+                KA = self.K @ weights
+                r = self.Yt[:, idx] - KA
+                rho = self.V.T @ (r - a * weights)
+                gaps[idx] = dot(rho, self.eigvals[:, None] * c * rho)
+                primals[idx] = dot(r, r) + a * dot(weights, KA)
+        return np.maximum(gaps, 0.0), primals, self.yy
+
+    def loo_residuals(self, alphas):
+        """Leave-one-out residuals in the weighted space at every alpha, shape
+        (n_alphas, n, k): ``sqrt(s_i) (y_i - yhat_{-i})``.  All alphas go
+        through two matrix products (BLAS 3), not one pass per alpha.
+
+        Kernel form: ``r_i / (1 - H_ii)`` with both as sums over the modes of
+        ``alpha / (lam + alpha)`` (positive terms: no cancellation as
+        ``H_ii -> 1``, the fit interpolating).  Primal form: the hat
+        matrix's diagonal from its modes, the intercept's ``s_i / n_w`` added.
+        """
+        alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+        k = self.Yt.shape[1]
+        if self.primal:
+            A = self._fitted_basis()
+            H = np.column_stack([self.coef_factors(a) for a in alphas])  # A = Xt V
+            leverage = self._A2 @ H
+            if self.design.fit_intercept:
+                leverage += (self.design.sqrt_s ** 2 / self.design.n_w)[:, None]
+            fitted = A @ (H[:, :, None] * self.proj[:, None, :]).reshape(len(H), -1)
+            num = self.Yt[:, None, :] - fitted.reshape(-1, len(alphas), k)
+            den = np.maximum(1.0 - leverage, np.finfo(float).eps)
+        else:
+            A = self.V
+            if self._A2 is None:
+                self._A2 = A * A
+            R = np.column_stack([a / (self.eigvals + a) for a in alphas])
+            num = A @ (R[:, :, None] * self.proj[:, None, :]).reshape(len(R), -1)
+            num = num.reshape(-1, len(alphas), k)
+            den = self._A2 @ R
+        return np.moveaxis(num / den[:, :, None], 1, 0)
+
+    def _fitted_basis(self):
+        """``Xt V`` (primal form), and its square."""
+        if self._A is None:
+            self._A = self.design.matvec(self.V)
+            self._A2 = self._A * self._A
+        return self._A
