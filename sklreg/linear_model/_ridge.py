@@ -212,8 +212,10 @@ default='auto'
         centred = CentredDesign(X, sample_weight, self.fit_intercept)
         Yt, _ = centred.centre_y(Y)
         if solver == "try_cg":
+            # in kernel form a singular system shows as a CG breakdown or a
+            # failed certificate: no pass over X to ask beforehand
             solver = "cholesky"
-            if not any(ill_posed(centred, a) for a in alphas):
+            if X.shape[1] > X.shape[0] or not any(ill_posed(centred, a) for a in alphas):
                 results = self._solve_each(centred, Y, Yt, alphas, "sparse_cg",
                                            budget=cg_budget(X.shape))
                 if results is not None:
@@ -277,17 +279,17 @@ default='auto'
         n, p = centred.shape
         limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
         tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
-        scale = float(np.linalg.norm(centred.rmatvec(yt)) if p <= n else
-                      np.linalg.norm(yt))
         # 'auto' trying CG in place of Cholesky stops on the certificate alone
-        relative = np.inf if budget is not None else max(self.tol, np.finfo(float).eps)
+        cap = np.inf
+        if budget is None and solver == "sparse_cg":
+            cap = max(self.tol, np.finfo(float).eps) * float(
+                np.linalg.norm(centred.rmatvec(yt) if p <= n else yt))
         target, done, w = tol_abs, 0, None
         while True:
             if solver == "lsqr":
                 (w, n_iter), a = solve_lsqr(centred, yt, alpha, target, rtol=self.tol,
                                             max_iter=max(limit - done, 1)), None
             else:
-                cap = relative * scale
                 w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, cap=cap,
                                             max_iter=max(limit - done, 1), x0=w,
                                             budget=budget)

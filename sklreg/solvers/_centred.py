@@ -25,6 +25,7 @@ from sklreg.utils._blas import blas_state, blas_threads
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
 COL_BLOCK = 512       # columns per block of a kernel that leaves offset columns out
 OFFSET_RATIO = 1e3    # x^T x above this times the centred sum: held centred
+SAMPLE_ROWS = 16      # rows that clear most columns of that suspicion
 
 
 def gram_threads():
@@ -58,14 +59,17 @@ def syrk(A, trans):
     return _symmetrize(upper).astype(np.float64, copy=False)
 
 
-def weighted_sqnorms(X, weights):
-    """``sum_i s_i X[i, j]**2`` for every column, one pass, no copy of X."""
-    if (sp.issparse(X) and X.format == "csc") or (not sp.issparse(X)
-                                                  and X.flags.f_contiguous):
+def weighted_sqnorms(X, s):
+    """``sum_i s_i X[i, j]**2`` for every column (s None: unit weights), one
+    pass, no copy of X."""
+    if not sp.issparse(X):
+        if s is None:
+            return np.einsum("ij,ij->j", X, X, dtype=np.float64)
+        return np.einsum("ij,ij,i->j", X, X, s, dtype=np.float64)
+    weights = np.ones(X.shape[0]) if s is None else s
+    if X.format == "csc":
         return Design(X).col_sqnorms(np.ascontiguousarray(weights, dtype=np.float64))
-    if sp.issparse(X):
-        return np.asarray(X.multiply(X).T @ weights, dtype=np.float64).ravel()
-    return np.einsum("ij,ij,i->j", X, X, weights, dtype=np.float64)
+    return np.asarray(X.multiply(X).T @ weights, dtype=np.float64).ravel()
 
 
 class CentredDesign:
@@ -99,7 +103,7 @@ class CentredDesign:
     def raw_sqnorms(self):
         """``sum_i s_i X[i, j]**2`` (uncentred), one pass over X, cached."""
         if self._raw_sq is None:
-            self._raw_sq = weighted_sqnorms(self.X, self.weights)
+            self._raw_sq = weighted_sqnorms(self.X, self.s)
         return self._raw_sq
 
     @property
@@ -108,11 +112,29 @@ class CentredDesign:
         if self._offset is None:
             if not self.fit_intercept:
                 self._offset = np.array([], dtype=np.intp)
+            elif self._raw_sq is None and not self.is_sparse:
+                self._offset = self._offset_by_sample()
             else:
                 raw = self.raw_sqnorms()
                 centred = raw - self.n_w * self.mu ** 2
                 self._offset = np.flatnonzero((raw > 0) & (raw > OFFSET_RATIO * centred))
         return self._offset
+
+    def _offset_by_sample(self):
+        """The offset columns of dense X without a pass over it: the centred
+        sum over a few rows is at most the full one, so a column whose
+        ``n_w mu^2`` is small against it is not offset; only the others are
+        centred in full to decide."""
+        rows = slice(0, min(self.shape[0], SAMPLE_ROWS))
+        head = np.asarray(self.X[rows], dtype=np.float64) - self.mu
+        lower = np.einsum("ij,ij,i->j", head, head, self.weights[rows])
+        bound = self.n_w * self.mu ** 2
+        suspects = np.flatnonzero(bound > (OFFSET_RATIO - 1) * lower)
+        if suspects.size == 0:
+            return suspects
+        cols = np.asarray(self.X[:, suspects], dtype=np.float64) - self.mu[suspects]
+        centred = np.einsum("ij,ij,i->j", cols, cols, self.weights)
+        return suspects[bound[suspects] > (OFFSET_RATIO - 1) * centred]
 
     @property
     def D(self):
