@@ -21,6 +21,12 @@ cdef extern from "_vec.h" nogil:
                             double* out)
     void sklreg_moments_f64(int n, const double* x, const double* y, const double* s,
                             double* out)
+    double sklreg_cdot_f32(int n, const float* x, double mu, const double* v,
+                           const double* s)
+    double sklreg_cdot_f64(int n, const double* x, double mu, const double* v,
+                           const double* s)
+    void sklreg_caxpy_f32(int n, double a, const float* x, double mu, double* v)
+    void sklreg_caxpy_f64(int n, double a, const double* x, double mu, double* v)
 
 
 cdef inline double dot(int n, const floating* x, const double* y) noexcept nogil:
@@ -57,3 +63,21 @@ cdef inline void moments(int n, const floating* x, const double* y,
         sklreg_moments_f64(n, x, y, s, out)
     else:
         sklreg_moments_f32(n, x, y, s, out)
+
+
+cdef inline double centred_dot(int n, const floating* x, double mu, const double* v,
+                               const double* s) noexcept nogil:
+    """Return sum_i s[i] (x[i] - mu) v[i] (s NULL: 1), centred element by element."""
+    if floating is double:
+        return sklreg_cdot_f64(n, x, mu, v, s)
+    else:
+        return sklreg_cdot_f32(n, x, mu, v, s)
+
+
+cdef inline void centred_axpy(int n, double a, const floating* x, double mu,
+                              double* v) noexcept nogil:
+    """v += a * (x - mu), centred element by element."""
+    if floating is double:
+        sklreg_caxpy_f64(n, a, x, mu, v)
+    else:
+        sklreg_caxpy_f32(n, a, x, mu, v)

@@ -11,9 +11,17 @@ cdef class LeastSquares:
     cdef double[::1] y_c          # y minus its weighted mean (if intercept)
     cdef double[::1] s            # sample weights; empty when unit
     cdef double[::1] r            # residual is r + offset
-    cdef readonly double offset, intercept, n_w, primal_at_zero
+    cdef readonly double offset, intercept, n_w, primal_at_zero, y_mean
+    cdef readonly Py_ssize_t updates      # steps since r was last computed from w
+    cdef readonly double gap_resolution   # rounding error bound of the last gap
     cdef readonly double rounding_floor   # P(0) of residuals at y's rounding level
     cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
+    # mu split by how each column is centred: element by element, in every
+    # product (mu_centred: the columns whose mean dominates their spread), or
+    # through the residual's scalar offset (mu_offset: all others); each is
+    # mu where its way applies and 0 elsewhere
+    cdef readonly double[::1] mu_centred
+    cdef double[::1] mu_offset
     cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
     cdef readonly bint finite_norms       # every column's squared norm is finite
     cdef readonly object start_gradient   # v at w = 0, when w started there
@@ -34,11 +42,12 @@ cdef class LeastSquares:
 
     cdef inline double grad(self, Py_ssize_t j) noexcept nogil:
         """Minus the partial derivative of the datafit in w_j."""
-        return (self.X.col_dot(j, &self.r[0], self._s())
-                + self.offset * self.n_w * self.mu[j]) / self.n_w
+        return (self.X.col_centred_dot(j, self.mu_centred[j], &self.r[0], self._s())
+                + self.offset * self.n_w * self.mu_offset[j]) / self.n_w
 
     cdef inline void step(self, Py_ssize_t j, double delta) noexcept nogil:
         """Move w_j by delta: residual -= delta * (x_j - mu_j)."""
-        self.X.col_axpy(j, -delta, &self.r[0])
-        self.offset += delta * self.mu[j]
+        self.X.col_centred_axpy(j, -delta, self.mu_centred[j], &self.r[0])
+        self.offset += delta * self.mu_offset[j]
         self.intercept -= delta * self.mu[j]
+        self.updates += 1

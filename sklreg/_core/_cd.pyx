@@ -16,9 +16,21 @@ residual sums to zero, the centred gradient needs no extra pass::
 
     (x_j - mu_j) . (s * (r + offset)) = x_j . (s * r) + offset * n_w * mu_j
 
+That identity subtracts two terms of size ``mu_j * |x_j|``: harmless while
+the mean is of the order of the column's spread, but a column whose mean
+dominates it (a timestamp: mean 1e9, spread 1e6) would lose every digit.
+Such a column (``|mean| > 4 std``; nearly dense when X is sparse) is centred
+element by element instead, in its dot products and in its residual
+updates (``Design.col_centred_dot/axpy``, O(n) -- no more than its stored
+entries when nearly dense), and its spread is computed from a second,
+centred pass.  Nothing cancels: the errors stay at the rounding of X's own
+entries.
+
 The offset is folded into r (one O(n) pass) only when the duality gap is
 computed; r is then also re-centred, which removes the rounding drift of
-its sum.
+its sum.  Before a gap certifies a fit, r is recomputed from w
+(``refresh``): the certificate is then about w itself, not about a residual
+that rounding moved away from it.
 """
 import numpy as np
 
@@ -29,6 +41,12 @@ from sklreg._core._losses cimport Quadratic
 from sklreg._core._penalties cimport Penalty
 
 FEW_COLUMNS = 8   # cross products with up to this many columns: no gather
+# a column whose squared mean exceeds this many times its variance (|mean| >
+# 4 std) is centred element by element: through the offset, its products
+# lose about this factor times the rounding of its mean's square
+cdef double DOMINANT_MEAN = 16.0
+# a gap's rounding error, in float64 epsilons of the magnitudes it is made of
+cdef double GAP_ROUNDING = 8 * 2.220446049250313e-16
 # passes over the working set's non-zero coordinates only, between two over
 # all of it (glmnet's active-set cycling): the zeros of a working set at the
 # rank bound cost a dot product each per pass and mostly stay zero
@@ -78,10 +96,12 @@ cdef class LeastSquares:
         cdef bint cold = not np.any(w0)     # warm starts (Huber's inner fits) skip it
         start_gradient = np.empty(p) if cold else None
         self.mu = mu
+        self.mu_centred = np.zeros(p)
+        self.mu_offset = np.zeros(p)
         self.lipschitz = lip
         cdef double[::1] v0 = start_gradient
-        cdef double sq
-        cdef double[3] m      # the column's sum, squared norm and dot with y_c
+        cdef double spread, mean
+        cdef double[4] m      # the column's sum, squared norm and dot with y_c
         cdef bint finite = True
         with nogil:
             for j in range(p):
@@ -89,21 +109,30 @@ cdef class LeastSquares:
                 # gradient at w = 0, so the first gap of a cold start reads X
                 # no more (the centring term vanishes, y_c sums to zero)
                 self.X.col_moments(j, &self.y_c[0], s, m)
-                if fit_intercept:
-                    self.mu[j] = m[0] / self.n_w
-                if cold:
-                    v0[j] = m[2] / self.n_w
-                sq = m[1]
                 # NaN or inf in the column makes it NaN or inf: X's values
                 # are checked here instead of in a pass of their own
-                if not isfinite(sq):
+                if not isfinite(m[1]):
                     finite = False
-                self.lipschitz[j] = (sq - self.n_w * self.mu[j] * self.mu[j]) / self.n_w
-                # a constant column is all rounding error once centred
-                if self.lipschitz[j] <= 1e-13 * sq / self.n_w:
-                    self.lipschitz[j] = 0.0
+                mean = m[0] / self.n_w if fit_intercept else 0.0
+                spread = m[1] - self.n_w * mean * mean
+                if mean != 0.0 and mean * mean * self.n_w > DOMINANT_MEAN * spread:
+                    # sum x^2 - n mean^2 cancels (at a mean of 1e8 it is all
+                    # rounding): a second, centred pass, with the mean
+                    # corrected by the centred sum (Chan, Golub & LeVeque),
+                    # and the column centred element by element from now on
+                    self.X.col_spread(j, mean, &self.y_c[0], s, m)
+                    spread = 0.0 if m[3] else m[1] - m[0] * m[0] / self.n_w
+                    mean = mean + m[0] / self.n_w
+                    self.mu_centred[j] = mean
+                else:
+                    self.mu_offset[j] = mean
+                self.mu[j] = mean
+                if cold:
+                    v0[j] = m[2] / self.n_w
+                self.lipschitz[j] = max(spread, 0.0) / self.n_w
         self.r = np.array(self.y_c, copy=True)
         self.offset = 0.0
+        self.y_mean = y_mean
         self.intercept = y_mean
         with nogil:
             for j in range(p):
@@ -111,6 +140,7 @@ cdef class LeastSquares:
                     self.step(j, w0[j])
         self.start_gradient = start_gradient
         self.finite_norms = finite
+        self.updates = 0
 
     # _s, grad and step are inline, defined in _cd.pxd
 
@@ -139,6 +169,25 @@ cdef class LeastSquares:
                 self.r[i] += shift
         self.offset = 0.0
 
+    def refresh(self, w):
+        """Recompute the residual from w, ``y_c - sum_j w_j (x_j - mu_j)``,
+        and the intercept, ``ybar - mu . w``: what the rounding of many
+        updates moved them by is gone (one pass over w's columns)."""
+        cdef const double[::1] w_ = np.ascontiguousarray(w, dtype=np.float64)
+        cdef Py_ssize_t j
+        cdef double b = self.y_mean
+        with nogil:
+            self.r[:] = self.y_c
+            self.offset = 0.0
+            for j in range(w_.shape[0]):
+                if w_[j] != 0.0:
+                    self.X.col_centred_axpy(j, -w_[j], self.mu_centred[j], &self.r[0])
+                    self.offset += w_[j] * self.mu_offset[j]
+                    b -= w_[j] * self.mu[j]
+            self.fold()
+            self.intercept = b
+            self.updates = 0
+
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
                     double* primal) noexcept nogil:
@@ -157,23 +206,48 @@ cdef class LeastSquares:
     cdef double gap_given(self, Penalty penalty, const double[::1] w,
                           const int[::1] coords, const double[::1] v,
                           double* primal) noexcept nogil:
-        """``gap`` with v[coords] already the gradient at w: O(n + |coords|)."""
+        """``gap`` with v[coords] already the gradient at w: O(n + |coords|).
+
+        With the dual point theta = kappa * s * r / n_w, P(w) - D(theta) is
+        written as a sum of non-negative terms, none of them a difference of
+        two O(P(0)) quantities (``r . y_c = |r|^2 + n_w v . w`` since r = y_c
+        - Xc w)::
+
+            (1 - kappa)^2 |r|_s^2 / (2 n_w)
+            + sum_j [Omega_j(w_j) + Omega_j^*(kappa v_j) - kappa v_j w_j]
+
+        so its rounding is relative to the gap itself, not to P(0): a gap of
+        1e-20 P(0) is as meaningful as one of 1e-4 P(0).
+        """
         cdef Py_ssize_t k, j, n = self.r.shape[0], unpenalized
-        cdef double kappa = 1.0, penalty_value, conj, kkt = 0.0
+        cdef double kappa = 1.0, penalty_value, datafit, terms, kkt = 0.0, scale
         self.fold()
         penalty_value = penalty.dual_terms(coords, w, v, &kappa)
-        conj = penalty.conjugate_sum(coords, v, kappa, &unpenalized)
+        terms = penalty.fenchel_young_sum(coords, w, v, kappa, &unpenalized)
         for k in range(coords.shape[0] if unpenalized else 0):
             j = coords[k]
             if not penalty.is_penalized(j) and self.lipschitz[j] > 0.0:
                 # No dual point satisfies an unpenalised coordinate's
                 # constraint (x_j - mu_j) . theta = 0 by scaling, so its part
-                # of the gap is replaced by a KKT term, zero iff v[j] = 0:
-                # the Fenchel-Young term at the point after an exact step.
-                kkt += fabs(kappa * v[j]) * (fabs(w[j]) + fabs(v[j]) / self.lipschitz[j])
-        primal[0] = self.loss.value(&self.r[0], self._s(), n, self.n_w) + penalty_value
-        return primal[0] - (self.loss.dual(&self.r[0], &self.y_c[0], self._s(),
-                                           n, self.n_w, kappa) - conj) + kkt
+                # of the gap, -kappa v_j w_j, gets a KKT term added that
+                # makes it non-negative and zero iff v[j] = 0: the
+                # Fenchel-Young term at the point after an exact step.
+                kkt += (fabs(kappa * v[j]) * (fabs(w[j]) + fabs(v[j]) / self.lipschitz[j])
+                        - kappa * v[j] * w[j])
+        datafit = self.loss.value(&self.r[0], self._s(), n, self.n_w)
+        primal[0] = datafit + penalty_value
+        # what rounding can leave in it: each term's own (a few ulps of the
+        # primal's parts) and each gradient entry's, a dot product over n of
+        # |x_j - mu_j| |r| (errors growing as sqrt(n)) times |w_j|
+        scale = 0.0
+        for k in range(coords.shape[0]):
+            j = coords[k]
+            if w[j] != 0.0:
+                scale += fabs(w[j]) * sqrt(self.lipschitz[j])
+        self.gap_resolution = GAP_ROUNDING * (
+            datafit + penalty_value
+            + sqrt(2.0 * datafit * n) * scale)
+        return (1.0 - kappa) * (1.0 - kappa) * datafit + terms + kkt
 
     cdef double primal(self, Penalty penalty, const double[::1] w,
                        const int[::1] coords) noexcept nogil:
@@ -221,42 +295,72 @@ cdef class LeastSquares:
             gap = self.gap_given(penalty, w_, coords_, v_, &primal)
         return gap, primal, v
 
+    def gradient(self, coords):
+        """Return v[coords], minus the datafit's gradient there."""
+        cdef const int[::1] c = np.asarray(coords, dtype=np.intc)
+        out = np.empty(c.shape[0])
+        cdef double[::1] o = out
+        cdef Py_ssize_t k
+        with nogil:
+            self.fold()
+            for k in range(c.shape[0]):
+                o[k] = self.grad(c[k])
+        return out
+
     def cross_products(self, rows, cols):
         """Return Xc_rows' diag(s) Xc_cols / n_w, Xc the centred columns.
 
         Costs a dense n * len(cols) block and one matrix product: used on
         purpose, when a support is known, to solve for it exactly.  Pass the
         same object as ``rows`` and ``cols`` for a symmetric block (half the
-        work on dense X).
+        work on dense X).  The columns are centred before the product, so
+        nothing cancels: ``x_r . s (x_c - mu_c)`` is the centred product
+        because ``s (x_c - mu_c)`` sums to zero.
         """
         import scipy.sparse as sp
         symmetric = rows is cols
         rows, cols = np.asarray(rows), np.asarray(cols)
         s = None if self.s.shape[0] == 0 else self.s.base
-        Xc = self.X.matrix[:, cols]
-        Xc = Xc.astype(np.float64) if sp.issparse(Xc) else np.asarray(Xc, dtype=np.float64)
-        if cols.size <= FEW_COLUMNS and not symmetric:
-            # one pass over the rows' columns in place beats gathering them
-            G = self._column_products(rows.astype(np.intc), np.asfortranarray(
-                Xc.toarray() if sp.issparse(Xc) else Xc, dtype=np.float64))
-        elif symmetric and not sp.issparse(Xc):
-            # centred before the product (no cancellation), in place (Xc is
-            # a fresh copy); A' A of one array: NumPy calls syrk, half the
-            # multiply-adds
-            if self.fit_intercept:
-                Xc -= np.asarray(self.mu)[cols]
+        mu = np.asarray(self.mu)
+        block = self.X.matrix[:, cols]
+        if sp.issparse(block) and cols.size > FEW_COLUMNS:
+            return self._sparse_products(rows, cols, block, s)
+        B = np.array(block.toarray() if sp.issparse(block) else block, dtype=np.float64,
+                     order="F")
+        B -= mu[cols]
+        if symmetric and not sp.issparse(block):
+            # A' A of one array: NumPy calls syrk, half the multiply-adds
             if s is not None:
-                Xc *= np.sqrt(s)[:, None]
-            G = Xc.T @ Xc
-            G /= self.n_w
-            return G
+                B *= np.sqrt(s)[:, None]
+            G = B.T @ B
+        elif cols.size <= FEW_COLUMNS:
+            # one pass over the rows' columns in place beats gathering them
+            G = self._column_products(rows.astype(np.intc), B)
         else:
             if s is not None:
-                Xc = Xc.multiply(s[:, None]).tocsc() if sp.issparse(Xc) else Xc * s[:, None]
-            G = self.X.matrix[:, rows].T @ Xc
-        G = G.toarray() if sp.issparse(G) else np.asarray(G, dtype=np.float64)
+                B *= s[:, None]
+            G = np.asarray(self.X.matrix[:, rows].T @ B)
+        G /= self.n_w
+        return G
+
+    def _sparse_products(self, rows, cols, block, s):
+        """``cross_products`` of sparse columns, as products of their stored
+        entries less the means' outer product; the columns centred element
+        by element (their mean dominates: nearly dense) are densified and
+        centred first, where that difference would cancel."""
         mu = np.asarray(self.mu)
-        return (G - self.n_w * np.outer(mu[rows], mu[cols])) / self.n_w
+        scaled = block.astype(np.float64)
+        if s is not None:
+            scaled = scaled.multiply(s[:, None]).tocsc()
+        left = self.X.matrix[:, rows].T
+        G = np.asarray((left @ scaled).toarray()) - self.n_w * np.outer(mu[rows], mu[cols])
+        centred = np.flatnonzero(np.asarray(self.mu_centred)[cols] != 0)
+        if centred.size:
+            dense = block[:, centred].toarray().astype(np.float64) - mu[cols[centred]]
+            if s is not None:
+                dense *= s[:, None]
+            G[:, centred] = np.asarray(left @ dense)
+        return G / self.n_w
 
     def _column_products(self, const int[::1] rows, const double[::1, :] block):
         """Return x_r' diag(s) block for r in rows: one pass over the rows'

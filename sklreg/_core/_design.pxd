@@ -15,3 +15,9 @@ cdef class Design:
     cdef void col_axpy(self, Py_ssize_t j, double a, double* v) noexcept nogil
     cdef void col_moments(self, Py_ssize_t j, const double* v, const double* s,
                           double* out) noexcept nogil
+    cdef double col_centred_dot(self, Py_ssize_t j, double mu, const double* v,
+                                const double* s) noexcept nogil
+    cdef void col_centred_axpy(self, Py_ssize_t j, double a, double mu,
+                               double* v) noexcept nogil
+    cdef void col_spread(self, Py_ssize_t j, double mu, const double* v, const double* s,
+                         double* out) noexcept nogil

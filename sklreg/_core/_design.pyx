@@ -8,7 +8,13 @@ branches on the storage itself.
 * dense X must be Fortran-ordered, so column j is the contiguous slice
   ``data[j * n : (j + 1) * n]``;
 * sparse X must be CSC, so column j is ``data[indptr[j]:indptr[j + 1]]`` at
-  rows ``indices[indptr[j]:indptr[j + 1]]``.
+  rows ``indices[indptr[j]:indptr[j + 1]]``, the indices sorted (canonical).
+
+Centred access (``col_centred_dot``, ``col_centred_axpy``, ``col_spread``)
+works on ``x_j - mu`` element by element, over every row: for sparse X the
+rows between stored entries hold ``-mu``, so it costs O(n_samples).  It is
+meant for the columns whose mean dominates their spread (nearly dense when
+sparse), where ``x . v - mu sum(v)`` would cancel catastrophically.
 
 Vectors handed to these methods are float64; results accumulate in float64
 whatever the dtype of X.  A NULL weight pointer means unit weights.
@@ -18,7 +24,8 @@ import scipy.sparse as sp
 
 from scipy.linalg.cython_blas cimport dgemv
 
-from sklreg._core._blas cimport floating, dot, dot3, axpy, moments
+from sklreg._core._blas cimport (floating, dot, dot3, axpy, moments, centred_dot,
+                                 centred_axpy)
 
 
 cdef inline double _dot(const floating* col, const int* rows, Py_ssize_t nnz,
@@ -63,6 +70,66 @@ cdef inline void _moments(const floating* col, const int* rows, Py_ssize_t nnz,
         out[0] += sx
         out[1] += sx * x
         out[2] += sx * v[rows[k]]
+
+
+cdef inline double _centred_dot_sparse(const floating* col, const int* rows,
+                                       Py_ssize_t nnz, Py_ssize_t n, double mu,
+                                       const double* v, const double* s) noexcept nogil:
+    # stored rows contribute (x - mu) v, the rows between them -mu v
+    cdef Py_ssize_t k, i, start = 0, stop
+    cdef double acc = 0.0, between = 0.0
+    for k in range(nnz + 1):
+        stop = rows[k] if k < nnz else n
+        for i in range(start, stop):
+            between += v[i] if s == NULL else s[i] * v[i]
+        if k < nnz:
+            acc += (col[k] - mu) * v[stop] * (1.0 if s == NULL else s[stop])
+        start = stop + 1
+    return acc - mu * between
+
+
+cdef inline void _centred_axpy_sparse(const floating* col, const int* rows,
+                                      Py_ssize_t nnz, Py_ssize_t n, double a, double mu,
+                                      double* v) noexcept nogil:
+    cdef Py_ssize_t k, i, start = 0, stop
+    for k in range(nnz + 1):
+        stop = rows[k] if k < nnz else n
+        for i in range(start, stop):
+            v[i] -= a * mu
+        if k < nnz:
+            v[stop] += a * (col[k] - mu)
+        start = stop + 1
+
+
+cdef inline void _spread(const floating* col, const int* rows, bint sparse,
+                         Py_ssize_t nnz, Py_ssize_t n, double mu, const double* v,
+                         const double* s, double* out) noexcept nogil:
+    # over every row i (x_i = 0 between stored rows of a sparse column), with
+    # d = x_i - mu: sum s d, sum s d**2, sum s d v, and whether x takes one
+    # value on every positively weighted row (then the column is constant)
+    cdef Py_ssize_t k = 0, i
+    cdef double x, d, si, first = 0.0
+    cdef bint seen = False, varies = False
+    out[0] = out[1] = out[2] = 0.0
+    for i in range(n):
+        if not sparse:
+            x = col[i]
+        elif k < nnz and rows[k] == i:
+            x = col[k]
+            k += 1
+        else:
+            x = 0.0
+        si = 1.0 if s == NULL else s[i]
+        if si > 0.0:
+            if not seen:
+                first, seen = x, True
+            elif x != first:
+                varies = True
+        d = x - mu
+        out[0] += si * d
+        out[1] += si * d * d
+        out[2] += si * d * v[i]
+    out[3] = 0.0 if varies else 1.0
 
 
 cdef class Design:
@@ -166,6 +233,60 @@ cdef class Design:
             _moments(&self.data64[start], rows, nnz, v, s, out)
         else:
             _moments(&self.data32[start], rows, nnz, v, s, out)
+
+    cdef double col_centred_dot(self, Py_ssize_t j, double mu, const double* v,
+                                const double* s) noexcept nogil:
+        """Return sum_i (X[i, j] - mu) * v[i] (* s[i]) over every row i."""
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        if mu == 0.0:
+            return self.col_dot(j, v, s)
+        nnz = self._span(j, &start, &rows)
+        if rows == NULL and not self.is_sparse:
+            if self.is_float64:
+                return centred_dot(<int> nnz, &self.data64[start], mu, v, s)
+            return centred_dot(<int> nnz, &self.data32[start], mu, v, s)
+        if self.is_float64:
+            return _centred_dot_sparse(&self.data64[start], rows, nnz, self.n_samples,
+                                       mu, v, s)
+        return _centred_dot_sparse(&self.data32[start], rows, nnz, self.n_samples,
+                                   mu, v, s)
+
+    cdef void col_centred_axpy(self, Py_ssize_t j, double a, double mu,
+                               double* v) noexcept nogil:
+        """v += a * (X[:, j] - mu), over every row."""
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        if mu == 0.0:
+            self.col_axpy(j, a, v)
+            return
+        if a == 0.0:
+            return
+        nnz = self._span(j, &start, &rows)
+        if rows == NULL and not self.is_sparse:
+            if self.is_float64:
+                centred_axpy(<int> nnz, a, &self.data64[start], mu, v)
+            else:
+                centred_axpy(<int> nnz, a, &self.data32[start], mu, v)
+        elif self.is_float64:
+            _centred_axpy_sparse(&self.data64[start], rows, nnz, self.n_samples, a, mu, v)
+        else:
+            _centred_axpy_sparse(&self.data32[start], rows, nnz, self.n_samples, a, mu, v)
+
+    cdef void col_spread(self, Py_ssize_t j, double mu, const double* v, const double* s,
+                         double* out) noexcept nogil:
+        """out = sum_i s_i d_i, sum_i s_i d_i**2, sum_i s_i d_i v_i with
+        d = X[:, j] - mu over every row, and 1.0 if the column takes one value
+        on the rows of positive weight (constant), else 0.0 (out has 4 entries)."""
+        cdef Py_ssize_t start, nnz
+        cdef const int* rows
+        nnz = self._span(j, &start, &rows)
+        if self.is_float64:
+            _spread(&self.data64[start], rows, self.is_sparse, nnz, self.n_samples,
+                    mu, v, s, out)
+        else:
+            _spread(&self.data32[start], rows, self.is_sparse, nnz, self.n_samples,
+                    mu, v, s, out)
 
     # -- numpy-facing products, for solvers whose outer loop is in Python --
     cdef bint _gemv(self, bint transpose, const double* x, double* out) noexcept nogil:

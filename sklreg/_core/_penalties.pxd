@@ -8,12 +8,14 @@ cdef class Penalty:
     cdef double subdiff_distance(self, Py_ssize_t j, double w,
                                  double v) noexcept nogil
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil
+    cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil
     cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
                            const double[::1] v, double* kappa) noexcept nogil
-    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
-                              double kappa, Py_ssize_t* unpenalized) noexcept nogil
+    cdef double fenchel_young_sum(self, const int[::1] coords, const double[::1] w,
+                                  const double[::1] v, double kappa,
+                                  Py_ssize_t* unpenalized) noexcept nogil
 
 
 @cython.final

@@ -9,6 +9,9 @@ coordinate ``j`` at a time:
                               at w; zero for all j is the optimality condition
                               when v is the negative gradient of the datafit
 ``conjugate(j, v)``           Omega_j^*(v), for v inside its domain
+``fenchel_young(j, w, v)``    Omega_j(w) + Omega_j^*(v) - v w >= 0, zero iff v is
+                              a subgradient at w: the coordinate's part of a
+                              duality gap, written without cancellation
 ``dual_scale(j, v)``          the largest kappa in (0, 1] with kappa * v inside
                               the domain of Omega_j^* (1 when unconstrained);
                               solvers rescale the dual point by the minimum
@@ -44,16 +47,16 @@ cdef inline double _dual_terms(AnyPenalty penalty, const int[::1] coords,
     return total
 
 
-cdef inline double _conjugate_sum(AnyPenalty penalty, const int[::1] coords,
-                                  const double[::1] v, double kappa,
-                                  Py_ssize_t* unpenalized) noexcept nogil:
+cdef inline double _fenchel_young_sum(AnyPenalty penalty, const int[::1] coords,
+                                      const double[::1] w, const double[::1] v,
+                                      double kappa, Py_ssize_t* unpenalized) noexcept nogil:
     cdef Py_ssize_t k, j
     cdef double total = 0.0
     unpenalized[0] = 0
     for k in range(coords.shape[0]):
         j = coords[k]
         if penalty.is_penalized(j):
-            total += penalty.conjugate(j, kappa * v[j])
+            total += penalty.fenchel_young(j, w[j], kappa * v[j])
         else:
             unpenalized[0] += 1
     return total
@@ -86,6 +89,9 @@ cdef class Penalty:
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil:
         return 1.0
 
+    cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil:
+        return self.value(j, w) + self.conjugate(j, v) - v * w
+
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil:
         return False
 
@@ -95,11 +101,12 @@ cdef class Penalty:
         to the smallest dual_scale(j, v_j) among them."""
         return _dual_terms(self, coords, w, v, kappa)
 
-    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
-                              double kappa, Py_ssize_t* unpenalized) noexcept nogil:
-        """Return the sum of conjugate(j, kappa v_j) over the penalised
-        ``coords``; count the others in ``unpenalized``."""
-        return _conjugate_sum(self, coords, v, kappa, unpenalized)
+    cdef double fenchel_young_sum(self, const int[::1] coords, const double[::1] w,
+                                  const double[::1] v, double kappa,
+                                  Py_ssize_t* unpenalized) noexcept nogil:
+        """Return the sum of fenchel_young(j, w_j, kappa v_j) over the
+        penalised ``coords``; count the others in ``unpenalized``."""
+        return _fenchel_young_sum(self, coords, w, v, kappa, unpenalized)
 
     # -- numpy-facing helpers, for tests and for the Python solver loop ----
     def values(self, const double[::1] w):
@@ -137,6 +144,16 @@ cdef class Penalty:
         with nogil:
             for j in range(v.shape[0]):
                 o[j] = self.conjugate(j, v[j])
+        return out
+
+    def fenchel_young_terms(self, const double[::1] w, const double[::1] v):
+        """Return, per coordinate, Omega_j(w_j) + Omega_j^*(v_j) - v_j w_j."""
+        out = np.empty(w.shape[0])
+        cdef double[::1] o = out
+        cdef Py_ssize_t j
+        with nogil:
+            for j in range(w.shape[0]):
+                o[j] = self.fenchel_young(j, w[j], v[j])
         return out
 
     def dual_scales(self, const double[::1] v):
@@ -231,6 +248,25 @@ cdef class L1L2(Penalty):
             return 0.0
         return 0.5 * excess * excess / self.l2[j]
 
+    cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil:
+        # (l2 / 2) (w - z)**2 + (l1 |w| - w c): z is the coefficient whose
+        # gradient v is (the prox), c the part of v the l1 term absorbs
+        # (v clipped to its subdifferential).  Both terms are >= 0 and small
+        # near the optimum: no difference of large terms, unlike value +
+        # conjugate - v w
+        cdef double l1 = self.l1[j], l2 = self.l2[j], z = 0.0, c
+        if w == 0.0:            # also a pinned coordinate (l1 infinite)
+            return self.conjugate(j, v)
+        if self.positive:
+            c = v if v < l1 else l1
+            if l2 > 0.0 and v > l1:
+                z = (v - l1) / l2
+        else:
+            c = v if fabs(v) <= l1 else (l1 if v > 0 else -l1)
+            if l2 > 0.0:
+                z = _soft(v, l1) / l2
+        return 0.5 * l2 * (w - z) * (w - z) + (l1 * fabs(w) - w * c)
+
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil:
         cdef double a = v if self.positive else fabs(v)
         if self.l2[j] > 0.0 or not self.is_penalized(j) or a <= self.l1[j]:
@@ -244,6 +280,7 @@ cdef class L1L2(Penalty):
                            const double[::1] v, double* kappa) noexcept nogil:
         return _dual_terms(self, coords, w, v, kappa)
 
-    cdef double conjugate_sum(self, const int[::1] coords, const double[::1] v,
-                              double kappa, Py_ssize_t* unpenalized) noexcept nogil:
-        return _conjugate_sum(self, coords, v, kappa, unpenalized)
+    cdef double fenchel_young_sum(self, const int[::1] coords, const double[::1] w,
+                                  const double[::1] v, double kappa,
+                                  Py_ssize_t* unpenalized) noexcept nogil:
+        return _fenchel_young_sum(self, coords, w, v, kappa, unpenalized)

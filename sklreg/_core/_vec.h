@@ -70,6 +70,33 @@ SKLREG_CLONES static void sklreg_moments_##SUFFIX(int n, const T* x,          \
 SKLREG_MOMENTS(float, f32)
 SKLREG_MOMENTS(double, f64)
 
+/* A column centred on the fly, x - mu element by element: for a column whose
+ * mean dominates its spread, x . v - mu sum(v) (and the residual update
+ * r += a x, offset += a mu) cancel catastrophically -- at a mean of 1e8 the
+ * result is all rounding error -- while each x_i - mu is exact. */
+#define SKLREG_CENTRED(T, SUFFIX)                                             \
+SKLREG_CLONES static double sklreg_cdot_##SUFFIX(int n, const T* x, double mu, \
+                                                 const double* v,             \
+                                                 const double* s) {           \
+    double acc = 0.0;                                                         \
+    if (s == NULL) {                                                          \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += ((double)x[i] - mu) * v[i];        \
+    } else {                                                                  \
+        _Pragma("omp simd reduction(+:acc)")                                  \
+        for (int i = 0; i < n; i++) acc += ((double)x[i] - mu) * v[i] * s[i]; \
+    }                                                                         \
+    return acc;                                                               \
+}                                                                             \
+SKLREG_CLONES static void sklreg_caxpy_##SUFFIX(int n, double a, const T* x,  \
+                                                double mu, double* v) {       \
+    _Pragma("omp simd")                                                       \
+    for (int i = 0; i < n; i++) v[i] += a * ((double)x[i] - mu);              \
+}
+
+SKLREG_CENTRED(float, f32)
+SKLREG_CENTRED(double, f64)
+
 /* GCC keeps a comparison that may raise an FP exception (NaN) as a branch
  * unless told no trap is observed: the loops below then stay scalar (20x
  * slower).  No result changes: only speculation is allowed. */

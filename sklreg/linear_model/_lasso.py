@@ -176,7 +176,8 @@ class ElasticNet(PenalizedRegressor):
         if self.solver == "pg":
             solve = partial(solve_pg, tol=self.tol, max_iter=self.max_iter)
         else:       # 'cd' and 'auto'
-            solve = partial(solve_cd, tol=self.tol, max_iter=self.max_iter, seed=seed)
+            solve = partial(solve_cd, tol=self.tol, max_iter=self.max_iter, seed=seed,
+                            polish=True)
         results = []
         for y, w0 in zip(Y.T, coef_init):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)

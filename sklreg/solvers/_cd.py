@@ -59,8 +59,10 @@ LOOSE_ABOVE = 3        # drift by a tenth of Cauchy-Schwarz's: 55% fewer
 INNER_FRACTION = 0.2   # the inner solve stops at this fraction of the outer gap
                        # (0.3 before gap estimates made outer gaps cheap: 4%
                        # slower at alpha_max / 100 and on a LassoCV fold)
-GAP_FLOOR = 1e-13      # a gap is a difference of two O(P(0)) terms: rounding
-                       # leaves it uncertain to ~1e-14 * P(0); tol is floored here
+GAP_FLOOR = 1e-13      # for gaps written as a difference of two O(P(0)) terms
+                       # (the ridge solvers'): rounding leaves them uncertain to
+                       # ~1e-14 * P(0); their tol is floored here
+EPS = np.finfo(np.float64).eps
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
 SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
@@ -69,6 +71,8 @@ FINISH_EPOCHS = 10     # CD passes before the first exact finish
 ENTER_MIN = 10        # an active-set step after a finish adds every violating
 ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
                       # support; more, and coordinate descent does better
+POLISHES = 3           # exact solves once certified: one, and more while
+                       # features violate optimality (they join the support)
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
                        # sets cost more Python time than they save
 TINY_EPOCHS = 20       # plain passes over every feature they start with
@@ -139,7 +143,7 @@ def _entering(penalty, w, v, movable, limit):
 
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
              check_every=10, extrapolate=True, exact_finish=True, screening=True,
-             support_solver=None, gradient=None, gradient_bounds=None):
+             support_solver=None, gradient=None, gradient_bounds=None, polish=False):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Parameters
@@ -175,6 +179,12 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     gradient_bounds : GradientBounds, optional
         Bounds on the gradient entries not read, to reuse (a path passes one
         to every alpha); made here when screening applies.
+    polish : bool
+        Once certified, while the gap is above ``tol**2 * P(0)``, solve the
+        support exactly and refine (``SupportSolver.polish``): coefficients
+        at least as accurate as scikit-learn's at the same ``tol``, for a few
+        milliseconds of Python per fit (estimators ask for it; paths and CV
+        folds, whose points only steer a choice, do not).
 
     Returns
     -------
@@ -188,20 +198,34 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     with single_threaded_blas():
         return _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every,
                          extrapolate, exact_finish, screening, support_solver, gradient,
-                         gradient_bounds)
+                         gradient_bounds, polish)
 
 
 def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate,
-              exact_finish, screening, support_solver, gradient, bounds):
+              exact_finish, screening, support_solver, gradient, bounds, polish):
     p = w.shape[0]
     p0 = datafit.primal_at_zero
-    tol_abs = max(tol, GAP_FLOOR) * p0
+    tol_abs = tol * p0
+    # below this gap the coefficients are at least as accurate as
+    # scikit-learn's at the same tol (its stopping rule also asks its
+    # coordinates to move by less than tol times their size: coefficients
+    # to ~tol relative, a gap of ~tol**2 P(0)); above it, a certified fit
+    # is polished on its support when that can be solved exactly
+    accurate_abs = tol * min(tol, 1.0) * p0
     constant = zero_if_rounding(datafit, w, tol_abs)
     if constant is not None:
         return constant
     if gradient is None and datafit.start_gradient is not None and not np.any(w):
         gradient = datafit.start_gradient        # a cold start: computed with X's norms
     rank_bound = datafit.rank_bound
+    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
+    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
+    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
+    # the residual is recomputed from w before it certifies once its
+    # updates could have drifted it by a hundredth of the target (each adds
+    # at most a rounding of r, which moves the gap by ~ eps * 2 P(0))
+    refresh_after = 0.005 * tol / EPS
+    polishes = POLISHES if polish and exact_finish and curvature is not None else 0
     n_iter = 0
     if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
         # plain passes over every feature first: one compiled call (a path of
@@ -210,14 +234,16 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         # rank, which the working sets and finishes below avoid
         gap, primal, v = datafit.full_gap(penalty, w, gradient=gradient)
         gradient = v
-        if gap > tol_abs:
+        if gap > _reach(datafit, tol_abs):
             n_iter, gap, primal, _, _, gradient = cd_epochs(
                 datafit, penalty, w, np.arange(p, dtype=np.intc),
                 min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
-        if gap <= tol_abs:
+        if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
+                and (gap <= accurate_abs or not polishes
+                     or not 0 < np.count_nonzero(w) < size_bound)):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
-                                primal=primal, tol_abs=tol_abs, n_iter=n_iter,
-                                gradient=gradient, unit="passes")
+                                primal=primal, tol_abs=_reach(datafit, tol_abs),
+                                n_iter=n_iter, gradient=gradient, unit="passes")
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
     last_gap = np.inf
@@ -225,15 +251,12 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     tried = set()          # sign patterns already solved for exactly
     just_finished = False
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
-    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
-    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
     # with few features a gap pass is cheap and the test's overhead is not
     screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
               and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
     l1 = curvature[1] if screen else None
     lipschitz = np.asarray(datafit.lipschitz)
     active = None          # coordinates not screened (None: all)
-    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
     if support_solver is None and exact_finish:
         support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
     if not screen:
@@ -249,7 +272,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         if bounds is not None:
             gradient = bounds.skip(datafit, w, l1, movable, gradient, loose)
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
-        if loose < 1 and (gap <= tol_abs or n_iter >= max_iter):
+        if loose < 1 and (gap <= _reach(datafit, tol_abs) or n_iter >= max_iter):
             v[bounds.skipped] = np.nan                 # read the rest
             gradient = bounds.skip(datafit, w, l1, movable, v)
             gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
@@ -257,7 +280,27 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         certified = loose == 1.0
         gradient = None
         magnitude = None if bounds is None else bounds.record(v)   # |v|, bounded where not read
-        if (gap <= tol_abs and certified) or n_iter >= max_iter:
+        if certified and gap <= _reach(datafit, tol_abs):
+            if datafit.updates > refresh_after:
+                datafit.refresh(w)        # the certificate is then about w itself
+                continue
+            support = _support(w)
+            if (polishes and 0 < support.size < size_bound
+                    and gap > accurate_abs):
+                # certified: now the coefficients to machine precision (a gap
+                # at its rounding floor still leaves them sqrt(eps) off).
+                # Solve exactly on the support, again with the features that
+                # then violate optimality, if any
+                entering, signs = _entering(penalty, w, v, movable,
+                                            size_bound - 1 - support.size)
+                if polishes == POLISHES or entering.size:
+                    polishes -= 1
+                    if support_solver.polish(
+                            penalty, w, np.concatenate([support, entering]),
+                            np.concatenate([np.sign(w[support]), signs])):
+                        continue          # certify the polished w
+            break
+        if n_iter >= max_iter:
             break
         if screen and certified:
             screened = gap_safe(penalty, v, gap, l1, lipschitz, movable, magnitude)
@@ -325,7 +368,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             epochs_left = min(epochs_left, wait)
             # a support and signs already solved for are no reason to stop
             affordable = affordable and _pattern(w, support) not in tried
-        inner_tol = max(INNER_FRACTION * gap, 0.5 * tol_abs)
+        inner_tol = max(INNER_FRACTION * gap, 0.5 * _reach(datafit, tol_abs))
         # the gradient it returns on ws spares the next gap those columns
         epochs, inner_gap, _, _, _, gradient = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
@@ -348,6 +391,13 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             budget = min(2 * budget, max_iter)       # CD is doing well: let it
     if bounds is not None:
         v[bounds.skipped] = np.nan        # not known: not to be carried
-    return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
-                        primal=primal, tol_abs=tol_abs, n_iter=n_iter, gradient=v,
+    return SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
+                        tol_abs=_reach(datafit, tol_abs), n_iter=n_iter, gradient=v,
                         unit="passes")
+
+
+def _reach(datafit, tol_abs):
+    """The target a gap can certify: ``tol_abs``, or the rounding error of
+    the last gap computed when that is larger (``tol`` below the resolution
+    of float64 asks for the solution to machine precision)."""
+    return max(tol_abs, datafit.gap_resolution)

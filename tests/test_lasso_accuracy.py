@@ -1,0 +1,105 @@
+"""Lasso and ElasticNet: columns with a large mean, honest certificates, and
+coefficients at least as accurate as scikit-learn's at the same tol."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from sklreg import ElasticNet, Lasso, LassoCV
+from sklreg.datasets import make_correlated_data
+from sklreg.utils.reference import enet_exact, enet_objective
+
+
+def offset_problem(offset, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((200, 5)) + offset
+    y = (X - offset) @ [1, -2, .5, 0, 3] + .1 * rng.standard_normal(200)
+    return X, y
+
+
+def sklearn_tight(est_cls, X, y, s=None, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est_cls(tol=1e-12, max_iter=10**6, **params).fit(X, y, sample_weight=s)
+
+
+@pytest.mark.parametrize("offset", [1e4, 1e7, 1e8, 1e10])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_with_large_mean_is_fitted(offset, sparse, weighted):
+    # issue 28, item 3: such a column was treated as constant (all zeros,
+    # "increase max_iter") or mis-scaled, with a gap of zero
+    X, y = offset_problem(offset)
+    s = np.random.default_rng(1).uniform(0.5, 2, len(y)) if weighted else None
+    Xf = sp.csc_matrix(X) if sparse else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Lasso(alpha=0.01).fit(Xf, y, sample_weight=s)
+    ref = sklearn_tight(sk.Lasso, X - offset, y, s, alpha=0.01)
+    # X itself is rounded to ~1e-16 * offset
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-6 + 1e-15 * offset)
+    # the certificate is honest: the objective is within the gap of the
+    # optimum, computed on the exactly shifted data (where nothing cancels)
+    # with the intercept eliminated, as in the certificate (intercept_
+    # itself is ~offset * coef in size, rounded to ~1e-16 of that)
+    Xc = X - offset
+
+    def objective(coef):
+        b = np.average(y - Xc @ coef, weights=s)
+        return enet_objective(Xc, y, coef, b, 0.01, 1.0, s)
+    ours, best = objective(est.coef_), objective(ref.coef_)
+    assert ours - best <= est.dual_gap_ + 1e-12 * best
+
+
+def test_lasso_cv_keeps_a_column_with_large_mean():
+    X, y = offset_problem(1e7)
+    est = LassoCV(cv=5).fit(X, y)
+    ref = sk.LassoCV(cv=5, tol=1e-10).fit(X - 1e7, y)
+    assert np.count_nonzero(est.coef_) >= 4
+    np.testing.assert_allclose(est.alpha_, ref.alpha_, rtol=1e-6)
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-3)
+
+
+def test_large_mean_float32():
+    X, y = offset_problem(1e4)
+    X32 = X.astype(np.float32)
+    est = Lasso(alpha=0.01).fit(X32, y)
+    ref = sklearn_tight(sk.Lasso, X32.astype(np.float64) - 1e4, y, alpha=0.01)
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-4)
+
+
+def accuracy_cases():
+    X, y = make_regression(100, 30, noise=1, random_state=0)
+    yield "wide-support enet", X, y, 0.1, 0.5
+    X, y, _ = make_correlated_data(200, 500, rho=0.5, random_state=0)
+    yield "p > n lasso", X, y, 0.05, 1.0
+    yield "p > n enet", X, y, 0.05, 0.5
+    X, y, _ = make_correlated_data(500, 50, rho=0.9, random_state=1)
+    yield "correlated lasso", X, y, 0.01, 1.0
+    yield "correlated enet", X, y, 0.01, 0.1
+
+
+@pytest.mark.parametrize("case", list(accuracy_cases()), ids=lambda c: c[0])
+@pytest.mark.parametrize("tol", [1e-4, 1e-8, 1e-12])
+def test_never_less_accurate_than_sklearn(case, tol):
+    # issue 22, item 11: at equal tol, coefficients and objective at least as
+    # close to the exact optimum (QR on the optimum's support, refined) as
+    # scikit-learn's
+    _, X, y, alpha, l1_ratio = case
+    w, b = enet_exact(X, y, alpha, l1_ratio)
+    best = enet_objective(X, y, w, b, alpha, l1_ratio)
+    fits = []
+    for cls in (sk.ElasticNet, ElasticNet):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            m = cls(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=10**6).fit(X, y)
+        fits.append((np.abs(m.coef_ - w).max(),
+                     enet_objective(X, y, m.coef_, m.intercept_, alpha, l1_ratio) - best))
+    (sk_err, sk_sub), (err, sub) = fits
+    floor = 1e-13 * max(1.0, np.abs(w).max())
+    assert err <= max(sk_err, floor)
+    assert sub <= max(sk_sub, 0.0) + 1e-14 * best
