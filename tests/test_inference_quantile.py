@@ -308,3 +308,17 @@ def test_bad_input(engel):
     with pytest.raises(ValueError, match="one target"):
         two = QuantileRegressor(alpha=0).fit(X, np.c_[y, y])
         summary(two, X, np.c_[y, y])
+
+
+def test_nid_with_identical_fits_at_tau_pm_h_is_an_error():
+    # three samples, two coefficients: the fits at tau +- h interpolate the
+    # same two samples, so every difference quotient is 0 / 0 (rounding
+    # leaves ~1e-17, which must not read as a huge density); R's summary.rq
+    # stops on a singular matrix here too
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 1))
+    y = X[:, 0] + rng.standard_normal(3)
+    model = exact_model(X, y, 0.3)
+    with pytest.warns(UserWarning, match="cross at 3 of 3"):
+        with pytest.raises(ValueError, match="too few samples with a positive density"):
+            summary(model, X, y, se="nid")

@@ -50,13 +50,16 @@ def sandwich(Z, f, tau):
     """``tau (1 - tau) H^-1 J H^-1`` with ``H = Z^T diag(f) Z``, ``J = Z^T Z``."""
     H = Z.T @ (f[:, None] * Z)
     J = Z.T @ Z
-    try:
-        H_inv_J = np.linalg.solve(H, J)
-        return tau * (1 - tau) * np.linalg.solve(H, H_inv_J.T)
-    except np.linalg.LinAlgError:
-        raise ValueError("the estimated densities leave Z^T diag(f) Z singular: too few "
-                         "samples with a positive density estimate (%d of %d); use "
-                         "se='boot' or se='rank'" % (int(np.sum(f > 0)), len(f))) from None
+    positive = int(np.sum(f > 0))
+    if positive >= Z.shape[1]:
+        try:
+            H_inv_J = np.linalg.solve(H, J)
+            return tau * (1 - tau) * np.linalg.solve(H, H_inv_J.T)
+        except np.linalg.LinAlgError:
+            pass
+    raise ValueError("the estimated densities leave Z^T diag(f) Z singular: too few "
+                     "samples with a positive density estimate (%d of %d); use "
+                     "se='boot' or se='rank'" % (positive, len(f)))
 
 
 def iid_cov(Z, r, tau, rule, y_scale):
@@ -96,8 +99,12 @@ def _median_slope(x, y):
 def nid_density(Z, beta_hi, beta_lo, h):
     """Hendricks-Koenker densities ``2 h / dyhat`` and the number of samples
     whose fits at ``tau +- h`` cross (their density is set to 0)."""
-    dyhat = Z @ (beta_hi - beta_lo)
-    tiny = np.sqrt(np.finfo(float).eps) * np.max(np.abs(dyhat), initial=0.0)
+    fit_hi, fit_lo = Z @ beta_hi, Z @ beta_lo
+    dyhat = fit_hi - fit_lo
+    # differences below the rounding of the fitted values are zero: two
+    # identical fits must not give densities of 2 h / 1e-17
+    scale = max(np.max(np.abs(fit_hi), initial=0.0), np.max(np.abs(fit_lo), initial=0.0))
+    tiny = np.sqrt(np.finfo(float).eps) * scale
     positive = dyhat > tiny
     f = np.zeros_like(dyhat)
     f[positive] = 2 * h / dyhat[positive]
