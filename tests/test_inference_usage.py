@@ -8,7 +8,8 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
-from sklreg import HuberRegressor, QuantileInterval, QuantileRegressor, summary
+from sklreg import (HuberRegressor, QuantileInterval, QuantileRegressor,
+                    QuantileRegressorCV, summary)
 
 
 def data(seed=0, n=300):
@@ -59,6 +60,15 @@ def test_pipeline_errors():
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         summary(make_pipeline(StandardScaler(), QuantileRegressor(alpha=0.0)), X, y)
+
+
+def test_cv_estimator_points_to_its_estimator():
+    X, y = data(4, 120)
+    cv = QuantileRegressorCV(alphas=4, cv=3).fit(X, y)
+    with pytest.raises(TypeError, match="estimator_ is one.*se='boot'.*alpha=0"):
+        summary(cv, X, y)
+    result = summary(cv.estimator_, X, y, se="boot", n_boot=10, random_state=0)
+    assert "penalised estimator" in result.notes[0]
 
 
 @pytest.mark.parametrize("method", ["split", "cv+"])

@@ -208,8 +208,9 @@ def _kind(estimator):
     if isinstance(estimator, HuberRegressor):
         return "huber"
     raise TypeError("summary takes a fitted sklreg QuantileRegressor or HuberRegressor, "
-                    "or a Pipeline ending in one; got %s (for a *CV estimator, pass its "
-                    "refitted estimator_ fitted with alpha=0)" % type(estimator).__name__)
+                    "or a Pipeline ending in one; got %s (a *CV estimator's estimator_ is "
+                    "one, at the penalty it chose: summarise it with se='boot', or refit "
+                    "with alpha=0 for analytic errors)" % type(estimator).__name__)
 
 
 def _check_options(level, bandwidth, bootstrap, n_boot, kind, se):
