@@ -1,22 +1,25 @@
-"""The command line: ``python -m sklreg demo`` and ``python -m sklreg fit``.
+"""The command line: ``python -m sklreg demo``, ``fit`` and ``predict``.
 
-``fit`` reads a CSV with the standard library (no pandas), fits one
-estimator at a given alpha or chooses alpha by cross-validation, prints the
-coefficients by feature name with the certificate, and optionally writes a
-JSON model and a path plot.  Wrong input (a bad file, a missing or
-non-numeric column, an out-of-range option) is reported on stderr with exit
-code 2 and no traceback.
+``fit`` reads a CSV (see sklreg._csv), fits one estimator at a given alpha
+or chooses alpha by cross-validation, prints the coefficients by feature
+name with the certificate, and optionally writes a JSON model and a path
+plot; ``predict`` applies a saved model to another CSV.  Wrong input (a bad
+file, a missing or non-numeric column, an out-of-range option, an
+unwritable output) is reported on stderr with exit code 2 and no traceback,
+before any fitting.
 """
 import argparse
-import csv
 import json
 import math
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
+
+from sklreg._cli_common import UsageError, ridge_grid
+from sklreg._cli_output import path_plot, print_summary
+from sklreg._csv import parse_names, read_table
 
 PROG = "python -m sklreg"
 
@@ -30,81 +33,13 @@ MODELS = {    # --model: (single-alpha class, CV class), names in sklreg
 L1_RATIO_MODELS = ("elasticnet", "huber", "quantile")
 
 
-class UsageError(Exception):
-    """Bad input or options: reported as ``error: ...`` with exit code 2."""
-
-
-# --------------------------------------------------------------------------- CSV
-
-def read_csv(path, target):
-    """Read a numeric CSV with a header row.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features), Fortran-ordered float64
-    y : ndarray of shape (n_samples,)
-    features : list of str, the header without the target
-    """
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [(line, row) for line, row in enumerate(csv.reader(f), start=1)
-                    if any(cell.strip() for cell in row)]
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"{path} is not a readable CSV text file: {exc}") from None
-    if not rows:
-        raise UsageError(f"{path} is empty: expected a header row and data rows")
-    header = [name.strip() for name in rows[0][1]]
-    _check_header(header, target, path)
-    if len(rows) == 1:
-        raise UsageError(f"{path} has a header but no data rows")
-    data = np.array([_parse_row(line, row, header, path) for line, row in rows[1:]])
-    j = header.index(target)
-    features = header[:j] + header[j + 1:]
-    return np.asfortranarray(np.delete(data, j, axis=1)), data[:, j].copy(), features
-
-
-def _check_header(header, target, path):
-    if target not in header:
-        raise UsageError(f"target column {target!r} is not in {path}; its columns are: "
-                         + ", ".join(repr(h) for h in header))
-    if len(header) < 2:
-        raise UsageError(f"{path} has no feature column besides the target {target!r}")
-    missing = [k + 1 for k, name in enumerate(header) if not name]
-    if missing:
-        raise UsageError(f"{path}: header column {missing[0]} has no name")
-    seen = set()
-    for name in header:
-        if name in seen:
-            raise UsageError(f"{path}: column name {name!r} appears twice in the header")
-        seen.add(name)
-
-
-def _parse_row(line, row, header, path):
-    if len(row) != len(header):
-        raise UsageError(f"{path}, line {line}: {len(row)} fields, but the header has "
-                         f"{len(header)}")
-    values = []
-    for name, cell in zip(header, row):
-        try:
-            value = float(cell)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            shown = repr(cell.strip()) if cell.strip() else "an empty value"
-            raise UsageError(f"column {name!r} has a non-numeric value {shown} on line "
-                             f"{line} of {path} (every column must be a finite number)")
-        values.append(value)
-    return values
-
-
 # --------------------------------------------------------------------------- fit
 
-def build_estimator(model, X, y, alpha=None, cv=5, quantile=None, l1_ratio=None):
+def build_estimator(model, X, y, alpha=None, cv=5, quantile=None, l1_ratio=None,
+                    alphas=None, eps=None):
     """The sklreg estimator ``fit`` uses: the single-alpha class when
-    ``alpha`` is given, else the CV class with ``cv`` folds (for Ridge over
-    a grid built from X)."""
+    ``alpha`` is given, else the CV class with ``cv`` folds over ``alphas``
+    (a grid, or a number of alphas from alpha_max down by ``eps``)."""
     import sklreg
 
     single, cv_name = MODELS[model]
@@ -116,36 +51,39 @@ def build_estimator(model, X, y, alpha=None, cv=5, quantile=None, l1_ratio=None)
     if alpha is not None:
         return getattr(sklreg, single)(alpha=alpha, **params)
     if model == "ridge":     # RidgeCV takes a grid; compare by mean squared error
-        return sklreg.RidgeCV(alphas=ridge_grid(X, y), cv=cv,
-                              scoring="neg_mean_squared_error")
+        grid = alphas if np.ndim(alphas) else ridge_grid(
+            X, y, 100 if alphas is None else alphas, 1e-6 if eps is None else eps)
+        return sklreg.RidgeCV(alphas=grid, cv=cv, scoring="neg_mean_squared_error")
+    if alphas is not None:
+        params["alphas"] = alphas
+    if eps is not None:
+        params["eps"] = eps
     return getattr(sklreg, cv_name)(cv=cv, **params)
-
-
-def ridge_grid(X, y, n_alphas=100):
-    """A geometric alpha grid for Ridge: from the largest eigenvalue of the
-    centred Gram matrix down by a factor 1e6."""
-    from sklreg import Ridge, regularization_path
-
-    return regularization_path(Ridge(), X, y, alphas=n_alphas, eps=1e-6).alphas
 
 
 def chosen_alpha(estimator):
     return float(getattr(estimator, "alpha_", getattr(estimator, "alpha", math.nan)))
 
 
-def model_summary(args, estimator, features):
-    """The JSON-able description of a fitted model."""
+def model_summary(args, estimator, features, scale):
+    """The JSON-able description of a fitted model.  Coefficients are on
+    the scale of the CSV's columns (divided back by ``scale``, the feature
+    standard deviations, after a standardized fit)."""
+    coef = estimator.coef_ if scale is None else estimator.coef_ / scale
     summary = {
         "model": args.model,
         "estimator": type(estimator).__name__,
         "target": args.target,
         "alpha": chosen_alpha(estimator),
         "intercept": float(estimator.intercept_),
-        "coef": {name: float(c) for name, c in zip(features, estimator.coef_)},
+        "coef": {name: float(c) for name, c in zip(features, coef)},
         "dual_gap": float(estimator.dual_gap_),
         "n_iter": None if estimator.n_iter_ is None else int(np.max(estimator.n_iter_)),
         "features": list(features),
+        "standardized": scale is not None,
     }
+    if scale is not None:
+        summary["feature_std"] = {name: float(s) for name, s in zip(features, scale)}
     for name in ("quantile", "l1_ratio", "epsilon"):
         if name in estimator.get_params():
             summary[name] = estimator.get_params()[name]
@@ -156,91 +94,28 @@ def model_summary(args, estimator, features):
     return summary
 
 
-def print_summary(summary, n_samples, path, out):
-    features = summary["features"]
-    how = (f"chosen by {summary['cv']['folds']}-fold CV; one-standard-error alpha "
-           f"{summary['cv']['alpha_1se']:.6g}" if "cv" in summary else "given")
-    print(f"{summary['estimator']} on {path}: {n_samples} samples, {len(features)} "
-          f"features, target {summary['target']!r}", file=out)
-    width = max(len(name) for name in features + ["(intercept)"])
-    print(f"\nalpha = {summary['alpha']:.6g} ({how})\n", file=out)
-    print(f"{'feature':<{width}}  {'coefficient':>14}", file=out)
-    print(f"{'(intercept)':<{width}}  {summary['intercept']:>14.6g}", file=out)
-    for name in features:
-        print(f"{name:<{width}}  {summary['coef'][name]:>14.6g}", file=out)
-    n_nonzero = sum(c != 0 for c in summary["coef"].values())
-    print(f"\nnon-zero coefficients: {n_nonzero} of {len(features)}", file=out)
-    if "scale" in summary:
-        print(f"Huber scale: {summary['scale']:.6g}", file=out)
-    print(f"dual gap (certificate): {summary['dual_gap']:.3e}  -- the objective is within "
-          "this of its minimum", file=out)
-    if summary["n_iter"] is not None:
-        print(f"iterations: {summary['n_iter']}", file=out)
-
-
-def use_agg():
-    """Select matplotlib's file-only backend; a UsageError without matplotlib."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise UsageError("plots need matplotlib: pip install matplotlib") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def path_plot(estimator, X, y, features, filename):
-    """Coefficient path; a CV fit marks its choice, a fixed alpha is marked too."""
-    plt = use_agg()
-    from sklreg import PathDisplay, Ridge, plot_path, regularization_path
-
-    model = getattr(estimator, "estimator_", estimator)
-    if model is not estimator:                     # PathCV: grid and marks built in
-        display = plot_path(estimator, X, y, feature_names=features)
-    else:
-        marks = {}
-        if hasattr(estimator, "alpha_"):           # RidgeCV
-            grid, marks = estimator.alphas, {"alpha": estimator.alpha_,
-                                             "alpha_1se": estimator.alpha_1se_}
-            model = Ridge()
-        else:
-            grid = _grid_around(model, X, y, estimator.alpha)
-        path = regularization_path(model, X, y, alphas=grid)
-        display = PathDisplay(path.alphas, path.coefs, feature_names=features,
-                              **marks).plot()
-        if not marks:
-            display.ax_.axvline(estimator.alpha, color="black", linestyle="--",
-                                linewidth=1, label=f"alpha = {estimator.alpha:.4g}")
-            display.ax_.legend(fontsize="small", loc="best")
-    display.ax_.set_title(f"{type(model).__name__} path")
-    display.figure_.savefig(filename, dpi=100, bbox_inches="tight")
-    plt.close(display.figure_)
-
-
-def _grid_around(model, X, y, alpha, n_alphas=60):
-    """The default path grid, widened to contain ``alpha``."""
-    from sklreg import regularization_path
-
-    grid = regularization_path(model, X, y, alphas=2).alphas
-    top, bottom = max(grid[0], 2 * alpha), min(grid[-1], alpha / 2)
-    if bottom <= 0:
-        bottom = top * 1e-3
-    return np.geomspace(top, bottom, n_alphas)
-
-
 def run_fit(args, out=None):
     out = out or sys.stdout
     _check_fit_args(args)
-    X, y, features = read_csv(args.data, args.target)
+    alphas = _alphas(args)
+    for filename, option in [(args.output, "--output"), (args.plot, "--plot")]:
+        _check_writable(filename, option)
+    X, y, features = read_table(args.data, args.sep, args.target,
+                                parse_names(args.columns or ""), parse_names(args.drop or ""))
     if args.alpha is None and args.cv > X.shape[0]:
         raise UsageError(f"--cv {args.cv} needs at least {args.cv} data rows; "
                          f"{args.data} has {X.shape[0]}")
+    scale = None
+    if args.standardize:         # unit variance; a constant column stays as it is
+        scale = X.std(axis=0)
+        scale[scale == 0] = 1.0
+        X = np.asfortranarray(X / scale)
     try:
-        estimator = build_estimator(args.model, X, y, args.alpha, args.cv,
-                                    args.quantile, args.l1_ratio).fit(X, y)
+        estimator = build_estimator(args.model, X, y, args.alpha, args.cv, args.quantile,
+                                    args.l1_ratio, alphas, args.eps).fit(X, y)
     except ValueError as exc:                  # e.g. a parameter the estimator rejects
         raise UsageError(f"cannot fit {args.model}: {exc}") from None
-    summary = model_summary(args, estimator, features)
+    summary = model_summary(args, estimator, features, scale)
     print_summary(summary, X.shape[0], args.data, out)
     if args.output:
         _write(args.output, lambda f: json.dump(summary, f, indent=2))
@@ -251,12 +126,79 @@ def run_fit(args, out=None):
     return 0
 
 
+def run_predict(args, out=None):
+    """Predictions of a saved model for the rows of a CSV, one per line."""
+    out = out or sys.stdout
+    _check_writable(args.output, "--output")
+    model = _load_model(args.model)
+    X, _, _ = read_table(args.data, args.sep, features=model["features"])
+    coef = np.array([model["coef"][name] for name in model["features"]])
+    prediction = X @ coef + model["intercept"]
+    if args.output:
+        _write(args.output, lambda f: _write_column(f, prediction, model))
+        print(f"{len(prediction)} predictions written to {args.output}", file=out)
+    else:
+        _write_column(out, prediction, model)
+    return 0
+
+
+def _load_model(filename):
+    try:
+        with open(filename) as f:
+            model = json.load(f)
+    except OSError as exc:
+        raise UsageError(f"cannot read {filename}: {exc.strerror}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{filename} is not a JSON file: {exc}") from None
+    keys = ("features", "coef", "intercept")
+    if not isinstance(model, dict) or any(key not in model for key in keys) \
+            or set(model["features"]) != set(model["coef"]):
+        raise UsageError(f"{filename} is not a model written by '{PROG} fit --output'")
+    return model
+
+
+def _write_column(f, values, model):
+    f.write(f"predicted_{model.get('target') or 'value'}\n")
+    np.savetxt(f, values, fmt="%.17g")
+
+
+def _alphas(args):
+    """--alphas as an array, else --n-alphas (or None: the default grid)."""
+    if args.alphas is None:
+        return args.n_alphas
+    try:
+        alphas = np.array([float(a) for a in parse_names(args.alphas)])
+    except ValueError:
+        raise UsageError(f"--alphas takes numbers separated by commas, got "
+                         f"{args.alphas!r}") from None
+    if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas >= 0)):
+        raise UsageError(f"--alphas must be finite numbers >= 0, got {args.alphas!r}")
+    return alphas
+
+
 def _write(filename, dump):
     try:
         with open(filename, "w") as f:
             dump(f)
     except OSError as exc:
         raise UsageError(f"cannot write {filename}: {exc.strerror}") from None
+
+
+def _check_writable(filename, option):
+    """Fail before reading and fitting if ``filename`` cannot be written."""
+    if not filename:
+        return
+    directory = os.path.dirname(os.path.abspath(filename))
+    if os.path.isdir(filename):
+        problem = "it is a directory"
+    elif not os.path.isdir(directory):
+        problem = f"the directory {directory} does not exist"
+    elif not os.access(directory, os.W_OK) or (os.path.exists(filename)
+                                               and not os.access(filename, os.W_OK)):
+        problem = "permission denied"
+    else:
+        return
+    raise UsageError(f"{option} {filename}: cannot write there ({problem})")
 
 
 def _check_fit_args(args):
@@ -273,6 +215,16 @@ def _check_fit_args(args):
         raise UsageError(f"--alpha must be >= 0, got {args.alpha}")
     if args.alpha is None and args.cv < 2:
         raise UsageError(f"--cv must be at least 2 folds, got {args.cv}")
+    grid = [name for name, value in [("--alphas", args.alphas), ("--n-alphas", args.n_alphas),
+                                     ("--eps", args.eps)] if value is not None]
+    if grid and args.alpha is not None:
+        raise UsageError(f"{grid[0]} sets the CV grid; it does not apply with --alpha")
+    if args.alphas is not None and len(grid) > 1:
+        raise UsageError(f"--alphas gives the grid itself; {grid[1]} does not apply")
+    if args.n_alphas is not None and args.n_alphas < 1:
+        raise UsageError(f"--n-alphas must be at least 1, got {args.n_alphas}")
+    if args.eps is not None and not 0 < args.eps < 1:
+        raise UsageError(f"--eps must be strictly between 0 and 1, got {args.eps}")
     if args.plot and not args.plot.lower().endswith(".png"):
         raise UsageError(f"--plot writes a PNG file; give a name ending in .png, "
                          f"got {args.plot!r}")
@@ -297,11 +249,25 @@ def _float(text):
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
+def _separator(text):
+    text = {"tab": "\t", "\\t": "\t"}.get(text, text)
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"a separator is one character (or 'tab'), "
+                                         f"got {text!r}")
+    return text
+
+
+def _add_sep(parser):
+    parser.add_argument("--sep", type=_separator, default=",", metavar="C",
+                        help="field separator: one character, or 'tab' (default: ',')")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG, description="sklreg: regularized linear regression with a "
         "certified duality gap.  Commands: 'demo' (fit every estimator on bundled "
-        "data, compare with scikit-learn) and 'fit' (fit a model to a CSV file).")
+        "data, compare with scikit-learn), 'fit' (fit a model to a CSV file) and "
+        "'predict' (apply a saved model to a CSV file).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("demo", help="fit every estimator with cross-validation on "
@@ -327,7 +293,19 @@ def build_parser():
     f.add_argument("data", metavar="data.csv",
                    help="CSV file: a header row of column names, then numeric values")
     f.add_argument("--target", required=True, metavar="COLUMN",
-                   help="name of the column to predict; every other column is a feature")
+                   help="name of the column to predict; every other column is a "
+                   "feature unless --columns or --drop say otherwise")
+    _add_sep(f)
+    which = f.add_mutually_exclusive_group()
+    which.add_argument("--columns", metavar="A,B,...",
+                       help="the feature columns, separated by commas (other columns, "
+                       "text ones included, are ignored)")
+    which.add_argument("--drop", metavar="A,B,...",
+                       help="columns that are not features (an ID, a text column)")
+    f.add_argument("--standardize", action="store_true",
+                   help="fit on features scaled to unit variance, as glmnet does by "
+                   "default (the penalty then treats every feature alike); the "
+                   "coefficients printed and saved are on the CSV's scale")
     f.add_argument("--model", default="lasso", choices=list(MODELS),
                    help="loss and penalty: lasso (squared + L1), elasticnet (squared "
                    "+ L1/L2), ridge (squared + L2), huber (Huber, robust to outliers), "
@@ -344,22 +322,45 @@ def build_parser():
     how.add_argument("--cv", type=int, default=5, metavar="K",
                      help="choose alpha by K-fold cross-validation over a 100-alpha "
                      "grid (the default, with K=5)")
+    f.add_argument("--alphas", metavar="A,B,...",
+                   help="with --cv: the alphas to try, separated by commas")
+    f.add_argument("--n-alphas", type=int, metavar="N",
+                   help="with --cv: the number of alphas of the grid (default 100)")
+    f.add_argument("--eps", type=_float, metavar="E",
+                   help="with --cv: the grid runs from alpha_max down to E * alpha_max "
+                   "(default 1e-3; 1e-6 for ridge, from the top eigenvalue)")
     f.add_argument("--plot", metavar="path.png",
                    help="write the coefficient path as a PNG, with the chosen alpha "
-                   "marked (needs matplotlib)")
+                   "marked")
     f.add_argument("--output", metavar="model.json",
                    help="write the fitted model as JSON: model, alpha, intercept, coef "
                    "by feature name, dual_gap, n_iter, features")
+
+    p = sub.add_parser("predict", help="predict the rows of a CSV file with a saved model",
+                       description="Apply a model saved by 'fit --output' to a CSV "
+                       "file that has its feature columns (by name; other columns are "
+                       "ignored) and print one prediction per row, under a header line.")
+    p.add_argument("model", metavar="model.json", help="a model written by fit --output")
+    p.add_argument("data", metavar="data.csv", help="CSV file with a header row")
+    _add_sep(p)
+    p.add_argument("--output", metavar="predictions.csv",
+                   help="write the predictions there instead of printing them")
     return parser
 
 
 def main(argv=None):
     """Entry point; returns the exit code (0, or 2 for bad input)."""
     args = build_parser().parse_args(argv)   # argparse exits with 2 on bad options
+    commands = {"demo": lambda: demo(args.output_dir, quick=args.quick,
+                                     compare=args.compare),
+                "fit": lambda: run_fit(args), "predict": lambda: run_predict(args)}
     try:
-        if args.command == "demo":
-            return demo(args.output_dir, quick=args.quick, compare=args.compare)
-        return run_fit(args)
+        # a warning is a line of the output, not a pointer into sklreg's code
+        with warnings.catch_warnings(record=True) as caught:
+            code = commands[args.command]()
     except UsageError as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"{PROG} {args.command}: warning: {message}", file=sys.stderr)
+    return code

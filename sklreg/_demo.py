@@ -15,6 +15,8 @@ import warnings
 
 import numpy as np
 
+from sklreg._cli_common import ridge_grid, use_agg
+
 QUANTILE = 0.9
 
 
@@ -46,7 +48,6 @@ def load_data(quick):
 def _grid(estimator, X, y, n_alphas):
     """The estimator's default alpha grid (from alpha_max down by 1e-3; for
     Ridge from the top eigenvalue down by 1e-6), with ``n_alphas`` points."""
-    from sklreg._cli import ridge_grid
     from sklreg.path import alpha_grid, grid_top
 
     if type(estimator).__name__ == "Ridge":
@@ -113,6 +114,7 @@ def run_demo(output_dir=".", quick=False, compare=True, out=None):
     from sklearn.model_selection import KFold
 
     out = out or sys.stdout
+    use_agg()            # no matplotlib: say so now, not after a minute of fitting
     start = time.perf_counter()
     sets = load_data(quick)
     for name, X, _, _ in sets:
@@ -168,7 +170,6 @@ def _notes(baselines, quick, compare):
 def write_plots(model, X, y, names, data_name, output_dir):
     """The path (CV choice marked) and the CV curve of ``model``, as PNGs."""
     from sklreg import plot_cv, plot_path
-    from sklreg._cli import use_agg
 
     plt = use_agg()
     os.makedirs(output_dir, exist_ok=True)
