@@ -12,6 +12,7 @@ from sklearn.linear_model._huber import _huber_loss_and_gradient
 from sklreg import HuberRegressor
 from sklreg._core._losses import Huber
 from sklreg.losses import LOSSES, HuberLoss
+from sklreg.solvers.huber._scale import best_scale
 from sklreg.utils.reference import huber_objective
 
 
@@ -206,7 +207,7 @@ def test_scale_equivariance():
 
 
 def test_both_solvers_agree_and_warm_start():
-    from sklreg.solvers import _huber
+    from sklreg.solvers import huber as _huber
     X, y, s = make_huber_problem(300, 6, outliers=0.2, weights=True)
     est = HuberRegressor(alpha=0.1, tol=1e-12).fit(X, y, sample_weight=s)
     problem = _huber.HuberProblem(X, __import__("sklreg._core._design", fromlist=["Design"])
@@ -300,14 +301,13 @@ def test_best_scale_minimises_the_datafit_from_any_start(weights):
     best = optimize.minimize_scalar(fit, bounds=(1e-3, 50), method="bounded",
                                     options={"xatol": 1e-10}).x
     for start in (None, 1e-6, best * (1 + 1e-9), best / 3, 3 * best, 1e3):
-        sigma = problem.best_scale(r, start)
+        sigma, scan = best_scale(problem, r, start)
         assert abs(sigma - best) <= 1e-6 * best
         assert fit(sigma) <= fit(best) + 1e-12 * fit(best)
         # the values the search leaves for the objective are the scan's there
-        np.testing.assert_allclose(problem.scan(r, sigma)[:3],
-                                   Huber(1.35, sigma).scan(r, weight)[:3], rtol=1e-10,
-                                   atol=1e-10 * weight.sum())
-    assert problem.best_scale(np.zeros_like(r), 1.0) == problem.scale_floor
+        np.testing.assert_allclose(scan[:3], Huber(1.35, sigma).scan(r, weight)[:3],
+                                   rtol=1e-10, atol=1e-10 * weight.sum())
+    assert best_scale(problem, np.zeros_like(r), 1.0)[0] == problem.scale_floor
 
 
 def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
@@ -329,7 +329,9 @@ def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
                                [np.max(theta[pos] / s[pos]), np.min(theta[pos] / s[pos])],
                                rtol=1e-14)
     # the pieces after the shift to sum zero, against the shifted theta
-    total, grad, v, peak, energy, ty = problem._dual_pieces(theta.copy())
+    dual = problem.dual(r, 0.9, theta.copy())
+    total, grad, v, peak, energy, ty = (dual.theta_sum, dual.grad, dual.v, dual.peak,
+                                        dual.energy, dual.ty)
     shifted = theta - theta.sum() / s.sum() * s
     np.testing.assert_allclose(grad, X.T @ theta, rtol=1e-12)
     np.testing.assert_allclose(v, X.T @ shifted, rtol=1e-10, atol=1e-12)
@@ -345,7 +347,7 @@ def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
 def test_scan_without_outputs_and_on_a_piece():
     # reading r only, or with unit weights as None, gives the same values;
     # and a scale inside [low, high] has the values the piece formula gives
-    from sklreg.solvers._huber import _on_piece
+    from sklreg.solvers.huber._scale import on_piece
     rng = np.random.default_rng(1)
     r = 3 * rng.standard_normal(200)
     loss = Huber(1.35, 0.7)
@@ -357,10 +359,10 @@ def test_scan_without_outputs_and_on_a_piece():
     assert low < 0.7 < high
     for to in (0.5 * (low + 0.7), 0.5 * (0.7 + high)):
         there = Huber(1.35, to).scan(r)
-        np.testing.assert_allclose(_on_piece(0.7, to, *full), there, rtol=1e-12)
+        np.testing.assert_allclose(on_piece(0.7, to, full), there, rtol=1e-12)
     for to in (low, high):        # a sample changes side there: fit and d1 go on
         there = Huber(1.35, to).scan(r)
-        np.testing.assert_allclose(_on_piece(0.7, to, *full)[:2], there[:2], rtol=1e-12)
+        np.testing.assert_allclose(on_piece(0.7, to, full)[:2], there[:2], rtol=1e-12)
 
 
 def test_compiled_loss_matches_numpy_face():

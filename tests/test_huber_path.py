@@ -10,7 +10,8 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 from sklreg import HuberRegressor, HuberRegressorCV, regularization_path
 from sklreg.model_selection import _rows
-from sklreg.solvers._huber import _Hessian, _Session
+from sklreg.solvers.huber._hessian import Hessian as _Hessian
+from sklreg.solvers.huber._session import Session as _Session
 from sklreg.utils.reference import huber_objective
 from test_huber import make_huber_problem
 
@@ -64,16 +65,16 @@ def test_carried_hessian_equals_a_fresh_one(weights):
         problem.set_penalty(np.zeros(5), np.full(5, 2 * alpha))
         result = session.solve(w, start)
         w = np.array(result.coef)
-        start = (result.intercept, result.scale, result.residual)
+        start = result
     assert not session.hessian.full            # rows changed side along the way
     # a point where some samples sit on the other side than where the Gram
     # was last updated (fewer than the inliers: the update, not a rebuild)
     r, sigma = result.residual * 1.1, 0.9 * result.scale
-    _, _, v = problem.gap(w, r, sigma)
-    outlier = problem._weight != problem.s
+    certificate = problem.gap(w, r, sigma)
+    outlier = certificate.dual.weight != problem.s
     assert 0 < np.sum(outlier != session.hessian.outlier) < np.sum(~outlier)
-    carried = session.hessian(r, sigma, v, problem.theta_sum)
-    fresh = _Hessian(problem)(r, sigma, v, problem.theta_sum)
+    carried = session.hessian(r, sigma, certificate)
+    fresh = _Hessian(problem)(r, sigma, certificate)
     np.testing.assert_allclose(carried, fresh, rtol=1e-10, atol=1e-10 * np.abs(fresh).max())
     # and both are the Hessian written out from its definition
     s = np.ones_like(r) if s is None else s
@@ -91,7 +92,7 @@ def test_gap_after_a_penalty_change_equals_a_fresh_problems():
     r = problem.residual(w, 2.0)
     first = problem.gap(w, r, 1.3)
     problem.set_penalty(np.zeros(4), np.full(4, 0.2))
-    again = problem.gap(w, r, 1.3)                 # penalty-free pieces reused
+    again = problem.certify(w, first.dual, 1.3)    # penalty-free pieces reused
     fresh = HuberRegressor(alpha=0.1)._huber_problem(X, y, s)
     expected = fresh.gap(w, fresh.residual(w, 2.0), 1.3)
     assert again[0] == pytest.approx(expected[0], rel=1e-12)
@@ -142,7 +143,7 @@ def test_majoriser_on_constant_y_needs_no_inner_solve():
     # the weighted least-squares majoriser is fitted exactly by w = 0 and
     # the intercept; its relative inner tolerance would be 0
     import warnings
-    from sklreg.solvers._huber import solve_huber
+    from sklreg.solvers.huber import solve_huber
     X, _, s = make_huber_problem(50, 3, weights=True, seed=6)
     problem = HuberRegressor(alpha=0.1)._huber_problem(X, np.full(50, -1.5), s)
     with warnings.catch_warnings():

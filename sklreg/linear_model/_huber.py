@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
-from sklreg.solvers._huber import HuberProblem, huber_path, solve_huber
+from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
 
 
@@ -70,7 +70,7 @@ class HuberRegressor(PenalizedRegressor):
     dual_gap_ : float
         Duality gap of the joint problem at the returned solution: the
         objective is within this of its minimum.  Built from the Fenchel
-        dual of the scale-minimised datafit (see ``sklreg.solvers._huber``);
+        dual of the scale-minimised datafit (see ``sklreg.solvers.huber``);
         an unpenalised feature (``alpha=0``) adds a KKT term that vanishes
         iff its partial derivative does.
     n_iter_ : int
@@ -138,7 +138,7 @@ class HuberRegressor(PenalizedRegressor):
         """One SolverResult per alpha of the decreasing grid ``alphas`` (X, y,
         sample_weight validated), each warm-started from the previous one
         (coefficients, intercept and scale) and sharing P(0) and the Newton
-        Hessian's Gram (see ``sklreg.solvers._huber.huber_path``)."""
+        Hessian's Gram (see ``sklreg.solvers.huber.huber_path``)."""
         p = X.shape[1]
         w = np.zeros(p) if coef_init is None else np.asarray(coef_init, dtype=np.float64)
         with single_threaded_blas():

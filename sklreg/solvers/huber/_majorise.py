@@ -1,0 +1,120 @@
+"""Exact scale steps alternating with weighted least-squares majorisers.
+
+The datafit at a fixed scale is majorised in (w, b) by a weighted least
+squares with weights ``min(1, eps sigma / |r_i|)`` (exact on inliers),
+solved by the working-set coordinate-descent kernel; the exact best scale
+of the new residual follows.  Any penalty, dense or sparse X, any p.
+"""
+import warnings
+
+import numpy as np
+from scipy import linalg
+
+from sklreg._core._cd import LeastSquares
+from sklreg._core._penalties import L1L2
+from sklreg.solvers._cd import solve_cd
+from sklreg.solvers.huber._result import HuberResult, begin, on_floor
+from sklreg.solvers.huber._scale import best_scale
+
+INNER_FRACTION = 1e-3      # majoriser solves stop at this fraction of the gap
+INNER_MAX_EPOCHS = 500     # per majoriser solve (an exact fit makes them stiff)
+MEMORY = 4                 # iterates an Anderson extrapolation combines
+
+
+def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
+             start=None):
+    """Minimise from w by scale steps and majoriser solves.
+
+    Both steps lower the objective; every ``MEMORY`` iterations an Anderson
+    extrapolation of (w, b, sigma) replaces the iterate when both its
+    objective and its gap are lower (the alternation converges linearly,
+    extrapolation removes the slow mode).  ``start`` and ``floor_exit`` as
+    in ``newton``.  Returns a HuberResult.
+    """
+    p = w.shape[0]
+    b, r, sigma, dual = begin(problem, w, start)
+    n_iter = 0
+    history = []
+    while True:
+        cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
+        dual = None
+        if cert.gap <= tol_abs or n_iter >= max_iter:
+            break
+        if floor_exit and on_floor(problem, sigma):
+            break
+        history.append(np.concatenate((w, [b, sigma])))
+        if len(history) == MEMORY + 1:
+            z = _extrapolate(history)
+            history = []
+            if z is not None and z[-1] > problem.scale_floor and not (
+                    problem.positive and np.any(z[:p] < 0)):
+                r_new = problem.residual(z[:p], z[p])
+                s_new = best_scale(problem, r_new, sigma)[0]
+                other = problem.gap(z[:p], r_new, s_new)
+                if other.gap < cert.gap and other.primal <= cert.primal:
+                    w, b, r, sigma, cert = z[:p].copy(), z[p], r_new, s_new, other
+                    history = [np.concatenate((w, [b, sigma]))]
+                    if cert.gap <= tol_abs:
+                        break
+        weight = cert.dual.weight
+        if weight is None:              # the certificate came with a theta
+            weight = problem.dual(r, sigma).weight
+        w, b = _majoriser_step(problem, w, weight, sigma, cert, check_every)
+        r = problem.residual(w, b)
+        sigma = best_scale(problem, r, sigma)[0]
+        n_iter += 1
+    return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
+                       tol_abs=tol_abs, n_iter=n_iter, scale=sigma, residual=r,
+                       dual=cert.dual)
+
+
+def _majoriser_step(problem, w, weight, sigma, cert, check_every):
+    """(w, b) minimising the weighted least-squares majoriser at ``weight``."""
+    p = w.shape[0]
+    total = weight.sum()
+    # datafit majoriser sum_i c_i r_i**2 / sigma, rescaled by sigma / (2 C)
+    # to the least-squares kernel's 1 / (2 C) sum_i c_i r_i**2
+    factor = sigma / (2.0 * total)
+    datafit = LeastSquares(problem.design, problem.y, weight, w, problem.fit_intercept)
+    if datafit.primal_at_zero > 0:
+        penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
+        # the least-squares gap is second order in the optimality violation
+        # delta, the Huber gap (a scaled dual point, linear objective) first
+        # order, ~ delta * P: ask the inner solve for delta**2
+        inner_tol = INNER_FRACTION * min(cert.gap * factor / datafit.primal_at_zero,
+                                         (cert.gap / max(cert.primal, 1e-300)) ** 2)
+        w = solve_cd(datafit, penalty, w, tol=inner_tol, max_iter=INNER_MAX_EPOCHS,
+                     check_every=check_every).coef
+    else:
+        # y is constant where the weights are positive (zero without an
+        # intercept): w = 0 with the intercept fits the majoriser exactly (a
+        # relative inner tol would be 0)
+        w = np.zeros(p)
+        datafit = LeastSquares(problem.design, problem.y, weight, w, problem.fit_intercept)
+    return w, (datafit.intercept if problem.fit_intercept else 0.0)
+
+
+def _extrapolate(history):
+    """Anderson extrapolation of the outer iterates (rows of ``history``):
+    the affine combination whose successive differences are smallest.
+
+    Not the coordinate-descent kernel's ``Anderson``: that one gives up on a
+    nearly singular system of differences, which is the rule here (the
+    iterates converge along one slow mode), and clamps to the last
+    iterate's orthant; a relative ridge keeps the system solvable.  With
+    the kernel's, an L1 fit near alpha_max took 1000 outer iterations
+    instead of 8.
+    """
+    Z = np.asarray(history)
+    U = np.diff(Z, axis=0)
+    gram = U @ U.T
+    gram += 1e-12 * max(np.trace(gram), 1e-300) * np.eye(gram.shape[0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            c = linalg.solve(gram, np.ones(gram.shape[0]), assume_a="pos")
+    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+        return None
+    if not np.isfinite(c).all() or c.sum() == 0:
+        return None
+    return (c / c.sum()) @ Z[1:]

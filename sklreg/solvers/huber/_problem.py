@@ -1,0 +1,218 @@
+"""Data, loss and penalty of one Huber fit, and its certificate.
+
+The problem (scikit-learn's ``HuberRegressor`` objective, not divided by n)::
+
+    min_{w, b, sigma > 0}  sum_i s_i (sigma + sigma H(r_i / sigma)) + Omega(w),
+    r = y - X w - b,   Omega(w) = sum_j l1_j |w_j| + l2_j / 2 w_j**2
+
+with ``H(z) = z**2`` (``|z| <= eps``), ``2 eps |z| - eps**2`` beyond.  The
+datafit is the perspective of ``h(u) = sum_i s_i (1 + H(u_i))``, so it is
+jointly convex in (w, b, sigma).
+
+Certificate
+-----------
+Minimising over sigma leaves ``F(r) = min_sigma sum_i s_i sigma (1 + H(r_i /
+sigma))``, whose conjugate is the indicator of ``{theta : |theta_i| <= 2 eps
+s_i, sum_i theta_i**2 / s_i <= 4 n_w}`` (the conjugate of a perspective).  So
+the problem has the Fenchel dual::
+
+    max_theta  theta . y - sum_j Omega_j^*(x_j . theta)
+    s.t. theta in that set, and sum_i theta_i = 0 when an intercept is fitted.
+
+The dual point is built from the residual, ``theta_i = s_i psi(r_i / sigma)``
+(minus the gradient of the datafit), or handed over (the exact solution of
+the sigma -> 0 face gives its own), shifted to sum to zero and scaled into
+the feasible set.  ``P(w, b, sigma) - D(theta)`` bounds the suboptimality of
+the joint objective and vanishes at the optimum.  An unpenalised feature (no
+dual constraint can be met by scaling) contributes, as in the least-squares
+solver, a KKT term that is zero iff its partial derivative is.  The floor
+kept on the scale (``sigma >= scale_floor``, tiny) adds ``scale_floor (n_w -
+sum_i theta_i**2 / (4 s_i)) >= 0`` to the dual, so a fit whose optimum sits
+on the floor (an exact fit) is certified too.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from sklreg._core._losses import Huber
+from sklreg._core._penalties import L1L2
+
+
+class Scan(NamedTuple):
+    """What one pass over a residual says about the scale (``Huber.scan``):
+    the joint datafit, its first and second derivative in sigma, and the
+    scales between which the inlier set stays the same."""
+    fit: float
+    d_scale: float
+    dd_scale: float
+    low: float
+    high: float
+
+
+class Dual(NamedTuple):
+    """The penalty-free part of the certificate at one residual and scale:
+    a path's next alpha starts from it.  ``grad = X.T @ theta`` (minus the
+    datafit's gradient in w), ``v`` the same after theta's shift to sum
+    zero, ``peak`` and ``energy`` of the shifted theta (its box and energy
+    constraints), ``ty`` its dot with y; ``weight`` the majoriser's weights
+    (None for a theta handed over)."""
+    scan: Scan
+    theta_sum: float
+    grad: np.ndarray
+    v: np.ndarray
+    peak: float
+    energy: float
+    ty: float
+    weight: object
+
+
+class Certificate(NamedTuple):
+    """The duality gap at one point, the objective there, and what the
+    solvers read next to it."""
+    gap: float
+    primal: float
+    grad: np.ndarray
+    dual: Dual
+
+
+class HuberProblem:
+    """Data, loss and penalty of one Huber fit, and its certificate.
+
+    Parameters
+    ----------
+    X : ndarray (Fortran) or CSC matrix of shape (n_samples, n_features)
+    design : sklreg._core._design.Design
+        The view of X the compiled kernels use.
+    y : ndarray of shape (n_samples,), float64
+    sample_weight : ndarray of shape (n_samples,) or None
+    epsilon : float, >= 1
+    l1, l2 : ndarray of shape (n_features,)
+        ``Omega(w) = sum_j l1_j |w_j| + l2_j / 2 w_j**2``.
+    positive : bool
+    fit_intercept : bool
+    """
+
+    def __init__(self, X, design, y, sample_weight, epsilon, l1, l2, positive,
+                 fit_intercept):
+        self.X, self.design, self.y = X, design, y
+        n, p = X.shape
+        self.s = np.ones(n) if sample_weight is None else sample_weight
+        self.n_w = float(self.s.sum())
+        self.loss = Huber(epsilon)
+        self.eps = float(epsilon)
+        self.positive = positive
+        self.set_penalty(l1, l2)
+        self.fit_intercept = fit_intercept
+        # the dual box and energy divide theta by s: skip it when s = 1
+        self._unit = bool(np.all(self.s == 1.0))
+        self._pos = slice(None) if np.all(self.s > 0) else self.s > 0
+        self.sqnorms = design.col_sqnorms(self.s) if p else np.zeros(0)
+        self.xs = np.zeros(p)          # X.T @ s, the columns' weighted sums
+        # theta - shift * s dotted with y is theta dotted with the centred y
+        # (no cancellation of two large terms when y has a large mean)
+        self._y_dual = y - np.dot(self.s, y) / self.n_w if fit_intercept else y
+        if p:
+            design.rmatvec(self.s, self.xs)
+        # with an intercept, a constant column only duplicates it
+        centred = self.sqnorms - (self.xs ** 2 / self.n_w if fit_intercept else 0.0)
+        self.constant = centred <= 1e-13 * self.sqnorms
+        self.scale_floor = np.finfo(np.float64).tiny
+
+    def set_penalty(self, l1, l2):
+        """Change the penalty (a new alpha along a path); the data stay."""
+        self.l1, self.l2 = l1, l2
+        self.penalty = L1L2(l1, l2, self.positive)
+        self.penalized = self.penalty.penalized_mask()
+        # constant along a solve: what the gap would otherwise test each time
+        self._all_penalized = self.penalized.all()
+        # a pure-L1 coordinate bounds the dual point (dual_scales below 1)
+        self._bounded = bool(np.any((l1 > 0) & (l2 == 0)))
+
+    @property
+    def smooth(self):
+        """No kink in the penalty: Newton's method applies."""
+        return not self.positive and not np.any(self.l1 > 0)
+
+    # -- pieces -------------------------------------------------------------
+    def residual(self, w, b, out=None):
+        out = np.empty(self.X.shape[0]) if out is None else out
+        if w.shape[0]:
+            self.design.matvec(w, out)
+            np.subtract(self.y, out, out=out)
+        else:
+            out[:] = self.y
+        out -= b
+        return out
+
+    def scan(self, r, sigma):
+        """The Scan of residual r at scale sigma (reads r only)."""
+        self.loss.scale = sigma
+        return Scan(*self.loss.scan(r, None if self._unit else self.s))
+
+    def objective(self, w, scan):
+        return scan.fit + self.penalty.values(w)
+
+    # -- certificate --------------------------------------------------------
+    def dual(self, r, sigma, theta=None):
+        """The Dual at residual r and scale sigma, from ``theta_i = s_i
+        psi(r_i / sigma)`` or from the ``theta`` given.  The shift to sum
+        zero is applied to the sums, not to theta."""
+        self.loss.scale = sigma
+        s = None if self._unit else self.s
+        weight = None
+        if theta is None:            # the scan's sums (see Huber.scan)
+            theta, weight = np.empty_like(r), np.empty_like(r)
+            scan = Scan(*self.loss.scan(r, s, theta, weight))
+            energy, top = self.loss.theta_energy, self.loss.theta_max
+            bottom = self.loss.theta_min
+        else:
+            scan = Scan(*self.loss.scan(r, s))
+            ratio = theta[self._pos] / self.s[self._pos]
+            energy, top, bottom = np.dot(theta[self._pos], ratio), ratio.max(), ratio.min()
+        total = theta.sum()        # pairwise: the intercept's gradient, accurately
+        v = np.empty(self.X.shape[1])
+        if v.size:
+            self.design.rmatvec(theta, v)
+        grad = v.copy()
+        ty = np.dot(theta, self._y_dual)
+        if self.fit_intercept:
+            shift = total / self.n_w        # theta - shift * s sums to zero
+            v -= self.xs * shift
+            energy -= shift * total
+            top, bottom = top - shift, bottom - shift
+        return Dual(scan, total, grad, v, max(top, -bottom), energy, ty, weight)
+
+    def certify(self, w, dual, sigma):
+        """The Certificate at coefficients w and the Dual of their residual
+        at scale sigma, under the current penalty."""
+        primal = self.objective(w, dual.scan)
+        v, energy = dual.v, dual.energy
+        kappa = 1.0
+        if dual.peak > 2 * self.eps:
+            kappa = 2 * self.eps / dual.peak
+        if energy > 4 * self.n_w:
+            kappa = min(kappa, np.sqrt(4 * self.n_w / energy))
+        pen = self.penalized
+        if self._bounded:
+            kappa = min(kappa, np.min(self.penalty.dual_scales(v)[pen]))
+        conjugates = self.penalty.conjugates(kappa * v)
+        value = kappa * dual.ty - (conjugates.sum() if self._all_penalized
+                                   else conjugates[pen].sum())
+        # sigma >= scale_floor adds -scale_floor * h^*(theta) >= 0 to the dual
+        value += self.scale_floor * max(self.n_w - 0.25 * kappa ** 2 * energy, 0.0)
+        kkt = 0.0
+        if not self._all_penalized:
+            free = ~pen & (self.sqnorms > 0)
+            lip = 2.0 / sigma * self.sqnorms[free]
+            vf = v[free]
+            if self.positive:
+                # w_j >= 0 has the conjugate of v_j <= 0: such a v_j is
+                # feasible, its term -w_j v_j >= 0 already in the gap
+                vf = np.maximum(vf, 0.0)
+            kkt = np.sum(np.abs(kappa * vf) * (np.abs(w[free]) + np.abs(vf) / lip))
+        return Certificate(primal - value + kkt, primal, dual.grad.copy(), dual)
+
+    def gap(self, w, r, sigma, theta=None):
+        """The Certificate at (w, residual r, sigma), its dual point built
+        from the residual unless ``theta`` is given."""
+        return self.certify(w, self.dual(r, sigma, theta), sigma)

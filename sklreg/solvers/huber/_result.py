@@ -1,0 +1,41 @@
+"""What a Huber solve returns, and where one begins."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from sklreg.solvers._base import SolverResult
+from sklreg.solvers.huber._scale import best_scale
+
+FACE_SCALE = 1e4    # sigma below FACE_SCALE * floor: the sigma -> 0 face is solved instead
+
+
+@dataclass
+class HuberResult(SolverResult):
+    """A SolverResult with the fitted ``scale``, the ``residual`` at the
+    solution and the certificate's ``dual`` (penalty-free) part there: the
+    next alpha of a path starts from them."""
+
+    scale: float = 1.0
+    residual: object = None
+    dual: object = None
+
+
+def begin(problem, w, start=None):
+    """(b, r, sigma, dual) to begin from: those of ``start`` (a HuberResult
+    whose coefficients w are; ``dual`` is None when unknown), else the
+    weighted mean residual and its best scale.  Sets the coefficients of
+    constant columns to zero in place (the intercept takes their part)."""
+    w[problem.constant] = 0.0
+    if start is not None:
+        r = start.residual
+        if r is None:
+            return start.intercept, problem.residual(w, start.intercept), start.scale, None
+        return start.intercept, r, start.scale, start.dual
+    r = problem.residual(w, 0.0)
+    b = np.dot(problem.s, r) / problem.n_w if problem.fit_intercept else 0.0
+    r -= b
+    return b, r, best_scale(problem, r)[0], None
+
+
+def on_floor(problem, sigma):
+    return sigma <= FACE_SCALE * problem.scale_floor

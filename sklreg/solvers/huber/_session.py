@@ -1,0 +1,162 @@
+"""The solves of one Huber problem: one penalty (``solve_huber``) or a
+decreasing sequence of them (``huber_path``, used by ``regularization_path``
+and so by every fold of ``HuberRegressorCV``).
+
+Each alpha of a path starts from the previous solution (coefficients,
+intercept, scale, residual and the penalty-free part of its certificate);
+P(0), so the target ``tol * P(0)``, and the scale floor are computed once,
+and Newton's Hessian keeps its inlier Gram from one alpha to the next.  Each
+alpha is certified exactly as a single fit is.
+
+When the scale goes to zero (an exact fit of many samples: epsilon = 1,
+p close to n or above, ...) both iterative solvers crawl, and the problem
+is then its sigma -> 0 limit, solved exactly by ``_face``; the Huber
+certificate at that solution, with its dual point, says whether it is the
+optimum.
+"""
+import numpy as np
+
+from sklreg._core._design import Design
+from sklreg.solvers.huber._face import FaceProblem, solve_face
+from sklreg.solvers.huber._face_dual import least_energy
+from sklreg.solvers.huber._hessian import Hessian
+from sklreg.solvers.huber._majorise import majorise
+from sklreg.solvers.huber._newton import newton
+from sklreg.solvers.huber._problem import HuberProblem
+from sklreg.solvers.huber._result import HuberResult
+from sklreg.solvers.huber._scale import best_scale
+from sklreg.utils._blas import single_threaded_blas
+
+GAP_FLOOR = 1e-15
+NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
+SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
+
+
+def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
+    """Minimise the Huber objective of ``problem`` from coefficients ``w``.
+
+    ``solver='auto'`` takes Newton for dense X, a smooth penalty,
+    p <= NEWTON_MAX_FEATURES and n >= 2 p, else the majoriser with
+    coordinate descent.  Returns a HuberResult.
+    """
+    with single_threaded_blas():
+        return Session(problem, tol, max_iter, solver).solve(w)
+
+
+def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
+    """Solve ``problem`` at each ``(l1, l2)`` of ``penalties`` in turn, each
+    from the previous solution; each certified to ``tol * P(0)`` as
+    ``solve_huber``'s.  Returns one HuberResult per penalty."""
+    results, start = [], None
+    with single_threaded_blas():
+        session = Session(problem, tol, max_iter, solver)
+        for l1, l2 in penalties:
+            problem.set_penalty(l1, l2)
+            result = session.solve(w, start)
+            results.append(result)
+            w = np.array(result.coef, dtype=np.float64)
+            start = result
+    for result in results:           # what only the next alpha needed
+        result.residual = result.dual = None
+    return results
+
+
+class Session:
+    """The solves of one problem at one or several penalties.
+
+    They share what the penalty does not change: the scale floor, ``P(0)``
+    (so the absolute tolerance) and Newton's Hessian, whose inlier Gram is
+    corrected by the samples that change side from one solve to the next
+    rather than rebuilt.
+    """
+
+    def __init__(self, problem, tol, max_iter, solver):
+        s, y = problem.s, problem.y
+        spread = np.dot(s, np.abs(y - np.dot(s, y) / problem.n_w)) / problem.n_w
+        problem.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)
+        self.problem, self.max_iter, self.solver = problem, max_iter, solver
+        self.tol_abs = max(tol, GAP_FLOOR) * objective_at_zero(problem).primal
+        self.hessian = None
+
+    def _method(self):
+        problem = self.problem
+        if self.solver != "auto":
+            return self.solver
+        dense = isinstance(problem.X, np.ndarray)
+        n, p = problem.X.shape
+        small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
+        return "newton" if problem.smooth and dense and small else "majorise"
+
+    def _run(self, w, max_iter, floor_exit, start=None):
+        problem, tol_abs = self.problem, self.tol_abs
+        if self._method() == "newton":
+            if self.hessian is None:
+                self.hessian = Hessian(problem)
+            return newton(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                          fallback=majorise, floor_exit=floor_exit, start=start,
+                          hessian=self.hessian)
+        return majorise(problem, w, tol_abs=tol_abs, max_iter=max_iter,
+                        floor_exit=floor_exit, start=start)
+
+    def solve(self, w, start=None):
+        """Solve from w (and ``start``, the HuberResult that goes with it)."""
+        problem, max_iter = self.problem, self.max_iter
+        w = np.array(w, dtype=np.float64)
+        n, p = problem.X.shape
+        if p == 0:
+            return self._run(w, max_iter, False, start)
+        # epsilon = 1: d fit / d sigma = sum over inliers of s_i (1 - z_i**2)
+        # >= 0, the optimal scale is the floor whatever w: the face first.
+        # Elsewhere (n <= p + 1 included: a strong penalty keeps the scale
+        # up) the solvers stop when the scale reaches the floor.
+        if problem.eps == 1.0:
+            face = self._face(w, start, 0)
+            if face.converged:
+                return face
+        result = self._run(w, max_iter, True, start)
+        if result.converged or result.n_iter >= max_iter:
+            return result
+        # the scale reached its floor: the face, else on without stopping there
+        face = self._face(result.coef, result, result.n_iter)
+        if face.converged:
+            return face
+        rest = self._run(result.coef, max_iter - result.n_iter, False, result)
+        rest.n_iter += result.n_iter
+        return rest if rest.gap <= face.gap else face
+
+    def _face(self, w, start, n_iter):
+        """The exact solution of the sigma -> 0 face from (w, start's
+        intercept), as a HuberResult certified on the Huber problem; the
+        solve counts as one iteration after the ``n_iter`` done."""
+        problem = self.problem
+        b = start.intercept if start is not None else (
+            np.dot(problem.s, problem.residual(w, 0.0)) / problem.n_w
+            if problem.fit_intercept else 0.0)
+        face = FaceProblem(problem.design, problem.y, problem.s, 2.0 * problem.eps,
+                           problem.l1, problem.l2, problem.positive, problem.fit_intercept,
+                           frozen=problem.constant)
+        found = solve_face(face, w, b)
+        w = found.coef
+        r = problem.residual(w, found.intercept)
+        sigma = best_scale(problem, r)[0]
+        cert = min(problem.gap(w, r, sigma, found.theta), problem.gap(w, r, sigma),
+                   key=lambda c: c.gap)
+        if cert.gap > self.tol_abs and found.optimal:
+            # another optimal dual point of the face may meet the Huber
+            # dual's energy bound where this one does not
+            theta = least_energy(face, w, found.intercept, found.theta)
+            cert = min(cert, problem.gap(w, r, sigma, theta), key=lambda c: c.gap)
+        return HuberResult(coef=w, intercept=found.intercept, gap=cert.gap,
+                           primal=cert.primal, tol_abs=self.tol_abs, n_iter=n_iter + 1,
+                           scale=sigma, residual=r, dual=cert.dual)
+
+
+def objective_at_zero(problem):
+    """The solve at w = 0 with the best intercept and scale (a HuberResult;
+    ``primal`` is P(0))."""
+    n = problem.X.shape[0]
+    empty = np.empty((n, 0), order="F")
+    zero = HuberProblem(empty, Design(empty), problem.y, problem.s, problem.eps,
+                        np.zeros(0), np.zeros(0), False, problem.fit_intercept)
+    zero.scale_floor = problem.scale_floor
+    return newton(zero, np.zeros(0), tol_abs=0.0, max_iter=100, rel_tol=1e-13)
