@@ -249,3 +249,50 @@ def test_extreme_column_scales(factor):
         est = QuantileRegressor(alpha=0.0, quantile=0.3).fit(X * factor, y)
     np.testing.assert_allclose(est.coef_ * factor, ref.coef_, rtol=1e-10)
     np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=1e-10)
+
+
+def test_row_updated_factorization_solves_as_the_matrix_itself():
+    """The simplex steps replace one basis row at a time and solve with the
+    Woodbury identity instead of refactoring: both solves against numpy's."""
+    from sklreg.solvers._vertex import _RowUpdatedLU
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((30, 30))
+    lu = _RowUpdatedLU(B)
+    for i in [3, 17, 3, 29, 0]:          # row 3 twice
+        B[i] = rng.standard_normal(30)
+        lu.replace(i, B[i])
+        rhs = rng.standard_normal(30)
+        np.testing.assert_allclose(lu.solve(rhs), np.linalg.solve(B, rhs), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(lu.solve(rhs, trans=1), np.linalg.solve(B.T, rhs),
+                                   rtol=1e-9, atol=1e-10)
+
+
+def test_a_dependent_row_among_the_first_is_passed_over():
+    """The basis is the first k independent rows in the interior point's
+    order: a duplicate of an earlier row is skipped."""
+    from sklreg.solvers._vertex import _RowSystem, _independent_rows
+    from sklreg.solvers._ipm import QuantileProblem
+    from sklreg._core._losses import Pinball
+    X, y, _ = make_problem(40, 3)
+    X[5] = X[2]
+    pb = QuantileProblem(X, y, np.ones(40), Pinball(0.5), np.zeros(3), np.zeros(3), True)
+    order = np.r_[2, 5, 7, 9, 11, np.arange(12, 40)]
+    basis, B = _independent_rows(_RowSystem(pb), order, 4)
+    np.testing.assert_array_equal(basis, [2, 7, 9, 11])
+    np.testing.assert_array_equal(B[:, :3], X[basis])
+
+
+def test_a_finish_that_never_concludes_costs_a_few_iterations(monkeypatch):
+    """Without a conclusive finish the interior point's answer within tol is
+    returned, after at most three tries (each a decade further down)."""
+    X, y, _ = make_problem(200, 10)
+    plain = QuantileRegressor(alpha=0.01, tol=1e-6).fit(X, y)
+    from sklreg.solvers import _ipm
+    monkeypatch.setattr(_ipm, "vertex", lambda *args, **kwargs: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = QuantileRegressor(alpha=0.01, tol=1e-6).fit(X, y)
+    assert est.dual_gap_ <= 1e-6 * p_zero(y, 0.5)
+    assert est.n_iter_ <= plain.n_iter_ + 3
+    coef, _, best = lp_optimum(X, y, 0.5, 0.01)
+    assert objective(X, y, est.coef_, est.intercept_, 0.5, 0.01) - best <= est.dual_gap_ * (1 + 1e-9)

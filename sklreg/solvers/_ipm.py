@@ -36,6 +36,7 @@ GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
 FINISH_EVERY = 0.1        # after a failed finish, try again when the gap is 10x down
+FINISH_TRIES = 3          # ... at most this often (every try is within tol)
 HANDOVER = 1e-3           # the finish starts at a gap of at most this * P(0) (and tol's)
 PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
 
@@ -323,7 +324,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
                      0.5 * (c_pos - c_neg), c_pos, c_neg)
     u, v, theta = np.asarray(state.u), np.asarray(state.v), np.asarray(state.theta)
     q = np.asarray(state.q)
-    best, finished, attempt = None, None, np.inf
+    best, finished, attempt, tries = None, None, np.inf, 0
     n_iter, stalled = 0, False
     while True:
         comp = state.scale()
@@ -345,9 +346,9 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
                 # the exact finish; when it fails from this point, iterate on
                 # (towards a tighter gap, from which it needs fewer pivots)
                 # and try again
-                attempt = gap
+                attempt, tries = gap, tries + 1
                 finished = _finish_exactly(pb, beta, theta, gap, tol_abs)
-                if finished is not None or gap <= GAP_FLOOR * p0:
+                if finished is not None or tries >= FINISH_TRIES or gap <= GAP_FLOOR * p0:
                     break
         n_iter += 1
         extra = M[:p].copy()

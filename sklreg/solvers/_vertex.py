@@ -34,12 +34,13 @@ Either returns None when it does not end on a consistent point; the caller
 keeps the interior point's answer then.  The caller certifies what it gets.
 """
 import numpy as np
-from scipy.linalg import lu_factor, lu_solve, LinAlgError
+from scipy.linalg import lu_factor, lu_solve, qr, LinAlgError
 
 PERTURBATION = 1e-9      # of the targets' scale: breaks ties, not the basis
 DUAL_TOL = 1e-12         # a basis theta this far (of the slopes) out of its box is in
 MIN_PIVOTS = 50
 REFRESH = 25             # pivots between recomputations from scratch
+CHUNK = 64               # candidate rows projected together (_independent_rows)
 ACTIVE_SET_ROUNDS = 20
 IDENTIFY = 1e-3          # rows scoring below this are taken at zero (active_set)
 
@@ -98,24 +99,38 @@ class _RowSystem:
 
 
 def _independent_rows(rows, order, k):
-    """The first k rows in ``order`` whose ``a`` are linearly independent
-    (Gram-Schmidt on each candidate against those kept)."""
+    """(basis, B): the first k rows in ``order`` whose ``a`` are linearly
+    independent, and those rows dense; (None, None) if there are fewer.
+    Usually the first k are, which one QR tells; else Gram-Schmidt, twice,
+    on each candidate against those kept (a chunk of candidates at a time
+    against the earlier chunks' rows, then one by one against its own)."""
+    first = order[:k].copy()
+    if first.size == k:
+        block = rows.block(first)
+        R = qr(block.T, mode="r", check_finite=False)[0]
+        if np.all(np.abs(np.diag(R)) > 1e-9 * np.linalg.norm(block, axis=1)):
+            return first, block
     basis = np.empty(k, dtype=np.intp)
     Q = np.zeros((k, k))
-    m, start, chunk = 0, 0, max(2 * k, 64)
+    m, start = 0, 0
     while m < k and start < order.size:
-        block = rows.block(order[start:start + chunk])
-        for i, a in zip(order[start:start + chunk], block):
-            v = a - Q[:m].T @ (Q[:m] @ a)
-            v -= Q[:m].T @ (Q[:m] @ v)
+        chunk = order[start:start + CHUNK]
+        start += chunk.size
+        block = rows.block(chunk)
+        V = block - (block @ Q[:m].T) @ Q[:m]
+        V -= (V @ Q[:m].T) @ Q[:m]
+        m0 = m
+        for i, a, v in zip(chunk, block, V):
+            new = Q[m0:m]
+            v = v - new.T @ (new @ v)
+            v -= new.T @ (new @ v)
             norm = np.linalg.norm(v)
             if norm > 1e-9 * np.linalg.norm(a):
                 Q[m], basis[m] = v / norm, i
                 m += 1
                 if m == k:
                     break
-        start += chunk
-    return basis if m == k else None
+    return (basis, rows.block(basis)) if m == k else (None, None)
 
 
 def vertex(pb, beta, theta_ipm, max_pivots=None):
@@ -138,7 +153,7 @@ def vertex(pb, beta, theta_ipm, max_pivots=None):
     rows = _RowSystem(pb)
     k = rows.k
     order = np.argsort(rows.at_zero_scores(beta, theta_ipm), kind="stable")
-    basis = _independent_rows(rows, order, k)
+    basis, B = _independent_rows(rows, order, k)
     if basis is None:
         return None
     max_pivots = max(MIN_PIVOTS, 10 * k) if max_pivots is None else max_pivots
@@ -149,7 +164,7 @@ def vertex(pb, beta, theta_ipm, max_pivots=None):
     y_step = rows.y + PERTURBATION * scale * rng.uniform(0.5, 1.0, rows.y.size)
     dual_tol = DUAL_TOL * max(np.max(rows.c_pos + rows.c_neg), 1e-300)
     try:
-        state = _Simplex(rows, basis, y_step)
+        state = _Simplex(rows, basis, y_step, B)
         for n_pivots in range(max_pivots + 1):
             theta_h, over = state.basis_duals()
             if not np.all(np.isfinite(theta_h)):
@@ -172,15 +187,15 @@ class _Simplex:
     ``r``, the non-basis rows' theta and ``A^T theta`` (recomputed from
     scratch every ``REFRESH`` pivots and before optimality is declared)."""
 
-    def __init__(self, rows, basis, y):
-        self.rows, self.basis, self.y = rows, basis, y
+    def __init__(self, rows, basis, y, B):
+        self.rows, self.basis, self.y, self.B = rows, basis, y, B
         self.refresh()
 
     def refresh(self):
+        # B, the basis rows, is kept up to date row by row (exact copies)
         rows, basis = self.rows, self.basis
-        self.B = rows.block(basis)
-        self.lu = lu_factor(self.B, check_finite=False)
-        self.beta = _solve(self.lu, self.B, self.y[basis])
+        self.lu = _RowUpdatedLU(self.B)
+        self.beta = _solve(self.lu.lu, self.B, self.y[basis])
         self.r = self.y - rows.products(self.beta)
         self.r[basis] = 0.0
         self.theta = rows.sides(self.r)
@@ -192,7 +207,7 @@ class _Simplex:
         """theta of the basis rows (A_h^T theta_h = -A_N^T theta_N) and how
         far each is out of its box."""
         rows, basis = self.rows, self.basis
-        theta_h = lu_solve(self.lu, -self.At_theta, trans=1, check_finite=False)
+        theta_h = self.lu.solve(-self.At_theta, trans=1)
         over = np.maximum(theta_h - rows.c_pos[basis], -rows.c_neg[basis] - theta_h)
         return theta_h, over
 
@@ -207,7 +222,7 @@ class _Simplex:
         sigma = 1.0 if theta_h[pos] > rows.c_pos[j] else -1.0
         e = np.zeros(rows.k)
         e[pos] = -sigma
-        d = lu_solve(self.lu, e, check_finite=False)     # A_h d = -sigma e_pos
+        d = self.lu.solve(e)                             # A_h d = -sigma e_pos
         g = -rows.products(d)                            # r(t) = r + t g
         g[basis] = 0.0
         slope = (rows.c_pos[j] if sigma > 0 else rows.c_neg[j]) + np.dot(self.theta, g)
@@ -233,9 +248,48 @@ class _Simplex:
             self.refresh()
         else:
             self.B[pos] = rows.block([entering])[0]
-            self.lu = lu_factor(self.B, check_finite=False)
+            self.lu.replace(pos, self.B[pos])
             self.fresh = False
         return True
+
+
+class _RowUpdatedLU:
+    """Solves with a matrix B0 (LU-factored once) whose rows ``pos`` have
+    been replaced, by the Woodbury identity: ``B = B0 + U W`` with ``U``
+    the columns ``e_pos`` and ``W`` the rows' changes.  A replacement costs
+    two solves with B0 and a solve O(k^2 + k r), r rows replaced, instead
+    of a new O(k^3) factorization per simplex step."""
+
+    def __init__(self, B):
+        self.B0 = B.copy()
+        self.lu = lu_factor(B, check_finite=False)
+        k = B.shape[0]
+        self.pos = []
+        self.W = np.zeros((0, k))        # B[pos] - B0[pos]
+        self.Z = np.zeros((k, 0))        # B0^-1 U
+        self.Y = np.zeros((k, 0))        # B0^-T W^T
+
+    def replace(self, i, row):
+        if i not in self.pos:
+            self.pos.append(i)
+            e = np.zeros(self.B0.shape[0])
+            e[i] = 1.0
+            self.Z = np.column_stack([self.Z, lu_solve(self.lu, e, check_finite=False)])
+            self.W = np.vstack([self.W, row - self.B0[i]])
+            self.Y = np.column_stack([self.Y, np.zeros(self.B0.shape[0])])
+        j = self.pos.index(i)
+        self.W[j] = row - self.B0[i]
+        self.Y[:, j] = lu_solve(self.lu, self.W[j], trans=1, check_finite=False)
+        self.C = np.eye(len(self.pos)) + self.W @ self.Z     # I + W B0^-1 U
+
+    def solve(self, rhs, trans=0):
+        """B x = rhs (B^T x = rhs with ``trans=1``)."""
+        x = lu_solve(self.lu, rhs, trans=trans, check_finite=False)
+        if not self.pos:
+            return x
+        if trans:
+            return x - self.Y @ np.linalg.solve(self.C.T, x[self.pos])
+        return x - self.Z @ np.linalg.solve(self.C, self.W @ x)
 
 
 def _kinks_to_zero_slope(rows, r, g, slope):
