@@ -39,6 +39,9 @@ from libc.math cimport fabs, sqrt, isnan, isfinite, INFINITY
 from sklreg._core._design cimport Design
 from sklreg._core._losses cimport Quadratic
 from sklreg._core._penalties cimport Penalty
+from sklreg._core._signals cimport check_signals, handles_signals, remember_main_thread
+
+remember_main_thread()
 
 FEW_COLUMNS = 8   # cross products with up to this many columns: no gather
 # a column whose squared mean exceeds this many times its variance (|mean| >
@@ -678,6 +681,9 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
     cdef int epoch = 0, accepted = 0, unchanged = 0, flips
     cdef bint stable = False, full, checked = False   # in the last pass
     cdef double lip, old, new, gap = INFINITY, primal = INFINITY, before
+    # multiply-adds of a pass, at most: the signal check's clock
+    cdef double work = 0.0, pass_work = m * f.column_length + f.n_samples
+    cdef bint main = handles_signals()
     cdef unsigned int state = seed
     cdef int[::1] order = np.array(ws, dtype=np.intc, copy=True)
     gradient = np.full(w.shape[0], np.nan)
@@ -705,6 +711,9 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                     w[j] = new
                     flips += (new > 0) != (old > 0) or (new < 0) != (old < 0)
             epoch += 1
+            if main:
+                work += pass_work
+                check_signals(&work)
             unchanged = unchanged + 1 if flips == 0 else 0
             if extrapolate and anderson.push(w, ws) and anderson.extrapolate():
                 before = f.primal(penalty, w, ws)

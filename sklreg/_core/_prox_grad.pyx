@@ -28,6 +28,9 @@ from libc.math cimport sqrt, fabs, INFINITY
 
 from sklreg._core._cd cimport LeastSquares
 from sklreg._core._penalties cimport Penalty
+from sklreg._core._signals cimport check_signals, handles_signals, remember_main_thread
+
+remember_main_thread()
 
 
 cdef class _Residual:
@@ -135,8 +138,14 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
     cdef double[::1] v = np.zeros(p)
     cdef const int[::1] coords = np.arange(p, dtype=np.intc)
     cdef _Residual at_w = _Residual(f), at_y = _Residual(f)
+    # multiply-adds of an iteration without backtracking: the signal check's clock
+    cdef double work = 0.0, step_work = 2 * p * f.column_length + 4 * f.n_samples
+    cdef bint main = handles_signals()
     with nogil:
         while it < max_iter:
+            if main:
+                work += step_work
+                check_signals(&work)
             # f holds the residual at y
             f_y = _datafit(f)
             _gradient(f, v)
