@@ -94,7 +94,7 @@ def main(argv=None):
         t1, t2 = float(np.median(one)), float(np.median(two))
         theirs = "-"
         if not args.no_sklearn:
-            alphas = np.atleast_1d(model.alphas_)
+            alphas = np.atleast_1d(getattr(model, "alphas_", model.alphas))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ts, _ = timed(lambda: peer(alphas, 2).fit(X, y))

@@ -15,6 +15,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from sklreg.path import regularization_path
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
 
 
@@ -102,10 +103,11 @@ def _rows(X, idx):
 
 
 def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss,
-               keep_coefs):
+               keep_coefs, progress):
     """Path on ``train``; one test loss (lower is better) per alpha, the
-    coefficients if ``keep_coefs``, and the fits that missed their target."""
-    with collect_missed() as missed:
+    coefficients if ``keep_coefs``, and the fits that missed their target.
+    ``progress``: (verbose, label) of this fold's progress lines."""
+    with collect_missed() as missed, fit_progress(*progress):
         path = regularization_path(estimator, _rows(X, train), y[train], alphas=alphas,
                                    sample_weight=_take(sample_weight, train))
     X_test, y_test, s_test = _rows(X, test), y[test], _take(sample_weight, test)
@@ -149,6 +151,9 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
         The estimator's own loss, used when ``scoring`` is None.
     n_jobs : int or None
     verbose : int
+        At 1 and above, a line (or a tqdm bar) per fold, and progress lines
+        of any solve that runs longer than a second; at 2 and above, a line
+        per alpha of every fold and per outer iteration of every solve.
     keep_coefs : bool
         Also return the per-fold coefficient paths.
     label : str
@@ -165,8 +170,9 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
     scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
     progress = _FoldProgress(len(folds), len(alphas), label) if verbose else None
     out = run_parallel(_fold_path, [
-        (estimator, X, y, sample_weight, alphas, train, test, scorer, loss, keep_coefs)
-        for train, test in folds], n_jobs, on_result=progress)
+        (estimator, X, y, sample_weight, alphas, train, test, scorer, loss, keep_coefs,
+         (verbose, f"fold {k + 1}/{len(folds)}" + (f" ({label})" if label else "")))
+        for k, (train, test) in enumerate(folds)], n_jobs, on_result=progress)
     if progress is not None:
         progress.close()
     missed = []

@@ -17,6 +17,7 @@ from sklreg.solvers._cd import GradientBounds
 from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
                                    single_threaded_blas, to_ridge_units)
 from sklreg.solvers._support import SupportSolver
+from sklreg.utils._progress import fit_progress, progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
 from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
@@ -318,13 +319,15 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
             exact = SupportSolver(datafit,
                                   capacity=2 * min(datafit.rank_bound, n_features) + 100)
             target, gradient, bounds = [], None, GradientBounds(datafit)
-            for alpha in grid:
+            for index, alpha in enumerate(grid):
+                progress_at(alpha)
                 res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
                                max_iter=max_iter, support_solver=exact, gradient=gradient,
                                gradient_bounds=bounds)
                 gradient = res.gradient     # w is where it ended: its gradient holds
                 res = finish(res, datafit.n_w)
                 res.warn_if_not_converged(alpha=alpha)
+                report_alpha(index, len(grid), res.gap, res.n_iter)
                 target.append((w.copy(), res.intercept, res.gap, res.n_iter))
             rows.append(target)
     return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
@@ -336,8 +339,10 @@ def _refit_path(estimator, X, y, s, grid, coef_init):
     if coef_init is not None:
         est.coef_ = coef_init[0] if y.ndim == 1 else coef_init
     rows = []
-    for alpha in grid:
+    for index, alpha in enumerate(grid):
+        progress_at(alpha)
         est.set_params(alpha=alpha).fit(X, y, sample_weight=s)
+        report_alpha(index, len(grid), np.max(est.dual_gap_), est.n_iter_)
         coef = np.atleast_2d(est.coef_)
         rows.append([(c.copy(), b, g, n) for c, b, g, n in zip(
             coef, np.atleast_1d(est.intercept_), np.atleast_1d(est.dual_gap_),
@@ -353,8 +358,10 @@ def _own_path(estimator, X, y, s, grid, coef_init):
     results = estimator._solve_path(X, y, s, grid,
                                     None if coef_init is None else coef_init[0])
     rows = []
-    for alpha, res in zip(grid, results):
+    for index, (alpha, res) in enumerate(zip(grid, results)):
+        progress_at(alpha)
         res.warn_if_not_converged(alpha=alpha)
+        report_alpha(index, len(grid), res.gap, res.n_iter)
         rows.append((np.array(res.coef), res.intercept, res.gap, res.n_iter))
     return _stack([rows], grid, True, estimator.fit_intercept, X.dtype)
 
@@ -437,8 +444,11 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     alphas : int or array-like, default=100
         Grid size, or the alphas themselves (non-negative, finite).
         ``None`` means 100, with a FutureWarning as in scikit-learn.
-    precompute, Xy, copy_X, verbose, check_input
+    precompute, Xy, copy_X, check_input
         Accepted for compatibility; unused.
+    verbose : bool or int, default=False
+        Progress lines: at 1, of any solve that runs longer than a second;
+        at 2, a line per alpha and per outer iteration of each solve.
     coef_init : array-like of shape (n_features,), default=None
     return_n_iter : bool, default=False
     positive : bool, default=False
@@ -467,8 +477,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     sample_weight = params.pop("sample_weight", None)
     est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
                      **params)
-    res = regularization_path(est, X, y, alphas=alphas, eps=eps, n_alphas=n_alphas,
-                              coef_init=coef_init, sample_weight=sample_weight)
+    with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):
+        res = regularization_path(est, X, y, alphas=alphas, eps=eps, n_alphas=n_alphas,
+                                  coef_init=coef_init, sample_weight=sample_weight)
     coefs = np.moveaxis(res.coefs, 0, -1)        # alphas last, as scikit-learn
     out = (res.alphas, coefs, res.dual_gaps)
     return out + (list(res.n_iters),) if return_n_iter else out
@@ -485,7 +496,7 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas=100,
     :func:`enet_path` for the parameters and return values.
     """
     return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas,
-                     alphas=alphas, coef_init=coef_init,
+                     alphas=alphas, coef_init=coef_init, verbose=verbose,
                      return_n_iter=return_n_iter, positive=positive, **params)
 
 

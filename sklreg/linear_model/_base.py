@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import validate_params, validate_X, validate_X_y
 
 
@@ -51,6 +52,7 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
+        "verbose": ["verbose"],
     }
 
     # True where scikit-learn's namesake takes a single target: y of shape
@@ -109,7 +111,9 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         n_features = X.shape[1]
         self._check_params(n_features)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        results = self._solve_targets(X, Y, s, self._warm_coef(Y.shape[1], n_features))
+        # Ridge has no verbose: it reports under an enclosing fit's setting
+        with fit_progress(getattr(self, "verbose", 0), type(self).__name__):
+            results = self._solve_targets(X, Y, s, self._warm_coef(Y.shape[1], n_features))
         for result in results:
             result.warn_if_not_converged(alpha=getattr(self, "alpha", None))
 

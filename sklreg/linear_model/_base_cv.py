@@ -18,6 +18,7 @@ from sklreg.model_selection import (cross_validate_path, cv_results, make_folds,
                                     one_standard_error_index, warn_if_at_grid_edge)
 from sklreg.path import PathData, _alpha_max_validated, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import collect_missed, record_all, warn_at_caller, warn_missed
 from sklreg.utils.validation import (check_alphas, cv_metadata_router, split_params,
                                      validate_params, validate_X_y)
@@ -45,7 +46,11 @@ CV_PARAMETERS_DOC = """
         the GIL).  Under ``joblib.parallel_backend("dask")`` they run on a
         Dask cluster.
     verbose : bool or int, default=False
-        Report progress across folds.
+        Progress on stdout: at 1, a line per fold (a bar when ``tqdm`` is
+        installed), naming the ``l1_ratio`` searched, and about a line a
+        second from any solve that runs longer than a second (outer
+        iteration, certificate, working set); at 2, a line per alpha of every
+        fold and per outer iteration of every solve.
     store_cv_coefs : bool, default=False
         Keep every fold's coefficient path in ``cv_coefs_``.
 """
@@ -255,7 +260,9 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
 
     def _refit(self, X, y, s, extra):
         """``estimator_`` at ``alpha_`` on all the data, and its attributes."""
-        with collect_missed() as missed:
+        label = f"{type(self).__name__}, refit on all the data at alpha={self.alpha_:.4g}"
+        with collect_missed() as missed, fit_progress(self.verbose, ", ".join(
+                filter(None, (label, _label(extra))))):
             self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
                 X, y, sample_weight=s)
         record_all(_tagged(missed, "refit on all the data"))

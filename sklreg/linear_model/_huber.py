@@ -56,6 +56,11 @@ class HuberRegressor(PenalizedRegressor):
         ``tol`` bounds the projected gradient instead).
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
+    verbose : int, default=0
+        Progress on stdout for long fits (an sklreg addition): at 1, about a
+        line a second once the fit has run for a second (the outer iteration,
+        the certificate against its target, the working set's size and the
+        non-zeros); at 2, a line per outer iteration.
 
     Attributes
     ----------
@@ -107,7 +112,8 @@ class HuberRegressor(PenalizedRegressor):
     }
 
     def __init__(self, *, epsilon=1.35, max_iter=100, alpha=0.0001, l1_ratio=0.0,
-                 warm_start=False, fit_intercept=True, tol=1e-05, positive=False):
+                 warm_start=False, fit_intercept=True, tol=1e-05, positive=False,
+                 verbose=0):
         self.epsilon = epsilon
         self.max_iter = max_iter
         self.alpha = alpha
@@ -116,6 +122,7 @@ class HuberRegressor(PenalizedRegressor):
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.positive = positive
+        self.verbose = verbose
 
     def _penalty_at(self, alpha, n_features):
         """(l1, l2): alpha (rho |w|_1 + (1 - rho) |w|^2) written as

@@ -106,6 +106,12 @@ class QuantileRegressor(PenalizedRegressor):
         Maximum number of interior-point iterations.
     warm_start : bool, default=False
         Build the starting interior point around the previous ``coef_``.
+    verbose : int, default=0
+        Progress on stdout for long fits (an sklreg addition): at 1, about a
+        line a second once the fit has run for a second (the outer iteration,
+        the certificate against its target, the working set's size and the
+        non-zeros); at 2, a line per outer iteration.  The ``'highs*'``
+        solvers print nothing.
 
     Attributes
     ----------
@@ -168,7 +174,7 @@ class QuantileRegressor(PenalizedRegressor):
 
     def __init__(self, *, quantile=0.5, alpha=1.0, l1_ratio=1.0, fit_intercept=True,
                  solver="auto", solver_options=None, tol=1e-6, max_iter=100,
-                 warm_start=False):
+                 warm_start=False, verbose=0):
         self.quantile = quantile
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -178,6 +184,7 @@ class QuantileRegressor(PenalizedRegressor):
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
+        self.verbose = verbose
 
     _column_y_is_1d = True      # as scikit-learn's
 

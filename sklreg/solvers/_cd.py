@@ -47,6 +47,7 @@ from sklreg._core._cd import GradientBounds, cd_epochs, gap_safe
 from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._progress import report_progress, solver_progress
 
 WS_START = 10          # smallest first working set; it is 1/50 of the features
 WS_START_MAX = 100     # up to this many: each growth costs a gap over all of X
@@ -141,6 +142,7 @@ def _entering(penalty, w, v, movable, limit):
     return entering, np.sign(v[entering])
 
 
+@solver_progress("coordinate descent", "passes")
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
              check_every=10, extrapolate=True, exact_finish=True, screening=True,
              support_solver=None, gradient=None, gradient_bounds=None, polish=False):
@@ -238,6 +240,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             n_iter, gap, primal, _, _, gradient = cd_epochs(
                 datafit, penalty, w, np.arange(p, dtype=np.intc),
                 min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
+        report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
         if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
                 and (gap <= accurate_abs or not polishes
                      or not 0 < np.count_nonzero(w) < size_bound)):
@@ -278,6 +281,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
             loose = 1.0
         certified = loose == 1.0
+        report_progress(n_iter, gap, tol_abs, working_set=ws_size, coef=w,
+                        gap_name="duality gap" if certified else "duality gap (bound)")
         gradient = None
         magnitude = None if bounds is None else bounds.record(v)   # |v|, bounded where not read
         if certified and gap <= _reach(datafit, tol_abs):

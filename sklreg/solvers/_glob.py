@@ -23,6 +23,7 @@ import numpy as np
 
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._ipm import GAP_FLOOR, solve_ipm
+from sklreg.utils._progress import report_progress, solver_progress
 
 SUBSAMPLE = 0.6        # m = SUBSAMPLE * ((p + 1) n) ** (2/3); measured at n=1e6
 FIRST_TOL = 1e-3       # the subsample fit only needs to locate the quantile
@@ -33,6 +34,7 @@ def subsample_size(n, p):
     return int(min(n, SUBSAMPLE * ((p + 1) * n) ** (2.0 / 3.0)))
 
 
+@solver_progress("interior point on a band of samples", "iterations")
 def solve_globbed(problem, w0, *, tol=1e-6, max_iter=100, seed=0):
     """Minimise a ``QuantileProblem`` with many samples; see the module doc.
 
@@ -64,6 +66,7 @@ def solve_globbed(problem, w0, *, tol=1e-6, max_iter=100, seed=0):
         primal = pb.loss.value_np(r, pb.s) + pb.penalty(w) / pb.n_w
         gap = max(primal - (res.primal - res.gap), 0.0)
         wrong = (above & (r < 0)) | (below & (r > 0))
+        report_progress(n_iter, gap, tol_abs, coef=w)
         if gap <= tol_abs or not wrong.any():
             return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                                 tol_abs=tol_abs, n_iter=n_iter)

@@ -29,6 +29,7 @@ from sklreg._core._ipm import RowState
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
+from sklreg.utils._progress import report_progress, solver_progress
 from sklreg.utils._blas import CholeskyFactor, single_threaded_blas  # noqa: F401 (_quantile)
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
@@ -238,6 +239,7 @@ class QuantileProblem:
         return max(primal - dual, 0.0), primal, b
 
 
+@solver_progress("interior point", "iterations")
 def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None,
               exact=True):
     """Minimise a ``QuantileProblem`` by a primal-dual interior point.
@@ -329,6 +331,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
     while True:
         comp = state.scale()
         stop = n_iter >= max_iter or stalled
+        report_progress(n_iter, comp / pb.n_w, tol_abs, gap_name="complementarity")
         # the certificate costs one pass over X, an iteration a p x p Gram
         # product: check it from well before complementarity alone says so,
         # as the multipliers can be at their best before the iterates stall

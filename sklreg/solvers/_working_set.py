@@ -12,11 +12,13 @@ import numpy as np
 
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._ipm import GAP_FLOOR, solve_ipm
+from sklreg.utils._progress import report_progress, solver_progress
 
 WS_START = 64
 MAX_ROUNDS = 10
 
 
+@solver_progress("interior point on working sets", "iterations")
 def solve_working_set(problem, w0, *, tol=1e-6, max_iter=100):
     """Minimise a ``QuantileProblem`` whose features all carry an L1 penalty.
 
@@ -46,6 +48,7 @@ def solve_working_set(problem, w0, *, tol=1e-6, max_iter=100):
         w[cols] = res.coef
         theta = duals[0]
         gap, primal, b = pb.certificate(w, res.intercept, theta)
+        report_progress(n_iter, gap, tol_abs, working_set=size, coef=w)
         if gap <= tol_abs or size == pb.p:
             break
         size *= 2

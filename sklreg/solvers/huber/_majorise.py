@@ -15,6 +15,7 @@ from sklreg._core._penalties import L1L2
 from sklreg.solvers._cd import solve_cd
 from sklreg.solvers.huber._result import HuberResult, begin, on_floor
 from sklreg.solvers.huber._scale import best_scale
+from sklreg.utils._progress import report_progress
 
 INNER_FRACTION = 1e-3      # majoriser solves stop at this fraction of the gap
 INNER_MAX_EPOCHS = 500     # per majoriser solve (an exact fit makes them stiff)
@@ -38,6 +39,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
     while True:
         cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
         dual = None
+        report_progress(n_iter, cert.gap, tol_abs, coef=w, gap_name="certificate")
         if cert.gap <= tol_abs or n_iter >= max_iter:
             break
         if floor_exit and on_floor(problem, sigma):

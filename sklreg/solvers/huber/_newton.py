@@ -10,6 +10,7 @@ import numpy as np
 from sklreg.solvers.huber._hessian import Hessian, least_squares, newton_direction
 from sklreg.solvers.huber._result import HuberResult, begin, on_floor
 from sklreg.solvers.huber._scale import ROUNDING, best_scale
+from sklreg.utils._progress import report_progress
 
 MAX_DAMPED = 30            # consecutive short Newton steps before the majoriser
 
@@ -39,6 +40,8 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
     while True:
         cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
         dual = None
+        if p:               # not the scale-only solve inside P(0)
+            report_progress(n_iter, cert.gap, tol_abs, coef=w, gap_name="certificate")
         if cert.gap <= tol_abs + rel_tol * abs(cert.primal) or n_iter >= max_iter:
             break
         if floor_exit and on_floor(problem, sigma):

@@ -26,12 +26,14 @@ from sklreg.solvers.huber._problem import HuberProblem
 from sklreg.solvers.huber._result import HuberResult
 from sklreg.solvers.huber._scale import best_scale
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils._progress import solver_progress
 
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
 SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
 
 
+@solver_progress("Huber solver", "iterations")
 def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     """Minimise the Huber objective of ``problem`` from coefficients ``w``.
 
@@ -43,6 +45,7 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
         return Session(problem, tol, max_iter, solver).solve(w)
 
 
+@solver_progress("Huber solver", "iterations")
 def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
     """Solve ``problem`` at each ``(l1, l2)`` of ``penalties`` in turn, each
     from the previous solution; each certified to ``tol * P(0)`` as
