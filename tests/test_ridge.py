@@ -234,7 +234,7 @@ WRONG = [
      np.column_stack([Y0, Y0]), "alpha"),
     ("alpha per target of wrong length", Ridge(alpha=np.array([1.0, 2.0, 3.0])), X0,
      np.column_stack([Y0, Y0]), "alpha"),
-    ("unknown solver", Ridge(solver="sag"), X0, Y0, "solver"),
+    ("unknown solver", Ridge(solver="newton"), X0, Y0, "solver"),
     ("positive with a direct solver", Ridge(positive=True, solver="cholesky"), X0, Y0,
      "positive"),
     ("svd with sparse X", Ridge(solver="svd"), sp.csc_matrix(X0), Y0, "svd"),

@@ -19,14 +19,17 @@ from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed,
                                    ridge_results, single_threaded_blas, solve_cg,
                                    solve_direct, solve_lsqr, to_ridge_units)
 from sklreg.solvers._cd import GAP_FLOOR
-from sklreg.utils.validation import cv_metadata_router, split_params
+from sklreg.utils._warnings import warn_at_caller
+from sklreg.utils.validation import alpha_values, cv_metadata_router, split_params
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
-STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run by the solvers here
+STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run as 'auto' chooses
+POSITIVE = ("auto", "lbfgs", "cd", "pg")    # the solvers that accept positive=True
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
 BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
 MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
+CV_TOL = 1e-4               # certificate RidgeCV's closed-form solution must meet
 
 
 def cg_budget(shape):
@@ -34,7 +37,7 @@ def cg_budget(shape):
     is ``n p min(n, p) / 2`` multiply-adds at BLAS-3 speed, a CG iteration
     ``2 n p`` at the speed of a pass over X."""
     return min(shape) / (4.0 * BLAS3_SPEEDUP)
-CV_TOL = 1e-4               # certificate RidgeCV's closed-form solution must meet
+
 
 _OBJECTIVE = """
         sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||_2**2
@@ -72,8 +75,8 @@ class Ridge(PenalizedRegressor):
         ``tol * P(0)`` (``P(0)``: the objective at ``w = 0`` with the best
         intercept).  Direct solvers ignore it, but their gap is computed
         and checked all the same.
-    solver : {{'auto', 'cholesky', 'svd', 'lsqr', 'sparse_cg', 'cd', 'pg'}}, \
-default='auto'
+    solver : {{'auto', 'cholesky', 'svd', 'lsqr', 'sparse_cg', 'cd', 'pg', \
+'sag', 'saga', 'lbfgs'}}, default='auto'
         - 'cholesky': Cholesky factorisation of ``Xc^T Xc + alpha I``
           (``n_samples >= n_features``) or of the kernel ``Xc Xc^T + alpha I``
           (otherwise); one factorisation per distinct alpha serves all
@@ -86,7 +89,13 @@ default='auto'
           primal gap is ``|g|^2 / alpha``, g the CG residual; in kernel form,
           at ``2 alpha a``, it is ``|rho|^2``, rho the CG residual).
         - 'cd', 'pg': sklreg's compiled coordinate descent / accelerated
-          proximal gradient; the only ones that support ``positive=True``.
+          proximal gradient; with 'auto' and 'lbfgs', the ones that support
+          ``positive=True``.
+        - 'sag', 'saga', 'lbfgs': scikit-learn's stochastic and quasi-Newton
+          solvers are not implemented; these names run what 'auto' chooses
+          (with ``positive=True``, 'cd'), which reaches the same optimum,
+          and ``solver_`` says which ran.  Unlike scikit-learn, 'saga' fits
+          an intercept on sparse X and 'lbfgs' needs no ``positive``.
         - 'auto': 'cd' when ``positive``; 'sparse_cg' for sparse X with
           ``min(n_samples, n_features) > {SPARSE_DIRECT_MAX}`` (the Gram would
           be large and dense); otherwise Cholesky, except that when the
@@ -119,7 +128,10 @@ default='auto'
     n_iter_ : None or ndarray of shape (n_targets,)
         Iterations of the iterative solvers; None for 'cholesky' and 'svd'.
     solver_ : str
-        The solver used.
+        The solver that ran: one of the names above but 'auto', 'sag',
+        'saga' and 'lbfgs', or 'eigen' (a numerically singular system on
+        sparse X, solved by one eigendecomposition of the smaller Gram).
+        A singular system on dense X is solved by 'svd' whatever was asked.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
@@ -141,16 +153,17 @@ default='auto'
     """
 
     _parameter_constraints = {
-        "alpha": [Interval(Real, 0, None, closed="left"), np.ndarray, list],
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", *DIRECT, *KRYLOV, "cd", "pg"})],
+        "solver": [StrOptions({"auto", *DIRECT, *KRYLOV, *STOCHASTIC, "cd", "pg"})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
     _spectral_path = True      # regularization_path uses one eigendecomposition
+    _column_y_as_1d = True     # y of shape (n, 1): coef_ (p,), as scikit-learn
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
                  tol=1e-4, solver="auto", positive=False, random_state=None):
@@ -164,16 +177,14 @@ default='auto'
         self.random_state = random_state
 
     def _check_params(self, n_features):
-        alpha = np.asarray(self.alpha, dtype=np.float64)
-        if alpha.ndim > 1 or not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
-            raise ValueError("alpha must be a non-negative float or a 1-D array of "
-                             "them, got %r" % (self.alpha,))
-        if self.positive and self.solver not in ("auto", "cd", "pg"):
-            raise ValueError("solver=%r does not support positive=True; use 'auto', "
-                             "'cd' or 'pg'" % self.solver)
+        alpha_values(self.alpha, "alpha", index_single=False)
+        if self.positive and self.solver not in POSITIVE:
+            raise ValueError(f"solver={self.solver!r} does not support positive fitting. "
+                             "Please set the solver to 'auto' or 'lbfgs' (or 'cd', 'pg'), "
+                             "or set `positive=False`")
 
     def _alphas(self, n_targets):
-        alpha = np.atleast_1d(np.asarray(self.alpha, dtype=np.float64))
+        alpha = alpha_values(self.alpha, "alpha", index_single=False)
         if alpha.size not in (1, n_targets):
             raise ValueError("alpha has %d values but y has %d targets: number of "
                              "targets and number of penalties do not correspond"
@@ -202,8 +213,8 @@ default='auto'
         alphas = self._alphas(Y.shape[1])
         solver = self._resolve_solver(X)
         if solver == "svd" and sp.issparse(X):
-            raise ValueError("solver='svd' needs dense X; use 'cholesky', 'lsqr' or "
-                             "'sparse_cg' for sparse X")
+            raise ValueError("solver='svd' does not support sparse X; use 'auto', "
+                             "'cholesky', 'lsqr' or 'sparse_cg'")
         if solver in ("cd", "pg"):
             self.solver_ = solver
             design = Design(X)          # a view of X, for the compiled solvers
@@ -424,6 +435,7 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         "n_jobs": [Integral, None],
         "alpha_selection": [StrOptions({"min", "1se"})],
     }
+    _column_y_as_1d = True
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
                  cv=None, gcv_mode=None, store_cv_results=False,
@@ -442,24 +454,24 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         return self.cv is not None or getattr(self, "_fold_ids", None) is not None
 
     def _check_params(self, n_features):
-        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
-        if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)):
-            raise ValueError("alphas must be a non-empty 1-D array of finite floats, "
-                             "got %r" % (self.alphas,))
-        low = np.min(alphas)
         k_fold = self._k_fold_given()
-        if low < 0 or (not k_fold and low == 0):
-            raise ValueError("alphas must be %s, got min(alphas) = %g" % (
-                ">= 0" if k_fold else "> 0 for leave-one-out (cv=None)", low))
+        # leave-one-out needs alpha > 0 (scikit-learn's check and wording)
+        alpha_values(self.alphas, "alphas", strictly_positive=not k_fold,
+                     index_single=False)
         if k_fold and self.store_cv_results:
-            raise ValueError("cv!=None (or fold_ids) and store_cv_results=True are "
-                             "incompatible")
+            raise ValueError("cv!=None and store_cv_results=True are incompatible "
+                             "(fold_ids count as a cv)")
         if k_fold and self.alpha_per_target:
-            raise ValueError("cv!=None (or fold_ids) and alpha_per_target=True are "
-                             "incompatible")
+            raise ValueError("cv!=None and alpha_per_target=True are incompatible "
+                             "(fold_ids count as a cv)")
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
-        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
+        alphas = alpha_values(self.alphas, "alphas", index_single=False)
+        if self.gcv_mode == "svd" and sp.issparse(X) and not self._k_fold_given():
+            warn_at_caller("The 'svd' mode is not supported for sparse X, we fallback to "
+                          "`gcv_mode='eigen'`. Passing `gcv_mode='svd'` on sparse X will "
+                          "raise an error in 1.11, use the default or pass "
+                          "`gcv_mode='eigen'` to suppress this warning.", FutureWarning)
         per_target = self.alpha_per_target and Y.shape[1] > 1
         if not self._k_fold_given():
             return self._leave_one_out(X, Y, sample_weight, alphas, per_target)
@@ -480,6 +492,8 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         else:
             self.alpha_min_ = float(alphas[best])
             self.best_score_ = float(mean[best])
+            if self.alpha_per_target and self._y_ndim == 2:    # y of shape (n, 1)
+                self.best_score_ = np.array([self.best_score_])   # scikit-learn's shape
         defined = units
         if units is not None:       # a fold whose score is undefined says nothing
             finite = np.isfinite(units).reshape(units.shape[0], units.shape[1], -1)

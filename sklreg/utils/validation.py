@@ -153,7 +153,10 @@ def check_sample_weight(sample_weight, n_samples):
         sample_weight = np.full(n_samples, float(sample_weight))
     s = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
                     input_name="sample_weight", copy=False)
-    if s.ndim != 1 or s.shape[0] != n_samples:
+    if s.ndim != 1:     # scikit-learn's wording
+        raise ValueError("Sample weights must be 1D array or scalar; got sample_weight "
+                         "of shape %r" % (s.shape,))
+    if s.shape[0] != n_samples:
         raise ValueError(
             "sample_weight must have shape (%d,), got %r" % (n_samples, s.shape))
     if np.any(s < 0):
@@ -178,24 +181,39 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
-def check_alphas(alphas, name="alphas"):
-    """A user-given alpha grid as float64, sorted decreasingly.
+def alpha_values(alphas, name="alphas", *, strictly_positive=False, index_single=True):
+    """User-given alphas (a float or a 1-D sequence) as float64 of shape
+    (n_alphas,), in the given order.
 
     Each entry is checked as scikit-learn checks a CV estimator's alphas
     (``alphas[2] must be an instance of float, not str``, ``alphas[1] ==
-    -1, must be >= 0.0``), and must also be finite.
+    -1, must be >= 0.0``; ``> 0.0`` with ``strictly_positive``), and must
+    also be finite.  A single entry is named without its index unless
+    ``index_single``.
     """
     if isinstance(alphas, str) or np.ndim(alphas) > 1:
-        raise ValueError(f"{name} must be an int or a 1-D array of floats; got {alphas!r}")
+        raise ValueError(f"{name} must be a float or a 1-D array of floats; got {alphas!r}")
     values = np.atleast_1d(alphas) if np.ndim(alphas) == 0 else list(alphas)
     if len(values) == 0:
-        raise ValueError(f"{name} must be an int or a non-empty 1-D array; got {alphas!r}")
+        raise ValueError(f"{name} must be a float or a non-empty 1-D array; got {alphas!r}")
+    bounds = "neither" if strictly_positive else "left"
     for index, alpha in enumerate(values):
-        check_scalar(alpha, f"{name}[{index}]", target_type=numbers.Real, min_val=0.0,
-                     include_boundaries="left")
+        label = f"{name}[{index}]" if index_single or len(values) > 1 else name
+        check_scalar(alpha, label, target_type=numbers.Real, min_val=0.0,
+                     include_boundaries=bounds)
         if not np.isfinite(alpha):
-            raise ValueError(f"{name}[{index}] == {alpha}, must be finite.")
-    return np.sort(np.asarray(values, dtype=np.float64))[::-1]
+            raise ValueError(f"{label} == {alpha}, must be finite.")
+    return np.asarray(values, dtype=np.float64)
+
+
+def check_alphas(alphas, name="alphas"):
+    """A user-given alpha grid as float64, each entry checked by
+    ``alpha_values``, sorted decreasingly."""
+    if isinstance(alphas, str) or np.ndim(alphas) > 1:
+        raise ValueError(f"{name} must be an int or a 1-D array of floats; got {alphas!r}")
+    if np.ndim(alphas) == 1 and len(alphas) == 0:
+        raise ValueError(f"{name} must be an int or a non-empty 1-D array; got {alphas!r}")
+    return np.sort(alpha_values(alphas, name))[::-1]
 
 
 def validate_params(estimator):
