@@ -134,3 +134,38 @@ def test_offset_column_ridgecv_and_path(cv):
     for coef, alpha in zip(path.coefs, path.alphas):
         np.testing.assert_allclose(np.ravel(coef), reference_ridge(X, y, alpha)[0],
                                    rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shape", [(100, 50), (50, 50), (50, 100)])
+def test_float32_near_zero_alpha_accumulates_in_float64(shape, sparse):
+    """Gram, kernel and products of float32 X accumulate in float64: at
+    alpha -> 0 the answer is least squares on the float32 data to ~1e-6
+    (a float32 Gram left errors of 2e-5, scikit-learn's float32 tests)."""
+    X, y = make_regression(*shape, noise=0, bias=10, random_state=42)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    w, b = reference_ridge(X32.astype(np.float64), y32.astype(np.float64), 0.0)
+    Xf = sp.csr_matrix(X32) if sparse else X32
+    for est in (Ridge(alpha=1e-16), RidgeCV(alphas=[1e-16])):
+        est.fit(Xf, y32)
+        np.testing.assert_allclose(est.coef_, w, atol=2e-6 * np.abs(w).max())
+        np.testing.assert_allclose(est.intercept_, b, atol=2e-6 * np.abs(b) + 1e-5)
+
+
+@pytest.mark.parametrize("shape", [(20000, 800), (800, 20000)])
+def test_sparse_x_never_densified(shape):
+    """Issue 28.10: leave-one-out, k-fold and Ridge on sparse X hold no
+    array of X's dense size (the smaller Gram and its eigenvectors only)."""
+    import tracemalloc
+    n, p = shape
+    X = sp.random(n, p, density=0.002, format="csc", random_state=0)
+    y = X @ np.random.default_rng(0).standard_normal(p)
+    dense_size = n * p * 8
+    for fit in (lambda: RidgeCV(alphas=[0.1, 1.0, 10.0]).fit(X, y),
+                lambda: RidgeCV(alphas=[0.1, 1.0], cv=3).fit(X, y),
+                lambda: Ridge(alpha=1.0, solver="cholesky").fit(X, y)):
+        tracemalloc.start()
+        fit()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 0.5 * dense_size

@@ -201,9 +201,9 @@ class Ridge(PenalizedRegressor):
     def _alphas(self, n_targets):
         alpha = alpha_values(self.alpha, "alpha", index_single=False)
         if alpha.size not in (1, n_targets):
-            raise ValueError("alpha has %d values but y has %d targets: number of "
-                             "targets and number of penalties do not correspond"
-                             % (alpha.size, n_targets))
+            raise ValueError("Number of targets and number of penalties do not "
+                             "correspond: %d != %d (alpha has one value per "
+                             "target, or one for all)" % (alpha.size, n_targets))
         return np.broadcast_to(alpha, (n_targets,)).copy()
 
     def _resolve_solver(self, X):
@@ -628,8 +628,7 @@ def _ridge_fold_scores(alphas, fit_intercept, score, single, X_train, Y_train, s
     Yt, ybar = design.centre_y(Y_train)
     spectrum = RidgeSpectrum(design, Yt)
     out = []
-    for alpha in alphas:
-        W = spectrum.coef(alpha)
+    for W in spectrum.coef_path(alphas):
         pred = np.asarray(X_test @ W.T) + design.coef_to_intercept(W, ybar)
         out.append(score(pred[:, 0], Y_test[:, 0], s_test) if single
                    else score(pred, Y_test, s_test))

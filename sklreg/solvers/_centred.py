@@ -25,6 +25,7 @@ from sklreg.utils._blas import blas_state, blas_threads
 ROW_BLOCK = 4096      # rows per block when a weighted Gram is accumulated
 COL_BLOCK = 512       # columns per block of a kernel that leaves offset columns out
 OFFSET_RATIO = 1e3    # x^T x above this times the centred sum: held centred
+BLOCK_ENTRIES = 2 ** 20   # entries of a float64 block of float32 X in a product
 SAMPLE_ROWS = 16      # rows that clear most columns of that suspicion
 
 
@@ -50,13 +51,42 @@ def _symmetrize(upper):
 
 
 def syrk(A, trans):
-    """``A^T A`` (trans=1) or ``A A^T`` (trans=0) in float64, by BLAS syrk."""
+    """``A^T A`` (trans=1) or ``A A^T`` (trans=0) in float64, by BLAS syrk.
+
+    float32 A is taken in float64 blocks along the summed axis: a Gram
+    accumulated in float32 loses 7 digits, which an alpha near 0 turns
+    into coefficient errors of ~1e-5 (scikit-learn's float32 tests)."""
     if A.flags.c_contiguous and not A.flags.f_contiguous:
         A, trans = A.T, 1 - trans          # the same matrix, Fortran-ordered
-    product = get_blas_funcs("syrk", (A,))
+    product = get_blas_funcs("syrk", (np.empty(0),))
     with blas_threads(gram_threads()):
-        upper = product(1.0, A, trans=trans)
-    return _symmetrize(upper).astype(np.float64, copy=False)
+        if A.dtype == np.float64:
+            upper = product(1.0, A, trans=trans)
+        else:
+            summed = 0 if trans else 1          # the axis the product sums over
+            size = A.shape[1 - summed]
+            upper = np.zeros((size, size), order="F")
+            step = ROW_BLOCK if trans else COL_BLOCK
+            for start in range(0, A.shape[summed], step):
+                block = A[start:start + step] if trans else A[:, start:start + step]
+                upper = product(1.0, np.asfortranarray(block, dtype=np.float64),
+                                trans=trans, beta=1.0, c=upper, overwrite_c=True)
+    return _symmetrize(upper)
+
+
+def sparse64(X, row_scale=None):
+    """Sparse X with float64 values, its rows scaled by ``row_scale``: a new
+    values array sharing X's index arrays (CSC), or X itself when it is
+    float64 and unscaled."""
+    if row_scale is None and X.dtype == np.float64:
+        return X
+    if X.format != "csc":
+        X = X.astype(np.float64)
+        return X if row_scale is None else sp.diags(row_scale) @ X
+    data = X.data.astype(np.float64)
+    if row_scale is not None:
+        data *= row_scale[X.indices]
+    return sp.csc_matrix((data, X.indices, X.indptr), shape=X.shape)
 
 
 def weighted_sqnorms(X, s):
@@ -70,6 +100,32 @@ def weighted_sqnorms(X, s):
     if X.format == "csc":
         return Design(X).col_sqnorms(np.ascontiguousarray(weights, dtype=np.float64))
     return np.asarray(X.multiply(X).T @ weights, dtype=np.float64).ravel()
+
+
+def times64(X, V, transpose=False):
+    """``X @ V`` (``X.T @ V`` with ``transpose``) accumulated in float64.
+
+    float32 X (dense) is taken in float64 column blocks of at most
+    ``BLOCK_ENTRIES`` and sparse X through a float64 copy of its values
+    only: products accumulated in float32 lose 7 digits (coefficient errors
+    of 2e-5 at alpha -> 0 in scikit-learn's float32 tests), and NumPy would
+    cast all of dense X to a float64 copy at every call."""
+    V = np.asarray(V, dtype=np.float64)
+    if sp.issparse(X):
+        X = sparse64(X)
+        return np.asarray(X.T @ V if transpose else X @ V)
+    if X.dtype == np.float64:
+        return X.T @ V if transpose else X @ V
+    n, p = X.shape
+    out = np.zeros((p if transpose else n,) + V.shape[1:])
+    step = max(1, BLOCK_ENTRIES // max(n, 1))
+    for j in range(0, p, step):
+        block = np.asarray(X[:, j:j + step], dtype=np.float64)
+        if transpose:
+            out[j:j + step] = block.T @ V
+        else:
+            out += block @ V[j:j + step]
+    return out
 
 
 class CentredDesign:
@@ -175,18 +231,16 @@ class CentredDesign:
 
     # -- products ----------------------------------------------------------
     def matvec(self, W):
-        """``Xt @ W`` for W of shape (p,) or (p, k).  The product runs in X's
-        dtype: a float64 vector would make NumPy cast a float32 X to a float64
-        copy at every call (measured 50x slower)."""
+        """``Xt @ W`` for W of shape (p,) or (p, k), accumulated in float64."""
         F = self.offset
         if F.size:
             W0 = np.array(W, dtype=np.float64)
             W0[F] = 0.0
         else:
             W0 = W
-        XW = np.asarray(self.X @ W0.astype(self.X.dtype, copy=False), dtype=np.float64)
+        XW = times64(self.X, W0)
         if self.fit_intercept:
-            XW = XW - (self.mu @ W0)
+            XW -= self.mu @ W0
         if F.size:
             XW = XW + self.D @ np.asarray(W, dtype=np.float64)[F]
         return self._weigh(XW)
@@ -194,7 +248,7 @@ class CentredDesign:
     def rmatvec(self, R):
         """``Xt^T @ R`` for R of shape (n,) or (n, k)."""
         SR = self._weigh(R)
-        XtR = np.asarray(self.X.T @ SR.astype(self.X.dtype, copy=False), dtype=np.float64)
+        XtR = times64(self.X, SR, transpose=True)
         if self.fit_intercept:
             XtR = XtR - np.multiply.outer(self.mu, SR.sum(axis=0))
             F = self.offset
@@ -214,7 +268,7 @@ class CentredDesign:
         """``Xt^T Xt``, shape (p, p): BLAS syrk on row blocks, no copy of X."""
         X = self.X
         if self.is_sparse:
-            Xs = X if self.s is None else sp.diags(self.sqrt_s) @ X
+            Xs = sparse64(X, None if self.s is None else self.sqrt_s)
             G = np.asarray((Xs.T @ Xs).toarray(), dtype=np.float64)
         elif self.s is None:
             G = syrk(X, trans=1)
@@ -245,7 +299,7 @@ class CentredDesign:
                 K += self._raw_kernel(X[:, plain[start:start + COL_BLOCK]])
         if self.fit_intercept:
             mu = self._plain_mu()
-            m = np.asarray(X @ mu.astype(X.dtype), dtype=np.float64).ravel()
+            m = times64(X, mu)
             K -= m[:, None] + m[None, :]
             K += mu @ mu
         return K * np.outer(self.sqrt_s, self.sqrt_s)
@@ -253,6 +307,7 @@ class CentredDesign:
     @staticmethod
     def _raw_kernel(X):
         if sp.issparse(X):
+            X = sparse64(X)
             return np.asarray((X @ X.T).toarray(), dtype=np.float64)
         return syrk(np.asfortranarray(X), trans=0)
 

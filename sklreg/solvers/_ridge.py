@@ -318,7 +318,7 @@ def _ridge_path(X, Y, sample_weight, fit_intercept, alphas, eps):
     if np.ndim(alphas) == 0:
         alphas = _grid(spectrum.eigvals.max(initial=0.0), int(alphas), eps)
     alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
-    coefs = np.array([spectrum.coef(a) for a in alphas])
+    coefs = spectrum.coef_path(alphas)
     intercepts = np.array([design.coef_to_intercept(W, ybar) for W in coefs])
     gaps = np.array([spectrum.certificates(a)[0] for a in alphas])
     return alphas, coefs, intercepts, gaps, spectrum.yy

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.linalg as la
 
 RANK_RTOL = np.finfo(np.float64).eps
+BLOCK = 2 ** 20     # entries of an (n_samples, block) product held at once
 
 
 def _groups(alphas):
@@ -70,20 +71,10 @@ class RidgeSpectrum:
             else:
                 lam, self.V = la.eigh(self.K, driver="evd", check_finite=False)
             self.proj = self.V.T @ Yt
-            self._basis = None
         tiny = RANK_RTOL * max(n, p) * max(lam.max(initial=0.0), 0.0)
         self.resolved = lam > tiny
         self.eigvals = np.where(self.resolved, lam, 0.0)
-        self._A = self._A2 = None
-
-    @property
-    def basis(self):
-        """Maps mode weights to coefficients: V (primal) or Xt^T U (kernel)."""
-        if self.primal:
-            return self.V
-        if self._basis is None:
-            self._basis = self.design.rmatvec(self.V)
-        return self._basis
+        self._A2 = None
 
     def coef_factors(self, alpha):
         """``1 / (lam + alpha)`` on the resolved directions, 0 on the null ones."""
@@ -99,10 +90,25 @@ class RidgeSpectrum:
 
     def coef(self, alpha):
         """Coefficients of shape (k, p) at one alpha (scalar or per target)."""
-        W = np.empty((self.Yt.shape[1], self.design.shape[1]))
+        k = self.Yt.shape[1]
+        weights = np.empty((self.V.shape[1], k))
         for a, idx in self._per_target(alpha):
-            W[idx] = (self.basis @ self._mode_weights(a, idx)).T
-        return W
+            weights[:, idx] = self._mode_weights(a, idx)
+        return self._to_coef(weights).T
+
+    def coef_path(self, alphas):
+        """Coefficients of shape (n_alphas, k, p), one product for them all."""
+        weights = np.concatenate([self._mode_weights(a, slice(None)) for a in alphas],
+                                 axis=1)
+        return self._to_coef(weights).T.reshape(len(alphas), self.Yt.shape[1], -1)
+
+    def _to_coef(self, weights):
+        """Coefficients (p, m) of mode weights (r, m): ``V`` in primal form,
+        ``Xt^T V`` in kernel form, applied as a product with X (never formed:
+        it would be as large as X dense)."""
+        if self.primal:
+            return self.V @ weights
+        return self.design.rmatvec(self.V @ weights)
 
     def certificates(self, alpha):
         """(suboptimalities, objectives, P(0)s) of ``coef(alpha)``, each of
@@ -139,12 +145,10 @@ class RidgeSpectrum:
         alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
         k = self.Yt.shape[1]
         if self.primal:
-            A = self._fitted_basis()
-            H = np.column_stack([self.coef_factors(a) for a in alphas])  # A = Xt V
-            leverage = self._A2 @ H
+            H = np.column_stack([self.coef_factors(a) for a in alphas])
+            leverage, fitted = self._hat_diagonal_and_fit(H)
             if self.design.fit_intercept:
                 leverage += (self.design.sqrt_s ** 2 / self.design.n_w)[:, None]
-            fitted = A @ (H[:, :, None] * self.proj[:, None, :]).reshape(len(H), -1)
             num = self.Yt[:, None, :] - fitted.reshape(-1, len(alphas), k)
             den = np.maximum(1.0 - leverage, np.finfo(float).eps)
         else:
@@ -157,9 +161,18 @@ class RidgeSpectrum:
             den = self._A2 @ R
         return np.moveaxis(num / den[:, :, None], 1, 0)
 
-    def _fitted_basis(self):
-        """``Xt V`` (primal form), and its square."""
-        if self._A is None:
-            self._A = self.design.matvec(self.V)
-            self._A2 = self._A * self._A
-        return self._A
+    def _hat_diagonal_and_fit(self, H):
+        """Primal form, ``A = Xt V`` (n, r) taken in column blocks so that no
+        (n, r) array is held: the hat matrices' diagonals ``(A*A) @ H`` (n,
+        n_alphas) and the fits ``A @ (H * proj)`` (n, n_alphas * k)."""
+        n, r = self.design.shape[0], self.V.shape[1]
+        weights = (H[:, :, None] * self.proj[:, None, :]).reshape(r, -1)
+        leverage, fitted = np.zeros((n, H.shape[1])), np.zeros((n, weights.shape[1]))
+        step = max(1, BLOCK // max(n, 1))
+        for start in range(0, r, step):
+            block = slice(start, start + step)
+            A = self.design.matvec(self.V[:, block])
+            fitted += A @ weights[block]
+            A *= A
+            leverage += A @ H[block]
+        return leverage, fitted
