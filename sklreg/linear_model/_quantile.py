@@ -212,14 +212,14 @@ class QuantileRegressor(PenalizedRegressor):
         n_w = s.sum()
         lam = np.full(p, n_w * self.alpha * self.l1_ratio)
         mu = np.full(p, n_w * self.alpha * (1.0 - self.l1_ratio))
-        rows, scale, shift = Rows(X), None, None
+        rows, scale, shift, norms = Rows(X), None, None, None
         if conditioned_X:
-            rows, scale, shift = conditioned(X, s, self.fit_intercept)
+            rows, scale, shift, norms = conditioned(X, s, self.fit_intercept)
         if scale is not None:      # (mu / scale**2 would overflow; an inf lam is
             with np.errstate(over="ignore"):     # an infinite penalty: w = 0)
                 lam, mu = lam / scale, mu / scale / scale
         problem = QuantileProblem(rows, y, s, Pinball(self.quantile), lam, mu,
-                                  self.fit_intercept)
+                                  self.fit_intercept, norms=norms)
         return problem, scale, shift
 
     def _alpha_max(self, X, y, s):

@@ -117,7 +117,7 @@ class QuantileProblem:
     fit_intercept : bool
     """
 
-    def __init__(self, X, y, s, loss, lam, mu, fit_intercept):
+    def __init__(self, X, y, s, loss, lam, mu, fit_intercept, norms=None):
         self.rows = X if isinstance(X, Rows) else Rows(X)
         self.normal = _Normal(self.rows, fit_intercept)
         self.y, self.s, self.loss = y, s, loss
@@ -127,7 +127,7 @@ class QuantileProblem:
         self.n_w = s.sum()
         self.l1 = np.flatnonzero(lam > 0)          # features with a pseudo-row
         self.p = self.rows.shape[1]
-        self._col_norms = None
+        self._norms = norms
 
     def restricted(self, keep, globs=(), lam_scale=1.0):
         """The same problem on the rows ``keep`` (indices), plus one pseudo-row
@@ -155,20 +155,28 @@ class QuantileProblem:
         by ``d_j``, its penalty weights by ``d_j`` and ``d_j**2``): the same
         objective values; the data are not copied."""
         return QuantileProblem(self.rows.scaled(d), self.y, self.s, self.loss,
-                               self.lam / d, self.mu / d ** 2, self.fit_intercept)
+                               self.lam / d, self.mu / d ** 2, self.fit_intercept,
+                               norms=None if self._norms is None else self._norms / d)
+
+    def col_norms(self):
+        """``sqrt(sum_i s_i x_ij**2)`` per column (one pass, once)."""
+        if self._norms is None:
+            self._norms = self.rows.col_norms(self.s)
+        return self._norms
 
     def surely_zero(self):
         """Features whose penalty is beyond the largest ``|x_j . theta|`` a
         dual point can reach, ``max(tau, 1 - tau) sqrt(n_w) |x_j|_s``: their
         coefficient is zero at the optimum (and an absurd alpha, 1e305, no
         longer overflows the solver)."""
-        reach = max(self.tau, 1 - self.tau) * np.sqrt(self.n_w) * self.rows.col_norms(self.s)
+        reach = max(self.tau, 1 - self.tau) * np.sqrt(self.n_w) * self.col_norms()
         return self.lam > reach
 
     def columns(self, cols):
         """The same problem on the features ``cols`` only."""
         return QuantileProblem(self.rows.columns(cols), self.y, self.s, self.loss,
-                               self.lam[cols], self.mu[cols], self.fit_intercept)
+                               self.lam[cols], self.mu[cols], self.fit_intercept,
+                               norms=None if self._norms is None else self._norms[cols])
 
     # -- objective, P(0) and the certificate -------------------------------
     def primal(self, w, b):
@@ -223,12 +231,11 @@ class QuantileProblem:
         return (np.dot(theta, self.y) - conj) / self.n_w, theta
 
     def _rounding(self, theta):
-        """A bound on the rounding of ``X^T theta`` per column:
-        ``eps sqrt(n) |x_j| |theta|`` (the column norms computed once)."""
-        if self._col_norms is None:
-            self._col_norms = self.rows.col_norms(np.ones(self.rows.shape[0]))
+        """A bound on the rounding of ``X^T theta`` per column: ``eps sqrt(n)
+        sum_i |x_ij theta_i|``, at most ``|x_j|_s |theta / sqrt(s)|``."""
         n = theta.shape[0]
-        return 4 * np.finfo(np.float64).eps * np.sqrt(n) * self._col_norms * np.linalg.norm(theta)
+        return (4 * np.finfo(np.float64).eps * np.sqrt(n) * self.col_norms()
+                * np.linalg.norm(theta / np.sqrt(self.s)))
 
     def certificate(self, w, b, theta, refit=True):
         """(gap, primal, b): the intercept is re-fitted exactly first
@@ -276,7 +283,7 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None,
     -------
     SolverResult
     """
-    norms = problem.rows.col_norms(problem.s) / np.sqrt(problem.n_w)   # weighted RMS
+    norms = problem.col_norms() / np.sqrt(problem.n_w)   # weighted RMS
     norms = norms[(norms > 0) & np.isfinite(norms)]
     # a power of two: the scaling itself rounds nothing
     d = np.full(problem.p, 2.0 ** np.round(np.mean(np.log2(norms))) if norms.size else 1.0)

@@ -242,7 +242,7 @@ class Rows:
 
 
 def conditioned(X, s, fit_intercept):
-    """X as the interior point wants it: ``(rows, scale, shift)``.
+    """X as the interior point wants it: ``(rows, scale, shift, norms)``.
 
     Columns whose entries reach beyond ``2**100`` (or stay below ``2**-100``)
     would overflow (underflow) the solver's products: they are divided by a
@@ -252,9 +252,12 @@ def conditioned(X, s, fit_intercept):
     would cancel) are centred by ``Rows.shifted`` (``shift``, in the scaled
     columns' units; None when no column is).  The problem's coefficients are
     then ``scale * w`` and its intercept ``b + shift . (scale * w)``.
+    ``norms`` is ``rows.col_norms(s)`` when already computed (X unchanged),
+    else None.
     """
     scale = None
-    mean, rms = _column_moments(X, s)
+    mean, norms = _column_moments(X, s)
+    rms = norms / np.sqrt(s.sum())
     if not np.all((rms <= EXTREME) & ((rms >= 1 / EXTREME) | (mean == 0))):
         big = np.maximum(np.abs(X.max(axis=0).toarray().ravel() if sp.issparse(X)
                                 else X.max(axis=0)),
@@ -265,15 +268,17 @@ def conditioned(X, s, fit_intercept):
             scale = np.where(extreme, 2.0 ** np.floor(np.log2(np.where(extreme, big, 1.0))), 1.0)
             X = ((X @ sp.diags(1 / scale)).tocsc() if sp.issparse(X)
                  else np.asfortranarray(X / scale))
-            mean, rms = _column_moments(X, s)
+            mean, norms = _column_moments(X, s)
+            rms = norms / np.sqrt(s.sum())
     offset = fit_intercept & (mean ** 2 > OFFSET_RATIO * rms ** 2)
     shift = np.where(offset, mean, 0.0) if offset.any() else None
-    rows = Rows(X) if shift is None else Rows(X).shifted(shift)
-    return rows, scale, shift
+    if shift is None:
+        return Rows(X), scale, None, norms
+    return Rows(X).shifted(shift), scale, shift, None
 
 
 def _column_moments(X, s):
-    """Weighted mean and root-mean-square of every column (two passes)."""
-    rows, n_w = Rows(X), s.sum()
+    """Weighted mean and norm ``sqrt(sum_i s_i x_ij**2)`` of every column."""
+    rows = Rows(X)
     with np.errstate(over="ignore", invalid="ignore"):
-        return rows.rmatvec(s) / n_w, rows.col_norms(s) / np.sqrt(n_w)
+        return rows.rmatvec(s) / s.sum(), rows.col_norms(s)
