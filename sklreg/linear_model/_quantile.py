@@ -259,6 +259,10 @@ class QuantileRegressor(PenalizedRegressor):
         if self.solver in HIGHS:
             problem, _, _ = self._problem(X, y, sample_weight, conditioned_X=False)
             return solve_highs(problem, self.solver, self.solver_options, tol=self.tol)
+        with single_threaded_blas():      # (the conditioning's passes too)
+            return self._solve_own(X, y, sample_weight, coef_init)
+
+    def _solve_own(self, X, y, sample_weight, coef_init):
         problem, scale, shift = self._problem(X, y, sample_weight)
         w0 = np.array(coef_init, dtype=np.float64)
         w0 = w0 if scale is None else w0 * scale
@@ -269,8 +273,7 @@ class QuantileRegressor(PenalizedRegressor):
         else:
             if zero.any():
                 problem, w0 = problem.columns(np.flatnonzero(~zero)), w0[~zero]
-            with single_threaded_blas():
-                result = OWN[self.solver_](problem, w0, tol=self.tol, max_iter=self.max_iter)
+            result = OWN[self.solver_](problem, w0, tol=self.tol, max_iter=self.max_iter)
             coef = np.zeros(zero.size)
             coef[~zero] = result.coef
             result.coef = coef
