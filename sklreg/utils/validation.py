@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
@@ -17,6 +18,8 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
 
     ``finite_X=False`` leaves X's values unchecked, for a solver whose first
     pass over X finds non-finite values anyway (then ``check_finite_X``).
+    Otherwise X and y must also be within float64's range for a fit's sums
+    of squares (see ``check_magnitude``).
 
     Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
     (no copy when it already is one; never written to), y as float64 of
@@ -30,13 +33,21 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
         estimator, X, y, reset=reset,
         accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
         multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
-        y_numeric=True, copy=False, ensure_all_finite=finite_X,
+        y_numeric=True, copy=False,
+        ensure_all_finite=False,      # below, in the same pass as the magnitude
     )
     if sp.issparse(X) and not X.has_canonical_format:
         # duplicate entries would break squared column norms; fix a copy
         X = X.copy()
         X.sum_duplicates()
     y = np.asarray(y, dtype=np.float64)
+    if finite_X and not get_config()["assume_finite"]:
+        if X.dtype == np.float64:
+            check_magnitude(estimator, X, "X")
+        else:        # float32 squares cannot overflow float64 sums
+            check_finite_X(estimator, X)
+    if not get_config()["assume_finite"]:
+        check_magnitude(estimator, y, "y")
     if y.ndim == 2 and y.shape[1] == 0:
         raise ValueError("y has no target columns: shape %r" % (y.shape,))
     return X, y, check_sample_weight(sample_weight, X.shape[0])
@@ -106,6 +117,40 @@ def _check_range(index, size, name):
         bad = index[(index < 0) | (index >= size)][0]
         raise ValueError("X is a malformed sparse matrix: %s index %d is outside "
                          "[0, %d)" % (name, bad, size))
+
+
+# A fit sums squares of X and y (column norms, Gram entries, residuals, the
+# objective) and adds a few such sums together: float64 X and y are
+# accepted when the sum of all their squares stays below 1/256 of the
+# largest float64, and does not underflow when some value is non-zero.
+# Beyond these limits a fit would return NaN or silently zero coefficients.
+SQUARES_MAX = np.finfo(np.float64).max / 256
+SQUARES_MIN = np.finfo(np.float64).tiny * 256
+
+
+def check_magnitude(estimator, a, name):
+    """Raise a ValueError naming ``name`` ("X" or "y") when the float64
+    values of ``a`` (array or sparse) are non-finite or too large or too
+    small to square and sum in float64.  One pass (a dot product), no copy
+    of a Fortran- or C-ordered ``a``; NaN and infinity get scikit-learn's
+    own error."""
+    values = a.data if sp.issparse(a) else a.ravel(order="K")
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.dot(values, values))
+    if SQUARES_MIN <= total <= SQUARES_MAX or total == 0.0:
+        return
+    if not np.isfinite(values).all():
+        check_array(a, accept_sparse=True, dtype=None, ensure_all_finite=True,
+                    ensure_2d=False, estimator=estimator, input_name=name, copy=False)
+    largest = float(np.abs(values).max())
+    if largest == 0.0:
+        return
+    problem = "overflows" if total > SQUARES_MAX else "underflows"
+    raise ValueError(
+        f"{name} has values too {'large' if total > SQUARES_MAX else 'small'} for "
+        f"float64 arithmetic: the sum of their squares {problem} (largest "
+        f"|{name}| = {largest:.3g}, {values.size} values). Rescale {name}, e.g. "
+        f"divide it by a power of ten.")
 
 
 def check_finite_X(estimator, X):
