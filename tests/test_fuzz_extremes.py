@@ -15,6 +15,11 @@ problem's solution is w = (s_y / s_X) w0 (the intercept absorbs the
 offsets) and its objective is ``factor * P0``.  The base problem is solved
 by an independent method (scikit-learn at tol 1e-12, an exact ridge
 least-squares solve, HiGHS) and a fit is judged in the base units.
+
+Where an estimator still fails beyond some limit, its spec narrows the
+fuzzed range to what holds, and test_known_failures keeps an example from
+beyond it as a strict xfail (it must be removed, and the range widened,
+once the estimator is fixed).
 """
 import re
 import warnings
@@ -28,9 +33,13 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import ElasticNet, HuberRegressor, Lasso, QuantileRegressor, Ridge
-from sklreg.utils.reference import (enet_objective, enet_objective_at_zero,
-                                    huber_objective, ridge_objective,
-                                    ridge_objective_at_zero)
+from sklreg.utils.reference import (
+    enet_objective,
+    enet_objective_at_zero,
+    huber_objective,
+    ridge_objective,
+    ridge_objective_at_zero,
+)
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
