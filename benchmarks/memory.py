@@ -13,8 +13,21 @@ DESIGN 3 promises size(X) + O(n + p): the "extra" columns must stay below
 10% of size(X), and float32 X must never be upcast (an upcast copy of
 float32 X alone would be 200% of its size).
 
+Two fixed problems (issue 28, items 4 and 10; ``--size-gb`` does not change
+them) watch the cases where that promise was broken:
+
+* ``ridgecv_sparse``: RidgeCV's default leave-one-out on a 10000 x 2000 CSC
+  X of density 0.01 (2.4 MB; dense it would be 160 MB), which must never
+  be densified;
+* ``huber_l1_wide``: HuberRegressor(l1_ratio=1) on a dense 50 x 20000 X
+  (8 MB), where a (p+1) x (p+1) normal matrix alone would be 3.2 GB.
+
+A child runs under an address-space limit (``--limit-gb``) and a time limit
+(``--timeout``); one that exceeds either is reported as such.
+
     PYTHONPATH=. python benchmarks/memory.py --size-gb 2
     PYTHONPATH=. python benchmarks/memory.py --size-gb 0.2 --only lasso
+    PYTHONPATH=. python benchmarks/memory.py --only ridgecv_sparse huber_l1_wide
 """
 import argparse
 import json
@@ -25,8 +38,10 @@ import time
 import tracemalloc
 
 import numpy as np
+import scipy.sparse as sp
 
 N_FEATURES = 250
+FIXED = ("ridgecv_sparse", "huber_l1_wide")
 
 
 def make_data(size_gb, dtype):
@@ -45,8 +60,33 @@ def make_data(size_gb, dtype):
     return X, y
 
 
+def make_fixed(name, dtype):
+    """The fixed problems of the module docstring."""
+    rng = np.random.default_rng(0)
+    if name == "ridgecv_sparse":
+        X = sp.random(10000, 2000, density=0.01, format="csc", dtype=dtype,
+                      random_state=0)
+    else:
+        X = np.asfortranarray(rng.standard_normal((50, 20000)).astype(dtype))
+    w = np.zeros(X.shape[1])
+    w[:10] = rng.uniform(1, 2, 10)
+    y = np.asarray(X[:, :10] @ w[:10]).ravel() + 0.1 * rng.standard_normal(X.shape[0])
+    y[:3] += 20.0                              # a few outliers for the robust fit
+    return X, y
+
+
+def nbytes(X):
+    if sp.issparse(X):
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
 def make_estimator(name, X, y):
-    from sklreg import HuberRegressor, Lasso, QuantileRegressor
+    from sklreg import HuberRegressor, Lasso, QuantileRegressor, RidgeCV
+    if name == "ridgecv_sparse":
+        return RidgeCV(alphas=np.logspace(-2, 2, 5))
+    if name == "huber_l1_wide":
+        return HuberRegressor(l1_ratio=1.0, alpha=1.0, tol=1e-6)
     if name == "lasso":
         return Lasso(alpha=0.05, tol=1e-6)
     if name == "huber":
@@ -60,8 +100,12 @@ def maxrss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # KiB on Linux
 
 
-def one(name, dtype, size_gb):
-    X, y = make_data(size_gb, np.dtype(dtype))
+def one(name, dtype, size_gb, limit_gb):
+    if limit_gb > 0:
+        limit = int(limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    X, y = (make_fixed(name, np.dtype(dtype)) if name in FIXED
+            else make_data(size_gb, np.dtype(dtype)))
     est = make_estimator(name, X, y)
     rss0 = maxrss_bytes()
     tracemalloc.start()
@@ -72,9 +116,10 @@ def one(name, dtype, size_gb):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss1 = maxrss_bytes()
-    print(json.dumps(dict(shape=list(X.shape), size=X.nbytes, traced=peak,
+    print(json.dumps(dict(shape=list(X.shape), size=nbytes(X), traced=peak,
                           rss=max(rss1 - rss0, 0), time=elapsed,
-                          coef_dtype=str(est.coef_.dtype), gap=float(est.dual_gap_))))
+                          coef_dtype=str(est.coef_.dtype),
+                          gap=float(np.max(getattr(est, "dual_gap_", np.nan))))))
 
 
 def main(argv=None):
@@ -82,24 +127,38 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-gb", type=float, default=2.0,
                         help="size of the float64 X in GiB (float32 twin: half)")
-    parser.add_argument("--only", nargs="*", default=["lasso", "huber", "quantile"])
+    parser.add_argument("--only", nargs="*",
+                        default=["lasso", "huber", "quantile", *FIXED])
+    parser.add_argument("--limit-gb", type=float, default=8.0,
+                        help="address-space limit of each fit's process (0: none)")
+    parser.add_argument("--timeout", type=float, default=900.0,
+                        help="seconds after which a fit's process is stopped")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        return one(*args.one, args.size_gb)
+        return one(*args.one, args.size_gb, args.limit_gb)
     print(f"{'problem':<22}{'shape':>18}{'size(X) MB':>12}{'traced MB':>11}"
           f"{'rss MB':>9}{'extra %':>9}{'time s':>9}  coef")
     for name in args.only:
         for dtype in ("float64", "float32"):
-            out = subprocess.run([sys.executable, __file__, "--size-gb", str(args.size_gb),
-                                  "--one", name, dtype], capture_output=True, text=True)
+            label = "memory_" + name + "_" + dtype[-2:]
+            try:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--size-gb", str(args.size_gb),
+                     "--limit-gb", str(args.limit_gb), "--one", name, dtype],
+                    capture_output=True, text=True, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                print(f"{label:<22} not finished after {args.timeout:.0f} s", flush=True)
+                continue
             if out.returncode:
-                print(f"memory_{name}_{dtype}: failed\n{out.stderr[-2000:]}")
+                memory = "MemoryError" in out.stderr or "std::bad_alloc" in out.stderr
+                print(f"{label:<22} " + (f"over the {args.limit_gb:g} GiB limit" if memory
+                                        else f"failed\n{out.stderr[-2000:]}"), flush=True)
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             mb = 2.0 ** 20
             extra = 100 * max(r["traced"], r["rss"]) / r["size"]
-            print(f"{'memory_' + name + '_' + dtype[-2:]:<22}{str(tuple(r['shape'])):>18}"
+            print(f"{label:<22}{str(tuple(r['shape'])):>18}"
                   f"{r['size'] / mb:>12.0f}{r['traced'] / mb:>11.1f}{r['rss'] / mb:>9.1f}"
                   f"{extra:>9.1f}{r['time']:>9.2f}  {r['coef_dtype']}", flush=True)
 
