@@ -187,6 +187,7 @@ class QuantileRegressor(PenalizedRegressor):
         self.verbose = verbose
 
     _column_y_is_1d = True      # as scikit-learn's
+    _solver_scales_X = True     # extreme columns are conditioned by the solver
 
     def _check_params(self, n_features):
         if self.solver == REMOVED:      # scikit-learn's error, word for word
@@ -347,6 +348,7 @@ class QuantileRegressorCV(PathCV):
     """
 
     _estimator_class = QuantileRegressor
+    _solver_scales_X = True
     _parameter_constraints = {
         **PathCV._parameter_constraints,
         **{k: v for k, v in QuantileRegressor._parameter_constraints.items()

@@ -19,7 +19,8 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
     ``finite_X=False`` leaves X's values unchecked, for a solver whose first
     pass over X finds non-finite values anyway (then ``check_finite_X``).
     Otherwise X and y must also be within float64's range for a fit's sums
-    of squares (see ``check_magnitude``).
+    of squares (see ``check_magnitude``), X unless the estimator's
+    ``_solver_scales_X`` says its solver rescales the columns itself.
 
     Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
     (no copy when it already is one; never written to), y as float64 of
@@ -42,7 +43,8 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
         X.sum_duplicates()
     y = np.asarray(y, dtype=np.float64)
     if finite_X and not get_config()["assume_finite"]:
-        if X.dtype == np.float64:
+        # an estimator whose solver rescales X's columns itself says so
+        if X.dtype == np.float64 and not getattr(estimator, "_solver_scales_X", False):
             check_magnitude(estimator, X, "X")
         else:        # float32 squares cannot overflow float64 sums
             check_finite_X(estimator, X)
