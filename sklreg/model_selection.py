@@ -168,6 +168,11 @@ def cross_validate_path(estimator, X, y, alphas, folds, *, sample_weight=None,
     are handed to a caller collecting them, see ``sklreg.utils._warnings``).
     """
     scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
+    for k, (train, _) in enumerate(folds):
+        if sample_weight is not None and not np.any(sample_weight[train] > 0):
+            raise ValueError(
+                f"sample_weight is zero on every training sample of fold {k + 1}: "
+                "nothing to fit there. Give those samples weight or choose other folds.")
     progress = _FoldProgress(len(folds), len(alphas), label) if verbose else None
     out = run_parallel(_fold_path, [
         (estimator, X, y, sample_weight, alphas, train, test, scorer, loss, keep_coefs,

@@ -19,8 +19,20 @@ from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._progress import fit_progress, progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
-from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
+from sklreg.utils.validation import (check_alphas, check_column_norms, validate_params,
+                                     validate_X_y)
 
+# A path's points stop at a gap of tol**1.5 * P(0) (certified at tol * P(0)):
+# at a gap of tol * P(0) a LassoCV's test losses are ~1e-3 off at the default
+# tol where scikit-learn's are ~1e-6 off, enough to pick another alpha.  From
+# PATH_POLISH_TOL down they are also polished on their support (see
+# ``solve_cd``): CD alone cannot get them as close as scikit-learn's; above
+# it a polish at every alpha would cost a LassoCV 2-4x its time.
+PATH_POLISH_TOL = 1e-8
+
+
+def _path_target(tol):
+    return tol * min(1.0, np.sqrt(tol))
 
 @dataclass
 class PathResult:
@@ -316,6 +328,7 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
         for k in range(Y.shape[1]):
             w = np.zeros(n_features) if coef_init is None else coef_init[k].copy()
             datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
+            check_column_norms(estimator, X, datafit)
             exact = SupportSolver(datafit,
                                   capacity=2 * min(datafit.rank_bound, n_features) + 100)
             target, gradient, bounds = [], None, GradientBounds(datafit)
@@ -323,6 +336,7 @@ def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
                 progress_at(alpha)
                 res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
                                max_iter=max_iter, support_solver=exact, gradient=gradient,
+                               polish=tol <= PATH_POLISH_TOL, target=_path_target(tol),
                                gradient_bounds=bounds)
                 gradient = res.gradient     # w is where it ended: its gradient holds
                 res = finish(res, datafit.n_w)
@@ -373,7 +387,7 @@ def _stack(per_target, grid, single, fit_intercept, dtype):
                      dtype=kind)
         return a[:, 0] if single else a
 
-    intercepts = field(1, np.float64)
+    intercepts = field(1, np.float64).astype(dtype)
     if not fit_intercept:
         intercepts = np.zeros_like(intercepts)
     return PathResult(alphas=grid, coefs=field(0).astype(dtype), intercepts=intercepts,
@@ -565,6 +579,7 @@ def _alpha_max_validated(estimator, X, y, s):
         unit = _unit_penalty(estimator, n_features)
         datafit = LeastSquares(Design(X), y, s, np.zeros(n_features),
                                estimator.fit_intercept)
+        check_column_norms(estimator, X, datafit)
         w = _unpenalised_start(datafit, unit, n_features, estimator.tol,
                                estimator.max_iter)
         return _alpha_max_quadratic(datafit, unit, w)

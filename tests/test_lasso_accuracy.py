@@ -9,7 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import ElasticNet, Lasso, LassoCV
+from sklreg import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.datasets import make_correlated_data
 from sklreg.utils.reference import enet_exact, enet_objective
 
@@ -103,3 +103,38 @@ def test_never_less_accurate_than_sklearn(case, tol):
     floor = 1e-13 * max(1.0, np.abs(w).max())
     assert err <= max(sk_err, floor)
     assert sub <= max(sk_sub, 0.0) + 1e-14 * best
+
+
+def test_cv_picks_sklearn_alpha_on_a_near_tie():
+    # issue 22, item 11, in paths: at the default tol the folds' test losses
+    # were ~1e-3 off (scikit-learn's ~1e-6), enough to pick another alpha
+    # than GridSearchCV over scikit-learn's ElasticNet (its test
+    # test_enet_cv_grid_search)
+    from sklearn.model_selection import GridSearchCV
+    X, y = make_regression(n_samples=200, n_features=10, effective_rank=10,
+                           n_informative=6, noise=10, random_state=0)
+    alphas, l1_ratios = np.logspace(-5, 0, 10), [0.1, 0.5, 0.9]
+    est = ElasticNetCV(cv=5, alphas=alphas, l1_ratio=l1_ratios).fit(X, y)
+    gs = GridSearchCV(sk.ElasticNet(), {"alpha": alphas, "l1_ratio": l1_ratios}, cv=5,
+                      scoring="neg_mean_squared_error").fit(X, y)
+    assert est.alpha_ == gs.best_params_["alpha"]
+    assert est.l1_ratio_ == gs.best_params_["l1_ratio"]
+    # cv_results_: alphas increasing, l1_ratio fastest; mse_path_: l1_ratio
+    # first, alphas decreasing
+    grid_mse = -gs.cv_results_["mean_test_score"].reshape(10, 3).T[:, ::-1]
+    np.testing.assert_allclose(est.mse_path_.mean(axis=-1), grid_mse, rtol=1e-4)
+
+
+@pytest.mark.parametrize("path_l1_ratio", [1.0, 0.5])
+def test_tight_tol_path_as_accurate_as_sklearn(path_l1_ratio):
+    # scikit-learn's test_sparse_dense_descent_paths: at tol=1e-10 dense and
+    # sparse paths agree to 1e-7, and each agrees with the exact optimum
+    X, y, _ = make_correlated_data(50, 20, random_state=0)
+    from sklreg import enet_path
+    alphas, coefs, _ = enet_path(X, y, l1_ratio=path_l1_ratio, tol=1e-10)
+    _, sparse_coefs, _ = enet_path(sp.csr_matrix(X), y, l1_ratio=path_l1_ratio, tol=1e-10)
+    np.testing.assert_allclose(coefs, sparse_coefs, rtol=1e-7, atol=1e-12)
+    for k in (10, 50, 99):
+        # enet_path does not centre: compare without an intercept
+        w, _ = enet_exact(X, y, alphas[k], path_l1_ratio, fit_intercept=False)
+        np.testing.assert_allclose(coefs[:, k], w, rtol=1e-7, atol=1e-10)

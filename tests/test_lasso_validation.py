@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, Lasso, LassoCV, alpha_max,
                     enet_path, lasso_path, regularization_path)
@@ -188,3 +189,44 @@ def test_path_coef_init_is_only_a_start(Estimator):
     cold = regularization_path(est, X, Y, alphas=grid)
     warm = regularization_path(est, X, Y, alphas=grid, coef_init=np.ones(4))
     np.testing.assert_allclose(warm.coefs, cold.coefs, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("fit", [
+    lambda X, y: Lasso().fit(X, y),
+    lambda X, y: LassoCV(cv=3).fit(X, y),
+    lambda X, y: lasso_path(X, y),
+    lambda X, y: lasso_path(X, y, alphas=[0.1]),
+    lambda X, y: alpha_max(Lasso(), X, y),
+])
+def test_overflowing_column_is_a_clear_error(fit):
+    # issue 28, item 6: an entry of 1e308 gave NaN coefficients, and LassoCV
+    # or lasso_path blamed penalty_factor
+    X_big = np.array(X, copy=True)
+    X_big[0, 0] = 1e308
+    with pytest.raises(ValueError, match="squared norm of a column overflows"):
+        fit(X_big, Y)
+
+
+def test_all_zero_weight_training_fold_names_the_fold():
+    # issue 28, item 9: the message blamed the user's weights as a whole
+    s = np.ones(len(Y))
+    s[:10] = 0
+    folds = [(np.arange(10), np.arange(10, 30)), (np.arange(10, 30), np.arange(10))]
+    with pytest.raises(ValueError, match="zero on every training sample of fold 1"):
+        LassoCV(cv=folds).fit(X, Y, sample_weight=s)
+
+
+def test_path_intercepts_follow_float32_X():
+    # issue 28, item 11
+    res = regularization_path(Lasso(), X.astype(np.float32), Y.astype(np.float32),
+                              alphas=5)
+    assert res.coefs.dtype == np.float32 and res.intercepts.dtype == np.float32
+    res64 = regularization_path(Lasso(), X, Y, alphas=5)
+    assert res64.intercepts.dtype == np.float64
+
+
+def test_convergence_warning_starts_with_sklearn_sentence():
+    # code written for scikit-learn matches its warning's first sentence
+    with pytest.warns(ConvergenceWarning, match="Objective did not converge. You might "
+                      "want to increase the number of iterations.*duality gap"):
+        Lasso(alpha=1e-10, tol=1e-14, max_iter=1).fit(X, Y)

@@ -13,7 +13,7 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.utils.validation import check_finite_X, check_gram, check_penalty_factor
+from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
@@ -33,8 +33,12 @@ _SHARED_PARAMETERS = """
         Stop when the duality gap is at most ``tol * P(0)``, where ``P(0)`` is
         the objective at ``w = 0`` with the best intercept.  This is a
         certificate: the objective is then within that amount of the optimum.
-        Values below 1e-13 act as 1e-13, the resolution of the gap in
-        float64 arithmetic.
+        A target below the gap's own rounding error (``tol`` near 1e-16)
+        acts as that error.  Once certified, a fit whose gap is still above
+        ``tol**2 * P(0)`` is solved exactly on its support, when that is
+        possible (fewer non-zeros than samples, or an L2 part), so that its
+        coefficients are at least as accurate as scikit-learn's at the same
+        ``tol``; see the user guide.
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
@@ -187,12 +191,7 @@ class ElasticNet(PenalizedRegressor):
         results = []
         for y, w0 in zip(Y.T, coef_init):
             datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
-            if not datafit.finite_norms:
-                check_finite_X(self, X)      # raises if X has NaN or inf
-                raise ValueError(
-                    "Coordinate descent cannot run on this X: the squared norm of "
-                    "a column overflows float64. The input data may contain large "
-                    "values and need to be preprocessed.")
+            check_column_norms(self, X, datafit)
             result = solve(datafit, penalty, np.array(w0))
             if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
                 raise ValueError(

@@ -60,10 +60,12 @@ class SolverResult:
             return
         at = "" if alpha is None else f" at alpha={alpha:.4g}"
         steps = "" if self.n_iter is None else f" after {self.n_iter} {self.unit}"
+        # scikit-learn's first sentence, which code may match on, then ours
         warn_at_caller(
-            f"Objective did not converge{at}: duality gap {self.gap:.3e} is above the "
-            f"target tol * P(0) = {self.tol_abs:.3e}{steps}. Increase max_iter, "
-            "loosen tol, or scale the features.", ConvergenceWarning)
+            "Objective did not converge. You might want to increase the number of "
+            f"iterations (max_iter), loosen tol, or scale the features{at}: duality gap "
+            f"{self.gap:.3e} is above the target tol * P(0) = {self.tol_abs:.3e}{steps}.",
+            ConvergenceWarning)
 
 
 def zero_if_rounding(datafit, w, tol_abs):

@@ -145,7 +145,8 @@ def _entering(penalty, w, v, movable, limit):
 @solver_progress("coordinate descent", "passes")
 def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
              check_every=10, extrapolate=True, exact_finish=True, screening=True,
-             support_solver=None, gradient=None, gradient_bounds=None, polish=False):
+             support_solver=None, gradient=None, gradient_bounds=None, polish=False,
+             target=None):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Parameters
@@ -185,8 +186,12 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         Once certified, while the gap is above ``tol**2 * P(0)``, solve the
         support exactly and refine (``SupportSolver.polish``): coefficients
         at least as accurate as scikit-learn's at the same ``tol``, for a few
-        milliseconds of Python per fit (estimators ask for it; paths and CV
-        folds, whose points only steer a choice, do not).
+        milliseconds of Python per fit (estimators ask for it; paths only
+        at a tight tol, see ``sklreg.path``).
+    target : float, optional
+        Stop at a gap of ``target * P(0)`` (below ``tol``: a tighter stop);
+        the result still counts as converged, and no warning is due, once
+        its gap is within ``tol * P(0)``.  Default: ``tol``.
 
     Returns
     -------
@@ -200,14 +205,15 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     with single_threaded_blas():
         return _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every,
                          extrapolate, exact_finish, screening, support_solver, gradient,
-                         gradient_bounds, polish)
+                         gradient_bounds, polish, target)
 
 
 def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate,
-              exact_finish, screening, support_solver, gradient, bounds, polish):
+              exact_finish, screening, support_solver, gradient, bounds, polish, target):
     p = w.shape[0]
     p0 = datafit.primal_at_zero
-    tol_abs = tol * p0
+    certified_abs = tol * p0      # what the result must reach
+    tol_abs = min(tol, target if target is not None else tol) * p0    # where it stops
     # below this gap the coefficients are at least as accurate as
     # scikit-learn's at the same tol (its stopping rule also asks its
     # coordinates to move by less than tol times their size: coefficients
@@ -245,7 +251,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 and (gap <= accurate_abs or not polishes
                      or not 0 < np.count_nonzero(w) < size_bound)):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
-                                primal=primal, tol_abs=_reach(datafit, tol_abs),
+                                primal=primal, tol_abs=_reach(datafit, certified_abs),
                                 n_iter=n_iter, gradient=gradient, unit="passes")
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
@@ -397,7 +403,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     if bounds is not None:
         v[bounds.skipped] = np.nan        # not known: not to be carried
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
-                        tol_abs=_reach(datafit, tol_abs), n_iter=n_iter, gradient=v,
+                        tol_abs=_reach(datafit, certified_abs), n_iter=n_iter, gradient=v,
                         unit="passes")
 
 

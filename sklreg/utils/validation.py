@@ -161,6 +161,20 @@ def check_finite_X(estimator, X):
                 estimator=estimator, input_name="X", copy=False)
 
 
+def check_column_norms(estimator, X, datafit):
+    """Raise unless coordinate descent can run on X: a ValueError when a
+    column's squared norm (``datafit.finite_norms``, computed anyway) is
+    not finite -- scikit-learn's error for NaN or inf in X, else an
+    overflow (an entry near 1e154 or above)."""
+    if datafit.finite_norms:
+        return
+    check_finite_X(estimator, X)
+    raise ValueError(
+        "Coordinate descent cannot run on this X: the squared norm of a column "
+        "overflows float64. The input data may contain large values and need to "
+        "be preprocessed.")
+
+
 def check_gram(gram, X, sample_weight, fit_intercept):
     """scikit-learn's check of a user's Gram matrix: one entry against X
     (centred and weighted as the fit sees it), or a warning that it cannot
