@@ -234,3 +234,16 @@ def test_non_finite_X_raises_scikit_learns_error(bad, layout):
         with pytest.raises(ValueError) as ours:
             est.fit(X, y)
         assert str(ours.value).split("\n")[0] == str(theirs.value).split("\n")[0]
+
+
+def test_sparse_X_with_fewer_entries_than_columns():
+    # hypothesis found it: a ZeroDivisionError in the finish's cost model when
+    # the mean stored entries per column was floored to 0
+    X = sp.csc_matrix(np.array([[0.0, -0.13210486, 0.64042265, 0.10490012, 0.0]]))
+    y = np.array([1.38777967])
+    est = ElasticNet(alpha=1e-3, fit_intercept=False).fit(X, y)
+    ref = sk.ElasticNet(alpha=1e-3, fit_intercept=False, tol=1e-12,
+                        max_iter=10**6).fit(X.toarray(), y)
+    ours = enet_objective(X.toarray(), y, est.coef_, 0.0, 1e-3, 0.5)
+    best = enet_objective(X.toarray(), y, ref.coef_, 0.0, 1e-3, 0.5)
+    assert ours <= best + 1e-12 * abs(best)

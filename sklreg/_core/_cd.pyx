@@ -416,7 +416,9 @@ cdef class LeastSquares:
     def column_length(self):
         """Mean stored entries per column: the work of one gradient entry."""
         if self.X.is_sparse:
-            return self.X.indices.shape[0] / max(self.X.n_features, 1)
+            # in double: C division of the integers would floor (0 for a
+            # column with less than one entry on average)
+            return self.X.indices.shape[0] / <double> max(self.X.n_features, 1)
         return self.X.n_samples
 
     @property
