@@ -97,7 +97,7 @@ class QuantileRegressor(PenalizedRegressor):
     tol : float, default=1e-6
         The duality gap of the returned solution is at most ``tol * P(0)``
         (else a ConvergenceWarning).  The interior point hands over to the
-        exact finish once its gap is at most ``min(tol, 1e-4) * P(0)``; when
+        exact finish once its gap is at most ``min(tol, 1e-6) * P(0)``; when
         the finish concludes -- on every problem tried, degenerate ones
         included -- the solution is the exact optimum whatever ``tol``
         (``dual_gap_`` at rounding level, about 1e-16 of ``P(0)``).

@@ -38,7 +38,7 @@ JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
 FINISH_EVERY = 0.1        # after a failed finish, try again when the gap is 10x down
 FINISH_TRIES = 3          # ... at most this often (every try is within tol)
-HANDOVER = 1e-4           # the finish starts at a gap of at most this * P(0) (and tol's)
+HANDOVER = 1e-6           # the finish starts at a gap of at most this * P(0) (and tol's)
 PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
 
 
