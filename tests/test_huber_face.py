@@ -107,3 +107,42 @@ def test_sparse_face_equals_dense():
     np.testing.assert_allclose(a.predict(X), b.predict(X.toarray()), rtol=1e-7, atol=1e-8)
     assert abs(objective(a, X.toarray(), y, s) - objective(b, X.toarray(), y, s)) <= (
         1e-10 * p_at_zero(a, X.toarray(), y, s))
+
+
+def test_epsilon_one_with_a_ridge_part_reaches_tol():
+    # issue 28, item 7: epsilon = 1 puts the optimal scale at its floor
+    # whatever w; the default L2 part made both solvers stall
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 10))
+    y = X @ rng.standard_normal(10) + rng.standard_normal(200)
+    est = fit_quietly(HuberRegressor(epsilon=1.0, alpha=0.5, tol=1e-8), X, y)
+    assert est.dual_gap_ <= 1e-8 * p_at_zero(est, X, y, None)
+    # the optimum is the sigma -> 0 limit: 2 sum |r| + alpha ||w||^2
+    best = face_by_cvxpy(X, y, np.ones(200), 2.0, np.zeros(10), np.full(10, 1.0), False, True)
+    ours = objective(est, X, y, None)
+    assert ours <= best * (1 + 1e-7) + 200 * est.scale_
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_more_features_than_samples_certifies(l1_ratio):
+    # issue 28, item 7: p > n fits were optimal but always warned
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((20, 100)), rng.standard_normal(20)
+    est = fit_quietly(HuberRegressor(alpha=0.01, l1_ratio=l1_ratio, tol=1e-8), X, y)
+    assert est.dual_gap_ <= 1e-8 * p_at_zero(est, X, y, None)
+    best = face_by_cvxpy(X, y, np.ones(20), 2 * 1.35, np.full(100, 0.01 * l1_ratio),
+                         np.full(100, 0.02 * (1 - l1_ratio)), False, True)
+    assert objective(est, X, y, None) <= best * (1 + 1e-7) + 20 * est.scale_
+
+
+def test_wide_l1_fit_grows_a_working_set():
+    # issue 28, item 4: the face is solved on a working set of coordinates;
+    # the answer is the face problem's optimum over all of them
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 1500))
+    y = X[:, :5] @ np.ones(5) + rng.standard_normal(30)
+    est = fit_quietly(HuberRegressor(alpha=0.1, l1_ratio=1.0, tol=1e-8), X, y)
+    assert est.dual_gap_ <= 1e-8 * p_at_zero(est, X, y, None)
+    best = face_by_cvxpy(X, y, np.ones(30), 2 * 1.35, np.full(1500, 0.1), np.zeros(1500),
+                         False, True)
+    assert objective(est, X, y, None) <= best * (1 + 1e-7) + 30 * est.scale_

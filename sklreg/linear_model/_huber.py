@@ -50,10 +50,13 @@ class HuberRegressor(PenalizedRegressor):
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.  X is never centred.
     tol : float, default=1e-05
-        Stop when the duality gap is at most ``tol * P(0)``, ``P(0)`` being
-        the objective at ``w = 0`` with the best intercept and scale.  The
-        objective is then within that amount of its minimum (scikit-learn's
-        ``tol`` bounds the projected gradient instead).
+        Converged when the duality gap is at most ``tol * P(0)``, ``P(0)``
+        being the objective at ``w = 0`` with the best intercept and scale:
+        the objective is then within that amount of its minimum
+        (scikit-learn's ``tol`` bounds the projected gradient instead).
+        Once converged, the fit goes on within ``max_iter`` to a gap of
+        ``tol**2 * P(0)``, so that it is at least as accurate as
+        scikit-learn's at the same ``tol``.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     verbose : int, default=0

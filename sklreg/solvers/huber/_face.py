@@ -83,15 +83,25 @@ class FaceProblem:
         self.box = c * s
         self.l1, self.l2 = l1, l2
         self.positive, self.fit_intercept = positive, fit_intercept
-        self.frozen = np.zeros(l1.shape, dtype=bool) if frozen is None else frozen
-        # coordinates that can sit at zero
-        self.kinked = (l1 > 0) | positive | self.frozen
+        self.freeze(np.zeros(l1.shape, dtype=bool) if frozen is None else frozen)
         self.ridged = l2 > 0
         n, p = design.n_samples, design.n_features
         self.n, self.p = n, p
         self.kernel = RowKernel(design, np.flatnonzero(s > 0), l2)
         self.colnorm = np.sqrt(design.col_sqnorms(np.ones(n))) if p else np.zeros(0)
         self.box_norm = np.linalg.norm(self.box)
+
+    def freeze(self, frozen):
+        """Hold the coordinates of the boolean mask ``frozen`` at zero."""
+        self.frozen = frozen
+        # coordinates that can sit at zero
+        self.kinked = (self.l1 > 0) | self.positive | frozen
+
+    def excess(self, corr):
+        """How far each coordinate's correlation exceeds its L1 bound, and
+        the rounding below which an excess is none."""
+        excess = np.where(self.positive, corr, np.abs(corr)) - self.l1
+        return excess, BOX_SLACK * (self.l1 + self.colnorm * self.box_norm)
 
     # -- products --------------------------------------------------------
     def predict(self, w, b):
@@ -360,8 +370,7 @@ def _release(pb, face, theta, corr, batch):
     or the largest violation when ``batch`` is off).  False: optimal."""
     z = face.fitted
     over_rows = z & (np.abs(theta) > pb.box * (1 + BOX_SLACK))
-    excess = np.where(pb.positive, corr, np.abs(corr)) - pb.l1
-    slack = BOX_SLACK * (pb.l1 + pb.colnorm * pb.box_norm)
+    excess, slack = pb.excess(corr)
     over_cols = ~face.support & pb.kinked & ~pb.frozen & (excess > slack)
     if not over_rows.any() and not over_cols.any():
         return False
