@@ -54,9 +54,9 @@ class HuberRegressor(PenalizedRegressor):
         being the objective at ``w = 0`` with the best intercept and scale:
         the objective is then within that amount of its minimum
         (scikit-learn's ``tol`` bounds the projected gradient instead).
-        Once converged, the fit goes on within ``max_iter`` to a gap of
-        ``tol**2 * P(0)``, so that it is at least as accurate as
-        scikit-learn's at the same ``tol``.
+        Once converged, the fit goes on towards a gap of ``tol**2 * P(0)``
+        (within ``max_iter``, for at most as many iterations again), so
+        that it is as accurate as scikit-learn's at the same ``tol``.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     verbose : int, default=0
