@@ -31,7 +31,6 @@ from sklreg.utils._progress import solver_progress
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
 SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
-DENSE_FINISH = 10**6        # n * p of a sparse X whose finish runs on a dense copy
 WORKING_SET_MIN = 10        # coordinates the face's working set grows by, at least
 WORKING_SET_ROUNDS = 30     # then the face on every coordinate
 
@@ -139,8 +138,8 @@ class Session:
         P(0)``, within ``max_iter`` and at most as many iterations again: a
         solver stopping right at its certificate leaves the coefficients
         less accurate than scikit-learn's L-BFGS-B (which overshoots its own
-        stopping rule).  Only where Newton applies (smooth penalty, p <= n /
-        2, dense X or a small sparse one); convergence is still judged at
+        stopping rule).  Only where Newton solves (dense X, smooth penalty,
+        p <= n / 2); convergence is still judged at
         ``tol * P(0)``; a start certified as it is (a warm start) is kept,
         with no iteration, as scikit-learn's is."""
         if not result.converged or result.gap <= self.finish_abs or (
@@ -149,27 +148,11 @@ class Session:
         # at most as many iterations again (Newton needs one or two): a
         # target that rounding puts out of reach costs no more than that
         budget = min(result.n_iter, self.max_iter - result.n_iter)
-        problem = self.problem
-        n, p = problem.X.shape
-        if self._method() == "newton":
-            finer = self._run(result.coef, budget, False, result, tol_abs=self.finish_abs)
-        elif problem.smooth and n * p <= DENSE_FINISH and 2 * p <= n:
-            # sparse X, small (or the majoriser asked for): Newton on a dense
-            # copy (the majoriser's linear rate makes a finish as costly as
-            # the solve)
-            X = problem.X.toarray() if hasattr(problem.X, "toarray") else problem.X
-            X = np.asfortranarray(X, dtype=np.float64)
-            dense = HuberProblem(X, Design(X), problem.y, problem.s, problem.eps, problem.l1,
-                                 problem.l2, problem.positive, problem.fit_intercept)
-            dense.scale_floor = problem.scale_floor
-            finer = newton(dense, np.array(result.coef, dtype=np.float64),
-                           tol_abs=self.finish_abs, max_iter=budget,
-                           start=HuberResult(coef=result.coef, intercept=result.intercept,
-                                             gap=result.gap, primal=result.primal,
-                                             tol_abs=self.tol_abs, n_iter=0,
-                                             scale=result.scale, residual=result.residual))
-        else:
+        if self._method() != "newton":
+            # the majoriser's linear rate makes a finish as costly as the
+            # solve (sparse X, an L1 part, many features: no finish)
             return result
+        finer = self._run(result.coef, budget, False, result, tol_abs=self.finish_abs)
         if finer.primal > result.primal or finer.gap > result.gap:
             return result
         finer.n_iter += result.n_iter
