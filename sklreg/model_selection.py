@@ -233,7 +233,8 @@ def warn_if_at_grid_edge(estimator, alphas, mean_loss, alpha_max=None):
         return
     best = alphas[np.argmin(np.asarray(mean_loss).reshape(alphas.size, -1), axis=0)]
     name = type(estimator).__name__
-    if np.any(best == alphas.min()):
+    # at alpha = 0 there is no smaller alpha to try
+    if np.any(best == alphas.min()) and alphas.min() > 0:
         warn_at_caller(
             f"{name}: the lowest mean CV loss is at the smallest alpha of the grid "
             f"(alpha={alphas.min():.4g}); a smaller alpha may do better: extend the grid "

@@ -108,6 +108,8 @@ def test_optimum_at_the_smallest_alpha_is_flagged():
     messages = edge_warnings(lambda: LassoCV(cv=3, alphas=5, eps=0.3).fit(X, y))
     assert len(messages) == 1 and "smallest alpha" in messages[0]
     assert edge_warnings(lambda: LassoCV(cv=3, alphas=50, eps=1e-6).fit(X, y)) == []
+    # a grid that reaches alpha = 0 has no smaller alpha to suggest
+    assert edge_warnings(lambda: RidgeCV(alphas=[0.0, 1.0, 10.0], cv=3).fit(X, y)) == []
 
 
 def test_optimum_at_the_largest_alpha_is_flagged_unless_it_is_alpha_max():

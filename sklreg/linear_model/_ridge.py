@@ -430,11 +430,13 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.datasets import make_regression
     >>> from sklreg import RidgeCV
-    >>> X, y = make_regression(n_samples=60, n_features=8, noise=10, random_state=0)
-    >>> model = RidgeCV(alphas=[0.1, 1.0, 10.0, 100.0]).fit(X, y)
-    >>> float(model.alpha_) in (0.1, 1.0, 10.0, 100.0)
+    >>> X, y = make_regression(n_samples=60, n_features=8, noise=100, random_state=0)
+    >>> alphas = np.logspace(-3, 3, 13)
+    >>> model = RidgeCV(alphas=alphas).fit(X, y)
+    >>> bool(alphas.min() < model.alpha_ < alphas.max())
     True
     >>> bool(model.alpha_1se_ >= model.alpha_)
     True
