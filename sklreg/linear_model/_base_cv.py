@@ -88,6 +88,16 @@ class FittedPathMixin:
     cross-validated estimator, from the references its ``fit`` keeps
     (``_keep_path``)."""
 
+    def get_metadata_routing(self):
+        """Metadata routing of this object (scikit-learn's metadata routing
+        user guide): ``fit``'s extra parameters go to the CV splitter.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return cv_metadata_router(self, self.cv)
+
     def _keep_path(self, estimator, X, y, sample_weight, alphas):
         """Keep what the full-data path is computed from: the selected
         estimator, the grid, and references (not copies) to the data."""
@@ -280,16 +290,6 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
 
     def _cv_loss_label(self):
         return "mean CV loss" if self.scoring is None else "mean CV loss (negated score)"
-
-    def get_metadata_routing(self):
-        """Metadata routing of this object (scikit-learn's metadata routing
-        user guide): ``fit``'s extra parameters go to the CV splitter.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return cv_metadata_router(self, self.cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

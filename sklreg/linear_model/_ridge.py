@@ -20,7 +20,7 @@ from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed,
                                    solve_direct, solve_lsqr, to_ridge_units)
 from sklreg.solvers._cd import GAP_FLOOR
 from sklreg.utils._warnings import warn_at_caller
-from sklreg.utils.validation import alpha_values, cv_metadata_router, split_params
+from sklreg.utils.validation import alpha_values, split_params
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
@@ -604,16 +604,6 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
 
     def _store_extra(self, results, single_target):
         self.n_iter_ = None
-
-    def get_metadata_routing(self):
-        """Metadata routing of this object (scikit-learn's metadata routing
-        user guide): ``fit``'s extra parameters go to the CV splitter.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return cv_metadata_router(self, self.cv)
 
     def _cv_loss_label(self):
         if self.scoring is None and not self._k_fold_given():

@@ -64,11 +64,7 @@ def collect_missed():
 
 def record_missed(missed):
     """Record ``missed`` if a collector is open (True), else do nothing."""
-    records = getattr(_COLLECTOR, "records", None)
-    if records is None:
-        return False
-    records.append(missed)
-    return True
+    return record_all([missed])
 
 
 def warn_missed(records, owner, n_fits, noun="fits"):
