@@ -105,6 +105,20 @@ def test_nested_solvers_stay_silent_and_every_solver_names_itself(capsys):
     assert lines(capsys) == []
 
 
+def test_proximal_gradient_reports_each_gap_check_and_printing_changes_nothing(capsys):
+    X, y, _ = make_problem(120, 30)
+    quiet = Lasso(alpha=0.01, solver="pg", tol=1e-10).fit(X, y)
+    assert lines(capsys) == []
+    loud = Lasso(alpha=0.01, solver="pg", tol=1e-10, verbose=2).fit(X, y)
+    out = lines(capsys)
+    assert out and all(m["text"].startswith("proximal gradient, iterations") for m in out)
+    iterations = [int(re.search(r"iterations (\d+)", m["text"])[1]) for m in out]
+    assert iterations == sorted(iterations) and iterations[-1] == loud.n_iter_
+    gaps = [float(re.search(r"duality gap (\S+)", m["text"])[1]) for m in out]
+    assert gaps[-1] <= float(re.search(r"target (\S+)\)", out[-1]["text"])[1])
+    np.testing.assert_array_equal(loud.coef_, quiet.coef_)
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_cv_verbose_reports_each_fold_and_alpha_with_its_l1_ratio(capsys, no_tqdm, n_jobs):
     X, y, _ = make_problem(90, 8)

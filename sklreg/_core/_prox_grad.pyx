@@ -119,15 +119,16 @@ cdef void _extrapolate(double[::1] w, double[::1] y, const double[::1] w_new,
 
 
 def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
-                  double tol, double lipschitz, int check_every=10):
+                  double tol, double lipschitz, int check_every=10, progress=None):
     """Run FISTA iterations from w (updated in place; f must match w).
 
     ``lipschitz`` is the starting estimate of the gradient's Lipschitz
     constant (backtracking only raises it).  Stops when the duality gap at
     the iterate is at most ``tol`` (checked every ``check_every`` iterations
     and at the last) or after ``max_iter`` iterations; on return f holds
-    the residual at w.  Returns (iterations, gap, primal, lipschitz,
-    restarts).
+    the residual at w.  ``progress``, when given, is called as
+    ``progress(iterations, gap)`` after each gap check (a verbose fit).
+    Returns (iterations, gap, primal, lipschitz, restarts).
     """
     cdef Py_ssize_t p = w.shape[0]
     cdef int it = 0, restarts = 0
@@ -140,7 +141,7 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
     cdef _Residual at_w = _Residual(f), at_y = _Residual(f)
     # multiply-adds of an iteration without backtracking: the signal check's clock
     cdef double work = 0.0, step_work = 2 * p * f.column_length + 4 * f.n_samples
-    cdef bint main = handles_signals()
+    cdef bint main = handles_signals(), reports = progress is not None
     with nogil:
         while it < max_iter:
             if main:
@@ -165,6 +166,9 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
                 restarts += 1
             if it % check_every == 0 or it == max_iter:
                 gap = f.gap(penalty, w_new, coords, v, &primal)
+                if reports:
+                    with gil:
+                        progress(it, gap)
                 if gap <= tol:
                     w[:] = w_new
                     break

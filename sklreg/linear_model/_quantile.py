@@ -111,7 +111,8 @@ class QuantileRegressor(PenalizedRegressor):
         line a second once the fit has run for a second (the outer iteration,
         the certificate against its target, the working set's size and the
         non-zeros); at 2, a line per outer iteration.  The ``'highs*'``
-        solvers print nothing.
+        solvers print nothing; ``solver_options={'disp': True}`` shows
+        HiGHS's own log.
 
     Attributes
     ----------

@@ -12,8 +12,10 @@ import numpy as np
 from sklreg._core._prox_grad import pg_iterations
 from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.utils._progress import progress_reporter, solver_progress
 
 
+@solver_progress("proximal gradient", "iterations")
 def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
              lipschitz=None):
     """Minimise ``datafit + penalty`` by FISTA with backtracking and restart.
@@ -50,7 +52,8 @@ def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
         lip = lipschitz or float(np.max(datafit.lipschitz, initial=0.0))
         if lip > 0:
             n_iter, _, _, _, _ = pg_iterations(datafit, penalty, w, max_iter,
-                                               tol_abs, lip, check_every)
+                                               tol_abs, lip, check_every,
+                                               progress_reporter(tol_abs))
             gap, primal, _ = datafit.full_gap(penalty, w)
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                         primal=primal, tol_abs=tol_abs, n_iter=n_iter)

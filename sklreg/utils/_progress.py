@@ -104,6 +104,15 @@ def report_progress(n_iter, gap, tol_abs, *, working_set=None, coef=None,
     state.print(", ".join(parts))
 
 
+def progress_reporter(tol_abs):
+    """A ``(n_iter, gap)`` callback for a compiled loop that reports from
+    inside, or None when no fit in this thread asked for progress (the loop
+    then never takes the GIL for it)."""
+    if getattr(_STATE, "fit", None) is None:
+        return None
+    return lambda n_iter, gap: report_progress(n_iter, gap, tol_abs)
+
+
 def progress_at(alpha):
     """Name ``alpha`` in the progress lines of the solves that follow (a
     path's next alpha)."""
