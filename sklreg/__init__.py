@@ -1,8 +1,9 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
 from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
-                                 LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
+                                 LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV,
+                                 enet_path, lasso_path)
 from sklreg.inference import InferenceSummary, QuantileInterval, summary
-from sklreg.path import PathResult, alpha_max, enet_path, lasso_path, regularization_path
+from sklreg.path import PathResult, alpha_max, regularization_path
 from sklreg.plotting import CVDisplay, PathDisplay, plot_cv, plot_path
 
 __version__ = "0.1.0.dev0"
