@@ -8,29 +8,12 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_scalar
 
-from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
-from sklreg.solvers import solve_cd
-from sklreg.solvers._cd import GradientBounds
-from sklreg.solvers._ridge import (ridge_alpha_grid, ridge_path, ridge_penalty,
-                                   single_threaded_blas, to_ridge_units)
-from sklreg.solvers._support import SupportSolver
+from sklreg.solvers._ridge import ridge_alpha_grid, ridge_path
 from sklreg.utils._progress import progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
-from sklreg.utils.validation import (check_alphas, check_column_norms, validate_params,
-                                     validate_X_y)
+from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
 
-# A path's points stop at a gap of tol**1.5 * P(0) (certified at tol * P(0)):
-# at a gap of tol * P(0) a LassoCV's test losses are ~1e-3 off at the default
-# tol where scikit-learn's are ~1e-6 off, enough to pick another alpha.  From
-# PATH_POLISH_TOL down they are also polished on their support (see
-# ``solve_cd``): CD alone cannot get them as close as scikit-learn's; above
-# it a polish at every alpha would cost a LassoCV 2-4x its time.
-PATH_POLISH_TOL = 1e-8
-
-
-def _path_target(tol):
-    return tol * min(1.0, np.sqrt(tol))
 
 @dataclass
 class PathResult:
@@ -141,42 +124,11 @@ def _path_api(path_function):
     return wrapper
 
 
-def _alpha_max_quadratic(datafit, unit, w):
-    """Smallest alpha with every penalised coefficient zero.
-
-    ``unit`` is the Python penalty at alpha = 1; w is the solution with the
-    penalised features held at zero (the unpenalised ones fitted), for which
-    ``datafit`` holds the residual.
-    """
-    n_features = w.shape[0]
-    _, _, v = datafit.full_gap(unit.compile(n_features), w)
-    l1 = unit.l1_weights(n_features)
-    active = l1 > 0
-    if not np.any(active):
-        return np.inf
-    grad = v if unit.positive else np.abs(v)
-    return float(np.max(grad[active] / l1[active], initial=0.0))
-
-
 def alpha_grid(alpha_max, n_alphas=100, eps=1e-3):
     """Geometric grid from ``alpha_max`` down to ``eps * alpha_max``."""
     if alpha_max <= np.finfo(float).resolution:
         return np.full(n_alphas, np.finfo(float).resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
-
-
-def _unpenalised_start(datafit, unit, n_features, tol, max_iter):
-    """Coefficients with every penalised feature at zero (others fitted)."""
-    w = np.zeros(n_features)
-    if np.all(unit.l1_weights(n_features) > 0):
-        return w
-    solve_cd(datafit, unit.compile_frozen(n_features), w, tol=tol, max_iter=max_iter)
-    return w
-
-
-def _unit_penalty(estimator, n_features):
-    """The estimator's Python penalty at alpha = 1 (the estimator untouched)."""
-    return clone(estimator).set_params(alpha=1.0)._penalty(n_features)
 
 
 def _resolve_alphas(alphas, n_alphas):
@@ -268,81 +220,47 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
     coef_init = _check_coef_init(coef_init, 1 if y.ndim == 1 else y.shape[1], X.shape[1])
-    if getattr(estimator, "_spectral_path", False):
-        if estimator.positive:
-            return _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init)
+    ridge = getattr(estimator, "_spectral_path", False)
+    if ridge and not estimator.positive:
         return _spectral_path(estimator, X, y, s, alphas, eps)
     if np.ndim(alphas) == 0:
-        grid = alpha_grid(grid_top(estimator, X, y, s), alphas, eps)
+        grid = (ridge_alpha_grid(X, s, estimator.fit_intercept, alphas, eps) if ridge
+                else alpha_grid(grid_top(estimator, X, y, s), alphas, eps))
     else:
         grid = alphas
-    if _is_squared_l1l2(estimator):
-        return _squared_path(estimator, X, y, s, grid, coef_init)
+    if hasattr(estimator, "_make_problem"):
+        return _problem_path(estimator, X, y, s, grid, coef_init)
     if hasattr(estimator, "_solve_path") and y.ndim == 1:
         return _own_path(estimator, X, y, s, grid, coef_init)
     return _refit_path(estimator, X, y, s, grid, coef_init)
 
 
-def _is_squared_l1l2(estimator):
-    """Least squares with an elastic-net penalty: one residual serves the path."""
-    return getattr(estimator, "_loss", None) == "squared" and hasattr(estimator, "_penalty")
-
-
-def _squared_path(estimator, X, y, s, grid, coef_init):
-    unit = _unit_penalty(estimator, X.shape[1])
-    return _warm_cd_path(estimator, X, y, s, grid, coef_init,
-                         lambda alpha, n_w: unit.with_alpha(alpha).compile(X.shape[1]),
-                         lambda result, n_w: result)
-
-
-def _positive_ridge_path(estimator, X, y, s, alphas, eps, coef_init):
-    """Ridge(positive=True): warm-started coordinate descent along the grid
-    (the spectral shortcut does not hold with the constraint).  CD works on
-    the ridge objective divided by ``2 n_w`` (``l2 = alpha / n_w``); gaps are
-    reported in the ridge objective's units."""
-    n_features = X.shape[1]
-    if np.ndim(alphas) == 0:
-        grid = ridge_alpha_grid(X, s, estimator.fit_intercept, alphas, eps)
-    else:
-        grid = alphas
-    with single_threaded_blas():
-        return _warm_cd_path(
-            estimator, X, y, s, grid, coef_init,
-            lambda alpha, n_w: ridge_penalty(alpha, n_w, n_features, positive=True),
-            to_ridge_units)
-
-
-def _warm_cd_path(estimator, X, y, s, grid, coef_init, penalty_at, finish):
-    """Least squares, one residual per target serving every alpha: CD at each
-    alpha of ``grid`` on ``penalty_at(alpha, n_w)`` (a compiled penalty),
-    warm-started; ``finish(result, n_w)`` puts the result in the estimator's
-    units."""
-    n_features = X.shape[1]
+def _problem_path(estimator, X, y, s, grid, coef_init):
+    """An estimator with a problem object (``_make_problem``): one problem per
+    target, sharing X's Design, each solving its warm-started path.
+    ``Ridge(positive=True)`` comes here too: the spectral shortcut does
+    not hold with the constraint."""
     design = Design(X)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    tol, max_iter = estimator.tol, estimator.max_iter or 1000
     rows = []
-    with single_threaded_blas():       # once here, not once per alpha in solve_cd
-        for k in range(Y.shape[1]):
-            w = np.zeros(n_features) if coef_init is None else coef_init[k].copy()
-            datafit = LeastSquares(design, Y[:, k], s, w, estimator.fit_intercept)
-            check_column_norms(estimator, X, datafit)
-            exact = SupportSolver(datafit,
-                                  capacity=2 * min(datafit.rank_bound, n_features) + 100)
-            target, gradient, bounds = [], None, GradientBounds(datafit)
-            for index, alpha in enumerate(grid):
-                progress_at(alpha)
-                res = solve_cd(datafit, penalty_at(alpha, datafit.n_w), w, tol=tol,
-                               max_iter=max_iter, support_solver=exact, gradient=gradient,
-                               polish=tol <= PATH_POLISH_TOL, target=_path_target(tol),
-                               gradient_bounds=bounds)
-                gradient = res.gradient     # w is where it ended: its gradient holds
-                res = finish(res, datafit.n_w)
-                res.warn_if_not_converged(alpha=alpha)
-                report_alpha(index, len(grid), res.gap, res.n_iter)
-                target.append((w.copy(), res.intercept, res.gap, res.n_iter))
-            rows.append(target)
+    for k in range(Y.shape[1]):
+        problem = estimator._make_problem(X, Y[:, k], s, None if coef_init is None
+                                          else coef_init[k], design)
+        rows.append(_collect(grid, problem.path(grid)))
     return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
+
+
+def _collect(grid, results, announce=False):
+    """(coef, intercept, gap, n_iter) per alpha of a path's results, each
+    reported and, if it missed its target, warned about (or recorded)."""
+    rows = []
+    for index, (alpha, res) in enumerate(zip(grid, results)):
+        if announce:
+            progress_at(alpha)
+        res.warn_if_not_converged(alpha=alpha)
+        report_alpha(index, len(grid), res.gap, res.n_iter)
+        rows.append((np.array(res.coef), res.intercept, res.gap, res.n_iter))
+    return rows
 
 
 def _refit_path(estimator, X, y, s, grid, coef_init):
@@ -369,13 +287,8 @@ def _own_path(estimator, X, y, s, grid, coef_init):
     sharing work across alphas (e.g. Huber's P(0) and Newton Hessian)."""
     results = estimator._solve_path(X, y, s, grid,
                                     None if coef_init is None else coef_init[0])
-    rows = []
-    for index, (alpha, res) in enumerate(zip(grid, results)):
-        progress_at(alpha)
-        res.warn_if_not_converged(alpha=alpha)
-        report_alpha(index, len(grid), res.gap, res.n_iter)
-        rows.append((np.array(res.coef), res.intercept, res.gap, res.n_iter))
-    return _stack([rows], grid, True, estimator.fit_intercept, X.dtype)
+    return _stack([_collect(grid, results, announce=True)], grid, True,
+                  estimator.fit_intercept, X.dtype)
 
 
 def _stack(per_target, grid, single, fit_intercept, dtype):
@@ -469,15 +382,8 @@ def _alpha_max_validated(estimator, X, y, s):
         y = y[:, 0] if y.shape[1] == 1 else None
         if y is None:
             raise ValueError("alpha_max takes a single target; y has several columns")
-    if _is_squared_l1l2(estimator):
-        n_features = X.shape[1]
-        unit = _unit_penalty(estimator, n_features)
-        datafit = LeastSquares(Design(X), y, s, np.zeros(n_features),
-                               estimator.fit_intercept)
-        check_column_norms(estimator, X, datafit)
-        w = _unpenalised_start(datafit, unit, n_features, estimator.tol,
-                               estimator.max_iter)
-        return _alpha_max_quadratic(datafit, unit, w)
+    if hasattr(estimator, "_make_problem"):
+        return estimator._make_problem(X, y, s).alpha_max()
     if hasattr(estimator, "_alpha_max"):
         return float(estimator._alpha_max(X, y, s))
     raise TypeError(f"alpha_max is not defined for {type(estimator).__name__}")

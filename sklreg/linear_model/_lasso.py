@@ -1,5 +1,4 @@
 """Lasso and ElasticNet: least squares with an L1 / elastic-net penalty."""
-from functools import partial
 from numbers import Real
 import warnings
 
@@ -7,12 +6,11 @@ import numpy as np
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
-from sklreg.solvers import solve_cd, solve_pg
+from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
 from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
 
 _SHARED_PARAMETERS = """
@@ -94,7 +92,6 @@ _ATTRIBUTES = """
 
 
 class ElasticNet(PenalizedRegressor):
-    _loss = "squared"
     __doc__ = f"""Linear regression with a combined L1 and L2 penalty.
 
     Minimises, exactly as :class:`sklearn.linear_model.ElasticNet`::
@@ -160,39 +157,39 @@ class ElasticNet(PenalizedRegressor):
         self.solver = solver
         self.verbose = verbose
 
-    def _penalty(self, n_features):
-        """The penalty as a ``sklreg.penalties`` object."""
-        return ElasticNetPenalty(self.alpha, self.l1_ratio,
-                                 self.penalty_factor, self.positive)
-
     def _check_params(self, n_features):
         check_penalty_factor(self.penalty_factor, n_features)
 
     _solver_checks_finite = True     # LeastSquares's column norms do
     _column_y_as_1d = True
 
-    def _solve_targets(self, X, Y, sample_weight, coef_init):
+    def _make_problem(self, X, y, sample_weight, coef_init=None, design=None, seed=0):
+        """The least-squares problem of target ``y`` (validated data), from
+        ``coef_init``; ``design`` shares X's Design between targets, ``seed``
+        is the coordinate order (0: cyclic)."""
         n_features = X.shape[1]
+        unit = ElasticNetPenalty(1.0, self.l1_ratio, self.penalty_factor, self.positive)
+        problem = LeastSquaresProblem(
+            Design(X) if design is None else design, y, sample_weight, self.fit_intercept,
+            ElasticNetUnits(unit, n_features), tol=self.tol, max_iter=self.max_iter,
+            coef_init=coef_init, solver="pg" if self.solver == "pg" else "cd", seed=seed)
+        check_column_norms(self, X, problem.datafit)
+        return problem
+
+    def _solve_targets(self, X, Y, sample_weight, coef_init):
         if self.alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "
                           "advised to use the LinearRegression estimator",
                           UserWarning, stacklevel=3)
         if not isinstance(self.precompute, (bool, str)):
             check_gram(self.precompute, X, sample_weight, self.fit_intercept)
-        penalty = self._penalty(n_features).compile(n_features)
         design = Design(X)
         seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
                 if self.selection == "random" else 0)
-        if self.solver == "pg":
-            solve = partial(solve_pg, tol=self.tol, max_iter=self.max_iter)
-        else:       # 'cd' and 'auto'
-            solve = partial(solve_cd, tol=self.tol, max_iter=self.max_iter, seed=seed,
-                            polish=True)
         results = []
         for y, w0 in zip(Y.T, coef_init):
-            datafit = LeastSquares(design, y, sample_weight, w0, self.fit_intercept)
-            check_column_norms(self, X, datafit)
-            result = solve(datafit, penalty, np.array(w0))
+            problem = self._make_problem(X, y, sample_weight, w0, design, seed)
+            result = problem.solve(self.alpha)
             if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
                 raise ValueError(
                     "Coordinate descent iterations resulted in non-finite parameter "

@@ -7,20 +7,18 @@ import scipy.sparse as sp
 from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg._core._cd import LeastSquares
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
                                     prediction_scorer, warn_if_at_grid_edge)
-from sklreg.solvers import solve_cd, solve_pg
+from sklreg.problems import LeastSquaresProblem, RidgeUnits
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed,
-                                   kernel_certificate, residual_gaps, ridge_penalty,
-                                   ridge_results, single_threaded_blas, solve_cg,
-                                   solve_direct, solve_lsqr, to_ridge_units)
+                                   kernel_certificate, residual_gaps, ridge_results,
+                                   single_threaded_blas, solve_cg, solve_direct, solve_lsqr)
 from sklreg.solvers._cd import GAP_FLOOR
 from sklreg.utils._warnings import warn_at_caller
-from sklreg.utils.validation import alpha_values, split_params
+from sklreg.utils.validation import alpha_values, check_column_norms, split_params
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
@@ -233,8 +231,8 @@ class Ridge(PenalizedRegressor):
         if solver in ("cd", "pg"):
             self.solver_ = solver
             design = Design(X)          # a view of X, for the compiled solvers
-            return [self._solve_compiled(design, y, sample_weight, alpha, solver)
-                    for y, alpha in zip(Y.T, alphas)]
+            return [self._make_problem(X, y, sample_weight, design=design, solver=solver)
+                    .solve(alpha) for y, alpha in zip(Y.T, alphas)]
         centred = CentredDesign(X, sample_weight, self.fit_intercept)
         Yt, _ = centred.centre_y(Y)
         if solver == "try_cg":
@@ -276,14 +274,16 @@ class Ridge(PenalizedRegressor):
             W, certificates = solve_direct(centred, Yt, alphas, "svd")
         return ridge_results(centred, Y, W, certificates, self.tol)
 
-    def _solve_compiled(self, design, y, sample_weight, alpha, solver):
-        p = design.n_features
-        datafit = LeastSquares(design, y, sample_weight, np.zeros(p), self.fit_intercept)
-        penalty = ridge_penalty(alpha, datafit.n_w, p, self.positive)
-        solve = solve_cd if solver == "cd" else solve_pg
-        result = solve(datafit, penalty, np.zeros(p), tol=self.tol,
-                       max_iter=self.max_iter or 1000)
-        return to_ridge_units(result, datafit.n_w)
+    def _make_problem(self, X, y, sample_weight, coef_init=None, design=None, solver="cd"):
+        """The compiled solvers' problem of target ``y`` (ridge's objective
+        divided by ``2 n_w``; results in ridge's units)."""
+        p = X.shape[1]
+        problem = LeastSquaresProblem(
+            Design(X) if design is None else design, y, sample_weight, self.fit_intercept,
+            RidgeUnits(p, self.positive), tol=self.tol, max_iter=self.max_iter or 1000,
+            coef_init=coef_init, solver=solver)
+        check_column_norms(self, X, problem.datafit)
+        return problem
 
     def _solve_each(self, centred, Y, Yt, alphas, solver, budget=None):
         """Krylov solves target by target; None when one breaks down (or, with
