@@ -13,7 +13,7 @@ from sklreg import HuberRegressor
 from sklreg._core._losses import Huber
 from sklreg.losses import LOSSES, HuberLoss
 from sklreg.solvers.huber._scale import best_scale
-from sklreg.utils.reference import huber_objective
+from sklreg.utils.reference import huber_objective, huber_optimum
 
 
 def make_huber_problem(n, p, *, outliers=0.1, weights=False, sparse=False,
@@ -107,25 +107,6 @@ def test_matches_sklearn(n, p, out, weights, fit_intercept, eps, alpha):
     np.testing.assert_array_equal(est.outliers_, ref.outliers_)
 
 
-def cvxpy_objective(X, y, s, eps, alpha, l1_ratio, fit_intercept, positive):
-    """The joint problem as a conic program: sigma H(r / sigma) is the
-    perspective ``min_u u**2 / sigma + 2 eps |r - u|``."""
-    cp = pytest.importorskip("cvxpy")
-    n, p = X.shape
-    s = np.ones(n) if s is None else s
-    w = cp.Variable(p, nonneg=positive)
-    b = cp.Variable() if fit_intercept else 0.0
-    sigma, u = cp.Variable(), cp.Variable(n)
-    r = y - X @ w - b
-    fit = (cp.sum(s) * sigma + cp.quad_over_lin(cp.multiply(np.sqrt(s), u), sigma)
-           + 2 * eps * cp.sum(cp.multiply(s, cp.abs(r - u))))
-    pen = alpha * (l1_ratio * cp.norm1(w) + (1 - l1_ratio) * cp.sum_squares(w))
-    problem = cp.Problem(cp.Minimize(fit + pen), [sigma >= 1e-8])
-    problem.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12,
-                  tol_feas=1e-12, max_iter=500)
-    return problem.value
-
-
 @pytest.mark.parametrize("l1_ratio, positive, weights, fit_intercept, sparse", [
     (0.5, False, False, True, False),
     (1.0, False, True, True, False),
@@ -139,8 +120,9 @@ def test_objective_matches_cvxpy(l1_ratio, positive, weights, fit_intercept, spa
                          fit_intercept=fit_intercept, tol=1e-12, max_iter=1000)
     est.fit(X, y, sample_weight=s)
     Xd = X.toarray() if sparse else X
-    best = cvxpy_objective(Xd, y, s, est.epsilon, est.alpha, l1_ratio,
-                           fit_intercept, positive)
+    pytest.importorskip("cvxpy")
+    best = huber_optimum(Xd, y, s, est.epsilon, est.alpha, l1_ratio,
+                         fit_intercept, positive)
     ours = objective(est, X, y, s)
     assert abs(ours - best) <= 1e-6 * abs(best)
     # the gap certifies the objective against the conic optimum
@@ -337,7 +319,7 @@ def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
     np.testing.assert_allclose(v, X.T @ shifted, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(peak, np.max(np.abs(shifted[pos] / s[pos])), rtol=1e-12)
     np.testing.assert_allclose(energy, np.sum(shifted[pos] ** 2 / s[pos]), rtol=1e-12)
-    np.testing.assert_allclose(ty, shifted @ y, rtol=1e-12)
+    np.testing.assert_allclose(ty, shifted @ problem.y, rtol=1e-12)   # the solvers' y
     from_scan = problem.gap(w, r, 0.9)
     given = problem.gap(w, r, 0.9, theta=theta.copy())
     np.testing.assert_allclose(from_scan[:2], given[:2], rtol=1e-12)

@@ -335,3 +335,39 @@ cdef class Design:
                 self.col_moments(j, &s[0], &s[0], m)
                 o[j] = m[1]
         return out
+
+    # -- the same products on X - 1 mu^T: the columns with mu_j != 0 are
+    # centred element by element, so a column whose mean dominates its
+    # spread does not cancel (the others keep BLAS) --
+    def centred_matvec(self, const double[::1] w, const double[::1] mu, double[::1] out):
+        """out = (X - 1 mu^T) @ w (out is overwritten)."""
+        cdef Py_ssize_t j
+        self.matvec(np.where(np.asarray(mu) != 0.0, 0.0, w), out)
+        with nogil:
+            for j in range(self.n_features):
+                if mu[j] != 0.0 and w[j] != 0.0:
+                    self.col_centred_axpy(j, w[j], mu[j], &out[0])
+
+    def centred_rmatvec(self, const double[::1] v, const double[::1] mu, double[::1] out):
+        """out = (X - 1 mu^T).T @ v."""
+        cdef Py_ssize_t j
+        self.rmatvec(v, out)
+        with nogil:
+            for j in range(self.n_features):
+                if mu[j] != 0.0:
+                    out[j] = self.col_centred_dot(j, mu[j], &v[0], NULL)
+
+    def centred_moments(self, const Py_ssize_t[::1] cols, const double[::1] mu,
+                        const double[::1] s):
+        """For each column j of ``cols``, with d = X[:, j] - mu_j over every
+        row: ``(sum_i s_i d_i, sum_i s_i d_i**2, 1.0 if the column takes one
+        value on the rows with s_i > 0 else 0.0)``, an array (len(cols), 3)."""
+        out = np.empty((cols.shape[0], 3))
+        cdef double[:, ::1] o = out
+        cdef double[4] m
+        cdef Py_ssize_t k
+        with nogil:
+            for k in range(cols.shape[0]):
+                self.col_spread(cols[k], mu[cols[k]], &s[0], &s[0], m)
+                o[k, 0], o[k, 1], o[k, 2] = m[0], m[1], m[3]
+        return out

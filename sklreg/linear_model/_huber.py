@@ -141,9 +141,8 @@ class HuberRegressor(PenalizedRegressor):
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         with single_threaded_blas():
-            self._problem = self._huber_problem(X, Y[:, 0], sample_weight)
-            return [solve_huber(self._problem, coef_init[0], tol=self.tol,
-                                max_iter=self.max_iter)]
+            problem = self._huber_problem(X, Y[:, 0], sample_weight)
+            return [solve_huber(problem, coef_init[0], tol=self.tol, max_iter=self.max_iter)]
 
     def _solve_path(self, X, y, sample_weight, alphas, coef_init):
         """One SolverResult per alpha of the decreasing grid ``alphas`` (X, y,
@@ -158,13 +157,10 @@ class HuberRegressor(PenalizedRegressor):
                           tol=self.tol, max_iter=self.max_iter)
 
     def _store_extra(self, results, single_target):
-        problem, result = self._problem, results[0]
-        del self._problem
+        result = results[0]
         self.scale_ = float(result.scale)
-        b = result.intercept if self.fit_intercept else 0.0
-        with single_threaded_blas():     # a threaded gemv crawls on shared cores
-            r = problem.residual(np.asarray(result.coef, dtype=np.float64), b)
-        self.outliers_ = np.abs(r) > self.scale_ * self.epsilon
+        # the residual y - X coef - intercept the certificate was computed on
+        self.outliers_ = np.abs(result.residual) > self.scale_ * self.epsilon
 
     def _alpha_max(self, X, y, s):
         """Smallest alpha with every coefficient zero (inf when l1_ratio=0).
@@ -186,6 +182,11 @@ class HuberRegressor(PenalizedRegressor):
         psi = np.where(np.abs(z) <= self.epsilon, 2 * z, 2 * self.epsilon * np.sign(z))
         if s is not None:
             psi = psi * s
+        if self.fit_intercept:
+            # sum(psi) is zero at the best intercept up to the null fit's
+            # tolerance; times a column's large mean, that would dominate
+            weight = np.ones_like(psi) if s is None else s
+            psi -= weight * (psi.sum() / weight.sum())
         grad = np.asarray(X.T @ psi).ravel()
         return float(np.max(grad if self.positive else np.abs(grad)))
 

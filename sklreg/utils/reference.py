@@ -54,6 +54,28 @@ def huber_objective(X, y, coef, intercept, scale, epsilon, alpha, l1_ratio=0.0,
                               + (1 - l1_ratio) * np.dot(coef, coef))
 
 
+
+def huber_optimum(X, y, sample_weight, epsilon, alpha, l1_ratio=0.0, fit_intercept=True,
+                  positive=False):
+    """The optimal value of ``huber_objective`` by cvxpy's conic solver
+    Clarabel (cvxpy must be installed): ``sigma H(r / sigma)`` is the
+    perspective ``min_u u**2 / sigma + 2 epsilon |r - u|``."""
+    import cvxpy as cp
+
+    n, p = X.shape
+    s = np.ones(n) if sample_weight is None else sample_weight
+    w = cp.Variable(p, nonneg=positive)
+    b = cp.Variable() if fit_intercept else 0.0
+    sigma, u = cp.Variable(), cp.Variable(n)
+    r = y - X @ w - b
+    fit = (cp.sum(s) * sigma + cp.quad_over_lin(cp.multiply(np.sqrt(s), u), sigma)
+           + 2 * epsilon * cp.sum(cp.multiply(s, cp.abs(r - u))))
+    pen = alpha * (l1_ratio * cp.norm1(w) + (1 - l1_ratio) * cp.sum_squares(w))
+    problem = cp.Problem(cp.Minimize(fit + pen), [sigma >= 1e-8])
+    problem.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12,
+                  tol_feas=1e-12, max_iter=500)
+    return problem.value
+
 def enet_exact(X, y, alpha, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
                support=None):
     """The ElasticNet / Lasso optimum to machine precision, by NumPy alone.

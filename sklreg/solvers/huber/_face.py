@@ -76,10 +76,14 @@ class FaceProblem:
     positive, fit_intercept : bool
     frozen : ndarray of shape (p,), bool, optional
         Coordinates held at zero (columns the intercept duplicates).
+    shift : ndarray of shape (p,), optional
+        The problem is that of ``X - 1 shift^T`` (``HuberProblem.shift``:
+        columns with a large mean, centred in every product).
     """
 
-    def __init__(self, design, y, s, c, l1, l2, positive, fit_intercept, frozen=None):
-        self.design, self.y, self.s = design, y, s
+    def __init__(self, design, y, s, c, l1, l2, positive, fit_intercept, frozen=None,
+                 shift=None):
+        self.design, self.y, self.s, self.shift = design, y, s, shift
         self.box = c * s
         self.l1, self.l2 = l1, l2
         self.positive, self.fit_intercept = positive, fit_intercept
@@ -87,8 +91,12 @@ class FaceProblem:
         self.ridged = l2 > 0
         n, p = design.n_samples, design.n_features
         self.n, self.p = n, p
-        self.kernel = RowKernel(design, np.flatnonzero(s > 0), l2)
-        self.colnorm = np.sqrt(design.col_sqnorms(np.ones(n))) if p else np.zeros(0)
+        self.kernel = RowKernel(design, np.flatnonzero(s > 0), l2, shift)
+        sqnorms = design.col_sqnorms(np.ones(n)) if p else np.zeros(0)
+        if shift is not None:
+            cols = np.flatnonzero(shift)
+            sqnorms[cols] = design.centred_moments(cols, shift, np.ones(n))[:, 1]
+        self.colnorm = np.sqrt(sqnorms)
         self.box_norm = np.linalg.norm(self.box)
 
     def freeze(self, frozen):
@@ -106,12 +114,18 @@ class FaceProblem:
     # -- products --------------------------------------------------------
     def predict(self, w, b):
         out = np.empty(self.n)
-        self.design.matvec(w, out)
+        if self.shift is None:
+            self.design.matvec(w, out)
+        else:
+            self.design.centred_matvec(w, self.shift, out)
         return out + b
 
     def correlations(self, theta):
         out = np.empty(self.p)
-        self.design.rmatvec(theta, out)
+        if self.shift is None:
+            self.design.rmatvec(theta, out)
+        else:
+            self.design.centred_rmatvec(theta, self.shift, out)
         return out
 
     def objective(self, w, r):
@@ -176,11 +190,8 @@ class FaceProblem:
         return (target, b_target, theta, corr), (dw, db)
 
     def block(self, rows, cols):
-        """X[rows][:, cols] as a dense float64 array."""
-        X = self.design.matrix
-        if isinstance(X, np.ndarray):
-            return np.asarray(X[np.ix_(rows, cols)], dtype=np.float64)
-        return X[:, cols][rows].toarray().astype(np.float64, copy=False)
+        """(X - 1 shift^T)[rows][:, cols] as a dense float64 array."""
+        return self.kernel.dense(rows, cols)
 
     def _columns(self, z, free):
         """[X_Z,free, 1] (the ones with an intercept)."""

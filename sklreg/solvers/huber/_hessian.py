@@ -41,8 +41,8 @@ class Hessian:
         """``Rows`` of ``X[rows]`` (None: all): products one row block at a
         time, so neither a float64 copy of X nor of the gathered rows is
         made."""
-        X = self.problem.X
-        return Rows(X) if rows is None else Rows(X, rows)
+        X, shift = self.problem.X, self.problem.shift
+        return Rows(X, rows, col_shift=shift)
 
     def _update(self, side):
         """Bring G and S to the sides ``side`` of the samples."""
@@ -114,7 +114,7 @@ def least_squares(problem, G):
     ``[X, 1]`` (the ones with an intercept)."""
     p = problem.X.shape[1]
     rhs = np.empty(G.shape[0])
-    problem.design.rmatvec(problem.s * problem.y, rhs[:p])
+    problem.rmatvec(problem.s * problem.y, rhs[:p])
     if problem.fit_intercept:
         rhs[p] = np.dot(problem.s, problem.y)
     A = G.copy()

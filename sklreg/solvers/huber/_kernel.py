@@ -17,10 +17,10 @@ REBUILD = 0.5            # corrections (as a fraction of |S|) before a rebuild
 class RowKernel:
     """``block(rows, support)``: K restricted to ``rows`` (indices into X's
     rows, all among ``kept``) for the boolean mask ``support`` of ridged
-    coordinates."""
+    coordinates; X is ``X - 1 shift^T`` when a ``shift`` is given."""
 
-    def __init__(self, design, kept, l2):
-        self.X = design.matrix
+    def __init__(self, design, kept, l2, shift=None):
+        self.X, self.shift = design.matrix, shift
         self.kept = kept
         self.inv = np.divide(1.0, l2, out=np.zeros(l2.shape), where=l2 > 0)
         self.full = kept.size <= FULL_ROWS
@@ -38,12 +38,19 @@ class RowKernel:
         step = max(1, BLOCK // max(rows.size, 1))
         for k in range(0, cols.size, step):
             part = cols[k:k + step]
-            if sp.issparse(self.X):
-                block = self.X[:, part][rows].toarray()
-            else:
-                block = np.asarray(self.X[np.ix_(rows, part)], dtype=np.float64)
+            block = self.dense(rows, part)
             out += (block * (sign * self.inv[part])) @ block.T
         return out
+
+    def dense(self, rows, cols):
+        """X[rows][:, cols] as a dense float64 array (shifted)."""
+        if sp.issparse(self.X):
+            block = self.X[:, cols][rows].toarray().astype(np.float64, copy=False)
+        else:
+            block = np.asarray(self.X[np.ix_(rows, cols)], dtype=np.float64)
+        if self.shift is not None:
+            block -= self.shift[cols]
+        return block
 
     def block(self, rows, support):
         if not self.full:

@@ -61,8 +61,12 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
         weight = cert.dual.weight
         if weight is None:              # the certificate came with a theta
             weight = problem.dual(r, sigma).weight
-        w, b = _majoriser_step(problem, w, weight, sigma, cert, check_every)
-        r = problem.residual(w, b)
+        w = _majoriser_step(problem, w, weight, sigma, cert, check_every)
+        # the majoriser's best intercept for w, that of X - 1 shift^T
+        # (the kernel's, X's, would round at the size of a large column mean)
+        r = problem.residual(w, 0.0)
+        b = np.dot(weight, r) / weight.sum() if problem.fit_intercept else 0.0
+        r -= b
         sigma = best_scale(problem, r, sigma)[0]
         n_iter += 1
     return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
@@ -71,7 +75,8 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
 
 
 def _majoriser_step(problem, w, weight, sigma, cert, check_every):
-    """(w, b) minimising the weighted least-squares majoriser at ``weight``."""
+    """The w minimising the weighted least-squares majoriser at ``weight``
+    (with its best intercept)."""
     p = w.shape[0]
     total = weight.sum()
     # datafit majoriser sum_i c_i r_i**2 / sigma, rescaled by sigma / (2 C)
@@ -92,8 +97,7 @@ def _majoriser_step(problem, w, weight, sigma, cert, check_every):
         # intercept): w = 0 with the intercept fits the majoriser exactly (a
         # relative inner tol would be 0)
         w = np.zeros(p)
-        datafit = LeastSquares(problem.design, problem.y, weight, w, problem.fit_intercept)
-    return w, (datafit.intercept if problem.fit_intercept else 0.0)
+    return w
 
 
 def _extrapolate(history):

@@ -37,12 +37,21 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
         w = least_squares(problem, hessian.G)
     b, r, sigma, dual = begin(problem, w, start)
     n_iter = damped = 0
+    updated = False           # r was updated by steps, not computed from (w, b)
     while True:
         cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
         dual = None
         if p:               # not the scale-only solve inside P(0)
             report_progress(n_iter, cert.gap, tol_abs, coef=w, gap_name="certificate")
         if cert.gap <= tol_abs + rel_tol * abs(cert.primal) or n_iter >= max_iter:
+            if updated:
+                # the steps' rounding drifts r from the residual of (w, b):
+                # the certificate is that of the residual itself (a pass
+                # over X, against the Gram's p of them)
+                r = problem.residual(w, b)
+                sigma = best_scale(problem, r, sigma)[0]
+                updated = False
+                continue
             break
         if floor_exit and on_floor(problem, sigma):
             break
@@ -69,6 +78,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
             rest.n_iter += n_iter
             return rest
         w, b, r, sigma, _ = moved
+        updated = True
         n_iter += 1
     return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
                        tol_abs=tol_abs, n_iter=n_iter, scale=sigma, residual=r,
@@ -107,9 +117,13 @@ def _line_search(problem, w, b, r, sigma, primal, grad, step, other, max_halving
             if not descends(direction):
                 continue
             db = direction[p] if problem.fit_intercept else 0.0
-            dr = problem.residual(direction[:p], 0.0)
-            dr -= problem.y          # dr = -X dw
-            dr -= db
+            dr = np.empty(r.size)          # -(X dw + db), not through y
+            if p:
+                problem.matvec(direction[:p], dr)
+            else:
+                dr[:] = 0.0
+            dr += db
+            np.negative(dr, out=dr)
             directions[name] = dr, db, np.dot(grad, direction)
         dr, db, slope = directions[name]
         w_new = w + t * direction[:p]

@@ -90,14 +90,27 @@ class HuberProblem:
         ``Omega(w) = sum_j l1_j |w_j| + l2_j / 2 w_j**2``.
     positive : bool
     fit_intercept : bool
+    y_scale : float, optional
+        See below; chosen from y when not given.
+
+    The solvers see ``y / y_scale``, ``y_scale`` a power of two near the
+    spread of y (so exact), and coefficients, intercept, scale and
+    objective in those units (the ridge part of the penalty, quadratic,
+    becomes ``l2 * y_scale``): whatever y's magnitude (1e-20, 1e120), the
+    scale floor, Newton's ridge and the rounding allowances are relative,
+    and no square overflows.  ``solve_huber`` and ``huber_path`` take and
+    return the caller's units.
     """
 
     def __init__(self, X, design, y, sample_weight, epsilon, l1, l2, positive,
-                 fit_intercept):
-        self.X, self.design, self.y = X, design, y
+                 fit_intercept, y_scale=None):
+        self.X, self.design = X, design
         n, p = X.shape
         self.s = np.ones(n) if sample_weight is None else sample_weight
         self.n_w = float(self.s.sum())
+        self.y_scale = _spread_scale(y, self.s, self.n_w) if y_scale is None else y_scale
+        self.y = y if self.y_scale == 1.0 else y / self.y_scale
+        y = self.y
         self.loss = Huber(epsilon)
         self.eps = float(epsilon)
         self.positive = positive
@@ -107,21 +120,69 @@ class HuberProblem:
         self._unit = bool(np.all(self.s == 1.0))
         self._pos = slice(None) if np.all(self.s > 0) else self.s > 0
         self.sqnorms = design.col_sqnorms(self.s) if p else np.zeros(0)
-        self.xs = np.zeros(p)          # X.T @ s, the columns' weighted sums
+        self.xs = np.zeros(p)          # the columns' weighted sums (of X - 1 shift^T)
         # theta - shift * s dotted with y is theta dotted with the centred y
         # (no cancellation of two large terms when y has a large mean)
         self._y_dual = y - np.dot(self.s, y) / self.n_w if fit_intercept else y
         if p:
             design.rmatvec(self.s, self.xs)
-        # with an intercept, a constant column only duplicates it
-        centred = self.sqnorms - (self.xs ** 2 / self.n_w if fit_intercept else 0.0)
-        self.constant = centred <= 1e-13 * self.sqnorms
+        self.shift = None
+        self.constant = self.sqnorms == 0
+        if fit_intercept and p:
+            self._shift_offset_columns()
+        self.scale_floor = np.finfo(np.float64).tiny
+
+    def _shift_offset_columns(self):
+        """With an intercept, the problem is solved in ``X - 1 mu^T`` and the
+        intercept ``b + mu . w`` (the same objective): ``mu_j`` is the mean
+        of each column whose mean dominates its spread (``|mean| > 4 std``),
+        zero for the others, so that no product, Gram entry or Newton step
+        cancels two terms of the size of that mean (a timestamp-like column:
+        the uncentred Gram has lost the column's spread below 1e8 std).  A
+        second pass gives those columns' centred sums and whether they are
+        constant (exactly: they then only duplicate the intercept)."""
+        mean = self.xs / self.n_w
+        offset = 17.0 * mean ** 2 * self.n_w > 16.0 * self.sqnorms
+        if not offset.any():
+            return
+        cols = np.flatnonzero(offset)
+        self.shift = np.where(offset, mean, 0.0)
+        moments = self.design.centred_moments(cols, self.shift, self.s)
+        self.xs[cols], self.sqnorms[cols] = moments[:, 0], moments[:, 1]
+        self.constant[cols] = moments[:, 2] == 1.0
+
+    def intercept(self, w, b):
+        """The intercept of X for coefficients w and the solvers' intercept b
+        (that of ``X - 1 shift^T``)."""
+        return b if self.shift is None else b - np.dot(self.shift, w)
+
+    def solver_intercept(self, w, intercept):
+        """The inverse of ``intercept``."""
+        return intercept if self.shift is None else intercept + np.dot(self.shift, w)
+
+    def matvec(self, w, out):
+        """out = (X - 1 shift^T) @ w."""
+        if self.shift is None:
+            self.design.matvec(w, out)
+        else:
+            self.design.centred_matvec(w, self.shift, out)
+        return out
+
+    def rmatvec(self, v, out):
+        """out = (X - 1 shift^T).T @ v."""
+        if self.shift is None:
+            self.design.rmatvec(v, out)
+        else:
+            self.design.centred_rmatvec(v, self.shift, out)
+        return out
+
         self.scale_floor = np.finfo(np.float64).tiny
 
     def set_penalty(self, l1, l2):
-        """Change the penalty (a new alpha along a path); the data stay."""
-        self.l1, self.l2 = l1, l2
-        self.penalty = L1L2(l1, l2, self.positive)
+        """Change the penalty (a new alpha along a path; in the caller's
+        units); the data stay."""
+        self.l1, self.l2 = l1, l2 * self.y_scale
+        self.penalty = L1L2(self.l1, self.l2, self.positive)
         self.penalized = self.penalty.penalized_mask()
         # constant along a solve: what the gap would otherwise test each time
         self._all_penalized = self.penalized.all()
@@ -137,7 +198,7 @@ class HuberProblem:
     def residual(self, w, b, out=None):
         out = np.empty(self.X.shape[0]) if out is None else out
         if w.shape[0]:
-            self.design.matvec(w, out)
+            self.matvec(w, out)
             np.subtract(self.y, out, out=out)
         else:
             out[:] = self.y
@@ -172,7 +233,7 @@ class HuberProblem:
         total = theta.sum()        # pairwise: the intercept's gradient, accurately
         v = np.empty(self.X.shape[1])
         if v.size:
-            self.design.rmatvec(theta, v)
+            self.rmatvec(theta, v)
         grad = v.copy()
         ty = np.dot(theta, self._y_dual)
         if self.fit_intercept:
@@ -216,3 +277,17 @@ class HuberProblem:
         """The Certificate at (w, residual r, sigma), its dual point built
         from the residual unless ``theta`` is given."""
         return self.certify(w, self.dual(r, sigma, theta), sigma)
+
+
+def _spread_scale(y, s, n_w):
+    """A power of two near the weighted mean absolute deviation of y (near
+    max |y| when y is constant up to 2**-60 of it), 1 for y = 0."""
+    top = np.max(np.abs(y)) if y.size else 0.0
+    if not 0 < top < np.inf:
+        return 1.0
+    scale = np.ldexp(1.0, int(np.frexp(top)[1]))       # y / scale within (-1, 1)
+    z = y / scale
+    spread = np.dot(s, np.abs(z - np.dot(s, z) / n_w)) / n_w
+    if spread > 2.0 ** -60:
+        scale = np.ldexp(scale, int(np.round(np.log2(spread))))
+    return float(scale)

@@ -45,7 +45,7 @@ def solve_huber(problem, w, *, tol=1e-5, max_iter=100, solver="auto"):
     """
     with single_threaded_blas():
         session = Session(problem, tol, max_iter, solver)
-        return session.finish(session.solve(w))
+        return _for_caller(problem, session.finish(session.solve(w / problem.y_scale)))
 
 
 @solver_progress("Huber solver", "iterations")
@@ -54,6 +54,7 @@ def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
     from the previous solution; each certified to ``tol * P(0)`` as
     ``solve_huber``'s.  Returns one HuberResult per penalty."""
     results, start = [], None
+    w = w / problem.y_scale
     with single_threaded_blas():
         session = Session(problem, tol, max_iter, solver)
         for l1, l2 in penalties:
@@ -64,7 +65,25 @@ def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
             start = result
     for result in results:           # what only the next alpha needed
         result.residual = result.dual = None
+        _for_caller(problem, result)
     return results
+
+
+def _for_caller(problem, result):
+    """The result in the caller's units: y's scale (the solvers see ``y /
+    problem.y_scale``) and X's intercept (the solvers' is that of ``X - 1
+    problem.shift^T``)."""
+    c = problem.y_scale
+    coef = np.asarray(result.coef, dtype=np.float64)
+    result.intercept = c * problem.intercept(coef, result.intercept)
+    result.coef = c * coef
+    result.scale *= c
+    result.gap *= c
+    result.primal *= c
+    result.tol_abs *= c
+    if result.residual is not None and c != 1.0:
+        result.residual = c * result.residual
+    return result
 
 
 class Session:
@@ -169,7 +188,7 @@ class Session:
             if problem.fit_intercept else 0.0)
         face = FaceProblem(problem.design, problem.y, problem.s, 2.0 * problem.eps,
                            problem.l1, problem.l2, problem.positive, problem.fit_intercept,
-                           frozen=problem.constant)
+                           frozen=problem.constant, shift=problem.shift)
         found = _solve_on_working_sets(face, w, b, problem.constant)
         w = found.coef
         r = problem.residual(w, found.intercept)
@@ -219,6 +238,6 @@ def objective_at_zero(problem):
     n = problem.X.shape[0]
     empty = np.empty((n, 0), order="F")
     zero = HuberProblem(empty, Design(empty), problem.y, problem.s, problem.eps,
-                        np.zeros(0), np.zeros(0), False, problem.fit_intercept)
+                        np.zeros(0), np.zeros(0), False, problem.fit_intercept, y_scale=1.0)
     zero.scale_floor = problem.scale_floor
     return newton(zero, np.zeros(0), tol_abs=0.0, max_iter=100, rel_tol=1e-13)
