@@ -138,3 +138,25 @@ def test_tight_tol_path_as_accurate_as_sklearn(path_l1_ratio):
         # enet_path does not centre: compare without an intercept
         w, _ = enet_exact(X, y, alphas[k], path_l1_ratio, fit_intercept=False)
         np.testing.assert_allclose(coefs[:, k], w, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_positive_least_squares_at_alpha_zero_is_certified(sparse):
+    """alpha=0 with positive=True is non-negative least squares: a zero
+    coefficient with a negative gradient is optimal, and the certificate
+    must say so (it once read the full gradient and burned max_iter)."""
+    from scipy.optimize import nnls
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((100, 20))
+    y = X @ rng.standard_normal(20) + rng.standard_normal(100)
+    Xc = X - X.mean(axis=0)
+    reference = nnls(Xc, y - y.mean())[0]
+    assert (reference == 0).sum() >= 3            # the constraint is active
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)          # alpha=0 advice
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Lasso(alpha=0, positive=True, tol=1e-12).fit(
+            sp.csc_matrix(X) if sparse else X, y)
+    assert est.n_iter_ < 100
+    np.testing.assert_allclose(est.coef_, reference, atol=1e-10)
+    assert est.dual_gap_ <= 1e-12 * 0.5 * np.mean((y - y.mean()) ** 2)

@@ -234,8 +234,11 @@ cdef class LeastSquares:
                 # constraint (x_j - mu_j) . theta = 0 by scaling, so its part
                 # of the gap, -kappa v_j w_j, gets a KKT term added that
                 # makes it non-negative and zero iff v[j] = 0: the
-                # Fenchel-Young term at the point after an exact step.
-                kkt += (fabs(kappa * v[j]) * (fabs(w[j]) + fabs(v[j]) / self.lipschitz[j])
+                # Fenchel-Young term at the point after an exact step.  A
+                # sign constraint alone (positive, no penalty) is met by
+                # v[j] <= 0 at w[j] = 0: the distance to its subdifferential.
+                scale = penalty.subdiff_distance(j, w[j], v[j])
+                kkt += (kappa * scale * (fabs(w[j]) + scale / self.lipschitz[j])
                         - kappa * v[j] * w[j])
         datafit = self.loss.value(&self.r[0], self._s(), n, self.n_w)
         primal[0] = datafit + penalty_value
