@@ -15,6 +15,12 @@ the cross-validation curves:
   ``GridSearchCV(QuantileRegressor(solver='highs'))``, both scored by the
   mean pinball loss at the quantile (sklreg's default; scikit-learn's
   ``mean_pinball_loss`` as the grid search's scorer).
+- ``ic_lasso``: :class:`sklreg.LassoIC` (BIC on one path over the grid)
+  vs scikit-learn's :class:`~sklearn.linear_model.LassoLarsIC` (BIC on the
+  LARS path) vs sklreg's and scikit-learn's ``LassoCV`` on the same grid and
+  folds: what choosing alpha costs.  The objective is the BIC of each
+  chosen model (same noise variance for all), so "subopt" says how far each
+  choice is from the lowest BIC; a CV choice is not meant to minimise it.
 - ``cv_huber``: :class:`sklreg.HuberRegressorCV` (``l1_ratio=0``:
   scikit-learn's L2 penalty) vs ``GridSearchCV(HuberRegressor())``, data with
   5% gross outliers, both scored by sklreg's default Huber CV loss (mean
@@ -96,6 +102,53 @@ def lasso_problem(n, p, n_alphas, quick_shape):
     return _problem("cv_lasso", build, {"sklreg": ours, "scikit-learn": sklearn}, ())
 
 
+def ic_problem(n, p, n_alphas, quick_shape):
+    def build(quick):
+        import sklreg
+        nn, pp = quick_shape if quick else (n, p)
+        X, y, _ = make_correlated_data(nn, pp, rho=0.5, random_state=0)
+        A = np.c_[np.ones(nn), X]
+        residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+        sigma2 = residual @ residual / (nn - pp - 1)     # the unpenalised fit's
+        return dict(X=X, y=y, folds=_folds(nn), sigma2=sigma2,
+                    alphas=_grid(sklreg.Lasso(), X, y, n_alphas))
+
+    def bic(d, sol):
+        X, y = d["X"], d["y"]
+        coef, intercept = sol[1], sol[2]
+        rss = float(np.sum((y - X @ coef - intercept) ** 2))
+        n = len(y)
+        return rss / d["sigma2"] + np.log(n) * np.count_nonzero(coef)
+
+    def chosen(run):
+        def wrapped(d, tol):
+            m = run(d)
+            return m.alpha_, m.coef_, m.intercept_
+        return wrapped
+
+    def sklreg_ic(d):
+        import sklreg
+        return sklreg.LassoIC(criterion="bic", alphas=d["alphas"]).fit(d["X"], d["y"])
+
+    def lars_ic(d):
+        from sklearn.linear_model import LassoLarsIC
+        return LassoLarsIC(criterion="bic").fit(d["X"], d["y"])
+
+    def sklreg_cv(d):
+        import sklreg
+        return sklreg.LassoCV(alphas=d["alphas"], cv=d["folds"]).fit(d["X"], d["y"])
+
+    def sklearn_cv(d):
+        from sklearn.linear_model import LassoCV
+        return LassoCV(alphas=d["alphas"], cv=d["folds"]).fit(d["X"], d["y"])
+
+    return Problem("ic_lasso", build, objective=bic,
+                   runners={"sklreg-ic": chosen(sklreg_ic), "sklearn-larsic": chosen(lars_ic),
+                            "sklreg-cv": chosen(sklreg_cv), "sklearn-cv": chosen(sklearn_cv)},
+                   reference=None, tols=[None], gate=False,
+                   chosen=lambda d, sol: sol[0], once=())
+
+
 def quantile_problem(n, p, n_alphas, tau, quick_n):
     def build(quick):
         import sklreg
@@ -152,6 +205,7 @@ def huber_problem(n, p, n_alphas, quick_n, epsilon=1.35):
 def problems():
     return [
         lasso_problem(1000, 5000, 100, quick_shape=(300, 1000)),
+        ic_problem(5000, 500, 100, quick_shape=(1000, 100)),
         quantile_problem(20000, 50, 30, 0.5, quick_n=1000),
         huber_problem(20000, 50, 30, quick_n=2000),
     ]

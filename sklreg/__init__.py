@@ -1,6 +1,7 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
-from sklreg.linear_model import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
-                                 LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV,
+from sklreg.linear_model import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor,
+                                 HuberRegressorCV, Lasso, LassoCV, LassoIC, QuantileRegressor,
+                                 QuantileRegressorCV, QuantileRegressorIC, Ridge, RidgeCV,
                                  enet_path, lasso_path)
 from sklreg.inference import InferenceSummary, QuantileInterval, summary
 from sklreg.path import PathResult, alpha_max, regularization_path
@@ -15,15 +16,18 @@ __all__ = [
     "plot_path",
     "ElasticNet",
     "ElasticNetCV",
+    "ElasticNetIC",
     "HuberRegressor",
     "HuberRegressorCV",
     "InferenceSummary",
     "Lasso",
     "LassoCV",
+    "LassoIC",
     "PathResult",
     "QuantileRegressor",
     "QuantileInterval",
     "QuantileRegressorCV",
+    "QuantileRegressorIC",
     "alpha_max",
     "enet_path",
     "lasso_path",

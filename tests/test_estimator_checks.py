@@ -3,8 +3,9 @@ ones scikit-learn declares for its namesake."""
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso, LassoCV,
-                    QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
+from sklreg import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor, HuberRegressorCV,
+                    Lasso, LassoCV, LassoIC, QuantileRegressor, QuantileRegressorCV,
+                    QuantileRegressorIC, Ridge, RidgeCV)
 
 # The CV estimators run at a tight tol: the weights-equal-repeated-rows check
 # compares predictions of two different solves to 1e-7, and a certified gap
@@ -24,7 +25,12 @@ ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random"),
               HuberRegressor(max_iter=1000),
               HuberRegressor(l1_ratio=0.5, positive=True, max_iter=1000),
               HuberRegressorCV(l1_ratio=1.0, alphas=4, eps=0.1, tol=1e-10, max_iter=1000),
-              QuantileRegressorCV(alphas=10, tol=1e-10)]
+              QuantileRegressorCV(alphas=10, tol=1e-10),
+              # the checks fit p > n data: the noise variance must be given, as
+              # scikit-learn gives it to LassoLarsIC in its own checks
+              LassoIC(tol=1e-14, eps=1e-2, noise_variance=1.0),
+              ElasticNetIC(tol=1e-14, eps=1e-2, noise_variance=1.0),
+              QuantileRegressorIC(alphas=10, tol=1e-10)]
 
 
 def expected_failed_checks(estimator):

@@ -1,8 +1,11 @@
 from sklreg.linear_model._huber import HuberRegressor, HuberRegressorCV
+from sklreg.linear_model._information_criterion import (ElasticNetIC, LassoIC,
+                                                        QuantileRegressorIC)
 from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.linear_model._lasso_path import enet_path, lasso_path
 from sklreg.linear_model._quantile import QuantileRegressor, QuantileRegressorCV
 from sklreg.linear_model._ridge import Ridge, RidgeCV
 
-__all__ = ["ElasticNet", "ElasticNetCV", "HuberRegressor", "HuberRegressorCV", "Lasso", "LassoCV",
-           "QuantileRegressor", "QuantileRegressorCV", "Ridge", "RidgeCV", "enet_path", "lasso_path"]
+__all__ = ["ElasticNet", "ElasticNetCV", "ElasticNetIC", "HuberRegressor", "HuberRegressorCV",
+           "Lasso", "LassoCV", "LassoIC", "QuantileRegressor", "QuantileRegressorCV",
+           "QuantileRegressorIC", "Ridge", "RidgeCV", "enet_path", "lasso_path"]
