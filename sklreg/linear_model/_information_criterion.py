@@ -76,10 +76,11 @@ class _InformationCriterionSelector(LinearPredictMixin, RegressorMixin, BaseEsti
         path = regularization_path(self._estimator(), X, y, alphas=self.alphas,
                                    eps=self.eps, sample_weight=s)
         self.criterion_ = np.asarray(self._criterion(X, y, s, path), dtype=np.float64)
-        # ties to rounding (a flat end of the path) go to the larger alpha
+        # ties to rounding (a flat end of the path) go to the larger alpha;
+        # an exact fit has a criterion of -inf
         low = np.min(self.criterion_)
-        best = int(np.flatnonzero(
-            self.criterion_ <= low + 8 * np.finfo(np.float64).eps * max(1.0, abs(low)))[0])
+        slack = 8 * np.finfo(np.float64).eps * max(1.0, abs(low)) if np.isfinite(low) else 0
+        best = int(np.flatnonzero(self.criterion_ <= low + slack)[0])
         self.path_ = path
         self.alphas_ = path.alphas
         self.alpha_ = float(path.alphas[best])
