@@ -1,6 +1,7 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
 from sklreg.linear_model import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor,
-                                 HuberRegressorCV, Lasso, LassoCV, LassoIC, QuantileRegressor,
+                                 HuberRegressorCV, Lasso, LassoCV, LassoIC, MultiTaskElasticNet,
+                                 MultiTaskLasso, QuantileRegressor,
                                  QuantileRegressorCV, QuantileRegressorIC, Ridge, RidgeCV,
                                  enet_path, lasso_path)
 from sklreg.inference import InferenceSummary, QuantileInterval, summary
@@ -23,6 +24,8 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "LassoIC",
+    "MultiTaskElasticNet",
+    "MultiTaskLasso",
     "PathResult",
     "QuantileRegressor",
     "QuantileInterval",

@@ -3,9 +3,11 @@ from sklreg.linear_model._information_criterion import (ElasticNetIC, LassoIC,
                                                         QuantileRegressorIC)
 from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.linear_model._lasso_path import enet_path, lasso_path
+from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._quantile import QuantileRegressor, QuantileRegressorCV
 from sklreg.linear_model._ridge import Ridge, RidgeCV
 
 __all__ = ["ElasticNet", "ElasticNetCV", "ElasticNetIC", "HuberRegressor", "HuberRegressorCV",
-           "Lasso", "LassoCV", "LassoIC", "QuantileRegressor", "QuantileRegressorCV",
-           "QuantileRegressorIC", "Ridge", "RidgeCV", "enet_path", "lasso_path"]
+           "Lasso", "LassoCV", "LassoIC", "MultiTaskElasticNet", "MultiTaskLasso",
+           "QuantileRegressor", "QuantileRegressorCV", "QuantileRegressorIC", "Ridge",
+           "RidgeCV", "enet_path", "lasso_path"]
