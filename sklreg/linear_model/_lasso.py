@@ -9,8 +9,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.linear_model._ridge import Ridge
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
+from sklreg.solvers._base import zero_if_rounding
 from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
 
 _SHARED_PARAMETERS = """
@@ -81,7 +83,8 @@ _ATTRIBUTES = """
         The duality gap at the returned solution: the objective is within
         this of the optimum.
     n_iter_ : int or list of int
-        Passes of coordinate descent.
+        Passes of coordinate descent (for ``l1_ratio=0``, solved as a ridge:
+        the iterations of conjugate gradients, or 1 for a direct solve).
     sparse_coef_ : sparse matrix of shape (n_features, 1) or (n_targets, n_features)
         ``coef_`` as a sparse matrix.
     n_features_in_ : int
@@ -108,7 +111,10 @@ class ElasticNet(PenalizedRegressor):
     alpha : float, default=1.0
         Penalty strength, non-negative.
     l1_ratio : float, default=0.5
-        Mix of the penalty in [0, 1]: 1 is the lasso, 0 ridge.
+        Mix of the penalty in [0, 1]: 1 is the lasso, 0 ridge.  At 0 (without
+        ``positive`` and with one common ``penalty_factor``) the problem is
+        :class:`Ridge`'s with ``alpha * n_w``: with ``solver`` 'auto' or 'cd'
+        it is solved as Ridge's 'auto' solves it, exactly at any ``tol``.
     {_SHARED_PARAMETERS}{_ATTRIBUTES}
     See Also
     --------
@@ -186,17 +192,56 @@ class ElasticNet(PenalizedRegressor):
         design = Design(X)
         seed = (check_random_state(self.random_state).randint(1, 2**31 - 1)
                 if self.selection == "random" else 0)
+        ridge = self._is_ridge()
         results = []
         for y, w0 in zip(Y.T, coef_init):
             problem = self._make_problem(X, y, sample_weight, w0, design, seed)
-            result = problem.solve(self.alpha)
-            if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
-                raise ValueError(
-                    "Coordinate descent iterations resulted in non-finite parameter "
-                    "values. The input data may contain large values and need to be "
-                    "preprocessed.")
-            results.append(result)
+            datafit = problem.datafit
+            if ridge:       # a linear solve, unless y is constant to rounding
+                result = (zero_if_rounding(datafit, problem.coef,
+                                           self.tol * datafit.primal_at_zero)
+                          or self._solve_as_ridge(X, y, sample_weight, datafit.n_w))
+            else:
+                result = problem.solve(self.alpha)
+            results.append(_finite(result))
         return results
+
+    def _is_ridge(self):
+        """True when the penalty is plain ridge's: no L1 part, every feature
+        penalised alike, no sign constraint (then the fit is a linear solve)."""
+        factor = np.asarray(1.0 if self.penalty_factor is None else self.penalty_factor,
+                            dtype=float)
+        return (self.l1_ratio == 0 and self.alpha > 0 and not self.positive
+                and self.solver in ("auto", "cd")
+                and factor.min() == factor.max() > 0)
+
+    def _solve_as_ridge(self, X, y, sample_weight, n_w):
+        """``ElasticNet(l1_ratio=0)`` solved as the ridge it is.
+
+        Times ``2 n_w`` its objective is Ridge's with ``alpha * n_w`` (times
+        the common penalty factor): Ridge's 'auto' solves that exactly
+        (Cholesky, or conjugate gradients to its rounding) where coordinate
+        descent on a dense solution converges slowly; its certificate is
+        converted back.
+        """
+        factor = 1.0 if self.penalty_factor is None else float(np.ravel(self.penalty_factor)[0])
+        ridge = Ridge(alpha=self.alpha * factor * n_w, fit_intercept=self.fit_intercept,
+                      tol=self.tol)
+        result, = ridge._solve_targets(X, y[:, None], sample_weight, None)
+        result.gap, result.primal, result.tol_abs = (
+            result.gap / (2 * n_w), result.primal / (2 * n_w), result.tol_abs / (2 * n_w))
+        result.n_iter = result.n_iter or 1      # one exact solve
+        return result
+
+
+def _finite(result):
+    """The result, or scikit-learn's error for non-finite coefficients."""
+    if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
+        raise ValueError(
+            "Coordinate descent iterations resulted in non-finite parameter "
+            "values. The input data may contain large values and need to be "
+            "preprocessed.")
+    return result
 
 
 class Lasso(ElasticNet):
