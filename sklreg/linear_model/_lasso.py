@@ -34,9 +34,9 @@ _SHARED_PARAMETERS = """
         the objective at ``w = 0`` with the best intercept.  This is a
         certificate: the objective is then within that amount of the optimum.
         A target below the gap's own rounding error (``tol`` near 1e-16)
-        acts as that error.  Once certified, a fit whose gap is still above
-        ``tol**2 * P(0)`` is solved exactly on its support, when that is
-        possible (fewer non-zeros than samples, or an L2 part), so that its
+        acts as that error.  Once certified, a fit is solved exactly on its
+        support and signs unless it is exact already, when that is possible
+        (fewer non-zeros than samples, or an L2 part), so that its
         coefficients are at least as accurate as scikit-learn's at the same
         ``tol``; see the user guide.
     warm_start : bool, default=False

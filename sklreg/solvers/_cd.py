@@ -72,6 +72,7 @@ FINISH_EPOCHS = 10     # CD passes before the first exact finish
 ENTER_MIN = 10        # an active-set step after a finish adds every violating
 ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
                       # support; more, and coordinate descent does better
+EXACT_STEPS = 1e3 * EPS  # steps below this times max|w|: w is exact already
 POLISHES = 3           # exact solves once certified: one, and more while
                        # features violate optimality (they join the support)
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
@@ -183,11 +184,11 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         Bounds on the gradient entries not read, to reuse (a path passes one
         to every alpha); made here when screening applies.
     polish : bool
-        Once certified, while the gap is above ``tol**2 * P(0)``, solve the
+        Once certified, unless w is exact already (``_exact``), solve the
         support exactly and refine (``SupportSolver.polish``): coefficients
-        at least as accurate as scikit-learn's at the same ``tol``, for a few
-        milliseconds of Python per fit (estimators ask for it; paths only
-        at a tight tol, see ``sklreg.path``).
+        at least as accurate as scikit-learn's at the same ``tol``
+        (estimators ask for it; paths only at a tight tol, see
+        ``sklreg.path``).
     target : float, optional
         Stop at a gap of ``target * P(0)`` (below ``tol``: a tighter stop);
         the result still counts as converged, and no warning is due, once
@@ -214,12 +215,6 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     p0 = datafit.primal_at_zero
     certified_abs = tol * p0      # what the result must reach
     tol_abs = min(tol, target if target is not None else tol) * p0    # where it stops
-    # below this gap the coefficients are at least as accurate as
-    # scikit-learn's at the same tol (its stopping rule also asks its
-    # coordinates to move by less than tol times their size: coefficients
-    # to ~tol relative, a gap of ~tol**2 P(0)); above it, a certified fit
-    # is polished on its support when that can be solved exactly
-    accurate_abs = tol * min(tol, 1.0) * p0
     constant = zero_if_rounding(datafit, w, tol_abs)
     if constant is not None:
         return constant
@@ -248,8 +243,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
         report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
         if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
-                and (gap <= accurate_abs or not polishes
-                     or not 0 < np.count_nonzero(w) < size_bound)):
+                and (not polishes or not 0 < np.count_nonzero(w) < size_bound
+                     or _exact(datafit, penalty, w, gradient))):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=_reach(datafit, certified_abs),
                                 n_iter=n_iter, gradient=gradient, unit="passes")
@@ -297,7 +292,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 continue
             support = _support(w)
             if (polishes and 0 < support.size < size_bound
-                    and gap > accurate_abs):
+                    and not _exact(datafit, penalty, w, v, movable)):
                 # certified: now the coefficients to machine precision (a gap
                 # at its rounding floor still leaves them sqrt(eps) off).
                 # Solve exactly on the support, again with the features that
@@ -405,6 +400,24 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
                         tol_abs=_reach(datafit, certified_abs), n_iter=n_iter, gradient=v,
                         unit="passes")
+
+
+def _exact(datafit, penalty, w, v, movable=None):
+    """Whether no coordinate update would move w beyond rounding.
+
+    A coordinate's step at w, its optimality violation over its curvature,
+    is how far one exact update would move it.  scikit-learn stops once a
+    pass moves no coordinate by more than ``tol * max|w|``, but its last
+    pass can move them far less: on well-conditioned problems its
+    coefficients end ~tol**2 relative from the optimum, far beyond what its
+    gap certifies.  So a certified fit is polished unless it is exact
+    already (an exact finish on the right support and signs).
+    """
+    l2, _ = penalty.fixed_sign_system(np.arange(w.shape[0]), np.ones(w.shape[0]))
+    curvature = np.asarray(datafit.lipschitz) + l2
+    read = curvature > 0 if movable is None else movable & (curvature > 0)
+    steps = penalty.subdiff_distances(w, v)[read] / curvature[read]
+    return np.max(steps, initial=0.0) <= EXACT_STEPS * np.max(np.abs(w), initial=0.0)
 
 
 def _reach(datafit, tol_abs):
