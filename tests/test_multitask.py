@@ -116,3 +116,23 @@ def test_callers_arrays_unchanged():
 @parametrize_with_checks([MultiTaskLasso(), MultiTaskElasticNet(tol=1e-12)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_path_with_several_targets_is_scikit_learns_multi_task_path(l1_ratio):
+    from sklearn.linear_model import enet_path as sk_enet_path
+    from sklreg import enet_path
+    X, Y, _ = problem(100, 20, tasks=4)
+    ref_alphas, ref_coefs, _ = sk_enet_path(X, Y, l1_ratio=l1_ratio, alphas=8, tol=1e-13,
+                                            max_iter=10**5)
+    alphas, coefs, gaps, n_iters = enet_path(X, Y, l1_ratio=l1_ratio, alphas=8, tol=1e-10,
+                                             return_n_iter=True)
+    np.testing.assert_allclose(alphas, ref_alphas, rtol=1e-12)
+    assert coefs.shape == (4, 20, 8) and gaps.shape == (8,) and len(n_iters) == 8
+    np.testing.assert_allclose(coefs, ref_coefs, atol=1e-7)
+    # each point is the fit at that alpha
+    fit = MultiTaskElasticNet(alpha=alphas[3], l1_ratio=l1_ratio, fit_intercept=False,
+                              tol=1e-10).fit(X, Y)
+    np.testing.assert_allclose(coefs[..., 3], fit.coef_, atol=1e-7)
+    with pytest.raises(ValueError, match="positive"):
+        enet_path(X, Y, positive=True)

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._param_validation import validate_params as validate_arguments
 
 from sklreg.linear_model._lasso import ElasticNet
+from sklreg.linear_model._multitask import multitask_path
 from sklreg.path import regularization_path
 from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import warn_at_caller
@@ -75,7 +76,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     -------
     alphas : ndarray of shape (n_alphas,)
     coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
-    dual_gaps : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        With a y of several columns the problem is the multi-task one
+        (:class:`MultiTaskElasticNet`'s L2,1 penalty), as in scikit-learn.
+    dual_gaps : ndarray of shape (n_alphas,)
     n_iters : list of int, when ``return_n_iter``
     """
     unexpected = set(params) - set(_SOLVER_PARAMETERS)
@@ -87,6 +90,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
                        "alphas=100, the default, for the automatic grid.",
                        FutureWarning)
     sample_weight = params.pop("sample_weight", None)
+    if np.ndim(y) == 2 and np.shape(y)[1] > 1:         # scikit-learn: the multi-task problem
+        if positive:
+            raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+        with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):
+            *out, n_iters = multitask_path(X, y, l1_ratio=l1_ratio, alphas=alphas, eps=eps,
+                                           coef_init=coef_init, sample_weight=sample_weight,
+                                           **params)
+        return tuple(out) + (n_iters,) if return_n_iter else tuple(out)
     est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
                      **params)
     with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):

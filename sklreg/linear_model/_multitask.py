@@ -13,15 +13,15 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
 from sklreg.linear_model._base import LinearPredictMixin
+from sklreg.path import _check_coef_init, _check_grid, alpha_grid
+from sklreg.solvers._base import SolverResult
 from sklreg.solvers._cd import GAP_FLOOR
-from sklreg.utils._warnings import warn_at_caller
 from sklreg.utils.validation import validate_params, validate_X_y
 
 CHECK_EVERY = 5     # epochs between two duality-gap checks (a check costs half an epoch)
@@ -212,11 +212,8 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
                 order = rng.permutation(p).astype(np.intc)
             step = block_epochs(design, R, W, mu, s, n_w, lipschitz, l1, l2, order, epochs)
             n_iter += epochs
-        if gap > tol_abs:
-            warn_at_caller(
-                f"{type(self).__name__} did not converge: duality gap {gap:.3e} is above "
-                f"the target tol * P(0) = {tol_abs:.3e} after {n_iter} passes. Increase "
-                "max_iter, loosen tol, or scale the features.", ConvergenceWarning)
+        SolverResult(coef=W, intercept=0.0, gap=gap, primal=primal, tol_abs=tol_abs,
+                     n_iter=n_iter, unit="passes").warn_if_not_converged(self.alpha)
         self.coef_ = np.ascontiguousarray(W.T).astype(X.dtype, copy=False)
         intercept = y_mean - mu @ W if self.fit_intercept else np.zeros(n_tasks)
         self.intercept_ = intercept.astype(X.dtype, copy=False)
@@ -304,3 +301,37 @@ class MultiTaskLasso(MultiTaskElasticNet):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          copy_X=copy_X, max_iter=max_iter, tol=tol, warm_start=warm_start,
                          random_state=random_state, selection=selection)
+
+
+def multitask_path(X, Y, *, l1_ratio, alphas, eps, coef_init=None, sample_weight=None,
+                   **params):
+    """The multi-task path without intercept, as ``enet_path`` solves a 2-D
+    y: alphas (decreasing), coefs of shape (n_tasks, n_features, n_alphas),
+    dual gaps of shape (n_alphas,) and passes per alpha.  Each alpha is
+    warm-started from the previous one."""
+    if params.get("penalty_factor") is not None:
+        raise ValueError("penalty_factor is not supported for a multi-task y")
+    params.pop("penalty_factor", None)
+    est = MultiTaskElasticNet(l1_ratio=l1_ratio, fit_intercept=False, warm_start=True,
+                              **params)
+    alphas = _check_grid(alphas, eps)
+    if np.ndim(alphas) == 0:
+        if l1_ratio == 0:
+            raise ValueError("An automatic alpha grid needs l1_ratio > 0 (alpha_max is "
+                             "infinite for a ridge penalty): pass the alphas explicitly.")
+        X, Y, s = validate_X_y(est, X, Y, sample_weight)
+        weighted = Y if s is None else s[:, None] * Y
+        n_w = X.shape[0] if s is None else s.sum()
+        rows = np.linalg.norm(np.asarray(X.T @ weighted), axis=1)
+        alphas = alpha_grid(float(rows.max(initial=0.0)) / (n_w * l1_ratio), alphas, eps)
+    n_tasks, n_features = np.shape(Y)[1], np.shape(X)[1]
+    start = _check_coef_init(coef_init, n_tasks, n_features)
+    if start is not None:
+        est.coef_ = start
+    coefs, gaps, n_iters = [], [], []
+    for alpha in alphas:
+        est.set_params(alpha=float(alpha)).fit(X, Y, sample_weight=sample_weight)
+        coefs.append(est.coef_.astype(np.float64))
+        gaps.append(est.dual_gap_)
+        n_iters.append(est.n_iter_)
+    return np.asarray(alphas), np.stack(coefs, axis=-1), np.array(gaps), n_iters

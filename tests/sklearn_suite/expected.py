@@ -10,8 +10,6 @@ FIT = ("sklreg fits an intercept on sparse X with every solver but 'svd' "
        "(scikit-learn's 'saga' and 'cholesky' cannot); valid input must fit")
 
 # test_coordinate_descent and test_sparse_coordinate_descent
-_MULTI_TASK_PATH = ("lasso_path and enet_path with a 2-D y solve each target on its "
-                    "own; scikit-learn's multi-task (L2,1) path is not provided yet")
 _MULTI_TASK_REFERENCE = (
     "compares with scikit-learn's MultiTask*CV at tol=1e-4, 1.1e-4 from the exact "
     "optimum; sklreg's coefficients are within 5e-16 of it (same alpha_)")
@@ -33,14 +31,6 @@ EXPECTED.update({
     "test_coordinate_descent::test_lassoCV_does_not_set_precompute":
         "monkeypatches scikit-learn's private _coordinate_descent.Lasso; sklreg's "
         "LassoCV fits its folds by paths and never calls it",
-    "test_coordinate_descent::test_sparse_dense_descent_paths[csr_matrix-2-enet_path]":
-        _MULTI_TASK_PATH,
-    "test_coordinate_descent::test_sparse_dense_descent_paths[csr_matrix-2-lasso_path]":
-        _MULTI_TASK_PATH,
-    "test_coordinate_descent::test_sparse_dense_descent_paths[csr_array-2-enet_path]":
-        _MULTI_TASK_PATH,
-    "test_coordinate_descent::test_sparse_dense_descent_paths[csr_array-2-lasso_path]":
-        _MULTI_TASK_PATH,
     "test_coordinate_descent::test_warm_start":
         "iterate counts: expects 5 + 5 warm-started passes to equal 10 passes, which "
         "holds for a solver whose state is w alone; sklreg's working sets restart "
