@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_scalar
 
 from sklreg._core._design import Design
+from sklreg._dask import is_dask_collection
 from sklreg.solvers._ridge import ridge_alpha_grid, ridge_path
 from sklreg.utils._progress import progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
@@ -115,6 +116,9 @@ def _path_api(path_function):
     the estimator and data references attached to the returned path."""
     @functools.wraps(path_function)
     def wrapper(estimator, X, y, *, sample_weight=None, **kwargs):
+        if is_dask_collection(X, y, sample_weight):     # the estimator's one-pass route
+            return _dask_handler(estimator, "_dask_path")(
+                X, y, sample_weight=sample_weight, **kwargs)
         with collect_missed() as missed:
             result = path_function(estimator, X, y, sample_weight=sample_weight, **kwargs)
         warn_missed(missed, "regularization_path", result.dual_gaps.size,
@@ -320,6 +324,15 @@ def _spectral_path(estimator, X, y, s, alphas, eps):
     return PathResult(alphas=grid, coefs=pick(coefs).astype(X.dtype),
                       intercepts=pick(intercepts), dual_gaps=pick(gaps),
                       n_iters=np.zeros(pick(gaps).shape, dtype=int))
+
+
+def _dask_handler(estimator, name):
+    """The estimator's method for Dask data (``_dask_path``, ``_dask_alpha_max``):
+    it reduces the data in one pass (``sklreg._dask``, a layer above this one)."""
+    handler = getattr(estimator, name, None)
+    if handler is None:
+        raise TypeError(f"{type(estimator).__name__} does not take Dask data")
+    return handler
 
 
 def alpha_max(estimator, X, y, sample_weight=None):

@@ -17,12 +17,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklreg"
 LAYERS = [
     ["sklreg._core"],
     ["sklreg.losses", "sklreg.penalties"],
-    ["sklreg.utils", "sklreg.datasets"],
+    # Dask input: its recognition and the pass of moments sit low (path.py
+    # and the estimators ask); fits, paths and CV from the moments sit with
+    # the estimators, which call them
+    ["sklreg.utils", "sklreg.datasets", "sklreg._dask"],
     ["sklreg.solvers"],
     ["sklreg.problems"],
     ["sklreg.path"],
     ["sklreg.model_selection"],
-    ["sklreg.linear_model"],
+    ["sklreg.linear_model", "sklreg._dask._reduced", "sklreg._dask._fit", "sklreg._dask._cv"],
     ["sklreg.plotting", "sklreg.inference", "sklreg._cli", "sklreg._cli_common",
      "sklreg._cli_output", "sklreg._csv", "sklreg._demo", "sklreg.__main__", "sklreg"],
 ]

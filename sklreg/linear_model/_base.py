@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from sklreg._dask import is_dask_collection
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import validate_params, validate_X, validate_X_y
 
@@ -103,6 +104,9 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
+            from sklreg._dask._fit import fit as fit_dask
+            return fit_dask(self, X, y, sample_weight)
         validate_params(self)
         X, y, s = validate_X_y(self, X, y, sample_weight,
                                finite_X=not self._solver_checks_finite)
@@ -129,6 +133,11 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = results[0].n_iter if single else [r.n_iter for r in results]
         self._store_extra(results, single)
         return self
+
+    def _dask_path(self, X, y, sample_weight=None, **kwargs):
+        """``regularization_path`` on Dask data (see ``sklreg._dask``)."""
+        from sklreg._dask._fit import path
+        return path(self, X, y, sample_weight=sample_weight, **kwargs)
 
     def _warm_coef(self, n_targets, n_features):
         """Starting coefficients, float64 of shape (n_targets, n_features)."""

@@ -1,0 +1,111 @@
+"""The p x p least-squares problem equivalent to a tall one, from its moments.
+
+With the intercept profiled out, the least-squares term of Lasso, ElasticNet
+and Ridge depends on the data only through ``G = Xc^T S Xc``, ``c = Xc^T S yc``
+and ``yc^T S yc`` (``Xc``, ``yc`` centred by the weighted means).  From
+``G = V diag(lam) V^T`` take the p x p design ``R = k diag(sqrt(lam)) V^T``
+and target ``z = k diag(1/sqrt(lam)) V^T c`` with no intercept and unit
+weights: then ``R^T R = k^2 G`` and ``R^T z = k^2 c``, and with ``k^2 = p /
+n_w`` (``k = 1`` for Ridge, whose objective has no ``1/n_w``) the reduced
+objective equals the full one at every ``w`` minus a constant (the residual
+of the least-squares fit, ``yc^T S yc - c^T G^+ c``, scaled).  So the same
+solvers run on it, and its duality gap bounds the full problem's
+suboptimality: a gap is a bound on ``P(w) - P*``, which the constant does
+not change.
+"""
+import numpy as np
+from sklearn.base import clone
+
+from sklreg.path import PathData, regularization_path
+
+EPS = np.finfo(np.float64).eps
+
+
+class Reduced:
+    """``R``, ``z`` and the means that give back the intercept."""
+
+    def __init__(self, moments, fit_intercept, ridge):
+        p = moments.mean.shape[0] - 1
+        if moments.weight <= 0:
+            raise ValueError("sample_weight is zero on every row: nothing to fit")
+        scatter, mean = moments.scatter, moments.mean
+        if not fit_intercept:           # uncentred moments: add the mean back
+            scatter = scatter + moments.weight * np.outer(mean, mean)
+            mean = np.zeros_like(mean)
+        lam, V = np.linalg.eigh(scatter[:p, :p])
+        lam = np.maximum(lam, 0.0)
+        # directions below the Gram's rounding carry only rounding of c too
+        kept = lam > max(lam.max(initial=0.0), np.finfo(float).tiny) * p * EPS
+        root = np.sqrt(lam)
+        proj = V.T @ scatter[:p, p]
+        k = 1.0 if ridge else np.sqrt(p / moments.weight)
+        self.R = np.asfortranarray(k * root[:, None] * V.T)
+        self.z = k * np.divide(proj, root, out=np.zeros(p), where=kept)
+        self.x_mean, self.y_mean = mean[:p], mean[p]
+        self.moments = moments
+
+    def intercepts(self, coefs):
+        """The best intercept for each row of ``coefs`` (0 without intercept)."""
+        return self.y_mean - np.asarray(coefs, dtype=np.float64) @ self.x_mean
+
+
+def _inner(estimator):
+    return clone(estimator).set_params(fit_intercept=False)
+
+
+def fit_reduced(estimator, reduced, dtype, feature_names=None):
+    """Fit ``estimator`` (in place) on the reduced problem; its attributes
+    as an in-memory fit sets them."""
+    inner = _inner(estimator)
+    if getattr(estimator, "warm_start", False) and hasattr(estimator, "coef_"):
+        inner.set_params(warm_start=True)
+        inner.coef_ = np.array(estimator.coef_, dtype=np.float64)
+    inner.fit(reduced.R, reduced.z)
+    for name, value in vars(inner).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(estimator, name, value)
+    coef = np.asarray(inner.coef_, dtype=np.float64)
+    estimator.coef_ = coef.astype(dtype)
+    estimator.intercept_ = dtype.type(reduced.intercepts(coef)
+                                      if estimator.fit_intercept else 0.0)
+    if feature_names is not None:
+        estimator.feature_names_in_ = feature_names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return estimator
+
+
+def reduced_path(estimator, reduced, dtype, **kwargs):
+    """``regularization_path`` of ``estimator`` on the reduced problem, with
+    the intercepts and dtype of the full one."""
+    result = regularization_path(_inner(estimator), reduced.R, reduced.z, **kwargs)
+    coefs = np.asarray(result.coefs, dtype=np.float64)
+    result.intercepts = (reduced.intercepts(coefs) if estimator.fit_intercept
+                         else np.zeros(len(coefs))).astype(dtype)
+    result.coefs = coefs.astype(dtype)
+    result.data = ReducedPathData(estimator, reduced, dtype)
+    return result
+
+
+class ReducedPathData(PathData):
+    """``PathData`` of a path fitted from moments: new alphas are solved on
+    the reduced problem, without another pass over the data (and the
+    moments, p x p, are kept through pickling)."""
+
+    def __init__(self, estimator, reduced, dtype):
+        super().__init__(estimator, reduced.R, reduced.z)
+        self.reduced, self.dtype = reduced, dtype
+
+    def __getstate__(self):
+        return dict(vars(self))
+
+    def path(self, alphas):
+        return reduced_path(self.estimator, self.reduced, self.dtype, alphas=alphas)
+
+    def solve_at(self, alpha, coef_init):
+        est = clone(self.estimator).set_params(alpha=alpha)
+        if "warm_start" in est.get_params():
+            est.set_params(warm_start=True)
+            est.coef_ = np.array(coef_init, dtype=np.float64)
+        fit_reduced(est, self.reduced, self.dtype)
+        return est.coef_, est.intercept_
