@@ -55,8 +55,7 @@ ESTIMATORS = [Lasso(alpha=0.05), ElasticNet(alpha=0.1, l1_ratio=0.3), Ridge(alph
               Lasso(alpha=0.05, fit_intercept=False)]
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype, weighted", [(np.float64, True), (np.float32, False)])
 @pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: repr(e))
 def test_fit_equals_in_memory_within_the_certificate(client, est, dtype, weighted):
     Xd, yd, sd = make_dask(dtype=dtype)
@@ -164,3 +163,169 @@ def test_import_sklreg_does_not_import_dask():
     code = ("import sys, sklreg, sklreg.linear_model, sklreg.path; "
             "assert not any(m == 'dask' or m.startswith('dask.') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, env=isolated_env())
+
+
+BLOCKS_READ = []     # the workers are threads of this process: they append here
+
+
+def _counted_block(i, rows, p):
+    BLOCKS_READ.append(i)
+    rng = np.random.default_rng([7, i])
+    X = rng.standard_normal((rows, p)) + 2.0
+    return np.column_stack([X, X[:, :3] @ [1.0, -2.0, 0.5] + rng.standard_normal(rows)])
+
+
+def counted_blocks(n_blocks=5, rows=600, p=8):
+    """X and y generated block by block by a function that records each
+    call, to count passes over X."""
+    import dask
+
+    parts = [da.from_delayed(dask.delayed(_counted_block, pure=True)(i, rows, p),
+                             (rows, p + 1), np.float64) for i in range(n_blocks)]
+    Z = da.concatenate(parts)
+    return Z[:, :p], Z[:, p]
+
+
+def test_one_pass_over_the_data(client):
+    from sklreg import LassoCV
+    X, y = counted_blocks()
+    calls = BLOCKS_READ
+    del calls[:]
+    Lasso(alpha=0.01).fit(X, y)
+    assert sorted(calls) == list(range(5))
+    del calls[:]
+    model = LassoCV(cv=3).fit(X, y)
+    assert sorted(calls) == list(range(5))
+    model.path_, model.coef_at(0.5 * (model.alphas_[3] + model.alphas_[4]))
+    assert len(calls) == 5          # the path and new alphas come from the moments
+
+
+@pytest.mark.parametrize("cv_class, params", [("LassoCV", {}),
+                                              ("ElasticNetCV", {"l1_ratio": [0.2, 0.9]})])
+def test_cv_equals_in_memory_on_the_same_folds(client, cv_class, params):
+    import sklreg
+
+    Xd, yd, sd = make_dask(n=2500, p=10, offset=1.0)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    labels = da.random.RandomState(3).randint(1, 5, size=len(y), chunks=700)
+    labels[:100] = -1                   # PredefinedSplit's "never tested"
+    fold_ids = labels.compute()
+    est = getattr(sklreg, cv_class)(tol=1e-8, **params)
+    on_dask = est.fit(Xd, yd, sample_weight=sd, fold_ids=labels)
+    ref = getattr(sklreg, cv_class)(tol=1e-8, **params).fit(X, y, sample_weight=s,
+                                                             fold_ids=fold_ids)
+    # the same grid point (the grids agree to rounding; neighbours are 7% apart)
+    np.testing.assert_allclose([on_dask.alpha_, on_dask.alpha_1se_],
+                               [ref.alpha_, ref.alpha_1se_], rtol=1e-10)
+    np.testing.assert_allclose(on_dask.alphas_, ref.alphas_, rtol=1e-10)
+    np.testing.assert_allclose(on_dask.mse_path_, ref.mse_path_, rtol=1e-7)
+    assert on_dask.cv_results_.keys() == ref.cv_results_.keys()
+    np.testing.assert_allclose(on_dask.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(on_dask.intercept_, ref.intercept_, rtol=1e-8)
+    assert getattr(on_dask, "l1_ratio_", None) == getattr(ref, "l1_ratio_", None)
+    alpha = on_dask.path_.alphas[7] * 0.97
+    np.testing.assert_allclose(on_dask.path_.coefs, ref.path_.coefs, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(on_dask.coef_at(alpha)[0], ref.coef_at(alpha)[0],
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_cv_hashed_folds_reproducible_in_memory(client):
+    from sklreg import LassoCV
+    from sklreg._dask._cv import hashed_fold_ids
+
+    Xd, yd, _ = make_dask(n=3000, p=10, offset=0.0)
+    X, y = Xd.compute(), yd.compute()
+    fold_ids = hashed_fold_ids(Xd, cv=4).compute()
+    assert set(np.bincount(fold_ids)) and np.bincount(fold_ids).min() > 600
+    on_dask = LassoCV(cv=4).fit(Xd, yd)
+    ref = LassoCV().fit(X, y, fold_ids=fold_ids)
+    np.testing.assert_allclose(on_dask.alpha_, ref.alpha_, rtol=1e-10)
+    # at the default tol each path point is certified to tol**1.5 * P(0)
+    np.testing.assert_allclose(on_dask.mse_path_, ref.mse_path_, rtol=1e-3)
+    assert LassoCV(cv=4).fit(Xd, yd).alpha_ == on_dask.alpha_   # the hash is seeded
+
+
+def test_cv_on_a_dataframe(client):
+    import pandas as pd
+    from sklreg import LassoCV
+
+    Xd, yd, _ = make_dask(n=2000, p=6, chunk=500)
+    X, y = Xd.compute(), yd.compute()
+    folds = np.arange(len(y)) % 3
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)]).assign(y=y, fold=folds)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    on_dask = LassoCV(tol=1e-8).fit(ddf.iloc[:, :6], ddf["y"], fold_ids=ddf["fold"])
+    ref = LassoCV(tol=1e-8).fit(frame.iloc[:, :6], y, fold_ids=folds)
+    np.testing.assert_allclose(on_dask.alpha_, ref.alpha_, rtol=1e-10)
+    assert list(on_dask.feature_names_in_) == list(ref.feature_names_in_)
+    np.testing.assert_allclose(on_dask.predict(frame.iloc[:, :6]), ref.predict(frame.iloc[:, :6]),
+                               rtol=1e-7)
+
+
+def test_cv_wrong_input_is_named(client):
+    from sklearn.model_selection import GroupKFold
+    from sklreg import HuberRegressorCV, LassoCV
+
+    Xd, yd, _ = make_dask(n=600, p=4, chunk=200)
+    with pytest.raises(ValueError, match="scoring is not available on Dask data"):
+        LassoCV(scoring="r2").fit(Xd, yd)
+    with pytest.raises(ValueError, match="GroupKFold.*fold_ids"):
+        LassoCV(cv=GroupKFold(3)).fit(Xd, yd)
+    with pytest.raises(TypeError, match="HuberRegressor does not fit Dask data"):
+        HuberRegressorCV().fit(Xd, yd)
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        LassoCV().fit(Xd, yd, fold_ids=da.zeros(600, chunks=200, dtype=int))
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_ridge_cv_equals_in_memory_on_the_same_folds(client, scoring):
+    from sklreg import RidgeCV
+
+    Xd, yd, sd = make_dask(n=2100, p=10)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    labels = da.random.RandomState(5).randint(0, 4, size=len(y), chunks=700)
+    alphas = np.logspace(-1, 5, 13)[::-1][np.r_[3:13, 0:3]]      # any order
+    on_dask = RidgeCV(alphas=alphas, scoring=scoring).fit(Xd, yd, sample_weight=sd,
+                                                          fold_ids=labels)
+    ref = RidgeCV(alphas=alphas, scoring=scoring).fit(X, y, sample_weight=s,
+                                                      fold_ids=labels.compute())
+    assert (on_dask.alpha_, on_dask.alpha_1se_) == (ref.alpha_, ref.alpha_1se_)
+    np.testing.assert_allclose(on_dask.best_score_, ref.best_score_, rtol=1e-9)
+    for key in ref.cv_results_:
+        np.testing.assert_allclose(on_dask.cv_results_[key], ref.cv_results_[key],
+                                   rtol=1e-8, err_msg=key)
+    np.testing.assert_allclose(on_dask.coef_, ref.coef_, rtol=1e-8)
+    np.testing.assert_allclose(on_dask.path_.coefs, ref.path_.coefs, rtol=1e-8, atol=1e-12)
+    with pytest.raises(ValueError, match="leave-one-out needs each row's leverage"):
+        RidgeCV().fit(Xd, yd)
+
+
+def test_verbose_reports_the_pass(client, capsys):
+    from sklreg import LassoCV
+
+    Xd, yd, _ = make_dask(n=900, p=5, chunk=300)
+    Lasso(alpha=0.1, verbose=1).fit(Xd, yd)
+    assert "one pass over 3 blocks of Dask data: 900 rows, 5 features" in capsys.readouterr().out
+    LassoCV(cv=3, verbose=1).fit(Xd, yd)
+    assert "one pass over 3 blocks of Dask data: 900 rows, 3 folds" in capsys.readouterr().out
+
+
+def test_predict_and_alpha_max_stay_on_the_cluster(client):
+    import pandas as pd
+    from sklreg import LassoCV, alpha_max
+
+    Xd, yd, sd = make_dask(n=1500, p=5, chunk=500)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    model = Lasso(alpha=0.05).fit(Xd, yd, sample_weight=sd)
+    pred = model.predict(Xd)
+    assert isinstance(pred, da.Array)
+    np.testing.assert_allclose(pred.compute(), X @ model.coef_ + model.intercept_, rtol=1e-12)
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    ddf = dd.from_pandas(frame, npartitions=3)
+    framed = Lasso(alpha=0.05).fit(ddf, dd.from_pandas(pd.Series(y), npartitions=3))
+    np.testing.assert_allclose(framed.predict(ddf).compute(), framed.predict(frame),
+                               rtol=1e-12)
+    np.testing.assert_allclose(alpha_max(LassoCV(), Xd, yd, sd), alpha_max(Lasso(), X, y, s),
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        model.predict(Xd[:, :4])

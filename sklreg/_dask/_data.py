@@ -35,7 +35,7 @@ class DaskData:
             self.dtype = (np.dtype(np.float32) if len(X.dtypes) and all(
                 t == np.float32 for t in X.dtypes) else np.dtype(np.float64))
             self.n_blocks = X.npartitions
-            self._X = X.to_delayed()
+            self._X = X.to_delayed(optimize_graph=False)
             self._y = self._frame_part(y, "y")
             self._s = self._frame_part(sample_weight, "sample_weight")
         else:
@@ -57,7 +57,7 @@ class DaskData:
             self.dtype = np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
             self.row_chunks = X.chunks[0]
             self.n_blocks = len(self.row_chunks)
-            self._X = X.to_delayed().ravel()
+            self._X = X.to_delayed(optimize_graph=False).ravel()
             self._y = self._array_part(y, "y")
             self._s = self._array_part(sample_weight, "sample_weight")
         if self.n_features == 0:
@@ -92,7 +92,7 @@ class DaskData:
             raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} rows")
         if isinstance(v, np.ndarray):
             return list(np.split(v, np.cumsum(self.row_chunks)[:-1]))
-        return list(v.rechunk(self.row_chunks).to_delayed().ravel())
+        return list(v.rechunk(self.row_chunks).to_delayed(optimize_graph=False).ravel())
 
     def _frame_part(self, v, name):
         if v is None or isinstance(v, Number):
@@ -105,7 +105,7 @@ class DaskData:
         if v.npartitions != self.n_blocks:
             raise ValueError(f"{name} has {v.npartitions} partitions but X has "
                              f"{self.n_blocks}: give them as columns of one DataFrame")
-        return list(v.to_delayed())
+        return list(v.to_delayed(optimize_graph=False))
 
     def blocks(self):
         """(X, y, sample_weight) per block, as Dask delayed objects."""

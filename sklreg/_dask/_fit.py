@@ -1,7 +1,10 @@
-"""``fit`` and ``regularization_path`` of least-squares estimators on Dask data."""
+"""``fit``, ``regularization_path``, ``alpha_max`` and ``predict`` of
+least-squares estimators on Dask data."""
+import numpy as np
+
 from sklreg._dask._data import DaskData
 from sklreg._dask._moments import merge_all, one_pass
-from sklreg._dask._reduced import Reduced, fit_reduced, reduced_path
+from sklreg._dask._reduced import Reduced, fit_reduced, inner_estimator, reduced_path
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import validate_params
 
@@ -55,3 +58,41 @@ def path(estimator, X, y, *, sample_weight=None, **kwargs):
     data, moments = total_moments(estimator, X, y, sample_weight)
     reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
     return reduced_path(estimator, reduced, data.dtype, **kwargs)
+
+
+def alpha_max(estimator, X, y, sample_weight=None):
+    """``sklreg.alpha_max`` for Dask X: the reduced problem's, which is the
+    full one's (its ``R^T z`` is the full ``X_c^T S y_c`` times ``k^2``,
+    the datafit's ``1/n`` scale the same)."""
+    from sklreg.path import _alpha_max_validated
+
+    _, moments = total_moments(estimator, X, y, sample_weight)
+    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
+    return _alpha_max_validated(inner_estimator(estimator), reduced.R, reduced.z, None)
+
+
+def _predict_block(block, coef, intercept):
+    import pandas as pd
+
+    values = np.asarray(block, dtype=np.float64) @ coef.T + intercept
+    return pd.Series(values, index=block.index) if hasattr(block, "index") else values
+
+
+def predict(estimator, X):
+    """``estimator.predict`` on Dask X: a lazy Dask array (a Series for a
+    DataFrame), computed block by block on the workers."""
+    p = X.shape[1] if not hasattr(X, "divisions") else len(X.columns)
+    if p != estimator.n_features_in_:
+        raise ValueError(f"X has {p} features, but {type(estimator).__name__} is "
+                         f"expecting {estimator.n_features_in_} features as input.")
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    intercept = np.asarray(estimator.intercept_, dtype=np.float64)
+    if hasattr(X, "divisions"):
+        if coef.ndim != 1:
+            raise ValueError("predict on a Dask DataFrame takes a single-target model")
+        return X.map_partitions(_predict_block, coef, intercept, meta=(None, "f8"))
+    if len(X.chunks[1]) != 1:
+        X = X.rechunk({1: -1})
+    return X.map_blocks(_predict_block, coef, intercept, dtype=np.float64,
+                        drop_axis=1 if coef.ndim == 1 else None,
+                        chunks=(X.chunks[0],) if coef.ndim == 1 else (X.chunks[0], (len(coef),)))

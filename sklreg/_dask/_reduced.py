@@ -5,8 +5,8 @@ and Ridge depends on the data only through ``G = Xc^T S Xc``, ``c = Xc^T S yc``
 and ``yc^T S yc`` (``Xc``, ``yc`` centred by the weighted means).  From
 ``G = V diag(lam) V^T`` take the p x p design ``R = k diag(sqrt(lam)) V^T``
 and target ``z = k diag(1/sqrt(lam)) V^T c`` with no intercept and unit
-weights: then ``R^T R = k^2 G`` and ``R^T z = k^2 c``, and with ``k^2 = p /
-n_w`` (``k = 1`` for Ridge, whose objective has no ``1/n_w``) the reduced
+weights (and a zero row appended to both): then ``R^T R = k^2 G`` and
+``R^T z = k^2 c``, and with ``k^2 = (p + 1) / n_w`` (``k = 1`` for Ridge, whose objective has no ``1/n_w``) the reduced
 objective equals the full one at every ``w`` minus a constant (the residual
 of the least-squares fit, ``yc^T S yc - c^T G^+ c``, scaled).  So the same
 solvers run on it, and its duality gap bounds the full problem's
@@ -38,9 +38,14 @@ class Reduced:
         kept = lam > max(lam.max(initial=0.0), np.finfo(float).tiny) * p * EPS
         root = np.sqrt(lam)
         proj = V.T @ scatter[:p, p]
-        k = 1.0 if ridge else np.sqrt(p / moments.weight)
-        self.R = np.asfortranarray(k * root[:, None] * V.T)
-        self.z = k * np.divide(proj, root, out=np.zeros(p), where=kept)
+        # p + 1 rows (the last zero): a support of all p features is still
+        # smaller than the number of samples, so lasso's exact finish applies
+        rows = p + 1
+        k = 1.0 if ridge else np.sqrt(rows / moments.weight)
+        self.R = np.zeros((rows, p), order="F")
+        self.R[:p] = k * root[:, None] * V.T
+        self.z = np.zeros(rows)
+        self.z[:p] = k * np.divide(proj, root, out=np.zeros(p), where=kept)
         self.x_mean, self.y_mean = mean[:p], mean[p]
         self.moments = moments
 
@@ -49,14 +54,15 @@ class Reduced:
         return self.y_mean - np.asarray(coefs, dtype=np.float64) @ self.x_mean
 
 
-def _inner(estimator):
+def inner_estimator(estimator):
+    """``estimator`` for the reduced problem: no intercept (it is profiled out)."""
     return clone(estimator).set_params(fit_intercept=False)
 
 
 def fit_reduced(estimator, reduced, dtype, feature_names=None):
     """Fit ``estimator`` (in place) on the reduced problem; its attributes
     as an in-memory fit sets them."""
-    inner = _inner(estimator)
+    inner = inner_estimator(estimator)
     if getattr(estimator, "warm_start", False) and hasattr(estimator, "coef_"):
         inner.set_params(warm_start=True)
         inner.coef_ = np.array(estimator.coef_, dtype=np.float64)
@@ -78,7 +84,7 @@ def fit_reduced(estimator, reduced, dtype, feature_names=None):
 def reduced_path(estimator, reduced, dtype, **kwargs):
     """``regularization_path`` of ``estimator`` on the reduced problem, with
     the intercepts and dtype of the full one."""
-    result = regularization_path(_inner(estimator), reduced.R, reduced.z, **kwargs)
+    result = regularization_path(inner_estimator(estimator), reduced.R, reduced.z, **kwargs)
     coefs = np.asarray(result.coefs, dtype=np.float64)
     result.intercepts = (reduced.intercepts(coefs) if estimator.fit_intercept
                          else np.zeros(len(coefs))).astype(dtype)

@@ -33,6 +33,9 @@ class LinearPredictMixin:
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
+        if is_dask_collection(X):           # lazy, block by block
+            from sklreg._dask._fit import predict as predict_dask
+            return predict_dask(self, X)
         X = validate_X(self, X)
         return X @ self.coef_.T + self.intercept_
 
@@ -91,7 +94,9 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.  Dense data is used in Fortran order and sparse
             data in CSC format; other layouts are converted once.  X is
-            never modified, whatever ``copy_X`` says.
+            never modified, whatever ``copy_X`` says.  Least-squares
+            estimators also take a Dask array or DataFrame (fitted from
+            statistics reduced in one pass; see the user guide).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values; several targets are fitted independently.
         sample_weight : float or array-like of shape (n_samples,), default=None

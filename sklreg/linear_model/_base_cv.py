@@ -13,6 +13,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklreg._dask import is_dask_collection
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import (cross_validate_path, cv_results, make_folds,
                                     one_standard_error_index, warn_if_at_grid_edge)
@@ -98,10 +99,11 @@ class FittedPathMixin:
         """
         return cv_metadata_router(self, self.cv)
 
-    def _keep_path(self, estimator, X, y, sample_weight, alphas):
+    def _keep_path(self, estimator, X, y, sample_weight, alphas, data=None):
         """Keep what the full-data path is computed from: the selected
-        estimator, the grid, and references (not copies) to the data."""
-        self._path_data = PathData(estimator, X, y, sample_weight)
+        estimator, the grid, and references (not copies) to the data (or
+        ``data``, a ``PathData``, instead)."""
+        self._path_data = data or PathData(estimator, X, y, sample_weight)
         self._path_alphas = np.asarray(alphas)
         self._path = None
 
@@ -215,6 +217,9 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         -------
         self : object
         """
+        if is_dask_collection(X, y, sample_weight, fold_ids):   # see sklreg._dask
+            from sklreg._dask._cv import fit_cv
+            return fit_cv(self, X, y, sample_weight, fold_ids, params)
         validate_params(self)
         routed = split_params(self, params, sample_weight)
         X_given = X
@@ -230,17 +235,7 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         with collect_missed() as missed:
             searches = [self._cross_validate(extra, X, y, s, folds)
                         for extra in self._search_grid()]
-            best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
-            extra, grid, losses, coefs = searches[best]
-            self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
-            self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
-            self.alpha_ = (self.alpha_1se_ if self.alpha_selection == "1se"
-                           else self.alpha_min_)
-            self.alphas_ = grid
-            self._store_search(searches, best)
-            self.cv_results_ = cv_results(grid, losses)
-            if self.store_cv_coefs:
-                self.cv_coefs_ = coefs
+            extra, grid, losses = self._select_search(searches)
             self._refit(X, y, s, extra)
         warn_missed(missed, type(self).__name__, len(searches) * len(folds) * len(grid) + 1,
                     "fits (fold and alpha, and the refit)")
@@ -248,6 +243,22 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         warn_if_at_grid_edge(self, grid, losses.mean(axis=1),
                              lambda: _alpha_max_validated(self._estimator(**extra), X, y, s))
         return self
+
+    def _select_search(self, searches):
+        """Set the attributes of the search from its results, a list of
+        (extra, grid, losses, coefs); return the selected (extra, grid, losses)."""
+        best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
+        extra, grid, losses, coefs = searches[best]
+        self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
+        self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
+        self.alpha_ = (self.alpha_1se_ if self.alpha_selection == "1se"
+                       else self.alpha_min_)
+        self.alphas_ = grid
+        self._store_search(searches, best)
+        self.cv_results_ = cv_results(grid, losses)
+        if self.store_cv_coefs:
+            self.cv_coefs_ = coefs
+        return extra, grid, losses
 
     def _cross_validate(self, extra, X, y, s, folds):
         """(extra, grid, losses, coefs) of one search (``extra``: the
@@ -276,6 +287,10 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
             self.estimator_ = self._estimator(alpha=self.alpha_, **extra).fit(
                 X, y, sample_weight=s)
         record_all(_tagged(missed, "refit on all the data"))
+        self._adopt_refit()
+
+    def _adopt_refit(self):
+        """The fitted attributes of ``estimator_`` become this object's."""
         if hasattr(self, "feature_names_in_"):
             self.estimator_.feature_names_in_ = self.feature_names_in_
         for name, value in vars(self.estimator_).items():

@@ -8,6 +8,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._design import Design
+from sklreg._dask import is_dask_collection
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
@@ -594,6 +595,9 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         -------
         self : object
         """
+        if is_dask_collection(X, y, sample_weight, fold_ids):   # see sklreg._dask
+            from sklreg._dask._cv import fit_ridge_cv
+            return fit_ridge_cv(self, X, y, sample_weight, fold_ids, params)
         self._split_params = split_params(self, params, sample_weight)
         self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
         self._fold_ids = fold_ids

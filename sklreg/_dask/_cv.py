@@ -1,0 +1,210 @@
+"""Cross-validation on Dask data: every fold's moments from one pass.
+
+Rows are not shuffled between workers: a row's fold is the user's
+``fold_ids`` (a Dask array or Series aligned with X) or a seeded hash of its
+block and position (``hashed_fold_ids`` gives those labels).  The pass
+returns the moments of each fold; fold k trains on the merge of the others
+(merged, not subtracted: no cancellation) and is scored from its own
+moments, since the weighted squared error of a linear model on some rows
+depends only on their moments.  Everything after the pass is p x p work on
+the client.
+"""
+from numbers import Integral
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from sklreg._dask._data import DaskData
+from sklreg._dask._fit import check_supported
+from sklreg._dask._moments import block_fold_ids, merge_all, one_pass
+from sklreg._dask._reduced import (Reduced, ReducedPathData, fit_reduced, inner_estimator,
+                                   reduced_path)
+from sklreg.model_selection import warn_if_at_grid_edge
+from sklreg.path import _alpha_max_validated, alpha_grid, grid_top
+from sklreg.utils._progress import fit_progress
+from sklreg.utils._warnings import collect_missed, record_all, warn_missed
+from sklreg.utils.validation import check_alphas, validate_params
+
+NEVER_TESTED = -1       # PredefinedSplit's label of rows that are only trained on
+
+
+def hashed_folds(cv):
+    """(n_folds, seed) of the hashed folds standing for ``cv``."""
+    if cv is None:
+        return 5, 0
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        return int(cv), 0
+    if type(cv) is KFold:
+        seed = cv.random_state if isinstance(cv.random_state, Integral) else 0
+        return cv.n_splits, int(seed)
+    raise ValueError(
+        f"cv={cv!r} is not available on Dask data, whose rows are not shuffled: give "
+        "cv as an int or a KFold (folds then come from a seeded hash of each row's "
+        "block and position), or fold numbers per row as fold_ids")
+
+
+def hashed_fold_ids(X, cv=None):
+    """The fold labels (a Dask array) that a ``*CV``'s ``fit`` on Dask ``X``
+    uses when no ``fold_ids`` are given, to reproduce its folds elsewhere."""
+    import dask.array as da
+
+    n_folds, seed = hashed_folds(cv)
+    rows = X.to_dask_array(lengths=True)[:, 0] if hasattr(X, "divisions") else X[:, 0]
+    return da.map_blocks(lambda b, block_info=None: block_fold_ids(
+        b, block_info[0]["chunk-location"][0], n_folds, seed), rows, dtype=np.int64)
+
+
+def squared_errors(moments, coefs, intercepts):
+    """Weighted mean squared error of each (coef, intercept) on the rows
+    whose moments these are."""
+    p = moments.mean.shape[0] - 1
+    S, mean = moments.scatter, moments.mean
+    W = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
+    centred = S[p, p] - 2 * W @ S[:p, p] + np.einsum("aj,jk,ak->a", W, S[:p, :p], W)
+    offset = mean[p] - W @ mean[:p] - np.asarray(intercepts, dtype=np.float64)
+    # the centred part is a sum of squares: rounding can only take it below 0
+    return np.maximum(centred, 0.0) / moments.weight + offset ** 2
+
+
+def fold_moments(cv_est, data, fold_ids):
+    """[(train moments, test moments)] per fold, and the total: one pass."""
+    if fold_ids is not None:
+        labelled = one_pass(data, folds=data.fold_blocks(fold_ids))
+    else:
+        labelled = one_pass(data, hashed=hashed_folds(cv_est.cv))
+    tested = sorted(label for label in labelled if label != NEVER_TESTED)
+    if len(tested) < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds; got {len(tested)}")
+    folds = []
+    for k, label in enumerate(tested):
+        train = merge_all([m for other, m in labelled.items() if other != label])
+        if train.weight <= 0:
+            raise ValueError(
+                f"sample_weight is zero on every training sample of fold {k + 1}: nothing "
+                "to fit there. Give those samples weight or choose other folds.")
+        if labelled[label].weight <= 0:
+            raise ValueError(f"sample_weight is zero on every test sample of fold {k + 1}: "
+                             "its loss is undefined. Choose other folds.")
+        folds.append((train, labelled[label]))
+    return folds, merge_all(list(labelled.values()))
+
+
+def _search(cv_est, extra, folds, total_reduced):
+    est = cv_est._estimator(**extra)
+    validate_params(est)
+    est._check_params(total_reduced.R.shape[1])
+    if np.ndim(cv_est.alphas) == 0:
+        top = grid_top(inner_estimator(est), total_reduced.R, total_reduced.z, None)
+        grid = alpha_grid(top, int(cv_est.alphas), cv_est.eps)
+    else:
+        grid = check_alphas(cv_est.alphas)
+    losses, coefs = np.empty((len(grid), len(folds))), []
+    with collect_missed() as missed:
+        for k, (train, test) in enumerate(folds):
+            reduced = Reduced(train, est.fit_intercept, ridge=False)
+            with collect_missed() as fold_missed, fit_progress(
+                    cv_est.verbose, f"fold {k + 1}/{len(folds)}"):
+                path = reduced_path(est, reduced, np.dtype(np.float64), alphas=grid)
+            for m in fold_missed:
+                m.where = f"fold {k + 1}" + (f", {m.where}" if m.where else "")
+            record_all(fold_missed)
+            losses[:, k] = squared_errors(test, path.coefs, path.intercepts)
+            coefs.append(path.coefs)
+    record_all(missed)
+    return extra, grid, losses, coefs
+
+
+def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
+    """``cv_est.fit`` (a least-squares ``*CV``) on Dask data."""
+    validate_params(cv_est)
+    if params:
+        raise TypeError(f"{type(cv_est).__name__}.fit on Dask data takes no splitter "
+                        f"parameters (got {sorted(params)}): give fold numbers as fold_ids")
+    if cv_est.scoring is not None:
+        raise ValueError("scoring is not available on Dask data: folds are scored by "
+                         "their mean squared error, computed from their moments; use "
+                         "scoring=None")
+    check_supported(cv_est._estimator(**cv_est._search_grid()[0]))
+    data = DaskData(X, y, sample_weight)
+    with fit_progress(cv_est.verbose, type(cv_est).__name__):
+        folds, total = fold_moments(cv_est, data, fold_ids)
+    if cv_est.verbose:
+        print(f"[{type(cv_est).__name__}] one pass over {data.n_blocks} blocks of Dask "
+              f"data: {total.rows} rows, {len(folds)} folds", flush=True)
+    total_reduced = Reduced(total, cv_est.fit_intercept, ridge=False)
+    with collect_missed() as missed:
+        searches = [_search(cv_est, extra, folds, total_reduced)
+                    for extra in cv_est._search_grid()]
+        extra, grid, losses = cv_est._select_search(searches)
+        estimator = cv_est._estimator(alpha=cv_est.alpha_, **extra)
+        cv_est.estimator_ = fit_reduced(estimator, total_reduced, data.dtype,
+                                        data.feature_names)
+        estimator.n_features_in_ = data.n_features
+    warn_missed(missed, type(cv_est).__name__, len(searches) * len(folds) * len(grid) + 1,
+                "fits (fold and alpha, and the refit)")
+    cv_est.n_features_in_ = data.n_features
+    if data.feature_names is not None:
+        cv_est.feature_names_in_ = data.feature_names
+    elif hasattr(cv_est, "feature_names_in_"):
+        del cv_est.feature_names_in_
+    cv_est._adopt_refit()
+    cv_est._keep_path(estimator, None, None, None, grid,
+                      data=ReducedPathData(estimator, total_reduced, data.dtype))
+    warn_if_at_grid_edge(cv_est, grid, losses.mean(axis=1), lambda: _alpha_max_validated(
+        inner_estimator(estimator), total_reduced.R, total_reduced.z, None))
+    return cv_est
+
+
+def _fold_score(scoring, test, coefs, intercepts):
+    """R^2 (scikit-learn's default) or the negated mean squared error of each
+    (coef, intercept) on a test fold, from its moments."""
+    mse = squared_errors(test, coefs, intercepts)
+    if scoring == "neg_mean_squared_error":
+        return -mse
+    spread = test.scatter[-1, -1] / test.weight
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 - mse / spread
+
+
+def fit_ridge_cv(cv_est, X, y, sample_weight, fold_ids, params):
+    """``RidgeCV.fit`` with k folds on Dask data."""
+    from sklreg.linear_model import Ridge
+    from sklreg.utils.validation import alpha_values
+
+    validate_params(cv_est)
+    if params:
+        raise TypeError(f"RidgeCV.fit on Dask data takes no splitter parameters (got "
+                        f"{sorted(params)}): give fold numbers as fold_ids")
+    if cv_est.cv is None and fold_ids is None:
+        raise ValueError("RidgeCV on Dask data needs k folds (cv=int or fold_ids): its "
+                         "default leave-one-out needs each row's leverage, which a pass "
+                         "of moments does not give")
+    if cv_est.scoring not in (None, "r2", "neg_mean_squared_error"):
+        raise ValueError(f"scoring={cv_est.scoring!r} is not available on Dask data: "
+                         "folds are scored from their moments; use None (R^2), 'r2' or "
+                         "'neg_mean_squared_error'")
+    cv_est._fold_ids, cv_est._y_ndim, cv_est._split_params = fold_ids, 1, None
+    data = DaskData(X, y, sample_weight)
+    cv_est._check_params(data.n_features)
+    alphas = alpha_values(cv_est.alphas, "alphas", index_single=False)
+    order = np.argsort(-alphas, kind="stable")
+    folds, total = fold_moments(cv_est, data, fold_ids)
+    ridge = Ridge(fit_intercept=cv_est.fit_intercept)
+    scores = np.empty((len(alphas), len(folds)))
+    for k, (train, test) in enumerate(folds):
+        path = reduced_path(ridge, Reduced(train, cv_est.fit_intercept, ridge=True),
+                            np.dtype(np.float64), alphas=alphas[order])
+        scores[order, k] = _fold_score(cv_est.scoring, test, path.coefs, path.intercepts)
+    cv_est._select(alphas, scores.mean(axis=1), False, 1, scores)
+    total_reduced = Reduced(total, cv_est.fit_intercept, ridge=True)
+    refit = fit_reduced(ridge.set_params(alpha=cv_est.alpha_), total_reduced, data.dtype,
+                        data.feature_names)
+    for name in ("coef_", "intercept_", "dual_gap_", "feature_names_in_"):
+        if hasattr(refit, name):
+            setattr(cv_est, name, getattr(refit, name))
+        elif hasattr(cv_est, name):
+            delattr(cv_est, name)
+    cv_est.n_iter_, cv_est.n_features_in_ = None, data.n_features
+    cv_est._keep_path(Ridge(fit_intercept=cv_est.fit_intercept), None, None, None,
+                      alphas[order], data=ReducedPathData(ridge, total_reduced, data.dtype))
+    return cv_est
