@@ -366,9 +366,8 @@ def alpha_max(estimator, X, y, sample_weight=None):
             raise ValueError(f"alpha_max of {type(estimator).__name__} needs a single "
                              f"l1_ratio; got {estimator.l1_ratio!r}")
         estimator = estimator._estimator(**searches[0])
-    if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
-        from sklreg._dask._fit import alpha_max as dask_alpha_max
-        return dask_alpha_max(estimator, X, y, sample_weight)
+    if is_dask_collection(X, y, sample_weight):     # the estimator's one-pass route
+        return _dask_handler(estimator, "_dask_alpha_max")(X, y, sample_weight)
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
     return _alpha_max_validated(estimator, X, y, s)

@@ -166,9 +166,9 @@ def _fold_score(scoring, test, coefs, intercepts):
         return 1.0 - mse / spread
 
 
-def fit_ridge_cv(cv_est, X, y, sample_weight, fold_ids, params):
-    """``RidgeCV.fit`` with k folds on Dask data."""
-    from sklreg.linear_model import Ridge
+def fit_ridge_cv(cv_est, ridge, X, y, sample_weight, fold_ids, params):
+    """``RidgeCV.fit`` with k folds on Dask data; ``ridge`` is its Ridge
+    (any alpha)."""
     from sklreg.utils.validation import alpha_values
 
     validate_params(cv_est)
@@ -189,7 +189,6 @@ def fit_ridge_cv(cv_est, X, y, sample_weight, fold_ids, params):
     alphas = alpha_values(cv_est.alphas, "alphas", index_single=False)
     order = np.argsort(-alphas, kind="stable")
     folds, total = fold_moments(cv_est, data, fold_ids)
-    ridge = Ridge(fit_intercept=cv_est.fit_intercept)
     scores = np.empty((len(alphas), len(folds)))
     for k, (train, test) in enumerate(folds):
         path = reduced_path(ridge, Reduced(train, cv_est.fit_intercept, ridge=True),
@@ -205,6 +204,6 @@ def fit_ridge_cv(cv_est, X, y, sample_weight, fold_ids, params):
         elif hasattr(cv_est, name):
             delattr(cv_est, name)
     cv_est.n_iter_, cv_est.n_features_in_ = None, data.n_features
-    cv_est._keep_path(Ridge(fit_intercept=cv_est.fit_intercept), None, None, None,
+    cv_est._keep_path(ridge, None, None, None,
                       alphas[order], data=ReducedPathData(ridge, total_reduced, data.dtype))
     return cv_est

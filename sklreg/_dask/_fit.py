@@ -15,7 +15,7 @@ def is_ridge(estimator):
 
 def check_supported(estimator):
     """The Gram route covers least squares: Lasso, ElasticNet and Ridge."""
-    if getattr(estimator, "_loss", None) == "squared" or is_ridge(estimator):
+    if getattr(estimator, "_dask_moments", False):
         return
     raise TypeError(
         f"{type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "

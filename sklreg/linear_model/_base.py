@@ -144,6 +144,11 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         from sklreg._dask._fit import path
         return path(self, X, y, sample_weight=sample_weight, **kwargs)
 
+    def _dask_alpha_max(self, X, y, sample_weight=None):
+        """``alpha_max`` on Dask data (see ``sklreg._dask``)."""
+        from sklreg._dask._fit import alpha_max
+        return alpha_max(self, X, y, sample_weight)
+
     def _warm_coef(self, n_targets, n_features):
         """Starting coefficients, float64 of shape (n_targets, n_features)."""
         if getattr(self, "warm_start", False) and hasattr(self, "coef_"):

@@ -132,6 +132,7 @@ class ElasticNet(PenalizedRegressor):
     True
     """
 
+    _dask_moments = True       # Dask data: fitted from its moments (sklreg._dask)
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],

@@ -177,6 +177,7 @@ class Ridge(PenalizedRegressor):
         "random_state": ["random_state"],
     }
     _spectral_path = True      # regularization_path uses one eigendecomposition
+    _dask_moments = True       # Dask data: fitted from its moments (sklreg._dask)
     _column_y_as_1d = True     # y of shape (n, 1): coef_ (p,), as scikit-learn
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
@@ -597,7 +598,8 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         """
         if is_dask_collection(X, y, sample_weight, fold_ids):   # see sklreg._dask
             from sklreg._dask._cv import fit_ridge_cv
-            return fit_ridge_cv(self, X, y, sample_weight, fold_ids, params)
+            return fit_ridge_cv(self, Ridge(fit_intercept=self.fit_intercept), X, y,
+                                sample_weight, fold_ids, params)
         self._split_params = split_params(self, params, sample_weight)
         self._y_ndim = getattr(y, "ndim", None) or np.asarray(y).ndim
         self._fold_ids = fold_ids
