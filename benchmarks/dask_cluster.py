@@ -83,6 +83,7 @@ def main(argv=None):
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster):
         X, y = dask_data(n, p, rows)
+        dask.compute(X.T @ X, X.T @ y)          # warm the workers up first
         floor, _ = timed(lambda: dask.compute(X.T @ X, X.T @ y), repeat)
         moments = merge_all(list(one_pass(DaskData(X, y)).values()))
         amax = alpha_max(Lasso(), X, y)
@@ -123,10 +124,12 @@ def _dask_ml(X, y, n, alpha, l1_ratio, row, report, best):
     except ImportError:
         print(f"{row:34s} dask-ml: not installed")
         return
-    # dask-glm minimises 1/2 sum r^2 + (1/C) penalty: C = 1 / (n alpha)
+    # dask-glm minimises sum r^2 + (1/C) penalty, its L2 part 1/2 ||w||^2 and
+    # its elastic net's weight 0.5 (dask-ml does not expose it): C = 1 / (2 n alpha)
+    # is scikit-learn's alpha (at l1_ratio=0.5 for the elastic net)
     penalty = "l1" if l1_ratio == 1 else "elastic_net"
     for solver in ("proximal_grad", "admm"):
-        model = LinearRegression(penalty=penalty, C=1.0 / (n * alpha), solver=solver,
+        model = LinearRegression(penalty=penalty, C=1.0 / (2 * n * alpha), solver=solver,
                                  fit_intercept=True, max_iter=100)
         start = time.perf_counter()
         try:

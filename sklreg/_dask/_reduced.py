@@ -11,7 +11,8 @@ objective equals the full one at every ``w`` minus a constant (the residual
 of the least-squares fit, ``yc^T S yc - c^T G^+ c``, scaled).  So the same
 solvers run on it, and its duality gap bounds the full problem's
 suboptimality: a gap is a bound on ``P(w) - P*``, which the constant does
-not change.
+not change.  The reported gaps add the rounding of the moments, ``(p + 1)
+eps P(0)``, below which no gap of the full problem can certify.
 """
 import numpy as np
 from sklearn.base import clone
@@ -47,6 +48,11 @@ class Reduced:
         self.z = np.zeros(rows)
         self.z[:p] = k * np.divide(proj, root, out=np.zeros(p), where=kept)
         self.x_mean, self.y_mean = mean[:p], mean[p]
+        # the moments carry rounding of relative size ~(p + 1) eps, and so
+        # does the reduced objective: a gap cannot certify below that times
+        # P(0), which the gaps reported for the full problem include
+        p0 = scatter[p, p] if ridge else scatter[p, p] / (2 * moments.weight)
+        self.rounding = (p + 1) * EPS * p0
         self.moments = moments
 
     def intercepts(self, coefs):
@@ -70,6 +76,7 @@ def fit_reduced(estimator, reduced, dtype, feature_names=None):
     for name, value in vars(inner).items():
         if name.endswith("_") and not name.startswith("_"):
             setattr(estimator, name, value)
+    estimator.dual_gap_ = inner.dual_gap_ + reduced.rounding
     coef = np.asarray(inner.coef_, dtype=np.float64)
     estimator.coef_ = coef.astype(dtype)
     estimator.intercept_ = dtype.type(reduced.intercepts(coef)
@@ -89,6 +96,7 @@ def reduced_path(estimator, reduced, dtype, **kwargs):
     result.intercepts = (reduced.intercepts(coefs) if estimator.fit_intercept
                          else np.zeros(len(coefs))).astype(dtype)
     result.coefs = coefs.astype(dtype)
+    result.dual_gaps = result.dual_gaps + reduced.rounding
     result.data = ReducedPathData(estimator, reduced, dtype)
     return result
 
