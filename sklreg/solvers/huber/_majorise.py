@@ -34,6 +34,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
     """
     p = w.shape[0]
     b, r, sigma, dual = begin(problem, w, start)
+    first = sigma
     n_iter = 0
     history = []
     while True:
@@ -42,7 +43,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
         report_progress(n_iter, cert.gap, tol_abs, coef=w, gap_name="certificate")
         if cert.gap <= tol_abs or n_iter >= max_iter:
             break
-        if floor_exit and on_floor(problem, sigma):
+        if floor_exit and on_floor(problem, sigma, first):
             break
         history.append(np.concatenate((w, [b, sigma])))
         if len(history) == MEMORY + 1:

@@ -36,6 +36,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
         # samples then change side than from w = 0
         w = least_squares(problem, hessian.G)
     b, r, sigma, dual = begin(problem, w, start)
+    first = sigma
     n_iter = damped = 0
     updated = False           # r was updated by steps, not computed from (w, b)
     while True:
@@ -53,7 +54,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
                 updated = False
                 continue
             break
-        if floor_exit and on_floor(problem, sigma):
+        if floor_exit and on_floor(problem, sigma, first):
             break
         grad = np.concatenate((problem.l2 * w - cert.grad,
                                [-cert.dual.theta_sum] if problem.fit_intercept else [],

@@ -29,6 +29,11 @@ solver, a KKT term that is zero iff its partial derivative is.  The floor
 kept on the scale (``sigma >= scale_floor``, tiny) adds ``scale_floor (n_w -
 sum_i theta_i**2 / (4 s_i)) >= 0`` to the dual, so a fit whose optimum sits
 on the floor (an exact fit) is certified too.
+
+A huge epsilon (1e300: its square overflows) is replaced by one above which
+no sample can be an outlier at the optimum (``_inlier_epsilon``): the same
+optimum, and a dual set inside the original one; ``excess`` says what the
+objective of a point with such outliers loses by it.
 """
 from typing import NamedTuple
 
@@ -111,8 +116,9 @@ class HuberProblem:
         self.y_scale = _spread_scale(y, self.s, self.n_w) if y_scale is None else y_scale
         self.y = y if self.y_scale == 1.0 else y / self.y_scale
         y = self.y
-        self.loss = Huber(epsilon)
-        self.eps = float(epsilon)
+        self.epsilon = float(epsilon)
+        self.eps = _inlier_epsilon(self.epsilon, self.s, self.n_w)
+        self.loss = Huber(self.eps)
         self.positive = positive
         self.set_penalty(l1, l2)
         self.fit_intercept = fit_intercept
@@ -213,6 +219,18 @@ class HuberProblem:
     def objective(self, w, scan):
         return scan.fit + self.penalty.values(w)
 
+    def excess(self, r, sigma):
+        """The objective with the caller's epsilon minus this one's at the
+        residual r and scale sigma: zero unless epsilon was reduced and a
+        sample lies beyond it, where H grows as z**2 instead of linearly."""
+        if self.eps == self.epsilon:
+            return 0.0
+        # d = |z| - eps beyond it: d**2 up to the caller's epsilon, then
+        # linear: m (2 d - m) with m = min(d, epsilon - eps)
+        beyond = np.maximum(np.abs(r) / sigma - self.eps, 0.0)
+        m = np.minimum(beyond, self.epsilon - self.eps)
+        return sigma * float(np.dot(self.s, m * (2.0 * beyond - m)))
+
     # -- certificate --------------------------------------------------------
     def dual(self, r, sigma, theta=None):
         """The Dual at residual r and scale sigma, from ``theta_i = s_i
@@ -291,3 +309,14 @@ def _spread_scale(y, s, n_w):
     if spread > 2.0 ** -60:
         scale = np.ldexp(scale, int(np.round(np.log2(spread))))
     return float(scale)
+
+
+def _inlier_epsilon(epsilon, s, n_w):
+    """epsilon, or, when it is beyond 1e6, one still beyond every ``|z_i|``
+    at the optimum.  At the least-squares-with-scale optimum (every sample an
+    inlier) ``sigma**2 = sum_i s_i r_i**2 / n_w``, so ``z_i**2 <= n_w /
+    s_i``: with epsilon above that bound it is also the Huber optimum."""
+    if epsilon <= 1e6:
+        return epsilon
+    bound = 2.0 * np.sqrt(n_w / np.min(s[s > 0]))
+    return float(min(epsilon, max(bound, 1e6)))

@@ -7,6 +7,7 @@ from sklreg.solvers._base import SolverResult
 from sklreg.solvers.huber._scale import best_scale
 
 FACE_SCALE = 1e4    # sigma below FACE_SCALE * floor: the sigma -> 0 face is solved instead
+COLLAPSE = 1e-3     # or below this fraction of the scale a solve began with
 
 
 @dataclass
@@ -37,5 +38,8 @@ def begin(problem, w, start=None):
     return b, r, best_scale(problem, r)[0], None
 
 
-def on_floor(problem, sigma):
-    return sigma <= FACE_SCALE * problem.scale_floor
+def on_floor(problem, sigma, first=np.inf):
+    """Whether the scale heads for zero: near its floor, or shrunk by
+    COLLAPSE since ``first`` (the solvers' rate there is linear, ~0.9 an
+    iteration with many features: the face is tried once from there)."""
+    return sigma <= max(FACE_SCALE * problem.scale_floor, COLLAPSE * first)

@@ -63,9 +63,9 @@ def huber_path(problem, penalties, w, *, tol=1e-5, max_iter=100, solver="auto"):
             results.append(result)
             w = np.array(result.coef, dtype=np.float64)
             start = result
-    for result in results:           # what only the next alpha needed
-        result.residual = result.dual = None
+    for result in results:
         _for_caller(problem, result)
+        result.residual = result.dual = None     # what only the next alpha needed
     return results
 
 
@@ -73,6 +73,10 @@ def _for_caller(problem, result):
     """The result in the caller's units: y's scale (the solvers see ``y /
     problem.y_scale``) and X's intercept (the solvers' is that of ``X - 1
     problem.shift^T``)."""
+    if result.residual is not None:      # a huge epsilon was reduced: see HuberProblem
+        excess = problem.excess(result.residual, result.scale)
+        result.gap += excess
+        result.primal += excess
     c = problem.y_scale
     coef = np.asarray(result.coef, dtype=np.float64)
     result.intercept = c * problem.intercept(coef, result.intercept)
@@ -116,6 +120,10 @@ class Session:
 
     def _run(self, w, max_iter, floor_exit, start=None, tol_abs=None):
         problem = self.problem
+        # the solvers update their start in place (the coordinate-descent
+        # kernel does): a result it came from (a finish that fails is
+        # dropped) must keep its coefficients
+        w = np.array(w, dtype=np.float64)
         tol_abs = self.tol_abs if tol_abs is None else tol_abs
         if self._method() == "newton":
             if self.hessian is None:
