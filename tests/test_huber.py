@@ -381,12 +381,12 @@ def _sklearn_test_data():
     return X, y
 
 
-@pytest.mark.parametrize("sparse", [False])
+@pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("tol", [1e-4, 1e-5, 1e-8])
 def test_at_equal_tol_as_accurate_as_sklearn(tol, sparse):
-    # issue 22, item 11: Newton's fits stopped right at the certificate;
-    # they now go on towards tol**2 * P(0) (the majoriser's fits, on sparse
-    # X, do not yet: scikit-learn's test_huber_sparse)
+    # issue 22, item 11: fits stopped right at the certificate; they now go
+    # on by Newton towards tol**2 * P(0) (a small sparse X on a dense copy:
+    # scikit-learn's test_huber_sparse)
     X, y = _sklearn_test_data()
     Xs = sp.csr_matrix(X) if sparse else X
     est = HuberRegressor(alpha=0.1, tol=tol).fit(Xs, y)

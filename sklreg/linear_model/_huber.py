@@ -54,10 +54,12 @@ class HuberRegressor(PenalizedRegressor):
         being the objective at ``w = 0`` with the best intercept and scale:
         the objective is then within that amount of its minimum
         (scikit-learn's ``tol`` bounds the projected gradient instead).
-        On dense X with a smooth penalty and ``n_features <= n_samples /
-        2``, a converged fit takes Newton steps towards a gap of ``tol**2 *
-        P(0)`` (within ``max_iter``, for at most as many iterations again),
-        so that it is as accurate as scikit-learn's at the same ``tol``.
+        With a smooth penalty and ``n_features <= n_samples / 2`` (on dense
+        X, or on a dense copy of a small sparse X: ``n_samples *
+        n_features**2 <= 1e7``), a converged fit takes Newton steps towards
+        a gap of ``tol**2 * P(0)`` (within ``max_iter``, for at most as many
+        iterations again), so that it is as accurate as scikit-learn's at
+        the same ``tol``.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     verbose : int, default=0

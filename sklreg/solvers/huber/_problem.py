@@ -35,10 +35,12 @@ no sample can be an outlier at the optimum (``_inlier_epsilon``): the same
 optimum, and a dual set inside the original one; ``excess`` says what the
 objective of a point with such outliers loses by it.
 """
+import copy
 from typing import NamedTuple
 
 import numpy as np
 
+from sklreg._core._design import Design
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 
@@ -156,6 +158,14 @@ class HuberProblem:
         moments = self.design.centred_moments(cols, self.shift, self.s)
         self.xs[cols], self.sqnorms[cols] = moments[:, 0], moments[:, 1]
         self.constant[cols] = moments[:, 2] == 1.0
+
+    def densified(self):
+        """The same problem (shift, penalty, units) on a dense float64 copy
+        of a sparse X."""
+        X = np.asfortranarray(self.X.toarray(), dtype=np.float64)
+        other = copy.copy(self)
+        other.X, other.design = X, Design(X)
+        return other
 
     def intercept(self, w, b):
         """The intercept of X for coefficients w and the solvers' intercept b

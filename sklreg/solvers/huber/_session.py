@@ -30,6 +30,9 @@ from sklreg.utils._progress import solver_progress
 
 GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
+DENSE_FINISH = 10**7        # n * p**2 (the Gram's flops) of a sparse X whose finish
+                            # runs on a dense copy: a few ms, fewer than the
+                            # majoriser's iterations to the same target
 SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
 WORKING_SET_MIN = 10        # coordinates the face's working set grows by, at least
 WORKING_SET_ROUNDS = 30     # then the face on every coordinate
@@ -114,9 +117,12 @@ class Session:
         if self.solver != "auto":
             return self.solver
         dense = isinstance(problem.X, np.ndarray)
+        return "newton" if dense and self._newton_applies() else "majorise"
+
+    def _newton_applies(self):
+        problem = self.problem
         n, p = problem.X.shape
-        small = p <= NEWTON_MAX_FEATURES and 2 * p <= n
-        return "newton" if problem.smooth and dense and small else "majorise"
+        return problem.smooth and p <= NEWTON_MAX_FEATURES and 2 * p <= n
 
     def _run(self, w, max_iter, floor_exit, start=None, tol_abs=None):
         problem = self.problem
@@ -165,21 +171,31 @@ class Session:
         P(0)``, within ``max_iter`` and at most as many iterations again: a
         solver stopping right at its certificate leaves the coefficients
         less accurate than scikit-learn's L-BFGS-B (which overshoots its own
-        stopping rule).  Only where Newton solves (dense X, smooth penalty,
-        p <= n / 2); convergence is still judged at
-        ``tol * P(0)``; a start certified as it is (a warm start) is kept,
-        with no iteration, as scikit-learn's is."""
+        stopping rule).  Only where Newton solves (smooth penalty, p <= n /
+        2; dense X, or on a dense copy a sparse one whose Gram costs at most
+        DENSE_FINISH flops); convergence is still judged at ``tol * P(0)``; a start
+        certified as it is (a warm start) is kept, with no iteration, as
+        scikit-learn's is."""
         if not result.converged or result.gap <= self.finish_abs or (
                 not 0 < result.n_iter < self.max_iter):
             return result
         # at most as many iterations again (Newton needs one or two): a
         # target that rounding puts out of reach costs no more than that
         budget = min(result.n_iter, self.max_iter - result.n_iter)
-        if self._method() != "newton":
-            # the majoriser's linear rate makes a finish as costly as the
-            # solve (sparse X, an L1 part, many features: no finish)
+        problem = self.problem
+        n, p = problem.X.shape
+        if self._method() == "newton":
+            finer = self._run(result.coef, budget, False, result, tol_abs=self.finish_abs)
+        elif self.solver == "auto" and problem.design.is_sparse and (
+                self._newton_applies() and n * p * p <= DENSE_FINISH):
+            # small sparse X: Newton on a dense copy costs a few passes where
+            # the majoriser's linear rate would take as many again as the solve
+            finer = newton(problem.densified(), np.array(result.coef, dtype=np.float64),
+                           tol_abs=self.finish_abs, max_iter=budget, fallback=majorise,
+                           start=result)
+        else:
+            # an L1 part, many features, a large sparse X: no finish
             return result
-        finer = self._run(result.coef, budget, False, result, tol_abs=self.finish_abs)
         if finer.primal > result.primal or finer.gap > result.gap:
             return result
         finer.n_iter += result.n_iter
