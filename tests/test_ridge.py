@@ -328,7 +328,7 @@ def test_positive_path_matches_a_loop_of_fits(sparse, shape):
 
 def test_auto_rule_small_problem_is_direct():
     """Below MIN_CG_BUDGET iterations' worth of Gram, 'auto' is Cholesky."""
-    from sklreg.linear_model._ridge import MIN_CG_BUDGET, cg_budget
+    from sklreg.problems._ridge import MIN_CG_BUDGET, cg_budget
     X, y, _ = make_problem(60, 40)
     assert cg_budget(X.shape) < MIN_CG_BUDGET
     assert Ridge().fit(X, y).solver_ == "cholesky"

@@ -14,36 +14,16 @@ from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
                                     prediction_scorer, warn_if_at_grid_edge)
 from sklreg.problems import LeastSquaresProblem, RidgeUnits
-from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed,
-                                   kernel_certificate, residual_gaps, ridge_results,
-                                   single_threaded_blas, solve_cg, solve_direct, solve_lsqr)
-from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.problems._ridge import (BLAS3_SPEEDUP, DIRECT, KRYLOV, KRYLOV_MARGIN, MIN_CG_BUDGET,
+                                    SPARSE_DIRECT_MAX, RidgeProblem, resolve_solver)
+from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ridge_results,
+                                   single_threaded_blas, solve_direct)
 from sklreg.utils._warnings import warn_at_caller
 from sklreg.utils.validation import alpha_values, check_column_norms, split_params
 
-DIRECT = ("cholesky", "svd")
-KRYLOV = ("lsqr", "sparse_cg")
 STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run as 'auto' chooses
 POSITIVE = ("auto", "lbfgs", "cd", "pg")    # the solvers that accept positive=True
-SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
-BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
-MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
 CV_TOL = 1e-4               # certificate RidgeCV's closed-form solution must meet
-# 'lsqr' and 'sparse_cg' stop at this fraction of scikit-learn's rule (normal-
-# equation residual <= tol * its right-hand side): their iterates differ from
-# scikit-learn's (Jacobi preconditioning, LSQR's estimates), and at the rule
-# itself ended up to 4x less accurate than scikit-learn's (measured)
-KRYLOV_MARGIN = 0.1
-# CG tried by 'auto' in place of Cholesky goes as far as Cholesky's own
-# rounding: scikit-learn's 'auto' is a direct solve whatever tol says
-EXACT_RTOL = 4 * np.finfo(np.float64).eps
-
-
-def cg_budget(shape):
-    """CG iterations that cost as much as the direct solve: the smaller Gram
-    is ``n p min(n, p) / 2`` multiply-adds at BLAS-3 speed, a CG iteration
-    ``2 n p`` at the speed of a pass over X."""
-    return min(shape) / (4.0 * BLAS3_SPEEDUP)
 
 
 _OBJECTIVE = """
@@ -206,19 +186,6 @@ class Ridge(PenalizedRegressor):
                              "target, or one for all)" % (alpha.size, n_targets))
         return np.broadcast_to(alpha, (n_targets,)).copy()
 
-    def _resolve_solver(self, X):
-        """The solver, or 'try_cg' for 'auto' on a problem where conjugate
-        gradients may beat the direct solve (then Cholesky if it does not).
-        scikit-learn's 'sag', 'saga' (no ``positive``) and 'lbfgs' (only
-        ``positive``) run as 'auto' does."""
-        if self.solver not in ("auto", *STOCHASTIC):
-            return self.solver
-        if self.positive:
-            return "cd"
-        if sp.issparse(X) and min(X.shape) > SPARSE_DIRECT_MAX:
-            return "sparse_cg"
-        return "try_cg" if cg_budget(X.shape) >= MIN_CG_BUDGET else "cholesky"
-
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         # single-threaded BLAS but for the Gram product (see gram_threads)
         with single_threaded_blas():
@@ -226,7 +193,10 @@ class Ridge(PenalizedRegressor):
 
     def _solve_all(self, X, Y, sample_weight):
         alphas = self._alphas(Y.shape[1])
-        solver = self._resolve_solver(X)
+        # scikit-learn's 'sag', 'saga' (no ``positive``) and 'lbfgs' (only
+        # ``positive``) run as 'auto' does
+        solver = resolve_solver("auto" if self.solver in STOCHASTIC else self.solver, X,
+                                self.positive)
         if solver == "svd" and sp.issparse(X):
             raise ValueError("solver='svd' does not support sparse X; use 'auto', "
                              "'cholesky', 'lsqr' or 'sparse_cg'")
@@ -235,46 +205,10 @@ class Ridge(PenalizedRegressor):
             design = Design(X)          # a view of X, for the compiled solvers
             return [self._make_problem(X, y, sample_weight, design=design, solver=solver)
                     .solve(alpha) for y, alpha in zip(Y.T, alphas)]
-        centred = CentredDesign(X, sample_weight, self.fit_intercept)
-        Yt, _ = centred.centre_y(Y)
-        if solver == "try_cg":
-            # in kernel form a singular system shows as a CG breakdown or a
-            # failed certificate: no pass over X to ask beforehand
-            solver = "cholesky"
-            if X.shape[1] > X.shape[0] or not any(ill_posed(centred, a) for a in alphas):
-                results = self._solve_each(centred, Y, Yt, alphas, "sparse_cg",
-                                           budget=cg_budget(X.shape))
-                if results is not None:
-                    self.solver_ = "sparse_cg"
-                    return results
-        if solver in KRYLOV:
-            results = None
-            if not any(ill_posed(centred, a) for a in alphas):
-                results = self._solve_each(centred, Y, Yt, alphas, solver)
-            if results is not None:
-                self.solver_ = solver
-                return results
-        elif solver == "cholesky":
-            out = solve_direct(centred, Yt, alphas, solver)
-            if out is not None:
-                results = ridge_results(centred, Y, *out, self.tol)
-                if all(r.converged for r in results):
-                    self.solver_ = solver
-                    return results
-        return self._solve_spectral(centred, Y, Yt, alphas)
-
-    def _solve_spectral(self, centred, Y, Yt, alphas):
-        """The solvers that handle a singular system (minimum-norm solution
-        below the numerical rank): an SVD of the centred X when it is dense,
-        else one eigendecomposition of the smaller Gram ('eigen')."""
-        if centred.is_sparse:
-            self.solver_ = "eigen"
-            spectrum = RidgeSpectrum(centred, Yt)
-            W, certificates = spectrum.coef(alphas), spectrum.certificates(alphas)
-        else:
-            self.solver_ = "svd"
-            W, certificates = solve_direct(centred, Yt, alphas, "svd")
-        return ridge_results(centred, Y, W, certificates, self.tol)
+        problem = RidgeProblem(X, Y, sample_weight, self.fit_intercept, tol=self.tol,
+                               max_iter=self.max_iter)
+        results, self.solver_ = problem.solve(alphas, solver)
+        return results
 
     def _make_problem(self, X, y, sample_weight, coef_init=None, design=None, solver="cd"):
         """The compiled solvers' problem of target ``y`` (ridge's objective
@@ -286,56 +220,6 @@ class Ridge(PenalizedRegressor):
             coef_init=coef_init, solver=solver)
         check_column_norms(self, X, problem.datafit)
         return problem
-
-    def _solve_each(self, centred, Y, Yt, alphas, solver, budget=None):
-        """Krylov solves target by target; None when one breaks down (or, with
-        a ``budget``, projects more iterations than that)."""
-        results = []
-        for k in range(Y.shape[1]):
-            results.append(self._solve_krylov(centred, Y[:, k], Yt[:, k], alphas[k],
-                                              solver, budget=budget))
-            if results[-1] is None:
-                return None
-        return results
-
-    def _solve_krylov(self, centred, y, yt, alpha, solver, budget=None):
-        """LSQR / CG run until the duality gap certifies ``tol * P(0)`` and
-        the residual of the normal equations is at most ``KRYLOV_MARGIN *
-        tol`` relative to their right-hand side (``EXACT_RTOL`` for 'auto'
-        trying CG, which has a ``budget``); should the recursions' rounding
-        leave the gap short, go on with a tighter target.  None if CG breaks
-        down, or exceeds its ``budget``."""
-        n, p = centred.shape
-        limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
-        tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
-        rtol = (EXACT_RTOL if budget is not None
-                else KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps))
-        cap = np.inf
-        if solver == "sparse_cg":
-            cap = rtol * float(np.linalg.norm(centred.rmatvec(yt) if p <= n else yt))
-        target, done, w = tol_abs, 0, None
-        while True:
-            if solver == "lsqr":
-                (w, n_iter), a = solve_lsqr(centred, yt, alpha, target, rtol=rtol,
-                                            max_iter=max(limit - done, 1)), None
-            else:
-                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, cap=cap,
-                                            max_iter=max(limit - done, 1), x0=w,
-                                            budget=budget)
-                if not ok and n_iter < limit - done and (budget is None or done == 0):
-                    return None         # breakdown, or over budget
-            done += n_iter
-            if a is not None:
-                gap, primal = kernel_certificate(centred, yt, alpha, w, a)
-            else:
-                gaps, primals = residual_gaps(centred, yt[:, None], w[None], [alpha])
-                gap, primal = gaps[0], primals[0]
-            result = ridge_results(centred, y[:, None], w[None],
-                                   ([gap], [primal], [float(yt @ yt)]), self.tol,
-                                   n_iter=done)[0]
-            if result.converged or done >= limit or target < 1e-6 * tol_abs:
-                return result
-            target *= 1e-2
 
     def _store_extra(self, results, single_target):
         if self.solver_ in (*DIRECT, "eigen"):

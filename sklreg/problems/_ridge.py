@@ -1,0 +1,165 @@
+"""Ridge's closed forms: ``sum_i s_i r_i**2 + alpha ||w||^2`` for every target.
+
+Which solver runs, the fallback when a system is singular (Krylov or
+Cholesky -> SVD / eigendecomposition), the conjugate-gradient trial that
+'auto' makes before Cholesky, and the tightening of a Krylov solve whose
+certificate falls short are decided here, beside the solvers.  The
+coordinate-descent and proximal-gradient fits (``solver='cd'/'pg'``,
+``positive=True``) are a ``LeastSquaresProblem`` instead.
+"""
+import numpy as np
+import scipy.sparse as sp
+
+from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
+                                   residual_gaps, ridge_results, solve_cg, solve_direct,
+                                   solve_lsqr)
+
+DIRECT = ("cholesky", "svd")
+KRYLOV = ("lsqr", "sparse_cg")
+SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
+BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
+MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
+# 'lsqr' and 'sparse_cg' stop at this fraction of scikit-learn's rule (normal-
+# equation residual <= tol * its right-hand side): their iterates differ from
+# scikit-learn's (Jacobi preconditioning, LSQR's estimates), and at the rule
+# itself ended up to 4x less accurate than scikit-learn's (measured)
+KRYLOV_MARGIN = 0.1
+# CG tried by 'auto' in place of Cholesky goes as far as Cholesky's own
+# rounding: scikit-learn's 'auto' is a direct solve whatever tol says
+EXACT_RTOL = 4 * np.finfo(np.float64).eps
+
+
+def cg_budget(shape):
+    """CG iterations that cost as much as the direct solve: the smaller Gram
+    is ``n p min(n, p) / 2`` multiply-adds at BLAS-3 speed, a CG iteration
+    ``2 n p`` at the speed of a pass over X."""
+    return min(shape) / (4.0 * BLAS3_SPEEDUP)
+
+
+def resolve_solver(solver, X, positive):
+    """The solver 'auto' stands for: 'cd' with ``positive``, 'sparse_cg' on
+    a large sparse X, else 'try_cg' where conjugate gradients may beat the
+    direct solve (then Cholesky if they do not), else 'cholesky'."""
+    if solver != "auto":
+        return solver
+    if positive:
+        return "cd"
+    if sp.issparse(X) and min(X.shape) > SPARSE_DIRECT_MAX:
+        return "sparse_cg"
+    return "try_cg" if cg_budget(X.shape) >= MIN_CG_BUDGET else "cholesky"
+
+
+class RidgeProblem:
+    """Ridge on validated data, all targets of ``Y`` (n_samples, n_targets).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    fit_intercept : bool
+    tol : float
+        Each target's certificate must reach ``tol * P(0)``.
+    max_iter : int or None
+        Budget of the Krylov solvers (None: their default).
+    """
+
+    def __init__(self, X, Y, sample_weight, fit_intercept, *, tol, max_iter=None):
+        self.centred = CentredDesign(X, sample_weight, fit_intercept)
+        self.Y = Y
+        self.Yt, _ = self.centred.centre_y(Y)
+        self.tol, self.max_iter = tol, max_iter
+
+    def solve(self, alphas, solver):
+        """(one SolverResult per target, the solver that produced them) at
+        ``alphas`` (one per target), by ``solver`` as ``resolve_solver``
+        gives it; a singular system falls back to 'svd' (dense) or 'eigen'."""
+        centred, Y, Yt = self.centred, self.Y, self.Yt
+        if solver == "try_cg":
+            # in kernel form a singular system shows as a CG breakdown or a
+            # failed certificate: no pass over X to ask beforehand
+            solver = "cholesky"
+            n, p = centred.shape
+            if p > n or not any(ill_posed(centred, a) for a in alphas):
+                results = self._solve_each(alphas, "sparse_cg", budget=cg_budget((n, p)))
+                if results is not None:
+                    return results, "sparse_cg"
+        if solver in KRYLOV:
+            results = None
+            if not any(ill_posed(centred, a) for a in alphas):
+                results = self._solve_each(alphas, solver)
+            if results is not None:
+                return results, solver
+        elif solver == "cholesky":
+            out = solve_direct(centred, Yt, alphas, solver)
+            if out is not None:
+                results = ridge_results(centred, Y, *out, self.tol)
+                if all(r.converged for r in results):
+                    return results, solver
+        return self._solve_spectral(alphas)
+
+    def _solve_spectral(self, alphas):
+        """The solvers that handle a singular system (minimum-norm solution
+        below the numerical rank): an SVD of the centred X when it is dense,
+        else one eigendecomposition of the smaller Gram ('eigen')."""
+        centred = self.centred
+        if centred.is_sparse:
+            spectrum = RidgeSpectrum(centred, self.Yt)
+            W, certificates = spectrum.coef(alphas), spectrum.certificates(alphas)
+            solver = "eigen"
+        else:
+            W, certificates = solve_direct(centred, self.Yt, alphas, "svd")
+            solver = "svd"
+        return ridge_results(centred, self.Y, W, certificates, self.tol), solver
+
+    def _solve_each(self, alphas, solver, budget=None):
+        """Krylov solves target by target; None when one breaks down (or, with
+        a ``budget``, projects more iterations than that)."""
+        results = []
+        for k in range(self.Y.shape[1]):
+            results.append(self._solve_krylov(self.Y[:, k], self.Yt[:, k], alphas[k],
+                                              solver, budget=budget))
+            if results[-1] is None:
+                return None
+        return results
+
+    def _solve_krylov(self, y, yt, alpha, solver, budget=None):
+        """LSQR / CG run until the duality gap certifies ``tol * P(0)`` and
+        the residual of the normal equations is at most ``KRYLOV_MARGIN *
+        tol`` relative to their right-hand side (``EXACT_RTOL`` for 'auto'
+        trying CG, which has a ``budget``); should the recursions' rounding
+        leave the gap short, go on with a tighter target.  None if CG breaks
+        down, or exceeds its ``budget``."""
+        centred = self.centred
+        n, p = centred.shape
+        limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
+        tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
+        rtol = (EXACT_RTOL if budget is not None
+                else KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps))
+        cap = np.inf
+        if solver == "sparse_cg":
+            cap = rtol * float(np.linalg.norm(centred.rmatvec(yt) if p <= n else yt))
+        target, done, w = tol_abs, 0, None
+        while True:
+            if solver == "lsqr":
+                (w, n_iter), a = solve_lsqr(centred, yt, alpha, target, rtol=rtol,
+                                            max_iter=max(limit - done, 1)), None
+            else:
+                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, cap=cap,
+                                            max_iter=max(limit - done, 1), x0=w,
+                                            budget=budget)
+                if not ok and n_iter < limit - done and (budget is None or done == 0):
+                    return None         # breakdown, or over budget
+            done += n_iter
+            if a is not None:
+                gap, primal = kernel_certificate(centred, yt, alpha, w, a)
+            else:
+                gaps, primals = residual_gaps(centred, yt[:, None], w[None], [alpha])
+                gap, primal = gaps[0], primals[0]
+            result = ridge_results(centred, y[:, None], w[None],
+                                   ([gap], [primal], [float(yt @ yt)]), self.tol,
+                                   n_iter=done)[0]
+            if result.converged or done >= limit or target < 1e-6 * tol_abs:
+                return result
+            target *= 1e-2
