@@ -6,6 +6,7 @@ from sklreg._core._cd import Anderson, LeastSquares, cd_epochs
 from sklreg._core._design import Design
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd
+from sklreg.solvers._base import GAP_FLOOR
 from conftest import make_problem
 
 
@@ -407,7 +408,7 @@ def test_gap_safe_screening_never_discards_a_feature_of_the_optimum(sparse, l1_r
         # each primal is read off a residual updated thousands of times:
         # equal only to the rounding the solver floors gaps at (a gap
         # computed as 0 differed by 1.2e-13 at P = 10)
-        rounding = cd_module.GAP_FLOOR * datafit.primal_at_zero
+        rounding = GAP_FLOOR * datafit.primal_at_zero
         assert abs(on.primal - off.primal) <= on.gap + off.gap + rounding
         discarded = np.concatenate(screened) if screened else np.empty(0, int)
         assert not np.any(off.coef[discarded] != 0)

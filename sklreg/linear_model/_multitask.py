@@ -20,8 +20,7 @@ from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.path import _check_coef_init, _check_grid, alpha_grid
-from sklreg.solvers._base import SolverResult
-from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils.validation import validate_params, validate_X_y
 
 CHECK_EVERY = 5     # epochs between two duality-gap checks (a check costs half an epoch)
@@ -189,7 +188,7 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
         l2 = np.full(p, self.alpha * (1 - self.l1_ratio))
         weights = 1.0 if s is None else s[:, None]
         p0 = float(np.sum(weights * Yc * Yc)) / (2 * n_w)
-        tol_abs = max(self.tol, GAP_FLOOR) * p0
+        tol_abs = gap_target(self.tol, p0)
 
         W = self._start(p, n_tasks)
         R = Yc.copy(order="F")

@@ -10,7 +10,7 @@ coordinate-descent and proximal-gradient fits (``solver='cd'/'pg'``,
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.solvers._base import gap_target
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
                                    residual_gaps, ridge_results, solve_cg, solve_direct,
                                    solve_lsqr)
@@ -134,7 +134,7 @@ class RidgeProblem:
         centred = self.centred
         n, p = centred.shape
         limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
-        tol_abs = max(self.tol, GAP_FLOOR) * float(yt @ yt)
+        tol_abs = gap_target(self.tol, float(yt @ yt))
         rtol = (EXACT_RTOL if budget is not None
                 else KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps))
         cap = np.inf

@@ -5,6 +5,19 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklreg.utils._warnings import Missed, record_missed, warn_at_caller
 
+# A certificate's target is ``tol * P(0)`` with ``tol`` floored: no gap can be
+# asked to go below its own rounding.
+GAP_FLOOR = 1e-13           # gaps written as a difference of two O(P(0)) terms
+                            # (least squares, Ridge) round to ~1e-14 * P(0)
+FINISHED_GAP_FLOOR = 1e-15  # the quantile and Huber solvers end on an exact
+                            # finish (a vertex of the linear program, Newton
+                            # steps), whose gaps reach the rounding of P itself
+
+
+def gap_target(tol, p0, floor=GAP_FLOOR):
+    """The absolute target of a certificate: ``max(tol, floor) * P(0)``."""
+    return max(tol, floor) * p0
+
 
 @dataclass
 class SolverResult:

@@ -60,9 +60,6 @@ LOOSE_ABOVE = 3        # drift by a tenth of Cauchy-Schwarz's: 55% fewer
 INNER_FRACTION = 0.2   # the inner solve stops at this fraction of the outer gap
                        # (0.3 before gap estimates made outer gaps cheap: 4%
                        # slower at alpha_max / 100 and on a LassoCV fold)
-GAP_FLOOR = 1e-13      # for gaps written as a difference of two O(P(0)) terms
-                       # (the ridge solvers'): rounding leaves them uncertain to
-                       # ~1e-14 * P(0); their tol is floored here
 EPS = np.finfo(np.float64).eps
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features

@@ -21,8 +21,8 @@ Each round costs the small solve plus one pass over X for the residuals.
 """
 import numpy as np
 
-from sklreg.solvers._base import SolverResult
-from sklreg.solvers._ipm import GAP_FLOOR, solve_ipm
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
+from sklreg.solvers._ipm import solve_ipm
 from sklreg.utils._progress import report_progress, solver_progress
 
 SUBSAMPLE = 0.6        # m = SUBSAMPLE * ((p + 1) n) ** (2/3); measured at n=1e6
@@ -43,7 +43,7 @@ def solve_globbed(problem, w0, *, tol=1e-6, max_iter=100, seed=0):
     pb = problem
     n, tau = pb.y.shape[0], pb.tau
     p0 = pb.primal_at_zero()
-    tol_abs = max(tol, GAP_FLOOR) * p0
+    tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
     # no more than Rows.take copies (1/32 of a large X): the fit's memory
     # stays size(X) + a few percent
     m = min(subsample_size(n, pb.p), max(pb.rows.copyable_rows(), 2 * (pb.p + 1)))

@@ -26,14 +26,13 @@ It stops on the certified duality gap of the original problem (see
 import numpy as np
 
 from sklreg._core._ipm import RowState
-from sklreg.solvers._base import SolverResult
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
 from sklreg.utils._blas import CholeskyFactor, single_threaded_blas  # noqa: F401 (_quantile)
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
-GAP_FLOOR = 1e-15
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
 FINISH_EVERY = 0.1        # after a failed finish, try again when the gap is 10x down
@@ -298,7 +297,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
     """``solve_ipm`` on a problem with well-scaled columns."""
     pb = problem
     p0 = pb.primal_at_zero() if p0 is None else p0
-    tol_abs = max(tol, GAP_FLOOR) * p0
+    tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
     if p0 <= 0.0:                    # w = 0 interpolates y: optimal
         w = np.zeros(pb.p)
         if dual_out is not None:
@@ -358,7 +357,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
                 # and try again
                 attempt, tries = gap, tries + 1
                 finished = _finish_exactly(pb, beta, theta, gap, tol_abs)
-                if finished is not None or tries >= FINISH_TRIES or gap <= GAP_FLOOR * p0:
+                if finished is not None or tries >= FINISH_TRIES or gap <= FINISHED_GAP_FLOOR * p0:
                     break
         n_iter += 1
         extra = M[:p].copy()

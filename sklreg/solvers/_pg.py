@@ -10,8 +10,7 @@ iterations for the gap.
 import numpy as np
 
 from sklreg._core._prox_grad import pg_iterations
-from sklreg.solvers._base import SolverResult, zero_if_rounding
-from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.solvers._base import SolverResult, gap_target, zero_if_rounding
 from sklreg.utils._progress import progress_reporter, solver_progress
 
 
@@ -42,7 +41,7 @@ def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
     -------
     SolverResult
     """
-    tol_abs = max(tol, GAP_FLOOR) * datafit.primal_at_zero
+    tol_abs = gap_target(tol, datafit.primal_at_zero)
     constant = zero_if_rounding(datafit, w, tol_abs)
     if constant is not None:
         return constant

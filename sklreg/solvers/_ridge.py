@@ -27,8 +27,7 @@ import scipy.linalg as la
 from scipy.sparse.linalg import lsqr, svds
 
 from sklreg._core._penalties import L1L2
-from sklreg.solvers._base import SolverResult
-from sklreg.solvers._cd import GAP_FLOOR
+from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.solvers._centred import CentredDesign, gram_threads
 from sklreg.solvers._ridge_spectrum import RidgeSpectrum, _groups
 from sklreg.utils._blas import CholeskyFactor, blas_threads, single_threaded_blas  # noqa: F401
@@ -263,7 +262,7 @@ def ridge_results(design, Y, W, certificates, tol, n_iter=None):
     intercepts = design.coef_to_intercept(W, design.y_mean(Y))
     n_iter = [n_iter] * W.shape[0] if np.ndim(n_iter) == 0 else n_iter
     return [SolverResult(coef=W[k], intercept=float(intercepts[k]), gap=float(gaps[k]),
-                         primal=float(primals[k]), tol_abs=max(tol, GAP_FLOOR) * p0[k],
+                         primal=float(primals[k]), tol_abs=gap_target(tol, p0[k]),
                          n_iter=n_iter[k]) for k in range(W.shape[0])]
 
 

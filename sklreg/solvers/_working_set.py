@@ -10,8 +10,8 @@ feasible for every feature); if the gap is too large, the violators are added
 """
 import numpy as np
 
-from sklreg.solvers._base import SolverResult
-from sklreg.solvers._ipm import GAP_FLOOR, solve_ipm
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
+from sklreg.solvers._ipm import solve_ipm
 from sklreg.utils._progress import report_progress, solver_progress
 
 WS_START = 64
@@ -26,7 +26,7 @@ def solve_working_set(problem, w0, *, tol=1e-6, max_iter=100):
     """
     pb = problem
     p0 = pb.primal_at_zero()
-    tol_abs = max(tol, GAP_FLOOR) * p0
+    tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
     w = np.array(w0, dtype=np.float64)
     b0 = pb.best_intercept(w)
     r = pb.y - pb.rows.matvec(w) - b0

@@ -17,6 +17,7 @@ optimum.
 import numpy as np
 
 from sklreg._core._design import Design
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
 from sklreg.solvers.huber._face import FaceProblem, solve_face
 from sklreg.solvers.huber._face_dual import least_energy
 from sklreg.solvers.huber._hessian import Hessian
@@ -28,7 +29,6 @@ from sklreg.solvers.huber._scale import best_scale
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._progress import solver_progress
 
-GAP_FLOOR = 1e-15
 NEWTON_MAX_FEATURES = 500   # p above this: the p x p solves stop paying off
 DENSE_FINISH = 10**7        # n * p**2 (the Gram's flops) of a sparse X whose finish
                             # runs on a dense copy: a few ms, fewer than the
@@ -108,8 +108,8 @@ class Session:
         problem.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)
         self.problem, self.max_iter, self.solver = problem, max_iter, solver
         p0 = objective_at_zero(problem).primal
-        self.tol_abs = max(tol, GAP_FLOOR) * p0
-        self.finish_abs = max(tol * tol, GAP_FLOOR) * p0
+        self.tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
+        self.finish_abs = gap_target(tol * tol, p0, FINISHED_GAP_FLOOR)
         self.hessian = None
 
     def _method(self):
