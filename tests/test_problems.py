@@ -20,8 +20,12 @@ def test_lasso_problem_p0_alpha_max_and_solve(sparse):
     # at alpha_max every coefficient is zero, just below it one is not
     assert np.all(est._make_problem(X, y, s).solve(top).coef == 0)
     assert np.any(est._make_problem(X, y, s).solve(0.99 * top).coef != 0)
-    result = est._make_problem(X, y, s).solve(0.1 * top)
+    at = est._make_problem(X, y, s)
+    result = at.solve(0.1 * top)
     assert result.gap <= 1e-10 * problem.p0
+    # the certificate of the solution, recomputed, and of a worse point
+    assert at.certificate(0.1 * top)[0] <= 1e-10 * problem.p0
+    assert est._make_problem(X, y, s).certificate(0.1 * top)[0] > 1e-3 * problem.p0
     Xd = X.toarray() if sparse else X
     reference = sk.Lasso(alpha=0.1 * top, tol=1e-12, max_iter=100_000).fit(Xd, y, sample_weight=s)
     ours = enet_objective(Xd, y, result.coef, result.intercept, 0.1 * top, 1.0, s)
@@ -62,6 +66,9 @@ def test_ridge_problem_reports_in_ridge_units():
     np.testing.assert_allclose(problem.p0, ridge_objective_at_zero(y, s), rtol=1e-12)
     result = problem.solve(3.0)
     assert result.gap <= 1e-10 * problem.p0
+    gap, primal = problem.certificate(3.0)
+    np.testing.assert_allclose([gap, primal], [result.gap, result.primal],
+                               rtol=1e-8, atol=1e-12 * problem.p0)
     np.testing.assert_allclose(result.primal, ridge_objective(X, y, result.coef,
                                                               result.intercept, 3.0, s),
                                rtol=1e-9)

@@ -143,8 +143,17 @@ class LeastSquaresProblem:
                               polish=self.units.polish)
         return self.units.result(result, n_w)
 
+    def certificate(self, alpha):
+        """(duality gap, objective) of the current coefficients at
+        ``alpha``, in the estimator's units."""
+        n_w = self.datafit.n_w
+        gap, primal, _ = self.datafit.full_gap(self.units.penalty(alpha, n_w), self.coef)
+        scale = self.units.scale(n_w)
+        return max(gap, 0.0) * scale, primal * scale
+
     def path(self, alphas):
-        """Solutions at each of ``alphas`` in turn, warm-started: yields one
+        """Solutions at each of ``alphas`` in turn, warm-started, by
+        coordinate descent (cyclic, whatever ``solver``): yields one
         ``SolverResult`` per alpha (its ``coef`` a copy), in the
         estimator's units.  Each stops at ``path_target(tol)``, certified
         at ``tol``; the support's factorisation and the gradient carry over
