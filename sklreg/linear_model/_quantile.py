@@ -10,9 +10,10 @@ from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, P
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
-from sklreg.solvers._ipm import QuantileProblem, single_threaded_blas, solve_ipm
+from sklreg.solvers._ipm import QuantileProblem, solve_ipm
 from sklreg.solvers._rows import Rows, conditioned
 from sklreg.solvers._working_set import solve_working_set
+from sklreg.utils._blas import single_threaded_blas
 
 HIGHS = {"highs", "highs-ds", "highs-ipm"}
 OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed, "ipm-ws": solve_working_set}

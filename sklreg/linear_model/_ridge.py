@@ -16,8 +16,8 @@ from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_
 from sklreg.problems import LeastSquaresProblem, RidgeUnits
 from sklreg.problems._ridge import (BLAS3_SPEEDUP, DIRECT, KRYLOV, KRYLOV_MARGIN, MIN_CG_BUDGET,
                                     SPARSE_DIRECT_MAX, RidgeProblem, resolve_solver)
-from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ridge_results,
-                                   single_threaded_blas, solve_direct)
+from sklreg.solvers._ridge import CentredDesign, RidgeSpectrum, ridge_results, solve_direct
+from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._warnings import warn_at_caller
 from sklreg.utils.validation import alpha_values, check_column_norms, split_params
 

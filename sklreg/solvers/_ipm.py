@@ -30,7 +30,7 @@ from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
-from sklreg.utils._blas import CholeskyFactor, single_threaded_blas  # noqa: F401 (_quantile)
+from sklreg.utils._blas import CholeskyFactor
 
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD

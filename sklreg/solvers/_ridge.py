@@ -30,7 +30,7 @@ from sklreg._core._penalties import L1L2
 from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.solvers._centred import CentredDesign, gram_threads
 from sklreg.solvers._ridge_spectrum import RidgeSpectrum, _groups
-from sklreg.utils._blas import CholeskyFactor, blas_threads, single_threaded_blas  # noqa: F401
+from sklreg.utils._blas import CholeskyFactor, blas_threads
 
 ILL_POSED = 1e-12     # alpha below this times trace(Xt^T Xt): solved spectrally
 
