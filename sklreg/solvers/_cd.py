@@ -58,8 +58,9 @@ LOOSE_ABOVE = 3        # drift by a tenth of Cauchy-Schwarz's: 55% fewer
                        # columns read on a LassoCV fold, 23% on alpha_max/100
                        # (above 10x: 46% on the fold; 0.05: more CD passes)
 INNER_FRACTION = 0.2   # the inner solve stops at this fraction of the outer gap
-                       # (0.3 before gap estimates made outer gaps cheap: 4%
-                       # slower at alpha_max / 100 and on a LassoCV fold)
+                       # (outer gaps are cheap estimates: more of them and
+                       # shorter inner solves; 0.3 is 4% slower at
+                       # alpha_max / 100 and on a LassoCV fold)
 EPS = np.finfo(np.float64).eps
 STABLE_EPOCHS = 5      # passes without a sign change before an exact finish
 SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
