@@ -10,7 +10,6 @@ from sklearn.utils import check_array, check_scalar
 
 from sklreg._core._design import Design
 from sklreg._dask import is_dask_collection
-from sklreg.solvers._ridge import ridge_alpha_grid, ridge_path
 from sklreg.utils._progress import progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
 from sklreg.utils.validation import check_alphas, validate_params, validate_X_y
@@ -224,11 +223,13 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
     X, y, s = validate_X_y(clone(estimator), X, y, sample_weight)
     estimator._check_params(X.shape[1])
     coef_init = _check_coef_init(coef_init, 1 if y.ndim == 1 else y.shape[1], X.shape[1])
-    ridge = getattr(estimator, "_spectral_path", False)
-    if ridge and not estimator.positive:
-        return _spectral_path(estimator, X, y, s, alphas, eps)
+    ridge = None
+    if hasattr(estimator, "_ridge_problem"):
+        ridge = estimator._ridge_problem(X, y.reshape(-1, 1) if y.ndim == 1 else y, s)
+        if not estimator.positive:
+            return _spectral_path(ridge, alphas, eps, y.ndim == 1, X.dtype)
     if np.ndim(alphas) == 0:
-        grid = (ridge_alpha_grid(X, s, estimator.fit_intercept, alphas, eps) if ridge
+        grid = (ridge.default_grid(alphas, eps) if ridge is not None
                 else alpha_grid(grid_top(estimator, X, y, s), alphas, eps))
     else:
         grid = alphas
@@ -309,19 +310,16 @@ def _stack(per_target, grid, single, fit_intercept, dtype):
                       dual_gaps=field(2, np.float64), n_iters=field(3, int))
 
 
-def _spectral_path(estimator, X, y, s, alphas, eps):
+def _spectral_path(problem, alphas, eps, single, dtype):
     """Ridge: every alpha from one eigendecomposition (no refits)."""
-    Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    grid, coefs, intercepts, gaps, p0 = ridge_path(X, Y, s, estimator.fit_intercept,
-                                                   alphas, eps)
-    bad = gaps > estimator.tol * p0
+    grid, coefs, intercepts, gaps, p0 = problem.path(alphas, eps)
+    bad = gaps > problem.tol * p0
     if np.any(bad):
         warn_at_caller(f"Ridge path: the duality gap is above tol * P(0) at "
                        f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",
                        ConvergenceWarning)
-    single = y.ndim == 1
     pick = (lambda a: a[:, 0]) if single else (lambda a: a)
-    return PathResult(alphas=grid, coefs=pick(coefs).astype(X.dtype),
+    return PathResult(alphas=grid, coefs=pick(coefs).astype(dtype),
                       intercepts=pick(intercepts), dual_gaps=pick(gaps),
                       n_iters=np.zeros(pick(gaps).shape, dtype=int))
 

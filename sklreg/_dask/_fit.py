@@ -10,7 +10,7 @@ from sklreg.utils.validation import validate_params
 
 
 def is_ridge(estimator):
-    return getattr(estimator, "_spectral_path", False)
+    return hasattr(estimator, "_ridge_problem")
 
 
 def check_supported(estimator):

@@ -156,7 +156,6 @@ class Ridge(PenalizedRegressor):
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
-    _spectral_path = True      # regularization_path uses one eigendecomposition
     _dask_moments = True       # Dask data: fitted from its moments (sklreg._dask)
     _column_y_as_1d = True     # y of shape (n, 1): coef_ (p,), as scikit-learn
 
@@ -205,10 +204,13 @@ class Ridge(PenalizedRegressor):
             design = Design(X)          # a view of X, for the compiled solvers
             return [self._make_problem(X, y, sample_weight, design=design, solver=solver)
                     .solve(alpha) for y, alpha in zip(Y.T, alphas)]
-        problem = RidgeProblem(X, Y, sample_weight, self.fit_intercept, tol=self.tol,
-                               max_iter=self.max_iter)
-        results, self.solver_ = problem.solve(alphas, solver)
+        results, self.solver_ = self._ridge_problem(X, Y, sample_weight).solve(alphas, solver)
         return results
+
+    def _ridge_problem(self, X, Y, sample_weight):
+        """The closed forms' problem of every target of ``Y`` (validated)."""
+        return RidgeProblem(X, Y, sample_weight, self.fit_intercept, tol=self.tol,
+                            max_iter=self.max_iter)
 
     def _make_problem(self, X, y, sample_weight, coef_init=None, design=None, solver="cd"):
         """The compiled solvers' problem of target ``y`` (ridge's objective

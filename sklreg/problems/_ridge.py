@@ -7,13 +7,15 @@ certificate falls short are decided here, beside the solvers.  The
 coordinate-descent and proximal-gradient fits (``solver='cd'/'pg'``,
 ``positive=True``) are a ``LeastSquaresProblem`` instead.
 """
+from functools import cached_property
+
 import numpy as np
 import scipy.sparse as sp
 
 from sklreg.solvers._base import gap_target
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
-                                   residual_gaps, ridge_results, solve_cg, solve_direct,
-                                   solve_lsqr)
+                                   residual_gaps, ridge_alpha_grid, ridge_path, ridge_results,
+                                   solve_cg, solve_direct, solve_lsqr)
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
@@ -66,10 +68,28 @@ class RidgeProblem:
     """
 
     def __init__(self, X, Y, sample_weight, fit_intercept, *, tol, max_iter=None):
-        self.centred = CentredDesign(X, sample_weight, fit_intercept)
-        self.Y = Y
-        self.Yt, _ = self.centred.centre_y(Y)
-        self.tol, self.max_iter = tol, max_iter
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.fit_intercept, self.tol, self.max_iter = fit_intercept, tol, max_iter
+
+    @cached_property
+    def centred(self):
+        """X centred (implicitly) and weighted: the closed forms' operator."""
+        return CentredDesign(self.X, self.sample_weight, self.fit_intercept)
+
+    @cached_property
+    def Yt(self):
+        return self.centred.centre_y(self.Y)[0]
+
+    def default_grid(self, n_alphas, eps):
+        """``n_alphas`` alphas from the largest eigenvalue of the centred,
+        weighted Gram matrix down to ``eps`` times it (no decomposition)."""
+        return ridge_alpha_grid(self.X, self.sample_weight, self.fit_intercept, n_alphas, eps)
+
+    def path(self, alphas, eps=1e-3):
+        """Every alpha from one eigendecomposition: ``alphas`` (the grid, or
+        its size), coefs (n_alphas, n_targets, n_features), intercepts and
+        gaps (n_alphas, n_targets), P(0) per target; see ``ridge_path``."""
+        return ridge_path(self.X, self.Y, self.sample_weight, self.fit_intercept, alphas, eps)
 
     def solve(self, alphas, solver):
         """(one SolverResult per target, the solver that produced them) at
