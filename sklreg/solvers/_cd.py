@@ -71,6 +71,9 @@ ENTER_MIN = 10        # an active-set step after a finish adds every violating
 ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
                       # support; more, and coordinate descent does better
 EXACT_STEPS = 1e3 * EPS  # steps below this times max|w|: w is exact already
+SLOW_RATE = 0.25       # CD whose passes shrink the gap by less than this ...
+STEP_MARGIN = 0.1      # ... stops its steps at this fraction of the least
+                       # scikit-learn's last pass may leave (``_steps``)
 POLISHES = 3           # exact solves once certified: one, and more while
                        # features violate optimality (they join the support)
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
@@ -182,9 +185,10 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
         Bounds on the gradient entries not read, to reuse (a path passes one
         to every alpha); made here when screening applies.
     polish : bool
-        Once certified, unless w is exact already (``_exact``), solve the
-        support exactly and refine (``SupportSolver.polish``): coefficients
-        at least as accurate as scikit-learn's at the same ``tol``
+        Once certified, unless w is exact already or its passes are slow
+        (``_steps``), solve the support exactly and refine
+        (``SupportSolver.polish``): coefficients at least as accurate as
+        scikit-learn's at the same ``tol``
         (estimators ask for it; paths only at a tight tol, see
         ``sklreg.path``).
     target : float, optional
@@ -227,6 +231,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     # at most a rounding of r, which moves the gap by ~ eps * 2 P(0))
     refresh_after = 0.005 * tol / EPS
     polishes = POLISHES if polish and exact_finish and curvature is not None else 0
+    rate = None            # the gap's contraction per CD pass, last measured
+    continued = False      # past the certificate by CD, instead of a polish
     n_iter = 0
     if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
         # plain passes over every feature first: one compiled call (a path of
@@ -242,7 +248,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
         if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
                 and (not polishes or not 0 < np.count_nonzero(w) < size_bound
-                     or _exact(datafit, penalty, w, gradient))):
+                     or _steps(datafit, penalty, w, gradient)
+                     <= EXACT_STEPS * np.max(np.abs(w)))):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=_reach(datafit, certified_abs),
                                 n_iter=n_iter, gradient=gradient, unit="passes")
@@ -289,8 +296,25 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 datafit.refresh(w)        # the certificate is then about w itself
                 continue
             support = _support(w)
-            if (polishes and 0 < support.size < size_bound
-                    and not _exact(datafit, penalty, w, v, movable)):
+            steps = (_steps(datafit, penalty, w, v, movable)
+                     if polishes and 0 < support.size < size_bound else None)
+            if steps is not None and rate is not None and rate >= SLOW_RATE:
+                # slow passes: scikit-learn's last one left its coordinates
+                # moving by at least sqrt(rate) * tol * max|w|, and its
+                # coefficients as far off as slow passes leave them.  Steps
+                # a tenth of that are as accurate; coordinate descent gets
+                # there (the gap shrinks as the steps squared) when that
+                # costs less than the polish below
+                wanted = STEP_MARGIN * np.sqrt(rate) * tol * np.max(np.abs(w))
+                if steps <= wanted:
+                    break
+                target = gap * (wanted / steps) ** 2
+                passes = np.log(gap / target) / -np.log(rate)
+                if (not continued and target > 4 * _reach(datafit, 0.0)
+                        and passes * ws_size < support_solver.cost(penalty, support)):
+                    tol_abs, gradient, continued = target, v, True
+                    continue
+            if steps is not None and steps > EXACT_STEPS * np.max(np.abs(w)):
                 # certified: now the coefficients to machine precision (a gap
                 # at its rounding floor still leaves them sqrt(eps) off).
                 # Solve exactly on the support, again with the features that
@@ -378,6 +402,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
             inner_tol, check_every, seed, extrapolate, STABLE_EPOCHS if affordable else 0)
         n_iter += epochs
+        if nnz and epochs > 0 and 0 < inner_gap < gap:   # not from w = 0: early
+            rate = (inner_gap / gap) ** (1.0 / epochs)    # passes are faster
         if support_solver is not None:
             support_solver.spent += epochs * ws.size
         support = _support(w)
@@ -400,22 +426,21 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                         unit="passes")
 
 
-def _exact(datafit, penalty, w, v, movable=None):
-    """Whether no coordinate update would move w beyond rounding.
+def _steps(datafit, penalty, w, v, movable=None):
+    """The largest coordinate step at w: how far one exact update would move
+    a coordinate, its optimality violation over its curvature.
 
-    A coordinate's step at w, its optimality violation over its curvature,
-    is how far one exact update would move it.  scikit-learn stops once a
-    pass moves no coordinate by more than ``tol * max|w|``, but its last
-    pass can move them far less: on well-conditioned problems its
-    coefficients end ~tol**2 relative from the optimum, far beyond what its
-    gap certifies.  So a certified fit is polished unless it is exact
-    already (an exact finish on the right support and signs).
+    scikit-learn stops once a pass moves no coordinate by more than ``tol *
+    max|w|``, but its last pass can move them far less: where passes
+    converge fast its coefficients end ~tol**2 relative from the optimum,
+    far beyond what its gap certifies.  So a certified fit is polished
+    unless its steps are at rounding level (an exact finish solved the
+    right support and signs), or its passes are slow (see ``SLOW_RATE``).
     """
     l2, _ = penalty.fixed_sign_system(np.arange(w.shape[0]), np.ones(w.shape[0]))
     curvature = np.asarray(datafit.lipschitz) + l2
     read = curvature > 0 if movable is None else movable & (curvature > 0)
-    steps = penalty.subdiff_distances(w, v)[read] / curvature[read]
-    return np.max(steps, initial=0.0) <= EXACT_STEPS * np.max(np.abs(w), initial=0.0)
+    return np.max(penalty.subdiff_distances(w, v)[read] / curvature[read], initial=0.0)
 
 
 def _reach(datafit, tol_abs):
