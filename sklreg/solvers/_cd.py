@@ -298,7 +298,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             support = _support(w)
             steps = (_steps(datafit, penalty, w, v, movable)
                      if polishes and 0 < support.size < size_bound else None)
-            if steps is not None and rate is not None and rate >= SLOW_RATE:
+            if (steps is not None and rate is not None and rate >= SLOW_RATE
+                    and datafit.n_samples * p > TINY_WORK):    # else a polish is cheap
                 # slow passes: scikit-learn's last one left its coordinates
                 # moving by at least sqrt(rate) * tol * max|w|, and its
                 # coefficients as far off as slow passes leave them.  Steps
