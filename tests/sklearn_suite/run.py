@@ -11,8 +11,8 @@ brings in and that sklreg also provides is imported from sklreg instead
 scikit-learn's).  pytest runs the copies and the script prints, per file,
 how many tests pass, fail, are skipped, and how many failures are listed in
 ``expected.py`` as intended differences.  The exit status is 1 when a
-failure is not listed there, or a listed one now passes (so the list
-stays exact).
+failure is not listed there (or no outcome could be read); a listed test
+that now passes is printed, to be removed from the list.
 """
 import argparse
 import ast
@@ -135,7 +135,12 @@ def main(argv=None):
             print("  ", test_id)
     if not args.keep:
         shutil.rmtree(dest, ignore_errors=True)
-    return 1 if unexpected or stale else 0
+    # CI fails on a failure nobody explained; a listed test that now passes
+    # is a note to tidy expected.py, not a failure
+    if not results:
+        print("no test outcome was read: the run itself failed")
+        return 1
+    return 1 if unexpected else 0
 
 
 def _expected_reason(test_id):
