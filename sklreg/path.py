@@ -320,7 +320,7 @@ def _spectral_path(problem, alphas, eps, single, dtype):
                        ConvergenceWarning)
     pick = (lambda a: a[:, 0]) if single else (lambda a: a)
     return PathResult(alphas=grid, coefs=pick(coefs).astype(dtype),
-                      intercepts=pick(intercepts), dual_gaps=pick(gaps),
+                      intercepts=pick(intercepts).astype(dtype), dual_gaps=pick(gaps),
                       n_iters=np.zeros(pick(gaps).shape, dtype=int))
 
 

@@ -1,10 +1,13 @@
 """Finite values too large or too small for float64 sums of squares
-(issue 28, item 6): a ValueError naming X or y, never NaN coefficients."""
+(issue 28, item 6): a ValueError naming X or y, never NaN coefficients;
+penalties too small to be seen by float64 (item 11): no spurious warning."""
+import warnings
+
 import numpy as np
 import pytest
 
 import sklreg
-from sklreg import Lasso, QuantileRegressor, Ridge
+from sklreg import ElasticNet, Lasso, QuantileRegressor, Ridge
 
 
 @pytest.mark.parametrize("name", ["Lasso", "ElasticNet", "Ridge", "HuberRegressor",
@@ -57,3 +60,70 @@ def test_values_whose_squares_underflow_are_a_clear_error(where):
             continue          # Lasso's kernel reads X first; the quantile solver scales it
         with pytest.raises(ValueError, match=rf"\b{where}\b.*too small.*underflows"):
             est.fit(X, y)
+
+
+def _least_squares_reference(X, y, positive):
+    """min ||y - Xw - b||^2 (w >= 0 if positive): the limit of every
+    penalised least-squares fit as alpha -> 0."""
+    from scipy.optimize import nnls
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return nnls(Xc, yc)[0] if positive else np.linalg.lstsq(Xc, yc, rcond=None)[0]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("make, positive", [
+    (lambda a: Lasso(alpha=a), False),
+    (lambda a: ElasticNet(alpha=a, l1_ratio=0.5), False),
+    (lambda a: Ridge(alpha=a, solver="cd"), False),
+    (lambda a: Ridge(alpha=a, positive=True), True),      # 'auto' -> 'cd'
+    (lambda a: Lasso(alpha=a, positive=True), True),
+], ids=["Lasso", "ElasticNet", "Ridge-cd", "Ridge-positive", "Lasso-positive"])
+@pytest.mark.parametrize("x_scale, alpha", [(1.0, 1e-300), (1e150, 1.0), (1e-100, 1e-300)])
+def test_alpha_below_the_gradients_rounding_fits_without_warning(make, positive, sparse,
+                                                                 x_scale, alpha):
+    """Issue 28 item 11: alpha = 1e-300 (or X times 1e150 at alpha = 1,
+    alike relative to X'y) is least squares to float64's precision, and was
+    fitted right, but the gap read the rounding of the gradient (~1e-16)
+    against alpha: the L1 part's dual scaling alpha / |v| gave gaps of
+    ~P(0), the L2 part's (v / l2)**2 gaps of 1e272, and every fit warned.
+    The gap is now taken up to the gradient's rounding: the least-squares
+    solution (lstsq, or nnls when positive), no warning, a gap within tol
+    of P(0) and not below the true suboptimality."""
+    from sklearn.exceptions import ConvergenceWarning
+    import scipy.sparse as sp
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 4))
+    X[:, 0] += 0.9 * X[:, 1]
+    y = X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(50)
+    ref = _least_squares_reference(X, y, positive)
+    Xs = X * x_scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = make(alpha).fit(sp.csc_matrix(Xs) if sparse else Xs, y)
+    np.testing.assert_allclose(est.coef_ * x_scale, ref, rtol=1e-7, atol=1e-9)
+    r_est = y - Xs @ est.coef_ - est.intercept_
+    r_ref = y - X @ ref - (y.mean() - X.mean(axis=0) @ ref)
+    # the objectives' datafits (the penalties are ~1e-300): the gap bounds
+    # the difference, and is within tol of P(0) in the estimator's units
+    n_scale = 1.0 if isinstance(est, Ridge) else 1.0 / (2 * len(y))
+    subopt = n_scale * (r_est @ r_est - r_ref @ r_ref)
+    p0 = n_scale * np.sum((y - y.mean()) ** 2)
+    assert subopt <= est.dual_gap_ + 1e-12 * p0
+    assert est.dual_gap_ <= est.tol * p0
+
+
+@pytest.mark.parametrize("make", [lambda: Lasso(alpha=1e-300), lambda: ElasticNet(alpha=1e-300),
+                                  lambda: Ridge(alpha=1e-300, positive=True)],
+                         ids=["Lasso", "ElasticNet", "Ridge-positive"])
+def test_gap_up_to_rounding_stays_large_at_a_wrong_point(make):
+    """The gap taken up to the gradient's rounding reads small only where
+    every gradient entry is within its rounding of optimality: after one
+    pass the fit is far from least squares, and it says so."""
+    from sklearn.exceptions import ConvergenceWarning
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 4))
+    X[:, 0] += 0.9 * X[:, 1]
+    y = X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(50)
+    with pytest.warns(ConvergenceWarning):
+        est = make().set_params(max_iter=1, tol=1e-8).fit(X, y)
+    assert est.dual_gap_ > 0.01 * np.var(y)

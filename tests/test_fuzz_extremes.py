@@ -112,7 +112,6 @@ class LassoSpec(Spec):
 class EnetSpec(LassoSpec):
     l1_ratio = 0.5
     same_scale = True
-    x_exps = (-256, MAX_EXP)     # below 2**-260 (1e-78) the fit fails
 
 
 class RidgeSpec(Spec):
@@ -293,10 +292,6 @@ def test_offsets_and_scales(name, d):
 # Bugs the fuzz found in estimators other work owns; each example fails now
 # and must pass once its estimator is fixed (then widen its spec above).
 KNOWN_FAILURES = [
-    pytest.param("ElasticNet", dict(kx=-300, ky=-300), id="ElasticNet-X,y*2**-300",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "issue 28 item 11: ElasticNet with X and y both scaled by less "
-                     "than ~1e-78 returns zero coefficients with a gap of 0"))),
     pytest.param("QuantileRegressor", dict(kx=91, ky=0, seed=0, n=8, p=2, offsets=[0.0, 3.0],
                                            y_offset=0.0, frac=0.1),
                  id="QuantileRegressor-X*2**91",
@@ -397,3 +392,14 @@ def test_malformed_sparse(name, seed, how):
         est.fit(X, y0)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     judge(spec, est, dense, y0, np.zeros(4), 0.0, 1.0, 1.0, a0, converged)
+
+
+@pytest.mark.parametrize("k", [-400, -300, 300, 400])
+def test_elastic_net_at_scales_whose_squares_leave_float64(k):
+    """X and y both scaled by 2**k: the gradient's square (~2**(4k)) under-
+    or overflows; the L2 part's conjugate is computed as a coefficient
+    times a gradient, so the gap stays right (it read 0 at w = 0 below
+    ~1e-78, and ElasticNet returned zeros)."""
+    d = dict(seed=1, n=20, p=3, sparse=False, offsets=[0.0, 5.0, 0.0], y_offset=2.0,
+             frac=0.01, kx=k, ky=k)
+    check("ElasticNet", d, limits=((-MAX_EXP, MAX_EXP), (-MAX_EXP, MAX_EXP), 10))

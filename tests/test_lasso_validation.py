@@ -216,15 +216,6 @@ def test_all_zero_weight_training_fold_names_the_fold():
         LassoCV(cv=folds).fit(X, Y, sample_weight=s)
 
 
-def test_path_intercepts_follow_float32_X():
-    # issue 28, item 11
-    res = regularization_path(Lasso(), X.astype(np.float32), Y.astype(np.float32),
-                              alphas=5)
-    assert res.coefs.dtype == np.float32 and res.intercepts.dtype == np.float32
-    res64 = regularization_path(Lasso(), X, Y, alphas=5)
-    assert res64.intercepts.dtype == np.float64
-
-
 def test_convergence_warning_starts_with_sklearn_sentence():
     # code written for scikit-learn matches its warning's first sentence
     with pytest.warns(ConvergenceWarning, match="Objective did not converge. You might "

@@ -3,9 +3,11 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn import linear_model as sk
 
-from sklreg import ElasticNet, Lasso, alpha_max, enet_path, lasso_path, regularization_path
+from sklreg import (ElasticNet, Lasso, Ridge, alpha_max, enet_path, lasso_path,
+                    regularization_path)
 from sklreg.utils.reference import enet_objective, enet_objective_at_zero
 from conftest import make_problem
 
@@ -61,3 +63,17 @@ def test_multi_target_path_is_the_multi_task_problem_as_in_scikit_learn():
     for k, alpha in enumerate(alphas):
         fit = MultiTaskElasticNet(alpha=alpha, fit_intercept=False, tol=1e-10).fit(X, Y)
         np.testing.assert_allclose(coefs[..., k], fit.coef_, atol=1e-7)
+
+
+@pytest.mark.parametrize("est", [Lasso(), Ridge(), Ridge(positive=True)],
+                         ids=["Lasso", "Ridge", "Ridge-positive"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_path_intercepts_follow_float32_X(est, sparse):
+    # issue 28, item 11 (Ridge's spectral path returned float64 intercepts)
+    X, Y, _ = make_problem(30, 4, seed=3)
+    X32 = X.astype(np.float32)
+    res = regularization_path(est, sp.csc_matrix(X32) if sparse else X32,
+                              Y.astype(np.float32), alphas=5)
+    assert res.coefs.dtype == np.float32 and res.intercepts.dtype == np.float32
+    res64 = regularization_path(est, X, Y, alphas=5)
+    assert res64.intercepts.dtype == np.float64

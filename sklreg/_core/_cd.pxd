@@ -14,6 +14,7 @@ cdef class LeastSquares:
     cdef readonly double offset, intercept, n_w, primal_at_zero, y_mean
     cdef readonly Py_ssize_t updates      # steps since r was last computed from w
     cdef readonly double gap_resolution   # rounding error bound of the last gap
+    cdef double last_datafit              # the datafit's value at that gap
     cdef readonly double rounding_floor   # P(0) of residuals at y's rounding level
     cdef readonly double[::1] mu          # weighted column means (0 if no intercept)
     # mu split by how each column is centred: element by element, in every
@@ -23,6 +24,7 @@ cdef class LeastSquares:
     cdef readonly double[::1] mu_centred
     cdef double[::1] mu_offset
     cdef readonly double[::1] lipschitz   # |x_j - mu_j|^2_s / n_w
+    cdef double[::1] v_shifted            # the gap's gradient moved within its rounding
     cdef readonly bint finite_norms       # every column's squared norm is finite
     cdef readonly object start_gradient   # v at w = 0, when w started there
     cdef bint fit_intercept
@@ -34,6 +36,12 @@ cdef class LeastSquares:
     cdef double gap_given(self, Penalty penalty, const double[::1] w,
                           const int[::1] coords, const double[::1] v,
                           double* primal) noexcept nogil
+    cdef double rounded_gap(self, Penalty penalty, const double[::1] w,
+                            const int[::1] coords, const double[::1] v,
+                            double gap) noexcept nogil
+    cdef double _gap_terms(self, Penalty penalty, const double[::1] w,
+                           const int[::1] coords, const double[::1] v, double kappa,
+                           double datafit) noexcept nogil
     cdef double primal(self, Penalty penalty, const double[::1] w,
                        const int[::1] coords) noexcept nogil
 

@@ -7,6 +7,8 @@ cdef class Penalty:
     cdef double prox(self, Py_ssize_t j, double x, double step) noexcept nogil
     cdef double subdiff_distance(self, Py_ssize_t j, double w,
                                  double v) noexcept nogil
+    cdef double nearest_subgradient(self, Py_ssize_t j, double w,
+                                    double v) noexcept nogil
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil
     cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil

@@ -8,6 +8,7 @@ coordinate ``j`` at a time:
 ``subdiff_distance(j, w, v)`` distance from v to the subdifferential of Omega_j
                               at w; zero for all j is the optimality condition
                               when v is the negative gradient of the datafit
+``nearest_subgradient(j, w, v)`` the point of that subdifferential closest to v
 ``conjugate(j, v)``           Omega_j^*(v), for v inside its domain
 ``fenchel_young(j, w, v)``    Omega_j(w) + Omega_j^*(v) - v w >= 0, zero iff v is
                               a subgradient at w: the coordinate's part of a
@@ -82,6 +83,10 @@ cdef class Penalty:
     cdef double subdiff_distance(self, Py_ssize_t j, double w,
                                  double v) noexcept nogil:
         return fabs(v)
+
+    cdef double nearest_subgradient(self, Py_ssize_t j, double w,
+                                    double v) noexcept nogil:
+        return 0.0
 
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil:
         return 0.0
@@ -241,12 +246,28 @@ cdef class L1L2(Penalty):
             return g - l1 if g > l1 else 0.0
         return fabs(g) - l1 if fabs(g) > l1 else 0.0
 
+    cdef double nearest_subgradient(self, Py_ssize_t j, double w,
+                                    double v) noexcept nogil:
+        # the point subdiff_distance measures to
+        cdef double l1 = self.l1[j]
+        if w > 0.0:
+            return l1 + self.l2[j] * w
+        if w < 0.0:
+            return -l1 + self.l2[j] * w
+        if v > l1:                            # at 0: [-l1, l1], or (-inf, l1]
+            return l1
+        if v < -l1 and not self.positive:
+            return -l1
+        return v
+
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil:
         cdef double excess = v if self.positive else fabs(v)
         excess -= self.l1[j]
         if excess <= 0.0 or self.l2[j] == 0.0:
             return 0.0
-        return 0.5 * excess * excess / self.l2[j]
+        # excess / l2 first: a coefficient's scale, where excess**2 alone
+        # underflows (or overflows) with X and y scaled by 1e-90 (or 1e90)
+        return 0.5 * excess * (excess / self.l2[j])
 
     cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil:
         # (l2 / 2) (w - z)**2 + (l1 |w| - w c): z is the coefficient whose
@@ -265,7 +286,7 @@ cdef class L1L2(Penalty):
             c = v if fabs(v) <= l1 else (l1 if v > 0 else -l1)
             if l2 > 0.0:
                 z = _soft(v, l1) / l2
-        return 0.5 * l2 * (w - z) * (w - z) + (l1 * fabs(w) - w * c)
+        return 0.5 * (l2 * (w - z)) * (w - z) + (l1 * fabs(w) - w * c)
 
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil:
         cdef double a = v if self.positive else fabs(v)
