@@ -16,10 +16,9 @@ offsets) and its objective is ``factor * P0``.  The base problem is solved
 by an independent method (scikit-learn at tol 1e-12, an exact ridge
 least-squares solve, HiGHS) and a fit is judged in the base units.
 
-Where an estimator still fails beyond some limit, its spec narrows the
-fuzzed range to what holds, and test_known_failures keeps an example from
-beyond it as a strict xfail (it must be removed, and the range widened,
-once the estimator is fixed).
+Every estimator is fuzzed over the whole range (a spec may narrow it, with
+a strict xfail example from beyond, should a new failure be found);
+test_fixed_examples keeps the examples the fuzz once found failing.
 """
 import re
 import warnings
@@ -69,7 +68,7 @@ def ridge_reference(X, y, alpha):
 # objective of a fit mapped back, P(0) and the reference optimum.
 class Spec:
     same_scale = False        # ElasticNet's two penalty parts need s_X = s_y
-    # the limits fuzzed (what lies beyond them fails: test_known_failures):
+    # the limits fuzzed:
     x_exps = (-MAX_EXP, MAX_EXP)   # X's scales, 2**lo .. 2**hi
     y_exps = (-MAX_EXP, MAX_EXP)   # y's
     sparse_offsets = 10            # column offsets of sparse X up to 10**this
@@ -161,9 +160,6 @@ class HuberSpec(Spec):
 
 
 class QuantileSpec(Spec):
-    x_exps = (-64, 64)           # X scaled by 2**91 failed (an isolated scale)
-    sparse_offsets = 6           # sparse X with offsets of 1e8 fails
-
     def rounding(self, db, n):
         return db         # the mean pinball loss is 1-Lipschitz in b
 
@@ -289,26 +285,6 @@ def test_offsets_and_scales(name, d):
     check(name, d)
 
 
-# Bugs the fuzz found in estimators other work owns; each example fails now
-# and must pass once its estimator is fixed (then widen its spec above).
-KNOWN_FAILURES = [
-    pytest.param("QuantileRegressor", dict(kx=91, ky=0, seed=0, n=8, p=2, offsets=[0.0, 3.0],
-                                           y_offset=0.0, frac=0.1),
-                 id="QuantileRegressor-X*2**91",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "issue 28 item 11: QuantileRegressor with X scaled by 2**91 "
-                     "(2.5e27) and a column offset of 1e3 returns a gap of 0.14 at a "
-                     "point 0.36 above the optimum"))),
-    pytest.param("QuantileRegressor", dict(kx=0, ky=0, seed=0, n=8, p=2, sparse=True,
-                                           offsets=[0.0, 8.0], y_offset=0.0, frac=0.001),
-                 id="QuantileRegressor-sparse-offset-1e8",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "issue 28 item 3: QuantileRegressor on sparse X with a column "
-                     "offset of 1e8 returns a gap of 0 at a point 0.10 above the "
-                     "optimum (P(0) = 0.26)"))),
-]
-
-
 # Examples the fuzz once found failing, fixed since (kept as they were).
 FIXED = [
     # y scaled by 1.4e-14 returned a gap of 4e-28 at a point 8e-4 from the
@@ -318,11 +294,33 @@ FIXED = [
                                         y_offset=0.0, frac=0.001), id="HuberRegressor-y*2**-46"),
     pytest.param("HuberRegressor", dict(kx=0, ky=-60), id="HuberRegressor-y*2**-60"),
     pytest.param("HuberRegressor", dict(kx=0, ky=400), id="HuberRegressor-y*2**400"),
+    # X and y both scaled by 2**k: the gradient's square (~2**(4k)) under-
+    # or overflowed in the L2 part's conjugate, which read 0 at w = 0 below
+    # ~1e-78 (zero coefficients); it is now a coefficient times a gradient
+    *[pytest.param("ElasticNet", dict(kx=k, ky=k), id=f"ElasticNet-X,y*2**{k}")
+      for k in (-400, -300, 300, 400)],
+    # a column of 2**91 (1e3 + x0) next to one of 2**91 x0: the first is
+    # scaled by 2**-101 and centred, and a common factor left the two 2**100
+    # apart: the interior point stalled, and its dual point missed
+    # sum(theta) = 0 (every entry on a box edge): a gap of 0.14 at a point
+    # 0.36 above the optimum
+    pytest.param("QuantileRegressor", dict(kx=91, ky=0, seed=0, n=8, p=2, offsets=[0.0, 3.0],
+                                           y_offset=0.0, frac=0.1),
+                 id="QuantileRegressor-X*2**91"),
+    # sparse X with a column of mean 1e8: its centred products cancelled, its
+    # norm read 0 and it was dropped as surely zero (gap 0 at a point 0.10
+    # above the optimum, P(0) = 0.26)
+    pytest.param("QuantileRegressor", dict(kx=0, ky=0, seed=0, n=8, p=2, sparse=True,
+                                           offsets=[0.0, 8.0], y_offset=0.0, frac=0.001),
+                 id="QuantileRegressor-sparse-offset-1e8"),
+    pytest.param("QuantileRegressor", dict(kx=100, ky=0, seed=0, n=8, p=2, sparse=True,
+                                           offsets=[0.0, 0.0], y_offset=0.0, frac=0.1),
+                 id="QuantileRegressor-sparse-X*2**100"),
 ]
 
 
-@pytest.mark.parametrize("name, scales", KNOWN_FAILURES + FIXED)
-def test_known_failures(name, scales):
+@pytest.mark.parametrize("name, scales", FIXED)
+def test_fixed_examples(name, scales):
     d = dict(dict(seed=1, n=20, p=3, sparse=False, offsets=[0.0, 5.0, 0.0], y_offset=2.0,
                   frac=0.01), **scales)
     check(name, d, limits=((-MAX_EXP, MAX_EXP), (-MAX_EXP, MAX_EXP), 10))
@@ -393,13 +391,3 @@ def test_malformed_sparse(name, seed, how):
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     judge(spec, est, dense, y0, np.zeros(4), 0.0, 1.0, 1.0, a0, converged)
 
-
-@pytest.mark.parametrize("k", [-400, -300, 300, 400])
-def test_elastic_net_at_scales_whose_squares_leave_float64(k):
-    """X and y both scaled by 2**k: the gradient's square (~2**(4k)) under-
-    or overflows; the L2 part's conjugate is computed as a coefficient
-    times a gradient, so the gap stays right (it read 0 at w = 0 below
-    ~1e-78, and ElasticNet returned zeros)."""
-    d = dict(seed=1, n=20, p=3, sparse=False, offsets=[0.0, 5.0, 0.0], y_offset=2.0,
-             frac=0.01, kx=k, ky=k)
-    check("ElasticNet", d, limits=((-MAX_EXP, MAX_EXP), (-MAX_EXP, MAX_EXP), 10))

@@ -32,11 +32,15 @@ from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
 from sklreg.utils._blas import CholeskyFactor
 
+EPS = np.finfo(np.float64).eps
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
 JITTER = 1e-13            # relative diagonal shift keeping the normal matrix PD
 DIAG_FLOOR = 1e-8         # ... of at least this fraction of the largest entry
 FINISH_EVERY = 0.1        # after a failed finish, try again when the gap is 10x down
 FINISH_TRIES = 3          # ... at most this often (every try is within tol)
+PER_COLUMN_SPREAD = 30   # log2 range of column scales above which per-column
+                         # scales may replace the common one (below: never
+                         # better where measured, see solve_ipm)
 HANDOVER = 1e-6           # the finish starts at a gap of at most this * P(0) (and tol's)
 PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
 
@@ -199,7 +203,9 @@ class QuantileProblem:
         in n_w units): clip to the box; restore ``sum theta = 0`` (or, with
         no penalty at all, ``B^T theta = 0`` by a projection weighted by each
         entry's room in the box, exact up to rounding); scale into the L1
-        constraint.  Returns (D, theta_feasible), D in the objective's units."""
+        constraint.  Returns (D, theta_feasible), D in the objective's units;
+        D is -inf when no feasible point was reached (a dual point that
+        misses a constraint would bound nothing)."""
         theta = np.array(theta, dtype=np.float64)
         slack = np.empty_like(theta)
         self.loss.box_np(theta, self.s, slack)
@@ -213,12 +219,18 @@ class QuantileProblem:
                 theta -= slack * (theta.sum() / max(slack.sum(), 1e-300))
             if self.loss.box_np(theta, self.s, slack) == 0:
                 break
+        if self.fit_intercept and not free:
+            theta = self._centred(theta)
         v = self.rows.rmatvec(theta)
         # |X^T theta| below the rounding of the product counts as zero (as
         # for unpenalised features): a penalty weight below that rounding
         # (a column of entries 1e150 against alpha = 0.01) must not scale the
         # whole dual point to zero
         v = np.sign(v) * np.maximum(np.abs(v) - self._rounding(theta), 0.0)
+        if self.fit_intercept and abs(theta.sum()) > 4 * EPS * theta.size * np.abs(theta).sum():
+            return -np.inf, theta
+        if free and np.any(v != 0):
+            return -np.inf, theta
         conj = 0.0
         smooth = self.mu > 0
         if np.any(smooth):
@@ -228,6 +240,21 @@ class QuantileProblem:
         if np.any(over):
             theta *= np.min(self.lam[over] / np.abs(v[over]))
         return (np.dot(theta, self.y) - conj) / self.n_w, theta
+
+    def _centred(self, theta):
+        """theta (inside its box) moved to ``sum theta = 0`` where the steps
+        above, weighted by each entry's room to its *nearest* edge, could
+        not (every entry on an edge: the sum stayed at 3, and the dual
+        bounded nothing): in one step, each entry by its share of the room
+        towards the edge the sum needs.  Exact whenever the box allows it,
+        which it always does (``s (tau - 1) < 0 < s tau``)."""
+        excess = theta.sum()
+        if abs(excess) <= EPS * np.abs(theta).sum():
+            return theta
+        edge = self.s * (self.tau - 1.0) if excess > 0 else self.s * self.tau
+        room = theta - edge
+        theta = theta - room * min(excess / room.sum(), 1.0)
+        return np.clip(theta, self.s * (self.tau - 1.0), self.s * self.tau)
 
     def _rounding(self, theta):
         """A bound on the rounding of ``X^T theta`` per column: ``eps sqrt(n)
@@ -282,15 +309,40 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None,
     -------
     SolverResult
     """
-    norms = problem.col_norms() / np.sqrt(problem.n_w)   # weighted RMS
-    norms = norms[(norms > 0) & np.isfinite(norms)]
-    # a power of two: the scaling itself rounds nothing
-    d = np.full(problem.p, 2.0 ** np.round(np.mean(np.log2(norms))) if norms.size else 1.0)
+    d = _column_scales(problem)
     result = _interior_point(problem.rescaled(d), np.asarray(w0, dtype=np.float64) * d,
                              tol=tol, max_iter=max_iter, p0=p0, dual_out=dual_out,
                              exact=exact)
     result.coef = result.coef / d
     return result
+
+
+def _column_scales(problem):
+    """The scaling ``d`` of ``solve_ipm``: one common power of two, or one
+    per column where that leaves both the columns and the L1 weights
+    ``lam_j / d_j`` far better balanced (columns 2**100 apart, as X with
+    one column of entries 1e30 scaled and centred, and the others of 1e27:
+    each column's lam then sits at its column's scale, and the common
+    factor left both 2**100 apart and the interior point stalled)."""
+    rms = problem.col_norms() / np.sqrt(problem.n_w)
+    ok = (rms > 0) & np.isfinite(rms)
+    if not ok.any():
+        return np.ones(problem.p)
+    # powers of two: the scaling itself rounds nothing
+    own = np.where(ok, 2.0 ** np.round(np.log2(np.where(ok, rms, 1.0))), 1.0)
+    common = np.full(problem.p, 2.0 ** np.round(np.mean(np.log2(rms[ok]))))
+
+    def spread(d):
+        """log2 range of the scaled columns' RMS, and of their L1 weights."""
+        logs = [np.log2(rms[ok] / d[ok])]
+        penalized = ok & (problem.lam > 0)
+        if penalized.any():
+            logs.append(np.log2(problem.lam[penalized] / d[penalized]))
+        return max(np.ptp(x) for x in logs)
+
+    if spread(common) > PER_COLUMN_SPREAD and spread(own) < spread(common):
+        return own
+    return common
 
 
 def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):

@@ -12,7 +12,8 @@ products, not to X).  ``Rows.shifted(m)`` is ``X - 1 m^T``: columns with a
 large mean, centred without copying X and without the cancellation of
 ``X^T D X - n m m^T``: each dense block is centred before its products
 (exact where a column's values are within a factor 2 of its mean).  On
-sparse X the shift is applied to the products (a correction term).
+sparse X the shift is applied to the products (a correction term, which
+cancels as ``X^T D X - n m m^T`` does: ``conditioned`` does not use it).
 ``conditioned(X, s, fit_intercept)`` picks the columns to scale (extreme
 magnitudes) and to shift (a large mean) for the quantile interior point.
 
@@ -274,7 +275,39 @@ def conditioned(X, s, fit_intercept):
     shift = np.where(offset, mean, 0.0) if offset.any() else None
     if shift is None:
         return Rows(X), scale, None, norms
+    if sp.issparse(X):
+        return Rows(_centred_copy(X, np.flatnonzero(offset), mean)), scale, shift, None
     return Rows(X).shifted(shift), scale, shift, None
+
+
+def _centred_copy(X, cols, mean):
+    """Sparse X (float64 CSC) with the columns ``cols`` centred by ``mean``,
+    element by element.  Through ``Rows.shifted`` their products would be
+    those of X less the mean's, which cancel: a column of mean 1e8 lost
+    every digit of its spread, read as zero, and its coefficient was set to
+    zero with a certificate of 0.  Such a column is at least 99% stored (a
+    mean dominating the spread leaves few zeros), so its centred copy, all
+    n entries, costs about what its own entries do; the other columns are
+    copied as they are."""
+    X = sp.csc_matrix(X, dtype=np.float64)
+    n, p = X.shape
+    counts = np.diff(X.indptr)
+    centred = np.zeros(p, dtype=bool)
+    centred[cols] = True
+    new_counts = np.where(centred, n, counts)
+    indptr = np.concatenate([[0], np.cumsum(new_counts)])
+    data = np.empty(indptr[-1])
+    indices = np.empty(indptr[-1], dtype=np.int64 if indptr[-1] >= 2**31 else np.int32)
+    # the kept columns' entries, moved to their new offsets
+    col_of = np.repeat(np.arange(p), counts)
+    keep = ~centred[col_of]
+    at = indptr[col_of[keep]] + (np.arange(X.nnz)[keep] - X.indptr[col_of[keep]])
+    data[at], indices[at] = X.data[keep], X.indices[keep]
+    dense = X[:, cols].toarray() - mean[cols]
+    for k, j in enumerate(cols):          # (a few columns)
+        data[indptr[j]:indptr[j + 1]] = dense[:, k]
+        indices[indptr[j]:indptr[j + 1]] = np.arange(n)
+    return sp.csc_matrix((data, indices, indptr), shape=(n, p))
 
 
 def _column_moments(X, s):
