@@ -46,8 +46,7 @@ def multitask_gap(R, G, W, s, n_w, l1, l2):
     v_norms = kappa * rows
     with np.errstate(divide="ignore", invalid="ignore"):
         clip = np.where(v_norms > l1, l1 / v_norms, 1.0)
-        Z = np.where((l2 > 0)[:, None], V * (1 - clip)[:, None] / np.where(l2 > 0, l2, 1)[:, None],
-                     0.0)
+        Z = V * ((1 - clip) / np.where(l2 > 0, l2, np.inf))[:, None]   # 0 without L2
     C = V * clip[:, None]
     fenchel_young = (0.5 * l2 * np.einsum("jt,jt->j", W - Z, W - Z)
                      + l1 * w_norms - np.einsum("jt,jt->j", W, C))
@@ -222,17 +221,14 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
         return self
 
     def _means(self, X, Y, s, n_w):
-        """Weighted column means of X and Y (zeros without an intercept),
-        corrected once so a large mean leaves no rounding in the centring."""
-        p = X.shape[1]
+        """Weighted column means of X (``column_spreads`` corrects them) and
+        of Y, corrected once; zeros without an intercept."""
         if not self.fit_intercept:
-            return np.zeros(p), np.zeros(Y.shape[1])
+            return np.zeros(X.shape[1]), np.zeros(Y.shape[1])
         w = np.ones(X.shape[0]) if s is None else s
         mu = np.asarray(w @ X, dtype=np.float64).ravel() / n_w
         y_mean = w @ Y / n_w
         y_mean += w @ (Y - y_mean) / n_w
-        if not sp.issparse(X):
-            mu += (w @ (X - mu)) / n_w if X.shape[0] * p <= 10**7 else 0.0
         return mu, y_mean
 
     def _start(self, p, n_tasks):
