@@ -27,7 +27,7 @@ from sklearn.metrics import mean_pinball_loss
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.linear_model._lasso import ElasticNet, Lasso
+from sklreg.linear_model._lasso import ElasticNet
 from sklreg.linear_model._quantile import QuantileRegressor
 from sklreg.path import regularization_path
 from sklreg.utils.validation import validate_params, validate_X_y
@@ -210,66 +210,6 @@ _FITTED_DOC = """
         Names of features seen during fit, when X has string column names."""
 
 
-class LassoIC(_GaussianIC):
-    __doc__ = f"""Lasso with alpha chosen by AIC or BIC along its path.
-
-    :class:`sklearn.linear_model.LassoLarsIC`'s selection on sklreg's
-    certified coordinate-descent path: at each alpha of the grid,
-    ``n log(2 pi sigma**2) + RSS / sigma**2 + K df`` with df the number
-    of non-zero coefficients (an unbiased estimate of the lasso's degrees
-    of freedom), sigma**2 the noise variance.  One path instead of one per
-    cross-validation fold.
-
-    Parameters
-    ----------{_COMMON_DOC}
-    max_iter : int, default=1000
-        As in :class:`Lasso`, at each alpha.
-    tol : float, default=1e-4
-        As in :class:`Lasso`, at each alpha.
-    positive : bool, default=False
-        Constrain the coefficients (and the unpenalised fit that estimates
-        the noise variance) to be non-negative.
-    noise_variance : float, default=None
-        The variance of y's noise.  None: estimated from the residuals of
-        the unpenalised least-squares fit, which needs
-        ``n_samples > n_features + fit_intercept``.
-
-    Attributes
-    ----------{_FITTED_DOC}
-    noise_variance_ : float
-        The noise variance used in the criterion.
-
-    See Also
-    --------
-    LassoCV : alpha by cross-validation.
-    ElasticNetIC : the same for the elastic net.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_diabetes
-    >>> from sklreg import LassoIC
-    >>> X, y = load_diabetes(return_X_y=True)
-    >>> model = LassoIC(criterion="bic").fit(X, y)
-    >>> int((model.coef_ != 0).sum())
-    7
-    """
-
-    def __init__(self, *, criterion="aic", alphas=100, eps=1e-3, fit_intercept=True,
-                 max_iter=1000, tol=1e-4, positive=False, noise_variance=None):
-        self.criterion = criterion
-        self.alphas = alphas
-        self.eps = eps
-        self.fit_intercept = fit_intercept
-        self.max_iter = max_iter
-        self.tol = tol
-        self.positive = positive
-        self.noise_variance = noise_variance
-
-    def _estimator(self):
-        return Lasso(fit_intercept=self.fit_intercept, max_iter=self.max_iter,
-                     tol=self.tol, positive=self.positive)
-
-
 class ElasticNetIC(_GaussianIC):
     __doc__ = f"""Elastic net with alpha chosen by AIC or BIC along its path.
 
@@ -348,6 +288,60 @@ class ElasticNetIC(_GaussianIC):
             d2 = np.linalg.svd(root[:, None] * Xa, compute_uv=False) ** 2
             df[k] = np.sum(d2 / (d2 + ridge * alpha))
         return df
+
+
+class LassoIC(ElasticNetIC):
+    __doc__ = f"""Lasso with alpha chosen by AIC or BIC along its path.
+
+    :class:`sklearn.linear_model.LassoLarsIC`'s selection on sklreg's
+    certified coordinate-descent path: at each alpha of the grid,
+    ``n log(2 pi sigma**2) + RSS / sigma**2 + K df`` with df the number
+    of non-zero coefficients (an unbiased estimate of the lasso's degrees
+    of freedom), sigma**2 the noise variance.  One path instead of one per
+    cross-validation fold.
+
+    Parameters
+    ----------{_COMMON_DOC}
+    max_iter : int, default=1000
+        As in :class:`Lasso`, at each alpha.
+    tol : float, default=1e-4
+        As in :class:`Lasso`, at each alpha.
+    positive : bool, default=False
+        Constrain the coefficients (and the unpenalised fit that estimates
+        the noise variance) to be non-negative.
+    noise_variance : float, default=None
+        The variance of y's noise.  None: estimated from the residuals of
+        the unpenalised least-squares fit, which needs
+        ``n_samples > n_features + fit_intercept``.
+
+    Attributes
+    ----------{_FITTED_DOC}
+    noise_variance_ : float
+        The noise variance used in the criterion.
+
+    See Also
+    --------
+    LassoCV : alpha by cross-validation.
+    ElasticNetIC : the same for the elastic net.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklreg import LassoIC
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoIC(criterion="bic").fit(X, y)
+    >>> int((model.coef_ != 0).sum())
+    7
+    """
+
+    _parameter_constraints = {k: v for k, v in ElasticNetIC._parameter_constraints.items()
+                              if k != "l1_ratio"}
+
+    def __init__(self, *, criterion="aic", alphas=100, eps=1e-3, fit_intercept=True,
+                 max_iter=1000, tol=1e-4, positive=False, noise_variance=None):
+        super().__init__(l1_ratio=1.0, criterion=criterion, alphas=alphas, eps=eps,
+                         fit_intercept=fit_intercept, max_iter=max_iter, tol=tol,
+                         positive=positive, noise_variance=noise_variance)
 
 
 class QuantileRegressorIC(_InformationCriterionSelector):
