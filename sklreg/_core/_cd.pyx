@@ -305,14 +305,14 @@ cdef class LeastSquares:
         terms = penalty.fenchel_young_sum(coords, w, v, kappa, &unpenalized)
         for k in range(coords.shape[0] if unpenalized else 0):
             j = coords[k]
-            if not penalty.is_penalized(j) and self.lipschitz[j] > 0.0:
+            if penalty.kkt_only(j, kappa * v[j]) and self.lipschitz[j] > 0.0:
                 # No dual point satisfies an unpenalised coordinate's
-                # constraint (x_j - mu_j) . theta = 0 by scaling, so its part
-                # of the gap, -kappa v_j w_j, gets a KKT term added that
-                # makes it non-negative and zero iff v[j] = 0: the
-                # Fenchel-Young term at the point after an exact step.  A
-                # sign constraint alone (positive, no penalty) is met by
-                # v[j] <= 0 at w[j] = 0: the distance to its subdifferential.
+                # constraint (x_j - mu_j) . theta = 0 by scaling (where a
+                # bound closes v's side the dual covers it: kkt_only is
+                # False), so its part of the gap, -kappa v_j w_j, gets a KKT
+                # term added that makes it non-negative and zero iff v[j] is
+                # in its subdifferential: the Fenchel-Young term at the
+                # point after an exact step.
                 scale = penalty.subdiff_distance(j, w[j], v[j])
                 kkt += (kappa * scale * (fabs(w[j]) + scale / self.lipschitz[j])
                         - kappa * v[j] * w[j])

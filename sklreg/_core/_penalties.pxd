@@ -13,6 +13,7 @@ cdef class Penalty:
     cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil
+    cdef bint kkt_only(self, Py_ssize_t j, double v) noexcept nogil
     cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
                            const double[::1] v, double* kappa) noexcept nogil
     cdef double fenchel_young_sum(self, const int[::1] coords, const double[::1] w,
@@ -24,5 +25,11 @@ cdef class Penalty:
 cdef class L1L2(Penalty):
     cdef const double[::1] l1
     cdef const double[::1] l2
+    cdef const double[::1] lower
+    cdef const double[::1] upper
     cdef readonly bint positive
+    cdef readonly bint bounded
     cdef object _owner
+    cdef void _subdifferential(self, Py_ssize_t j, double w, double* low,
+                               double* high) noexcept nogil
+    cdef double _maximiser(self, Py_ssize_t j, double v) noexcept nogil

@@ -56,10 +56,10 @@ cdef inline double _fenchel_young_sum(AnyPenalty penalty, const int[::1] coords,
     unpenalized[0] = 0
     for k in range(coords.shape[0]):
         j = coords[k]
-        if penalty.is_penalized(j):
-            total += penalty.fenchel_young(j, w[j], kappa * v[j])
-        else:
+        if penalty.kkt_only(j, kappa * v[j]):
             unpenalized[0] += 1
+        else:
+            total += penalty.fenchel_young(j, w[j], kappa * v[j])
     return total
 
 
@@ -99,6 +99,9 @@ cdef class Penalty:
 
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil:
         return False
+
+    cdef bint kkt_only(self, Py_ssize_t j, double v) noexcept nogil:
+        return not self.is_penalized(j)
 
     cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
                            const double[::1] v, double* kappa) noexcept nogil:
@@ -178,6 +181,10 @@ cdef class Penalty:
         there, or None if the penalty is not of that form."""
         return None
 
+    def null_point(self):
+        """The minimiser of the penalty alone (0 here)."""
+        return np.zeros(self.n_features)
+
     def penalized_mask(self):
         """Return a boolean array, True where the coordinate is penalised."""
         out = np.empty(self.n_features, dtype=np.uint8)
@@ -190,28 +197,98 @@ cdef class Penalty:
 
 
 cdef class L1L2(Penalty):
-    """Omega_j(w) = l1[j] * |w| + l2[j] / 2 * w**2, optionally with w >= 0.
+    """Omega_j(w) = l1[j] * |w| + l2[j] / 2 * w**2, with lower[j] <= w <= upper[j].
 
-    This one class is L1 (l2 = 0), L2 (l1 = 0) and the elastic net: they are
-    one formula, so one set of methods serves all three.
+    This one class is L1 (l2 = 0), L2 (l1 = 0) and the elastic net, with
+    glmnet's per-coefficient bounds (``positive`` is lower = 0): they are one
+    formula, so one set of methods serves all of them.  On the box the
+    coordinate's function is ``f + I_[lower, upper]``: its prox is f's
+    clipped to the box, its conjugate ``sup_{u in box} v u - f(u)`` is
+    attained at f's maximiser clipped to the box (finite wherever the box is
+    bounded in the direction of v), and its subdifferential adds the normal
+    cone of the box.
 
     Parameters
     ----------
     l1, l2 : ndarray of shape (n_features,), non-negative float64
     positive : bool
-        Constrain every coefficient to be non-negative.
+        Constrain every coefficient to be non-negative (lower = 0).
+    lower, upper : ndarray of shape (n_features,), default=None
+        Bounds, -inf and +inf by default; lower <= upper.
     """
 
-    def __init__(self, l1, l2, bint positive=False):
+    def __init__(self, l1, l2, bint positive=False, lower=None, upper=None):
         l1 = np.ascontiguousarray(l1, dtype=np.float64)
         l2 = np.ascontiguousarray(l2, dtype=np.float64)
         if l1.shape != l2.shape or l1.ndim != 1:
             raise ValueError("l1 and l2 must be 1-D arrays of one length")
-        self.l1 = l1
-        self.l2 = l2
-        self._owner = (l1, l2)
-        self.positive = positive
+        lower = np.full(l1.shape, -np.inf) if lower is None else np.array(
+            np.broadcast_to(lower, l1.shape), dtype=np.float64)
+        upper = np.full(l1.shape, np.inf) if upper is None else np.array(
+            np.broadcast_to(upper, l1.shape), dtype=np.float64)
+        if positive:
+            lower = np.maximum(lower, 0.0)
+        if not np.all(lower <= upper):
+            raise ValueError("every lower bound must be at most its upper bound")
+        self.l1, self.l2, self.lower, self.upper = l1, l2, lower, upper
+        self._owner = (l1, l2, lower, upper)
+        self.positive = positive or bool(np.all(lower == 0.0) and np.all(upper == np.inf))
+        self.bounded = bool(np.any(lower > -np.inf) or np.any(upper < np.inf))
         self.n_features = l1.shape[0]
+
+    def __reduce__(self):
+        return (L1L2, (np.asarray(self.l1), np.asarray(self.l2), False,
+                       np.asarray(self.lower), np.asarray(self.upper)))
+
+    def scaled(self, double factor):
+        """The penalty times ``factor`` (the bounds unchanged)."""
+        return L1L2(factor * np.asarray(self.l1), factor * np.asarray(self.l2), False,
+                    self.lower, self.upper)
+
+    def bounds(self):
+        """(lower, upper): the box of the coefficients."""
+        return np.asarray(self.lower), np.asarray(self.upper)
+
+    def project(self, w):
+        """w moved into the box (a copy, float64)."""
+        return np.clip(np.asarray(w, dtype=np.float64), self.lower, self.upper)
+
+    def null_point(self):
+        """The minimiser of the penalty alone: each coefficient at the point
+        of its box nearest 0, where every penalised coefficient sits once
+        alpha is at least ``alpha_max``."""
+        return self.project(np.zeros(self.n_features))
+
+    def alpha_max(self, v):
+        """The smallest factor t >= 0 for which ``null_point()`` is optimal
+        on the penalised coordinates under ``t * penalty``, given ``v``, the
+        negative gradient of the datafit there (inf if no factor is: a
+        coordinate with no L1 weight at 0 whose gradient is not 0).
+
+        At w0 = null_point(), ``v_j`` must lie in ``t * dOmega_j(w0_j)``
+        plus the box's normal cone: a coordinate that can move up (w0 <
+        upper) needs v_j <= t (l1 + l2 |w0|), one that can move down needs
+        -v_j <= t (l1 + l2 |w0|); a pinned one (lower = upper) needs nothing.
+        """
+        v = np.asarray(v, dtype=np.float64)
+        w0 = self.null_point()
+        lower, upper = self.bounds()
+        weight = np.asarray(self.l1) + np.asarray(self.l2) * np.abs(w0)
+        push = np.maximum(np.where(w0 < upper, v, 0.0), np.where(w0 > lower, -v, 0.0))
+        penalised = self.penalized_mask()
+        if not np.any(np.asarray(self.l1)[penalised] > 0):
+            return np.inf
+        push, weight = push[penalised], weight[penalised]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(push > 0, push / weight, 0.0)
+        return float(np.max(ratio, initial=0.0))
+
+    def screening_weights(self):
+        """Per coordinate, the level that the optimal |v_j| stays below only
+        if w_j = 0 at the optimum (Gap Safe screening): l1 where the box
+        holds 0; 0 where it does not (such a coefficient is never 0)."""
+        lower, upper = self.bounds()
+        return np.where((lower <= 0) & (upper >= 0), np.asarray(self.l1), 0.0)
 
     def fixed_sign_system(self, coords, signs):
         coords = np.asarray(coords)
@@ -219,50 +296,82 @@ cdef class L1L2(Penalty):
                 np.asarray(self.l1)[coords] * np.asarray(signs, dtype=np.float64))
 
     cdef double value(self, Py_ssize_t j, double w) noexcept nogil:
+        if w < self.lower[j] or w > self.upper[j]:
+            return INFINITY
         if w == 0.0:        # also when l1 is infinite (a pinned coordinate)
             return 0.0
-        if self.positive and w < 0:
-            return INFINITY
         return self.l1[j] * fabs(w) + 0.5 * self.l2[j] * w * w
 
     cdef double prox(self, Py_ssize_t j, double x, double step) noexcept nogil:
-        cdef double u
-        if self.positive:
-            u = x - step * self.l1[j]
-            u = u if u > 0.0 else 0.0
+        # the prox of f plus a box, in one dimension: f's prox clipped
+        cdef double u = _soft(x, step * self.l1[j]) / (1.0 + step * self.l2[j])
+        if self.bounded:
+            if u < self.lower[j]:
+                return self.lower[j]
+            if u > self.upper[j]:
+                return self.upper[j]
+        return u
+
+    cdef inline void _subdifferential(self, Py_ssize_t j, double w, double* low,
+                                      double* high) noexcept nogil:
+        """The interval dOmega_j(w), the box's normal cone included."""
+        cdef double l1 = self.l1[j]
+        if w > 0.0:
+            low[0] = high[0] = l1 + self.l2[j] * w
+        elif w < 0.0:
+            low[0] = high[0] = -l1 + self.l2[j] * w
         else:
-            u = _soft(x, step * self.l1[j])
-        return u / (1.0 + step * self.l2[j])
+            low[0], high[0] = -l1, l1
+        if w <= self.lower[j]:
+            low[0] = -INFINITY
+        if w >= self.upper[j]:
+            high[0] = INFINITY
 
     cdef double subdiff_distance(self, Py_ssize_t j, double w,
                                  double v) noexcept nogil:
-        cdef double g = v - self.l2[j] * w   # what the l1 part must absorb
-        cdef double l1 = self.l1[j]
-        if w > 0.0:
-            return fabs(g - l1)
-        if w < 0.0:
-            return fabs(g + l1)
-        if self.positive:                     # subdifferential is (-inf, l1]
-            return g - l1 if g > l1 else 0.0
-        return fabs(g) - l1 if fabs(g) > l1 else 0.0
+        cdef double low, high
+        if w < self.lower[j] or w > self.upper[j]:
+            return INFINITY
+        self._subdifferential(j, w, &low, &high)
+        if v < low:
+            return low - v
+        if v > high:
+            return v - high
+        return 0.0
 
     cdef double nearest_subgradient(self, Py_ssize_t j, double w,
                                     double v) noexcept nogil:
         # the point subdiff_distance measures to
-        cdef double l1 = self.l1[j]
-        if w > 0.0:
-            return l1 + self.l2[j] * w
-        if w < 0.0:
-            return -l1 + self.l2[j] * w
-        if v > l1:                            # at 0: [-l1, l1], or (-inf, l1]
-            return l1
-        if v < -l1 and not self.positive:
-            return -l1
-        return v
+        cdef double low, high
+        self._subdifferential(j, w, &low, &high)
+        return low if v < low else (high if v > high else v)
+
+    cdef inline double _maximiser(self, Py_ssize_t j, double v) noexcept nogil:
+        """argmax over the box of v u - f(u): f's maximiser, clipped.  Where
+        it is infinite (no L2 part, |v| > l1, the box open on v's side) the
+        conjugate is too: the caller scales v into its domain
+        (``dual_scale``), and what rounding leaves beyond it is read as
+        |v| = l1, whose maximiser is 0 (clipped)."""
+        cdef double l1 = self.l1[j], l2 = self.l2[j], u = 0.0
+        if l2 > 0.0:
+            u = _soft(v, l1) / l2
+        elif v > l1 and self.upper[j] < INFINITY:
+            u = self.upper[j]
+        elif v < -l1 and self.lower[j] > -INFINITY:
+            u = self.lower[j]
+        return self.lower[j] if u < self.lower[j] else (
+            self.upper[j] if u > self.upper[j] else u)
 
     cdef double conjugate(self, Py_ssize_t j, double v) noexcept nogil:
-        cdef double excess = v if self.positive else fabs(v)
-        excess -= self.l1[j]
+        cdef double excess, u
+        if self.bounded:
+            u = self._maximiser(j, v)
+            if u == 0.0:
+                return 0.0
+            # v u - l1 |u| - l2 u**2 / 2, with u's sign taken apart
+            excess = v - (self.l1[j] if u > 0 else -self.l1[j])
+            return u * (excess - 0.5 * self.l2[j] * u)
+        excess = fabs(v) - self.l1[j]
         if excess <= 0.0 or self.l2[j] == 0.0:
             return 0.0
         # excess / l2 first: a coefficient's scale, where excess**2 alone
@@ -270,32 +379,60 @@ cdef class L1L2(Penalty):
         return 0.5 * excess * (excess / self.l2[j])
 
     cdef double fenchel_young(self, Py_ssize_t j, double w, double v) noexcept nogil:
-        # (l2 / 2) (w - z)**2 + (l1 |w| - w c): z is the coefficient whose
-        # gradient v is (the prox), c the part of v the l1 term absorbs
-        # (v clipped to its subdifferential).  Both terms are >= 0 and small
-        # near the optimum: no difference of large terms, unlike value +
+        # (l2 / 2) (w - z)**2 + (l1 |w| - w c) [+ d (z - w)]: z is the
+        # coefficient whose gradient v is (the prox, clipped to the box), c
+        # the part of v the l1 term absorbs at z, d = v - c - l2 z what the
+        # box's normal cone absorbs there.  Every term is >= 0 (d > 0 only
+        # at the upper bound, d < 0 only at the lower one) and small near
+        # the optimum: no difference of large terms, unlike value +
         # conjugate - v w
-        cdef double l1 = self.l1[j], l2 = self.l2[j], z = 0.0, c
-        if w == 0.0:            # also a pinned coordinate (l1 infinite)
-            return self.conjugate(j, v)
-        if self.positive:
-            c = v if v < l1 else l1
-            if l2 > 0.0 and v > l1:
-                z = (v - l1) / l2
-        else:
+        cdef double l1 = self.l1[j], l2 = self.l2[j], z = 0.0, c, d
+        if not self.bounded:
+            if w == 0.0:            # also a pinned coordinate (l1 infinite)
+                return self.conjugate(j, v)
             c = v if fabs(v) <= l1 else (l1 if v > 0 else -l1)
             if l2 > 0.0:
                 z = _soft(v, l1) / l2
-        return 0.5 * (l2 * (w - z)) * (w - z) + (l1 * fabs(w) - w * c)
+            return 0.5 * (l2 * (w - z)) * (w - z) + (l1 * fabs(w) - w * c)
+        z = self._maximiser(j, v)
+        if z > 0.0:
+            c = l1
+        elif z < 0.0:
+            c = -l1
+        else:
+            c = v if fabs(v) <= l1 else (l1 if v > 0 else -l1)
+        d = v - c - l2 * z
+        if not ((d > 0.0 and z == self.upper[j]) or (d < 0.0 and z == self.lower[j])):
+            d = 0.0                 # rounding beyond the scaled dual's domain
+        return (0.5 * (l2 * (w - z)) * (w - z)
+                + ((l1 * fabs(w) - w * c) if w != 0.0 else 0.0)   # l1 may be inf
+                + (d * (z - w) if d != 0.0 else 0.0))
 
     cdef double dual_scale(self, Py_ssize_t j, double v) noexcept nogil:
-        cdef double a = v if self.positive else fabs(v)
-        if self.l2[j] > 0.0 or not self.is_penalized(j) or a <= self.l1[j]:
+        # the domain of the conjugate: all of R with an L2 part; else
+        # v <= l1 unless bounded above, v >= -l1 unless bounded below
+        cdef double l1 = self.l1[j]
+        if self.l2[j] > 0.0 or not self.is_penalized(j):
             return 1.0
-        return self.l1[j] / a
+        if v > l1 and self.upper[j] == INFINITY:
+            return l1 / v
+        if v < -l1 and self.lower[j] == -INFINITY:
+            return -l1 / v
+        return 1.0
 
     cdef bint is_penalized(self, Py_ssize_t j) noexcept nogil:
         return self.l1[j] > 0.0 or self.l2[j] > 0.0
+
+    cdef bint kkt_only(self, Py_ssize_t j, double v) noexcept nogil:
+        # an unpenalised coordinate's conjugate is the support function of
+        # its box: finite where the box is bounded in the direction of v
+        if self.is_penalized(j):
+            return False
+        if v > 0.0:
+            return self.upper[j] == INFINITY
+        if v < 0.0:
+            return self.lower[j] == -INFINITY
+        return self.lower[j] == -INFINITY and self.upper[j] == INFINITY
 
     cdef double dual_terms(self, const int[::1] coords, const double[::1] w,
                            const double[::1] v, double* kappa) noexcept nogil:

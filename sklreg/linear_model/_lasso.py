@@ -13,7 +13,8 @@ from sklreg.linear_model._ridge import Ridge
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
 from sklreg.solvers._base import zero_if_rounding
-from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
+from sklreg.utils.validation import (check_bounds, check_column_norms, check_gram,
+                                     check_penalty_factor)
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
@@ -42,7 +43,13 @@ _SHARED_PARAMETERS = """
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Bounds on the coefficients (glmnet's ``lower.limits`` and
+        ``upper.limits``; an sklreg addition): a scalar for every feature,
+        or one per feature, ``-inf``/``inf`` for none; None means unbounded.
+        A bound may exclude 0: that coefficient then sits at its bound
+        nearest 0 from ``alpha_max`` on.  The duality gap accounts for them.
     random_state : int, RandomState instance or None, default=None
         Seeds the coordinate order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
@@ -142,13 +149,16 @@ class ElasticNet(PenalizedRegressor):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
         "solver": [StrOptions({"auto", "cd", "pg"})],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", penalty_factor=None, solver="auto", verbose=0):
+                 selection="cyclic", penalty_factor=None, solver="auto", verbose=0,
+                 lower_bounds=None, upper_bounds=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -163,9 +173,19 @@ class ElasticNet(PenalizedRegressor):
         self.penalty_factor = penalty_factor
         self.solver = solver
         self.verbose = verbose
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _check_params(self, n_features):
         check_penalty_factor(self.penalty_factor, n_features)
+        self._bounds(n_features)
+
+    def _bounds(self, n_features):
+        """(lower, upper) per feature, checked; None where not bounded."""
+        if self.lower_bounds is None and self.upper_bounds is None:
+            return None, None
+        return check_bounds(self.lower_bounds, self.upper_bounds, n_features,
+                            self.positive)
 
     _solver_checks_finite = True     # LeastSquares's column norms do
     _column_y_as_1d = True
@@ -175,7 +195,8 @@ class ElasticNet(PenalizedRegressor):
         ``coef_init``; ``design`` shares X's Design between targets, ``seed``
         is the coordinate order (0: cyclic)."""
         n_features = X.shape[1]
-        unit = ElasticNetPenalty(1.0, self.l1_ratio, self.penalty_factor, self.positive)
+        unit = ElasticNetPenalty(1.0, self.l1_ratio, self.penalty_factor, self.positive,
+                                 *self._bounds(n_features))
         problem = LeastSquaresProblem(
             Design(X) if design is None else design, y, sample_weight, self.fit_intercept,
             ElasticNetUnits(unit, n_features), tol=self.tol, max_iter=self.max_iter,
@@ -213,6 +234,7 @@ class ElasticNet(PenalizedRegressor):
         factor = np.asarray(1.0 if self.penalty_factor is None else self.penalty_factor,
                             dtype=float)
         return (self.l1_ratio == 0 and self.alpha > 0 and not self.positive
+                and self.lower_bounds is None and self.upper_bounds is None
                 and self.solver in ("auto", "cd")
                 and factor.min() == factor.max() > 0)
 
@@ -293,13 +315,14 @@ class Lasso(ElasticNet):
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
-                 penalty_factor=None, solver="auto", verbose=0):
+                 penalty_factor=None, solver="auto", verbose=0, lower_bounds=None,
+                 upper_bounds=None):
         super().__init__(
             alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive, random_state=random_state,
             selection=selection, penalty_factor=penalty_factor, solver=solver,
-            verbose=verbose)
+            verbose=verbose, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
 
 
 def _squared_error(y_true, y_pred, sample_weight):
@@ -309,7 +332,7 @@ def _squared_error(y_true, y_pred, sample_weight):
 
 _CV_INNER_PARAMETERS = """
     fit_intercept, precompute, max_iter, tol, copy_X, positive, random_state,
-    selection, penalty_factor :
+    selection, penalty_factor, lower_bounds, upper_bounds :
         As in :class:`ElasticNet`; used for every fold and for the refit.
 """
 
@@ -362,7 +385,8 @@ class ElasticNetCV(PathCV):
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, scoring=None,
-                 alpha_selection="min", store_cv_coefs=False):
+                 alpha_selection="min", store_cv_coefs=False, lower_bounds=None,
+                 upper_bounds=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -381,6 +405,8 @@ class ElasticNetCV(PathCV):
         self.scoring = scoring
         self.alpha_selection = alpha_selection
         self.store_cv_coefs = store_cv_coefs
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _search_grid(self):
         ratios = np.atleast_1d(self.l1_ratio)
@@ -438,14 +464,16 @@ class LassoCV(ElasticNetCV):
                  precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, cv=None,
                  verbose=False, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, scoring=None,
-                 alpha_selection="min", store_cv_coefs=False):
+                 alpha_selection="min", store_cv_coefs=False, lower_bounds=None,
+                 upper_bounds=None):
         super().__init__(
             l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, tol=tol, cv=cv, copy_X=copy_X,
             verbose=verbose, n_jobs=n_jobs, positive=positive,
             random_state=random_state, selection=selection,
             penalty_factor=penalty_factor, scoring=scoring,
-            alpha_selection=alpha_selection, store_cv_coefs=store_cv_coefs)
+            alpha_selection=alpha_selection, store_cv_coefs=store_cv_coefs,
+            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
 
     def _search_grid(self):
         return [{}]

@@ -27,9 +27,9 @@ _PATH_PARAMETERS = {
     "positive": ["boolean"],
 }
 # what ``**params`` of the path functions may hold (scikit-learn's, and
-# sklreg's penalty_factor); anything else is a ValueError, as in scikit-learn
+# sklreg's penalty_factor and bounds); anything else is a ValueError, as in scikit-learn
 _SOLVER_PARAMETERS = ("tol", "max_iter", "selection", "random_state", "penalty_factor",
-                      "sample_weight")
+                      "lower_bounds", "upper_bounds", "sample_weight")
 
 
 @validate_arguments({**_PATH_PARAMETERS, "l1_ratio": [Interval(Real, 0, 1, closed="both")],
@@ -69,7 +69,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     positive : bool, default=False
     **params
         ``tol``, ``max_iter``, ``selection``, ``random_state``,
-        ``penalty_factor`` passed to the estimator, and ``sample_weight``.
+        ``penalty_factor``, ``lower_bounds``, ``upper_bounds`` passed to the
+        estimator, and ``sample_weight``.
         Anything else is a ValueError, as in scikit-learn.
 
     Returns
@@ -93,6 +94,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     if np.ndim(y) == 2 and np.shape(y)[1] > 1:         # scikit-learn: the multi-task problem
         if positive:
             raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+        for name in ("lower_bounds", "upper_bounds"):
+            if params.pop(name, None) is not None:
+                raise ValueError(f"{name} is not allowed for multi-output (y.ndim != 1)")
         with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):
             *out, n_iters = multitask_path(X, y, l1_ratio=l1_ratio, alphas=alphas, eps=eps,
                                            coef_init=coef_init, sample_weight=sample_weight,

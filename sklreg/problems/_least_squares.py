@@ -39,12 +39,13 @@ class ElasticNetUnits:
 
     def __init__(self, unit, n_features):
         self.unit, self.n_features = unit, n_features
+        self.compiled = unit.compile(n_features)
 
     def scale(self, n_w):
         return 1.0
 
     def penalty(self, alpha, n_w):
-        return self.unit.with_alpha(alpha).compile(self.n_features)
+        return self.compiled.scaled(alpha)
 
     def result(self, result, n_w):
         return result
@@ -94,8 +95,9 @@ class LeastSquaresProblem:
     def __init__(self, design, y, sample_weight, fit_intercept, units, *, tol, max_iter,
                  coef_init=None, solver="cd", seed=0):
         n_features = design.n_features
-        self.coef = (np.zeros(n_features) if coef_init is None
-                     else np.array(coef_init, dtype=np.float64))
+        # a start outside the coefficients' bounds is moved into them
+        self.coef = units.penalty(1.0, 1.0).project(
+            np.zeros(n_features) if coef_init is None else coef_init)
         self.datafit = LeastSquares(design, y, sample_weight, self.coef, fit_intercept)
         self.units, self.tol, self.max_iter = units, tol, max_iter
         self.solver, self.seed = solver, seed
@@ -107,26 +109,23 @@ class LeastSquaresProblem:
         return self.units.scale(self.datafit.n_w) * self.datafit.primal_at_zero
 
     def alpha_max(self):
-        """Smallest alpha with every penalised coefficient zero (``inf``
-        without an L1 part).  Moves the coefficients to the solution there:
-        the penalised ones at zero, the others fitted."""
+        """Smallest alpha with every penalised coefficient at its
+        ``null_point`` (0, or its bound nearest 0; ``inf`` without an L1
+        part).  Moves the coefficients to the solution there: the
+        penalised ones at that point, the others fitted."""
         if not isinstance(self.units, ElasticNetUnits):
             raise TypeError("alpha_max is not defined for Ridge: no alpha sets every "
                             "coefficient to zero")
-        unit, n_features = self.units.unit, self.units.n_features
-        l1 = unit.l1_weights(n_features)
-        if np.any(self.coef):
-            self.coef[:] = 0.0
+        unit, penalty = self.units.unit, self.units.compiled
+        null = penalty.null_point()
+        if np.any(self.coef != null):
+            self.coef[:] = null
             self.datafit.refresh(self.coef)
-        if not np.all(l1 > 0):
-            solve_cd(self.datafit, unit.compile_frozen(n_features), self.coef,
+        if not np.all(penalty.penalized_mask()):
+            solve_cd(self.datafit, unit.compile_frozen(self.units.n_features), self.coef,
                      tol=self.tol, max_iter=self.max_iter)
-        _, _, v = self.datafit.full_gap(unit.compile(n_features), self.coef)
-        active = l1 > 0
-        if not np.any(active):
-            return np.inf
-        grad = v if unit.positive else np.abs(v)
-        return float(np.max(grad[active] / l1[active], initial=0.0))
+        _, _, v = self.datafit.full_gap(penalty, self.coef)
+        return penalty.alpha_max(v)
 
     def solve(self, alpha):
         """The fit at ``alpha`` from the current coefficients: a

@@ -81,7 +81,7 @@ class SolverResult:
             ConvergenceWarning)
 
 
-def zero_if_rounding(datafit, w, tol_abs):
+def zero_if_rounding(datafit, w, tol_abs, penalty=None):
     """The result w = 0 when y is constant up to rounding, else None.
 
     With an intercept and y constant (n = 1, say), ``y - mean(y)`` is not 0
@@ -91,10 +91,13 @@ def zero_if_rounding(datafit, w, tol_abs):
     here is non-negative, so P(0) bounds how far w = 0 is from the optimum;
     when it is at most ``datafit.rounding_floor`` (the objective of
     residuals at y's noise level), w = 0 is returned, certified by P(0),
-    with that floor as its target.  ``w`` is set to zero in place.
+    with that floor as its target.  ``w`` is set to zero in place.  Not
+    where ``penalty`` bounds w away from 0 (its ``null_point``): the answer
+    is then not 0.
     """
     p0 = datafit.primal_at_zero
-    if p0 > datafit.rounding_floor:
+    if p0 > datafit.rounding_floor or (penalty is not None
+                                       and np.any(penalty.null_point())):
         return None
     support = np.flatnonzero(w).astype(np.intc)
     datafit.move(w, support, np.zeros(support.size))

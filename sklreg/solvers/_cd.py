@@ -217,7 +217,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     p0 = datafit.primal_at_zero
     certified_abs = tol * p0      # what the result must reach
     tol_abs = min(tol, target if target is not None else tol) * p0    # where it stops
-    constant = zero_if_rounding(datafit, w, tol_abs)
+    constant = zero_if_rounding(datafit, w, tol_abs, penalty)
     if constant is not None:
         return constant
     if gradient is None and datafit.start_gradient is not None and not np.any(w):
@@ -263,7 +263,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     # with few features a gap pass is cheap and the test's overhead is not
     screen = (screening and p >= SCREEN_MIN_FEATURES and curvature is not None
               and datafit.column_length >= SCREEN_MIN_COLUMN and not np.any(always))
-    l1 = curvature[1] if screen else None
+    l1 = penalty.screening_weights() if screen else None
     lipschitz = np.asarray(datafit.lipschitz)
     active = None          # coordinates not screened (None: all)
     if support_solver is None and exact_finish:

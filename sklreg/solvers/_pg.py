@@ -42,7 +42,7 @@ def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
     SolverResult
     """
     tol_abs = gap_target(tol, datafit.primal_at_zero)
-    constant = zero_if_rounding(datafit, w, tol_abs)
+    constant = zero_if_rounding(datafit, w, tol_abs, penalty)
     if constant is not None:
         return constant
     gap, primal, _ = datafit.full_gap(penalty, w)

@@ -242,6 +242,44 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
+def check_bounds(lower_bounds, upper_bounds, n_features, positive=False):
+    """Return (lower, upper), the coefficients' bounds as float64 arrays of
+    shape (n_features,) (None: unbounded on that side), checked: a scalar
+    or one entry per feature, no NaN, ``lower <= upper``, ``lower < inf``,
+    ``upper > -inf``, and no negative lower bound with ``positive=True``
+    (which is ``lower_bounds=0``)."""
+    bounds = []
+    for name, value, default in (("lower_bounds", lower_bounds, -np.inf),
+                                 ("upper_bounds", upper_bounds, np.inf)):
+        if value is None:
+            bounds.append(np.full(n_features, default))
+            continue
+        array = check_array(np.atleast_1d(value), ensure_2d=False, dtype=np.float64,
+                            input_name=name, ensure_all_finite=False)
+        if array.ndim != 1 or array.shape[0] not in (1, n_features):
+            raise ValueError(f"{name} must be a scalar or have shape ({n_features},); "
+                             f"got shape {array.shape}")
+        if np.any(np.isnan(array)):
+            raise ValueError(f"{name} must not contain NaN")
+        if np.any(array == -default):
+            raise ValueError(f"{name} must not be {-default}: no coefficient would be "
+                             f"feasible")
+        bounds.append(np.broadcast_to(array, (n_features,)).copy())
+    lower, upper = bounds
+    if positive and lower_bounds is not None and np.any(lower < 0):
+        raise ValueError(f"positive=True (lower_bounds=0) conflicts with lower_bounds "
+                         f"below 0 (min {lower.min():g}): pass one or the other")
+    if positive:
+        lower = np.maximum(lower, 0.0)
+    wrong = np.flatnonzero(lower > upper)
+    if wrong.size:
+        j = wrong[0]
+        raise ValueError(f"lower_bounds must be at most upper_bounds; feature {j} has "
+                         f"lower_bounds={lower[j]:g} > upper_bounds={upper[j]:g}"
+                         + (" (positive=True sets lower_bounds=0)" if positive else ""))
+    return lower, upper
+
+
 def alpha_values(alphas, name="alphas", *, strictly_positive=False, index_single=True):
     """User-given alphas (a float or a 1-D sequence) as float64 of shape
     (n_alphas,), in the given order.
