@@ -238,6 +238,62 @@ def test_an_entry_of_1e308_fits():
     assert np.all(np.isfinite(cv.coef_)) and np.isfinite(cv.intercept_)
 
 
+def _without_row(X, y, tau, alpha, row):
+    """The optimum when sample ``row`` is a row of entries 1e308: its
+    residual is zero at the optimum (a shift of ``sum w`` by ~1e-308 fits
+    it and moves the other rows by ~1e-308), so the problem is the other
+    rows' under ``sum w = 0`` (HiGHS; the objective over all n rows)."""
+    keep = np.arange(len(y)) != row
+    Xk, yk, n, p = X[keep], y[keep], len(y), X.shape[1]
+    m = len(yk)
+    c = np.r_[np.full(2 * p, alpha * n), 0, 0, np.full(m, tau), np.full(m, 1 - tau)] / n
+    A = np.hstack([Xk, -Xk, np.ones((m, 1)), -np.ones((m, 1)), np.eye(m), -np.eye(m)])
+    A = np.vstack([A, np.r_[np.ones(p), -np.ones(p), np.zeros(2 + 2 * m)]])
+    return linprog(c, A_eq=A, b_eq=np.r_[yk, 0], method="highs").fun
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.01, 1.0])
+def test_a_row_of_1e308_never_certifies_a_wrong_point(alpha):
+    """One row of X at 1e308: the fit stayed at w = 0, objective 1.357
+    against the optimum's 0.520, and read a gap of 0 (the rounding allowance
+    ``|x_j| |theta|`` of the dual swallowed ``|X^T theta|``).  Either the
+    answer is within its target of the optimum, or the gap it reports is at
+    least its true distance and a ConvergenceWarning says so."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 4))
+    y = X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(50)
+    X[3] = 1e308
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = QuantileRegressor(alpha=alpha).fit(X, y)
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert np.all(np.isfinite(est.coef_))
+    keep = np.arange(50) != 3
+    r = y[keep] - X[keep] @ est.coef_ - est.intercept_
+    r3 = y[3] - est.intercept_ - 1e308 * est.coef_.sum()
+    primal = ((np.sum(np.maximum(0.5 * r, -0.5 * r)) + 0.5 * abs(r3)) / 50
+              + alpha * np.abs(est.coef_).sum())
+    excess = primal - _without_row(X, y, 0.5, alpha, 3)
+    if warned:
+        assert est.dual_gap_ >= excess - 1e-9
+    else:
+        assert excess <= 1e-6 * p_zero(y, 0.5) + 1e-12
+
+
+def test_cv_with_a_row_of_1e308_has_a_finite_grid():
+    """QuantileRegressorCV on a row of 1e308 (an IndexError before): its
+    grid starts at alpha_max ~1e306 (a coefficient of ~1e-308 fits that
+    row's residual), finite and decreasing, and the refit is finite."""
+    from sklreg import QuantileRegressorCV
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 4))
+    y = X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(50)
+    X[3] = 1e308
+    cv = QuantileRegressorCV(cv=3, alphas=5).fit(X, y)
+    assert np.all(np.isfinite(cv.alphas_)) and np.all(np.diff(cv.alphas_) < 0)
+    assert np.all(np.isfinite(cv.coef_)) and np.isfinite(cv.intercept_)
+
+
 @pytest.mark.parametrize("factor", [1e150, 1e200, 1e-150, 1e-300])
 def test_extreme_column_scales(factor):
     """Issue 28 item 11: X times 1e150 (and 1e-300...) fits with no

@@ -27,6 +27,7 @@ import numpy as np
 
 from sklreg._core._ipm import RowState
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
+from sklreg.solvers._quantile_dual import repaired, rounding
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
@@ -161,6 +162,12 @@ class QuantileProblem:
                                self.lam / d, self.mu / d ** 2, self.fit_intercept,
                                norms=None if self._norms is None else self._norms / d)
 
+    def col_peaks(self):
+        """``Rows.col_peaks`` of the operator (one pass, once)."""
+        if not hasattr(self, "_peaks"):
+            self._peaks = self.rows.col_peaks()
+        return self._peaks
+
     def col_norms(self):
         """``sqrt(sum_i s_i x_ij**2)`` per column (one pass, once)."""
         if self._norms is None:
@@ -222,11 +229,22 @@ class QuantileProblem:
         if self.fit_intercept and not free:
             theta = self._centred(theta)
         v = self.rows.rmatvec(theta)
+        found = self._bound(theta, v, free)
+        moved, rows = repaired(self, theta, v)     # (None but for dominated columns)
+        if moved is not None:
+            if self.fit_intercept and not free:
+                moved = self._centred(moved, keep=rows)
+            other = self._bound(moved, self.rows.rmatvec(moved), free)
+            found = other if other[0] > found[0] else found
+        return found
+
+    def _bound(self, theta, v, free):
+        """``dual``'s last step, from ``v = X^T theta``."""
         # |X^T theta| below the rounding of the product counts as zero (as
         # for unpenalised features): a penalty weight below that rounding
         # (a column of entries 1e150 against alpha = 0.01) must not scale the
         # whole dual point to zero
-        v = np.sign(v) * np.maximum(np.abs(v) - self._rounding(theta), 0.0)
+        v = np.sign(v) * np.maximum(np.abs(v) - rounding(self, theta, v), 0.0)
         if self.fit_intercept and abs(theta.sum()) > 4 * EPS * theta.size * np.abs(theta).sum():
             return -np.inf, theta
         if free and np.any(v != 0):
@@ -238,30 +256,26 @@ class QuantileProblem:
                           / (2 * self.mu[smooth]))
         over = ~smooth & (self.lam > 0) & (np.abs(v) > self.lam)
         if np.any(over):
-            theta *= np.min(self.lam[over] / np.abs(v[over]))
+            theta = theta * np.min(self.lam[over] / np.abs(v[over]))
         return (np.dot(theta, self.y) - conj) / self.n_w, theta
 
-    def _centred(self, theta):
+    def _centred(self, theta, keep=None):
         """theta (inside its box) moved to ``sum theta = 0`` where the steps
         above, weighted by each entry's room to its *nearest* edge, could
         not (every entry on an edge: the sum stayed at 3, and the dual
         bounded nothing): in one step, each entry by its share of the room
         towards the edge the sum needs.  Exact whenever the box allows it,
-        which it always does (``s (tau - 1) < 0 < s tau``)."""
+        which it always does (``s (tau - 1) < 0 < s tau``).  The entries
+        ``keep`` (indices) are not moved."""
         excess = theta.sum()
         if abs(excess) <= EPS * np.abs(theta).sum():
             return theta
         edge = self.s * (self.tau - 1.0) if excess > 0 else self.s * self.tau
         room = theta - edge
+        if keep is not None:
+            room[keep] = 0.0
         theta = theta - room * min(excess / room.sum(), 1.0)
         return np.clip(theta, self.s * (self.tau - 1.0), self.s * self.tau)
-
-    def _rounding(self, theta):
-        """A bound on the rounding of ``X^T theta`` per column: ``eps sqrt(n)
-        sum_i |x_ij theta_i|``, at most ``|x_j|_s |theta / sqrt(s)|``."""
-        n = theta.shape[0]
-        return (4 * np.finfo(np.float64).eps * np.sqrt(n) * self.col_norms()
-                * np.linalg.norm(theta / np.sqrt(self.s)))
 
     def certificate(self, w, b, theta, refit=True):
         """(gap, primal, b): the intercept is re-fitted exactly first
@@ -436,6 +450,14 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
         resid -= a_p * a_dbeta
         state.step(a_p, a_d)
         stalled = max(a_p, a_d) < 1e-12 or not np.all(np.isfinite(beta))
+    if finished is None and not np.all(np.isfinite(best[2])):
+        # every certified iterate overflowed (a row of 1e308): the start,
+        # certified as it is, rather than NaN coefficients
+        w = np.asarray(w0, dtype=np.float64)
+        b = pb.best_intercept(w)
+        r = pb.y - pb.rows.matvec(w) - b
+        theta = pb.s * np.where(r > 0, pb.tau, np.where(r < 0, pb.tau - 1.0, 0.0))
+        best = (*pb.certificate(w, b, theta, refit=False)[:2], w, b, theta)
     gap, primal, w, b, theta = best if finished is None else finished
     if dual_out is not None:
         dual_out.append(theta)

@@ -94,6 +94,44 @@ class Rows:
                 out += Xb.T @ v[i0:i1]
         return out if self._scale is None else out / self._scale
 
+    def abs_rmatvec(self, v, cols=None):
+        """Return ``|B|.T @ v`` (float64), B the operator (its columns ``cols``
+        only, a boolean mask, when given) and v >= 0: a bound on the terms of
+        ``B.T @ v``, hence on its rounding.  A shift on sparse X is bounded
+        by ``|x - m| <= |x| + |m|``."""
+        cols = np.ones(self.shape[1], dtype=bool) if cols is None else cols
+        if self._sparse:
+            X = sp.csc_matrix(self.X)[:, np.flatnonzero(cols)]
+            absX = sp.csc_matrix((np.abs(X.data), X.indices, X.indptr), shape=X.shape)
+            out = np.asarray(absX.T @ v, dtype=np.float64).ravel()
+            if self._shift is not None:
+                out += np.abs(self._shift[cols]) * v.sum()
+        else:
+            out = np.zeros(np.count_nonzero(cols))
+            for i0, i1, Xb in self._blocks():
+                out += np.abs(Xb[:, cols]).T @ v[i0:i1]
+        return out if self._scale is None else out / self._scale[cols]
+
+    def col_peaks(self):
+        """``(rows, values)``: for every column of the operator, the row of its
+        largest entry in magnitude and that entry (one pass); None on sparse
+        X shifted through its products."""
+        if self._sparse:
+            if self._shift is not None:
+                return None
+            X = sp.csc_matrix(self.X)
+            absX = sp.csc_matrix((np.abs(X.data), X.indices, X.indptr), shape=X.shape)
+            rows = np.asarray(absX.argmax(axis=0)).ravel()
+            values = np.asarray(X[rows, np.arange(X.shape[1])], dtype=np.float64).ravel()
+        else:
+            rows, values = np.zeros(self.shape[1], dtype=np.intp), np.zeros(self.shape[1])
+            for i0, _, Xb in self._blocks():
+                at = np.argmax(np.abs(Xb), axis=0)
+                top = Xb[at, np.arange(Xb.shape[1])]
+                better = np.abs(top) > np.abs(values)
+                rows[better], values[better] = at[better] + i0, top[better]
+        return rows, values if self._scale is None else values / self._scale
+
     def gram(self, d, ones=False, c=None):
         """Return B.T @ diag(d) @ B (dense float64), where B is X or, with
         ``ones``, X with a column of ones appended (one pass either way).
