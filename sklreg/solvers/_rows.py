@@ -101,8 +101,8 @@ class Rows:
         by ``|x - m| <= |x| + |m|``."""
         cols = np.ones(self.shape[1], dtype=bool) if cols is None else cols
         if self._sparse:
-            X = sp.csc_matrix(self.X)[:, np.flatnonzero(cols)]
-            absX = sp.csc_matrix((np.abs(X.data), X.indices, X.indptr), shape=X.shape)
+            # abs() copies the index arrays too: scipy may sort them in place
+            absX = abs(sp.csc_matrix(self.X)[:, np.flatnonzero(cols)])
             out = np.asarray(absX.T @ v, dtype=np.float64).ravel()
             if self._shift is not None:
                 out += np.abs(self._shift[cols]) * v.sum()
@@ -119,9 +119,8 @@ class Rows:
         if self._sparse:
             if self._shift is not None:
                 return None
-            X = sp.csc_matrix(self.X)
-            absX = sp.csc_matrix((np.abs(X.data), X.indices, X.indptr), shape=X.shape)
-            rows = np.asarray(absX.argmax(axis=0)).ravel()
+            X = sp.csc_matrix(self.X, copy=True)      # argmax may sort X's indices in place
+            rows = np.asarray(abs(X).argmax(axis=0)).ravel()
             values = np.asarray(X[rows, np.arange(X.shape[1])], dtype=np.float64).ravel()
         else:
             rows, values = np.zeros(self.shape[1], dtype=np.intp), np.zeros(self.shape[1])
