@@ -274,6 +274,8 @@ class QuantileProblem:
         room = theta - edge
         if keep is not None:
             room[keep] = 0.0
+        if room.sum() == 0:          # no room left (but on the entries kept)
+            return theta
         theta = theta - room * min(excess / room.sum(), 1.0)
         return np.clip(theta, self.s * (self.tau - 1.0), self.s * self.tau)
 

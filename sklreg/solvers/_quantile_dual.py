@@ -50,7 +50,7 @@ def repaired(pb, theta, v):
     if not over.any() or pb.col_peaks() is None:
         return None, None
     rows, values = pb.col_peaks()
-    dominant = over & (pb.s[rows] * values ** 2 >= DOMINANT * pb.col_norms() ** 2)
+    dominant = over & (values != 0) & (pb.s[rows] * values ** 2 >= DOMINANT * pb.col_norms() ** 2)
     _, first = np.unique(rows[dominant], return_index=True)
     if first.size == 0:
         return None, None
