@@ -83,11 +83,40 @@ def _libraries():
     return libs, paths
 
 
+def power_law_data(n, p, density, exponent=0.9, n_informative=200, seed=0):
+    """Sparse text-like X (news20/rcv1-like): CSC, non-negative entries,
+    column j holding about ``(j + 1) ** -exponent`` of the non-zeros (a few
+    frequent columns, a long tail of columns with one entry or none); y is
+    linear in ``n_informative`` of the columns plus noise."""
+    rng = np.random.default_rng(seed)
+    weight = np.arange(1, p + 1, dtype=np.float64) ** -exponent
+    counts = np.minimum(rng.poisson(weight * (density * n * p / weight.sum())), n)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    rows = np.empty(indptr[-1], dtype=np.int32)
+    for j in np.flatnonzero(counts > n // 20):       # the frequent columns
+        rows[indptr[j]:indptr[j + 1]] = rng.choice(n, counts[j], replace=False)
+    rare = np.repeat(counts <= n // 20, counts)       # duplicates dropped below
+    rows[rare] = rng.integers(0, n, np.count_nonzero(rare))
+    X = sp.csc_matrix((rng.exponential(1.0, rows.size), rows, indptr), shape=(n, p))
+    X.sum_duplicates()
+    w = np.zeros(p)
+    informative = rng.choice(np.flatnonzero(counts), n_informative, replace=False)
+    w[informative] = rng.standard_normal(n_informative)
+    signal = X @ w
+    y = signal + 0.5 * np.std(signal) * rng.standard_normal(n)
+    return X, y
+
+
 def problem(name, n, p, *, ratio=None, l1_ratio=1.0, density=1.0, path=False,
-            fit_intercept=True, dtype=np.float64, quick_shape=None):
+            fit_intercept=True, dtype=np.float64, quick_shape=None, power_law=False,
+            libraries=None):
     def build(quick):
         nn, pp = quick_shape if quick and quick_shape else (n, p)
-        X, y, _ = make_correlated_data(nn, pp, rho=0.5, density=density, random_state=0)
+        if power_law:
+            X, y = power_law_data(nn, pp, density)
+        else:
+            X, y, _ = make_correlated_data(nn, pp, rho=0.5, density=density,
+                                           random_state=0)
         if not fit_intercept and not sp.issparse(X):
             X = np.asfortranarray(X - X.mean(axis=0))
             y = y - y.mean()
@@ -108,6 +137,8 @@ def problem(name, n, p, *, ratio=None, l1_ratio=1.0, density=1.0, path=False,
                    for k, f in paths.items()}
     else:
         runners = {k: _fit_runner(make) for k, make in libs.items()}
+    if libraries is not None:
+        runners = {k: f for k, f in runners.items() if k in libraries}
     reference = lambda d: runners["sklreg"](d, 1e-13)     # noqa: E731
     return Problem(name, build, objective, runners, reference)
 
@@ -125,4 +156,13 @@ def problems():
         problem("lasso_n_gg_p", 100000, 100, ratio=100, quick_shape=(20000, 100)),
         problem("lasso_dense_amax100_f32", 1000, 5000, ratio=100, dtype=np.float32,
                 quick_shape=(500, 2000)),
+        # text-like: scikit-learn and LARS take minutes here, the peers are
+        # the working-set solvers (the path without an intercept: skglm's
+        # and celer's paths have none)
+        problem("lasso_sparse_highdim", 20_000, 1_000_000, ratio=100, density=3e-4,
+                power_law=True, quick_shape=(2000, 100_000),
+                libraries=("sklreg", "skglm", "celer")),
+        problem("lasso_sparse_highdim_path", 20_000, 1_000_000, path=True, density=3e-4,
+                power_law=True, fit_intercept=False, quick_shape=(2000, 100_000),
+                libraries=("sklreg", "skglm", "celer")),
     ]
