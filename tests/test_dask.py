@@ -114,7 +114,10 @@ def test_path_equals_in_memory(client, est):
     on_dask = regularization_path(est, Xd, yd, sample_weight=sd, alphas=15)
     in_memory = regularization_path(est, X, y, sample_weight=s, alphas=15)
     np.testing.assert_allclose(on_dask.alphas, in_memory.alphas, rtol=1e-9)
-    np.testing.assert_allclose(on_dask.coefs, in_memory.coefs, rtol=1e-4, atol=1e-6)
+    # each path is certified at tol, not equal to the other's rounding: in
+    # memory, n >> p runs its passes on the normal equations, far past tol
+    scale = np.abs(in_memory.coefs).max()
+    np.testing.assert_allclose(on_dask.coefs, in_memory.coefs, rtol=1e-4, atol=1e-4 * scale)
     np.testing.assert_allclose(on_dask.intercepts, in_memory.intercepts, rtol=1e-5)
     # a new alpha is solved from the kept moments, exactly as in memory
     alpha = 0.7 * on_dask.alphas[5] + 0.3 * on_dask.alphas[6]

@@ -557,3 +557,55 @@ def test_working_set_selection_takes_the_largest_scores():
         assert chosen.size == size == np.unique(chosen).size
         # the same scores as a full sort's first ``size`` (ties at 0 may differ)
         np.testing.assert_array_equal(np.sort(score[chosen]), np.sort(score[order[:size]]))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weights", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_passes_on_the_normal_equations_reach_the_certified_optimum(sparse, weights,
+                                                                    l1_ratio, monkeypatch):
+    # n >> p: passes on the Gram matrix, then a certificate from the residual
+    # recomputed from w; the optimum is the one of plain passes on X
+    import sklreg.solvers._cd as cd
+    from sklreg.solvers._support import SupportSolver
+    calls = []
+    kernel = cd.cd_gram_epochs
+    monkeypatch.setattr(cd, "cd_gram_epochs", lambda *a: calls.append(1) or kernel(*a))
+    X, y, s = make_problem(400, 30, sparse=sparse, weights=weights, shift=1.0)
+    _, _, v = LeastSquares(Design(X), y, s, np.zeros(30), True).full_gap(
+        ElasticNetPenalty(1.0, l1_ratio).compile(30), np.zeros(30))
+    for alpha in np.abs(v).max() / l1_ratio * np.array([0.5, 0.05, 0.001]):
+        penalty = ElasticNetPenalty(alpha, l1_ratio).compile(30)
+        datafit = LeastSquares(Design(X), y, s, np.zeros(30), True)
+        gram_fit = solve_cd(datafit, penalty, np.zeros(30), tol=1e-10, max_iter=10_000,
+                            support_solver=SupportSolver(datafit, capacity=30))
+        assert gram_fit.converged
+        # the certificate is about w itself: recomputed from scratch
+        fresh = LeastSquares(Design(X), y, s, gram_fit.coef, True)
+        gap, primal, _ = fresh.full_gap(penalty, gram_fit.coef)
+        assert gap <= 1e-10 * fresh.primal_at_zero
+        plain = LeastSquares(Design(X), y, s, np.zeros(30), True)
+        ref = solve_cd(plain, penalty, np.zeros(30), tol=1e-12, max_iter=100_000,
+                       exact_finish=False)
+        assert abs(primal - ref.primal) <= gap + ref.gap + 1e-14
+        np.testing.assert_allclose(gram_fit.coef, ref.coef, rtol=0,
+                                   atol=1e-4 * np.abs(ref.coef).max())
+    assert len(calls) == 3                     # the Gram route was the one taken
+
+
+def test_normal_equation_passes_count_and_leave_the_residual_to_refresh():
+    from sklreg._core._cd import cd_gram_epochs
+    from sklreg.solvers._support import SupportSolver
+    X, y, s = make_problem(300, 20, weights=True, shift=1.0)
+    datafit = LeastSquares(Design(X), y, s, np.zeros(20), True)
+    _, _, v = datafit.full_gap(ElasticNetPenalty(1.0).compile(20), np.zeros(20))
+    penalty = ElasticNetPenalty(0.01 * np.abs(v).max()).compile(20)
+    G, b = SupportSolver(datafit, capacity=20).normal_equations()
+    Xc = X - np.average(X, axis=0, weights=s)
+    np.testing.assert_allclose(G, Xc.T @ (s[:, None] * Xc) / s.sum(), rtol=1e-12, atol=1e-12)
+    w = np.zeros(20)
+    epochs, estimate = cd_gram_epochs(datafit, penalty, G, b, w, 500, 1e-12)
+    assert 0 < epochs < 500
+    datafit.refresh(w)
+    gap, _, _ = datafit.full_gap(penalty, w)
+    assert gap <= 1e-11 * datafit.primal_at_zero

@@ -282,10 +282,12 @@ cdef class LeastSquares:
         reach = GAP_ROUNDING * (sqrt(2.0 * self.primal_at_zero) + reach) / sqrt(n)
         for k in range(coords.shape[0]):
             j = coords[k]
+            self.v_shifted[j] = v[j]
+            near = penalty.nearest_subgradient(j, w[j], v[j])
+            if near == v[j]:       # a subgradient already (most zero features)
+                continue
             delta = sqrt(self.lipschitz[j]) * reach + GAP_ROUNDING * sqrt(
                 2.0 * datafit * n) * hypot(sqrt(self.lipschitz[j]), self.mu_offset[j])
-            near = penalty.nearest_subgradient(j, w[j], v[j])
-            self.v_shifted[j] = v[j]
             if fabs(near) <= delta:        # a penalty float64 cannot see here
                 self.v_shifted[j] += max(-delta, min(delta, near - v[j]))
                 shifted += 1
@@ -346,7 +348,8 @@ cdef class LeastSquares:
         up to the rounding of v (``rounded_gap``).
         """
         cdef const double[::1] w_ = w
-        if coords is None:
+        every = coords is None
+        if every:
             coords = np.arange(self.X.n_features, dtype=np.intc)
         cdef const int[::1] coords_ = coords
         cdef const int[::1] missing = coords
@@ -354,7 +357,9 @@ cdef class LeastSquares:
             v = np.full(self.X.n_features, np.nan)
         else:
             v = np.array(gradient, dtype=np.float64)
-            missing = coords[np.isnan(v[coords])].astype(np.intc)
+            # (over every feature, without gathering v[coords]: 4x faster)
+            missing = (np.flatnonzero(np.isnan(v)) if every
+                       else coords[np.isnan(v[coords])]).astype(np.intc)
         cdef double[::1] v_ = v
         cdef double gap, primal
         cdef Py_ssize_t k
@@ -805,3 +810,61 @@ def cd_epochs(LeastSquares f, Penalty penalty, double[::1] w, int[::1] ws,
                 stable = True
                 break
     return epoch, gap, primal, accepted, stable, gradient if checked else None
+
+
+def cd_gram_epochs(LeastSquares f, Penalty penalty, const double[:, ::1] gram,
+                   const double[::1] correlations, double[::1] w, int max_epochs,
+                   double tol, int check_every=5):
+    """Coordinate-descent passes on the normal equations (glmnet's covariance
+    updates): the gradient ``v = correlations - gram @ w`` is kept instead of
+    the residual, so a step costs p multiply-adds instead of n, and a
+    feature that does not move costs nothing.  For n >> p.
+
+    ``gram`` and ``correlations`` are ``Xc' diag(s) Xc / n_w`` and
+    ``Xc' diag(s) y_c / n_w`` (``SupportSolver.normal_equations``).  Stops
+    once the gap estimated from them is at most ``tol`` or stops going down
+    (checked every ``check_every`` passes), or after ``max_epochs`` passes.  The estimate's datafit,
+    ``P(0) - w . (correlations + v) / 2``, is a difference of large terms:
+    it steers, it does not certify.  The residual of ``f`` is not
+    touched: recompute it from w (``refresh``) before certifying.  w is
+    updated in place.  Returns (passes done, estimated gap).
+    """
+    cdef Py_ssize_t i, j, k, p = w.shape[0]
+    cdef int epoch = 0
+    cdef double lip, old, new, delta, kappa, datafit, previous, gap = INFINITY
+    cdef const int[::1] coords = np.arange(p, dtype=np.intc)
+    cdef double[::1] v = np.array(correlations, dtype=np.float64)
+    cdef bint main = handles_signals()
+    cdef double work = 0.0
+    with nogil:
+        for j in range(p):
+            if w[j] != 0.0:
+                for i in range(p):
+                    v[i] -= gram[j, i] * w[j]        # v -= G[:, j] w_j (G symmetric)
+        while epoch < max_epochs:
+            for j in range(p):
+                lip = gram[j, j]
+                if lip <= 0.0:
+                    continue
+                old = w[j]
+                new = penalty.prox(j, old + v[j] / lip, 1.0 / lip)
+                if new != old:
+                    delta = new - old
+                    w[j] = new
+                    for i in range(p):
+                        v[i] -= gram[j, i] * delta
+            epoch += 1
+            if main:
+                work += p * p
+                check_signals(&work)
+            if epoch % check_every == 0 or epoch == max_epochs:
+                kappa = 1.0
+                penalty.dual_terms(coords, w, v, &kappa)
+                datafit = f.primal_at_zero
+                for k in range(p):
+                    datafit -= 0.5 * w[k] * (correlations[k] + v[k])
+                previous, gap = gap, f._gap_terms(penalty, w, coords, v, kappa,
+                                                  max(datafit, 0.0))
+                if gap <= tol or gap >= previous:     # done, or at its rounding
+                    break
+    return epoch, gap

@@ -43,7 +43,7 @@ on the 100-alpha path this replaced most of the CD passes at small alphas.
 """
 import numpy as np
 
-from sklreg._core._cd import GradientBounds, cd_epochs, gap_safe
+from sklreg._core._cd import GradientBounds, cd_epochs, cd_gram_epochs, gap_safe
 from sklreg.solvers._base import SolverResult, zero_if_rounding
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
@@ -79,6 +79,11 @@ POLISHES = 3           # exact solves once certified: one, and more while
 TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
                        # sets cost more Python time than they save
 TINY_EPOCHS = 20       # plain passes over every feature they start with
+GRAM_RATIO = 2         # ... on the normal equations first, with this many
+                       # times more samples than features (sparse X too: its
+                       # fits then take the steps dense X takes)
+GRAM_EPOCHS = 200      # passes on them (each costs ~p/n of one over X)
+GRAM_FRACTION = 0.25   # they stop at this fraction of the target (estimated)
 
 
 def _cd_cost_left(gap_before, gap_after, target, epochs, size):
@@ -241,10 +246,24 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         # rank, which the working sets and finishes below avoid
         gap, primal, v = datafit.full_gap(penalty, w, gradient=gradient)
         gradient = v
-        if gap > _reach(datafit, tol_abs):
-            n_iter, gap, primal, _, _, gradient = cd_epochs(
+        if (gap > _reach(datafit, tol_abs) and exact_finish
+                and datafit.n_samples >= GRAM_RATIO * p
+                and not np.any(datafit.mu_centred)):
+            # passes on the normal equations, then one certificate from the
+            # residual recomputed from w (not with a column whose mean
+            # dominates its spread: its sparse Gram entries cancel)
+            if support_solver is None:
+                support_solver = SupportSolver(datafit, capacity=p)
+            n_iter, _ = cd_gram_epochs(datafit, penalty, *support_solver.normal_equations(),
+                                       w, min(max_iter, GRAM_EPOCHS), GRAM_FRACTION * tol_abs)
+            datafit.refresh(w)
+            gap, primal, gradient = datafit.full_gap(penalty, w)
+        if gap > _reach(datafit, tol_abs) and n_iter < max_iter:
+            epochs, gap, primal, _, _, gradient = cd_epochs(
                 datafit, penalty, w, np.arange(p, dtype=np.intc),
-                min(max_iter, TINY_EPOCHS), tol_abs, check_every, seed, extrapolate, 0)
+                min(max_iter - n_iter, TINY_EPOCHS), tol_abs, check_every, seed,
+                extrapolate, 0)
+            n_iter += epochs
         report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
         if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
                 and (not polishes or not 0 < np.count_nonzero(w) < size_bound

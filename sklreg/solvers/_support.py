@@ -60,6 +60,7 @@ class SupportSolver:
         # entries serve every later alpha, so the CD passes of all of them
         # count towards paying for it
         self.spent = 0
+        self._normal = None    # (G, b) in feature order, once asked for
 
     # ---- Gram cache -----------------------------------------------------
     # Entries live in the top-left corner of ``_buffer``, which grows by
@@ -84,6 +85,15 @@ class SupportSolver:
         self.features = np.concatenate([self.features, missing])
         self.rhs = np.concatenate([self.rhs, self.datafit.correlations(missing)])
         self.position[missing] = np.arange(m, m + k)
+
+    def normal_equations(self):
+        """(G, b) of every feature, in their order: the Gram matrix of the
+        centred columns and their correlations with y (cached)."""
+        if self._normal is None:
+            every = np.arange(self.position.size)
+            self._cache(every)
+            self._normal = self._block(every, every), self.rhs[self.position]
+        return self._normal
 
     def _block(self, rows, cols, out=None):
         """The Gram entries of ``rows`` x ``cols`` (written into ``out``)."""
