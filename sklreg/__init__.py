@@ -1,7 +1,8 @@
 """sklreg: regularized linear regression, scikit-learn compatible, certified."""
 from sklreg.linear_model import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor,
                                  HuberRegressorCV, Lasso, LassoCV, LassoIC, MultiTaskElasticNet,
-                                 MultiTaskLasso, QuantileRegressor,
+                                 MultiTaskElasticNetCV, MultiTaskLasso, MultiTaskLassoCV,
+                                 QuantileRegressor,
                                  QuantileRegressorCV, QuantileRegressorIC, Ridge, RidgeCV,
                                  enet_path, lasso_path)
 from sklreg.inference import InferenceSummary, QuantileInterval, summary
@@ -25,7 +26,9 @@ __all__ = [
     "LassoCV",
     "LassoIC",
     "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
     "MultiTaskLasso",
+    "MultiTaskLassoCV",
     "PathResult",
     "QuantileRegressor",
     "QuantileInterval",

@@ -116,11 +116,14 @@ def _fold_path(estimator, X, y, sample_weight, alphas, train, test, scorer, loss
         # one product for the whole path: a matrix-vector product per alpha
         # is slow, and very slow with BLAS threads spinning on shared cores;
         # on the columns some alpha uses only (a fifth of them, LassoCV rows)
+        # (coefs of several tasks: (n_alphas, n_tasks, n_features), and
+        # predictions (n_test, n_alphas, n_tasks))
         coefs = np.asarray(path.coefs, dtype=np.float64)
-        used = np.flatnonzero(np.any(coefs != 0, axis=0))
+        flat = coefs.reshape(-1, coefs.shape[-1])
+        used = np.flatnonzero(np.any(flat != 0, axis=0))
         with single_threaded_blas():
-            preds = np.asarray(X_test[:, used] @ coefs[:, used].T)
-        preds += path.intercepts
+            preds = np.asarray(X_test[:, used] @ flat[:, used].T)
+        preds = preds.reshape(X_test.shape[0], *coefs.shape[:-1]) + path.intercepts
         for a in range(len(alphas)):
             losses[a] = loss(y_test, preds[:, a], s_test)
     else:

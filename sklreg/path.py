@@ -24,9 +24,11 @@ class PathResult:
     alphas : ndarray of shape (n_alphas,), decreasing
     coefs : ndarray of shape (n_alphas, n_features) or (n_alphas, n_targets, n_features)
     intercepts : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-    dual_gaps : ndarray, shaped as ``intercepts``
-        Certificate reached at each alpha (absolute duality gap).
-    n_iters : ndarray of int, shaped as ``intercepts``
+    dual_gaps : ndarray, shaped as ``intercepts``, or of shape (n_alphas,)
+        Certificate reached at each alpha (absolute duality gap): one per
+        target, or one for all the tasks of a multi-task estimator, whose
+        tasks form one problem.
+    n_iters : ndarray of int, shaped as ``dual_gaps``
     data : PathData or None
         What the path was computed from, for ``coef_at``.
     """
@@ -233,6 +235,8 @@ def regularization_path(estimator, X, y, *, alphas=100, eps=1e-3,
                 else alpha_grid(grid_top(estimator, X, y, s), alphas, eps))
     else:
         grid = alphas
+    if getattr(estimator, "_multi_task", False):      # one problem over every task
+        return estimator._path(X, y, s, grid, coef_init)
     if hasattr(estimator, "_make_problem"):
         return _problem_path(estimator, X, y, s, grid, coef_init)
     if hasattr(estimator, "_solve_path") and y.ndim == 1:
@@ -391,6 +395,8 @@ def grid_top(estimator, X, y, s):
 
 
 def _alpha_max_validated(estimator, X, y, s):
+    if getattr(estimator, "_multi_task", False):      # y of shape (n_samples, n_tasks)
+        return float(estimator._alpha_max(X, y, s))
     if y.ndim != 1:
         y = y[:, 0] if y.shape[1] == 1 else None
         if y is None:

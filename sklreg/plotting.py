@@ -2,6 +2,8 @@
 
 matplotlib is imported only when something is drawn.
 """
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -80,12 +82,19 @@ class PathDisplay:
     Parameters
     ----------
     alphas : ndarray of shape (n_alphas,)
-    coefs : ndarray of shape (n_alphas, n_features)
+    coefs : ndarray of shape (n_alphas, n_features) or (n_alphas, n_targets, n_features)
+        With several targets (a multi-task estimator's tasks), each feature
+        is drawn as the Euclidean norm of its coefficients over the targets
+        (the row norm its L2,1 penalty shrinks), or per target with
+        ``target``.
     feature_names : list of str, default=None
     alpha : float, default=None
         An alpha to mark (e.g. chosen by cross-validation).
     alpha_1se : float, default=None
         A second alpha to mark (the one-standard-error choice).
+    target : int, default=None
+        With several targets, draw this target's coefficients instead of
+        the norms.
 
     Attributes
     ----------
@@ -102,21 +111,24 @@ class PathDisplay:
     >>> display = PathDisplay.from_estimator(cv)   # doctest: +SKIP
     """
 
-    def __init__(self, alphas, coefs, *, feature_names=None, alpha=None, alpha_1se=None):
+    def __init__(self, alphas, coefs, *, feature_names=None, alpha=None, alpha_1se=None,
+                 target=None):
         self.alphas = np.asarray(alphas)
         self.coefs = np.asarray(coefs)
         self.feature_names = feature_names
         self.alpha = alpha
         self.alpha_1se = alpha_1se
+        self.target = target
 
     @classmethod
-    def from_path(cls, path, *, feature_names=None, ax=None):
+    def from_path(cls, path, *, feature_names=None, ax=None, target=None):
         """Plot a :class:`sklreg.PathResult`."""
-        return cls(path.alphas, path.coefs, feature_names=feature_names).plot(ax=ax)
+        return cls(path.alphas, path.coefs, feature_names=feature_names,
+                   target=target).plot(ax=ax)
 
     @classmethod
     def from_estimator(cls, estimator, X=None, y=None, *, sample_weight=None, alphas=100,
-                       feature_names=None, ax=None):
+                       feature_names=None, ax=None, target=None):
         """Plot the path of an sklreg estimator, or of a Pipeline's last step.
 
         A fitted cross-validated estimator plots the path it keeps
@@ -145,24 +157,22 @@ class PathDisplay:
                                        sample_weight=sample_weight)
         if feature_names is None:
             feature_names = getattr(last, "feature_names_in_", names)
-        return cls(path.alphas, path.coefs, feature_names=feature_names,
+        return cls(path.alphas, path.coefs, feature_names=feature_names, target=target,
                    **marks).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw on ``ax`` (a new figure if None); returns self."""
-        if self.coefs.ndim != 2:
-            raise ValueError("plot_path draws the path of one target; these "
-                             f"coefficients have shape {self.coefs.shape}")
+        coefs, ylabel = self._curves()
         ax = _axes(ax)
-        n_features = self.coefs.shape[-1]
+        n_features = coefs.shape[-1]
         names = (list(self.feature_names) if self.feature_names is not None
                  else [f"x{j}" for j in range(n_features)])
-        self.lines_ = [ax.plot(self.alphas, self.coefs[:, j], label=names[j])[0]
+        self.lines_ = [ax.plot(self.alphas, coefs[:, j], label=names[j])[0]
                        for j in range(n_features)]
         ax.set_xscale("log")
         ax.invert_xaxis()          # from the empty model to the full one
         ax.set_xlabel("alpha (log scale)")
-        ax.set_ylabel("coefficient")
+        ax.set_ylabel(ylabel)
         marks = (_mark(ax, self.alpha, "alpha (min CV loss)", "--")
                  + _mark(ax, self.alpha_1se, "alpha (1 standard error)", ":"))
         if n_features <= MAX_LEGEND_FEATURES:
@@ -171,6 +181,21 @@ class PathDisplay:
             _legend(ax, handles=marks)
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+    def _curves(self):
+        """(n_alphas, n_features) values to draw, and their axis label."""
+        if self.coefs.ndim == 2:
+            return self.coefs, "coefficient"
+        if self.coefs.ndim != 3:
+            raise ValueError("plot_path draws coefficients of shape (n_alphas, n_features) "
+                             f"or (n_alphas, n_targets, n_features); got {self.coefs.shape}")
+        if self.target is None:
+            return np.linalg.norm(self.coefs, axis=1), "coefficient norm over the targets"
+        n_targets = self.coefs.shape[1]
+        if not (isinstance(self.target, Integral) and 0 <= self.target < n_targets):
+            raise ValueError(f"target must be an int in [0, {n_targets}); got {self.target!r}")
+        return self.coefs[:, self.target], f"coefficient (target {self.target})"
 
 
 class CVDisplay:
@@ -237,7 +262,7 @@ class CVDisplay:
 
 
 def plot_path(path_or_estimator, X=None, y=None, *, feature_names=None, ax=None,
-              sample_weight=None):
+              sample_weight=None, target=None):
     """Plot coefficients against log alpha.
 
     Parameters
@@ -251,15 +276,20 @@ def plot_path(path_or_estimator, X=None, y=None, *, feature_names=None, ax=None,
     feature_names : list of str, default=None
     ax : matplotlib Axes, default=None
     sample_weight : array-like, default=None
+    target : int, default=None
+        With several targets (e.g. a multi-task estimator), each feature is
+        drawn as the norm of its coefficients over the targets; an int draws
+        that target's coefficients instead.
 
     Returns
     -------
     PathDisplay
     """
     if isinstance(path_or_estimator, PathResult):
-        return PathDisplay.from_path(path_or_estimator, feature_names=feature_names, ax=ax)
+        return PathDisplay.from_path(path_or_estimator, feature_names=feature_names, ax=ax,
+                                     target=target)
     return PathDisplay.from_estimator(path_or_estimator, X, y, sample_weight=sample_weight,
-                                      feature_names=feature_names, ax=ax)
+                                      feature_names=feature_names, ax=ax, target=target)
 
 
 def plot_cv(cv_estimator, ax=None):

@@ -4,7 +4,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklreg import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor, HuberRegressorCV,
-                    Lasso, LassoCV, LassoIC, QuantileRegressor, QuantileRegressorCV,
+                    Lasso, LassoCV, LassoIC, MultiTaskElasticNetCV, MultiTaskLassoCV,
+                    QuantileRegressor, QuantileRegressorCV,
                     QuantileRegressorIC, Ridge, RidgeCV)
 
 # The CV estimators run at a tight tol: the weights-equal-repeated-rows check
@@ -12,10 +13,14 @@ from sklreg import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor, Hube
 # bounds the prediction difference only by about sqrt(gap).  Its data stack
 # copies of 15 rows against 30 features (rank 15), so the default grid ends
 # near interpolation, where no solver certifies 1e-14 in 1000 passes: the
-# grid stops at alpha_max / 100 instead.
+# grid stops at alpha_max / 100 instead.  The multi-task ones search 20
+# alphas: on those near-collinear columns block coordinate descent needs
+# hundreds of passes per alpha.
 ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random"),
               LassoCV(tol=1e-14, eps=1e-2),
               ElasticNetCV(l1_ratio=[0.5, 1.0], tol=1e-14, eps=1e-2),
+              MultiTaskLassoCV(tol=1e-10, eps=1e-2, alphas=20),
+              MultiTaskElasticNetCV(l1_ratio=[0.5, 1.0], tol=1e-10, eps=1e-2, alphas=20),
               QuantileRegressor(),
               # the weight-equivalence check compares predictions to 1e-9: a
               # gap of 1e-10 P(0) allows ~1e-8 on this elastic net

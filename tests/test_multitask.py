@@ -136,3 +136,21 @@ def test_path_with_several_targets_is_scikit_learns_multi_task_path(l1_ratio):
     np.testing.assert_allclose(coefs[..., 3], fit.coef_, atol=1e-7)
     with pytest.raises(ValueError, match="positive"):
         enet_path(X, Y, positive=True)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_without_intercept_offset_and_constant_columns_are_features(sparse):
+    # without an intercept a column's mean is part of its effect: the step
+    # size is its plain sum of squares (a centred one diverged), and a
+    # constant column is a feature like any other
+    X, Y, s = problem()
+    X[:, 1] = 2.0
+    X[:, 2:6] += 1.5
+    ref = reference(X, Y, 0.1, 0.7, s, fit_intercept=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = MultiTaskElasticNet(alpha=0.1, l1_ratio=0.7, tol=1e-10, fit_intercept=False).fit(
+            sp.csc_matrix(X) if sparse else X, Y, sample_weight=s)
+    assert np.abs(est.coef_[:, 1]).max() > 0.1
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-6)
+    assert objective(est, X, Y, 0.1, 0.7, s) - objective(ref, X, Y, 0.1, 0.7, s) <= est.dual_gap_ + 1e-12

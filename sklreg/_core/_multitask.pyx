@@ -29,10 +29,12 @@ cdef inline const double* _weights(object s, const double[::1] view):
     return NULL if s is None else &view[0]
 
 
-def column_spreads(Design X, double[::1] mu, s):
-    """Return L_j * n_w = sum_i s_i (x_ij - mu_j)^2 about the corrected
-    mean, and correct ``mu`` in place by the mean of x_j - mu_j (one read of
-    each column): a column whose mean dwarfs its spread keeps its digits."""
+def column_spreads(Design X, double[::1] mu, s, bint centred):
+    """Return L_j * n_w = sum_i s_i (x_ij - mu_j)^2: when ``centred``, about
+    the corrected mean, correcting ``mu`` in place by the mean of
+    x_j - mu_j (one read of each column: a column whose mean dwarfs its
+    spread keeps its digits); otherwise (no intercept, mu = 0) the plain
+    weighted sum of squares, constant columns included."""
     cdef Py_ssize_t j, p = X.n_features
     cdef const double[::1] sv = np.ones(1) if s is None else s
     cdef const double* sp = _weights(s, sv)
@@ -43,6 +45,9 @@ def column_spreads(Design X, double[::1] mu, s):
     with nogil:
         for j in range(p):
             X.col_spread(j, mu[j], &zeros[0], sp, m)
+            if not centred:
+                out[j] = m[1]
+                continue
             out[j] = 0.0 if m[3] != 0.0 else max(m[1] - m[0] * m[0] / n_w, 0.0)
             if mu[j] != 0.0:
                 mu[j] += m[0] / n_w

@@ -4,10 +4,12 @@ from sklreg.linear_model._information_criterion import (ElasticNetIC, LassoIC,
 from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sklreg.linear_model._lasso_path import enet_path, lasso_path
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
+from sklreg.linear_model._multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
 from sklreg.linear_model._quantile import QuantileRegressor, QuantileRegressorCV
 from sklreg.linear_model._ridge import Ridge, RidgeCV
 
 __all__ = ["ElasticNet", "ElasticNetCV", "ElasticNetIC", "HuberRegressor", "HuberRegressorCV",
-           "Lasso", "LassoCV", "LassoIC", "MultiTaskElasticNet", "MultiTaskLasso",
+           "Lasso", "LassoCV", "LassoIC", "MultiTaskElasticNet",
+           "MultiTaskElasticNetCV", "MultiTaskLasso", "MultiTaskLassoCV",
            "QuantileRegressor", "QuantileRegressorCV", "QuantileRegressorIC", "Ridge",
            "RidgeCV", "enet_path", "lasso_path"]

@@ -224,13 +224,7 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         routed = split_params(self, params, sample_weight)
         X_given = X
         X, y, s = validate_X_y(self, X, y, sample_weight)
-        if y.ndim == 2 and y.shape[1] == 1:
-            warn_at_caller("A column-vector y was passed when a 1d array was expected; "
-                           "it was raveled.", DataConversionWarning)
-            y = y.ravel()
-        if y.ndim != 1:
-            raise ValueError("%s takes a 1-D y; got shape %r"
-                             % (type(self).__name__, y.shape))
+        y = self._check_target(y)
         folds = make_folds(self.cv, X, y, fold_ids, routed)
         with collect_missed() as missed:
             searches = [self._cross_validate(extra, X, y, s, folds)
@@ -243,6 +237,18 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         warn_if_at_grid_edge(self, grid, losses.mean(axis=1),
                              lambda: _alpha_max_validated(self._estimator(**extra), X, y, s))
         return self
+
+    def _check_target(self, y):
+        """y as the estimator fits it: 1-D (a column vector is raveled, with
+        scikit-learn's warning)."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            warn_at_caller("A column-vector y was passed when a 1d array was expected; "
+                           "it was raveled.", DataConversionWarning)
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError("%s takes a 1-D y; got shape %r"
+                             % (type(self).__name__, y.shape))
+        return y
 
     def _select_search(self, searches):
         """Set the attributes of the search from its results, a list of

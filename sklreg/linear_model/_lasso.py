@@ -326,8 +326,9 @@ class Lasso(ElasticNet):
 
 
 def _squared_error(y_true, y_pred, sample_weight):
-    """Mean (weighted) squared error per alpha-independent prediction column."""
-    return float(np.average((y_true - y_pred) ** 2, weights=sample_weight))
+    """Mean (weighted) squared error of one prediction; with several tasks,
+    its mean over them, as scikit-learn's ``MultiTask*CV`` scores."""
+    return float(np.mean(np.average((y_true - y_pred) ** 2, weights=sample_weight, axis=0)))
 
 
 _CV_INNER_PARAMETERS = """

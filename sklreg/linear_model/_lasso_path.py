@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._param_validation import validate_params as validate_arguments
 
 from sklreg.linear_model._lasso import ElasticNet
-from sklreg.linear_model._multitask import multitask_path
+from sklreg.linear_model._multitask import MultiTaskElasticNet
 from sklreg.path import regularization_path
 from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import warn_at_caller
@@ -94,20 +94,19 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
     if np.ndim(y) == 2 and np.shape(y)[1] > 1:         # scikit-learn: the multi-task problem
         if positive:
             raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+        if params.pop("penalty_factor", None) is not None:
+            raise ValueError("penalty_factor is not supported for a multi-task y")
         for name in ("lower_bounds", "upper_bounds"):
             if params.pop(name, None) is not None:
                 raise ValueError(f"{name} is not allowed for multi-output (y.ndim != 1)")
-        with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):
-            *out, n_iters = multitask_path(X, y, l1_ratio=l1_ratio, alphas=alphas, eps=eps,
-                                           coef_init=coef_init, sample_weight=sample_weight,
-                                           **params)
-        return tuple(out) + (n_iters,) if return_n_iter else tuple(out)
-    est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
-                     **params)
+        est = MultiTaskElasticNet(l1_ratio=l1_ratio, fit_intercept=False, **params)
+    else:
+        est = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
+                         **params)
     with fit_progress(verbose, "lasso_path" if l1_ratio == 1 else "enet_path"):
         res = regularization_path(est, X, y, alphas=alphas, eps=eps, n_alphas=n_alphas,
                                   coef_init=coef_init, sample_weight=sample_weight)
-    coefs = np.moveaxis(res.coefs, 0, -1)        # alphas last, as scikit-learn
+    coefs = np.moveaxis(res.coefs, 0, -1)        # alphas last, as in scikit-learn
     out = (res.alphas, coefs, res.dual_gaps)
     return out + (list(res.n_iters),) if return_n_iter else out
 

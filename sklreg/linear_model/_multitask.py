@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.path import _check_coef_init, _check_grid, alpha_grid
+from sklreg.path import PathResult, _collect
 from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils.validation import validate_params, validate_X_y
 
@@ -55,6 +55,90 @@ def multitask_gap(R, G, W, s, n_w, l1, l2):
     primal = datafit + float(np.sum(l1 * w_norms + 0.5 * l2 * w_norms ** 2))
     gap = (1 - kappa) ** 2 * datafit + float(np.sum(np.maximum(fenchel_young, 0.0)))
     return gap, primal
+
+
+class MultiTaskProblem:
+    """The data of one multi-task fit, prepared once for any number of
+    solves (a path): the weighted means (X is never centred: ``mu`` is
+    applied inside the kernel), the centred targets, the column spreads
+    and ``P(0)``.  ``estimator`` supplies every parameter but alpha."""
+
+    def __init__(self, estimator, X, Y, s):
+        self.estimator, self.X, self.s = estimator, X, s
+        self.shape = (X.shape[1], Y.shape[1])
+        self.n_w = float(X.shape[0] if s is None else s.sum())
+        self.mu, y_mean = _means(X, Y, s, self.n_w, estimator.fit_intercept)
+        self.Yc = np.asfortranarray(Y - y_mean)
+        self.y_mean = y_mean
+        self.design = Design(X)
+        self.lipschitz = column_spreads(self.design, self.mu, s,
+                                        estimator.fit_intercept) / self.n_w
+        weights = 1.0 if s is None else s[:, None]
+        self.p0 = float(np.sum(weights * self.Yc * self.Yc)) / (2 * self.n_w)
+        self.W, self.R = None, None
+
+    def gradients(self, R):
+        """Minus the datafit's gradient at residual R, (p, n_tasks)."""
+        return gradients(self.design, R, self.mu, self.s, self.n_w)
+
+    def alpha_max(self):
+        """Smallest alpha at which W = 0 (``inf`` without an L1 part)."""
+        l1_ratio = self.estimator.l1_ratio
+        rows = np.linalg.norm(self.gradients(self.Yc), axis=1)
+        top = float(rows.max(initial=0.0))
+        return top / l1_ratio if l1_ratio > 0 else (np.inf if top > 0 else 0.0)
+
+    def solve(self, alpha, W=None):
+        """Minimise at ``alpha`` from ``W`` (p, n_tasks), or, if None, from
+        where the last solve ended; a SolverResult with coef W (p, n_tasks)
+        and one intercept per task."""
+        est = self.estimator
+        p = self.shape[0]
+        if W is None:
+            W, R = self.W, self.R
+        else:
+            W = np.array(W, dtype=np.float64, order="C")
+            R = self.Yc.copy(order="F")
+            if W.any():
+                R -= self.X @ W - self.mu @ W
+        l1 = np.full(p, alpha * est.l1_ratio)
+        l2 = np.full(p, alpha * (1 - est.l1_ratio))
+        tol_abs = gap_target(est.tol, self.p0)
+        rng = check_random_state(est.random_state)
+        order = np.arange(p, dtype=np.intc)
+        n_iter, step = 0, np.inf
+        while True:
+            gap, primal = multitask_gap(R, self.gradients(R), W, self.s, self.n_w, l1, l2)
+            # certified, and (scikit-learn's own stop) no coefficient moved by
+            # more than tol times the largest in the last pass: without the
+            # second rule the coefficients would be less accurate than
+            # scikit-learn's at the same tol
+            settled = step <= est.tol * np.max(np.abs(W), initial=0.0)
+            if (gap <= tol_abs and settled) or n_iter >= est.max_iter:
+                break
+            epochs = min(CHECK_EVERY, est.max_iter - n_iter)
+            if est.selection == "random":
+                order = rng.permutation(p).astype(np.intc)
+            step = block_epochs(self.design, R, W, self.mu, self.s, self.n_w,
+                                self.lipschitz, l1, l2, order, epochs)
+            n_iter += epochs
+        self.W, self.R = W, R
+        intercept = (self.y_mean - self.mu @ W if est.fit_intercept
+                     else np.zeros(self.shape[1]))
+        return SolverResult(coef=W.copy(), intercept=intercept, gap=gap, primal=primal,
+                            tol_abs=tol_abs, n_iter=n_iter, unit="passes")
+
+
+def _means(X, Y, s, n_w, fit_intercept):
+    """Weighted column means of X (``column_spreads`` corrects them) and
+    of Y, corrected once; zeros without an intercept."""
+    if not fit_intercept:
+        return np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+    w = np.ones(X.shape[0]) if s is None else s
+    mu = np.asarray(w @ X, dtype=np.float64).ravel() / n_w
+    y_mean = w @ Y / n_w
+    y_mean += w @ (Y - y_mean) / n_w
+    return mu, y_mean
 
 
 class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
@@ -173,63 +257,50 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
         """
         validate_params(self)
         X, Y, s = validate_X_y(self, X, y, sample_weight)
+        problem = MultiTaskProblem(self, X, self._check_target(Y), s)
+        result = problem.solve(self.alpha, self._start(*problem.shape))
+        result.warn_if_not_converged(self.alpha)
+        self.coef_ = np.ascontiguousarray(result.coef.T).astype(X.dtype, copy=False)
+        self.intercept_ = result.intercept.astype(X.dtype, copy=False)
+        self.dual_gap_ = float(result.gap)
+        self.eps_ = float(result.tol_abs)
+        self.n_iter_ = result.n_iter
+        return self
+
+    _multi_task = True      # y is (n_samples, n_tasks), one certificate for all tasks
+
+    def _check_target(self, Y):
         if Y.ndim == 1:
             raise ValueError(f"For mono-task outputs, use {type(self).__name__[9:]}: "
                              "y must be 2-D, of shape (n_samples, n_tasks)")
-        n, p = X.shape
-        n_tasks = Y.shape[1]
-        n_w = float(n if s is None else s.sum())
-        mu, y_mean = self._means(X, Y, s, n_w)
-        Yc = np.asfortranarray(Y - y_mean)
-        design = Design(X)
-        lipschitz = column_spreads(design, mu, s) / n_w
-        l1 = np.full(p, self.alpha * self.l1_ratio)
-        l2 = np.full(p, self.alpha * (1 - self.l1_ratio))
-        weights = 1.0 if s is None else s[:, None]
-        p0 = float(np.sum(weights * Yc * Yc)) / (2 * n_w)
-        tol_abs = gap_target(self.tol, p0)
+        return Y
 
-        W = self._start(p, n_tasks)
-        R = Yc.copy(order="F")
-        if W.any():
-            R -= X @ W - mu @ W
-        rng = check_random_state(self.random_state)
-        order = np.arange(p, dtype=np.intc)
-        n_iter, gap, primal, step = 0, np.inf, p0, np.inf
-        while True:
-            gap, primal = multitask_gap(R, gradients(design, R, mu, s, n_w), W, s, n_w, l1, l2)
-            # certified, and (scikit-learn's own stop) no coefficient moved by
-            # more than tol times the largest in the last pass: without the
-            # second rule the coefficients would be less accurate than
-            # scikit-learn's at the same tol
-            settled = step <= self.tol * np.max(np.abs(W), initial=0.0)
-            if (gap <= tol_abs and settled) or n_iter >= self.max_iter:
-                break
-            epochs = min(CHECK_EVERY, self.max_iter - n_iter)
-            if self.selection == "random":
-                order = rng.permutation(p).astype(np.intc)
-            step = block_epochs(design, R, W, mu, s, n_w, lipschitz, l1, l2, order, epochs)
-            n_iter += epochs
-        SolverResult(coef=W, intercept=0.0, gap=gap, primal=primal, tol_abs=tol_abs,
-                     n_iter=n_iter, unit="passes").warn_if_not_converged(self.alpha)
-        self.coef_ = np.ascontiguousarray(W.T).astype(X.dtype, copy=False)
-        intercept = y_mean - mu @ W if self.fit_intercept else np.zeros(n_tasks)
-        self.intercept_ = intercept.astype(X.dtype, copy=False)
-        self.dual_gap_ = float(gap)
-        self.eps_ = float(tol_abs)
-        self.n_iter_ = n_iter
-        return self
+    def _check_params(self, n_features):
+        """Nothing depends on n_features (the path and CV machinery ask)."""
 
-    def _means(self, X, Y, s, n_w):
-        """Weighted column means of X (``column_spreads`` corrects them) and
-        of Y, corrected once; zeros without an intercept."""
-        if not self.fit_intercept:
-            return np.zeros(X.shape[1]), np.zeros(Y.shape[1])
-        w = np.ones(X.shape[0]) if s is None else s
-        mu = np.asarray(w @ X, dtype=np.float64).ravel() / n_w
-        y_mean = w @ Y / n_w
-        y_mean += w @ (Y - y_mean) / n_w
-        return mu, y_mean
+    def _alpha_max(self, X, y, s):
+        """Smallest alpha at which W = 0 (``inf`` without an L1 part)."""
+        return MultiTaskProblem(self, X, self._check_target(y), s).alpha_max()
+
+    def _path(self, X, y, s, grid, coef_init):
+        """The warm-started path over ``grid`` (see ``regularization_path``):
+        the data are prepared once, and each alpha starts from the previous
+        solution and its residual."""
+        problem = MultiTaskProblem(self, X, self._check_target(y), s)
+        W = (np.zeros(problem.shape) if coef_init is None
+             else np.array(coef_init.reshape(problem.shape[::-1]).T, order="C"))
+        results = []
+        for alpha in grid:
+            results.append(problem.solve(alpha, W))
+            W = None                            # from here on: where the last solve ended
+        for res in results:
+            res.coef = res.coef.T
+        rows = _collect(grid, results, announce=True)
+        coefs, intercepts, gaps, n_iters = (np.array([row[i] for row in rows])
+                                            for i in range(4))
+        return PathResult(alphas=np.asarray(grid), coefs=coefs.astype(X.dtype),
+                          intercepts=intercepts.astype(X.dtype), dual_gaps=gaps.astype(float),
+                          n_iters=n_iters.astype(int))
 
     def _start(self, p, n_tasks):
         if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (n_tasks, p):
@@ -296,37 +367,3 @@ class MultiTaskLasso(MultiTaskElasticNet):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          copy_X=copy_X, max_iter=max_iter, tol=tol, warm_start=warm_start,
                          random_state=random_state, selection=selection)
-
-
-def multitask_path(X, Y, *, l1_ratio, alphas, eps, coef_init=None, sample_weight=None,
-                   **params):
-    """The multi-task path without intercept, as ``enet_path`` solves a 2-D
-    y: alphas (decreasing), coefs of shape (n_tasks, n_features, n_alphas),
-    dual gaps of shape (n_alphas,) and passes per alpha.  Each alpha is
-    warm-started from the previous one."""
-    if params.get("penalty_factor") is not None:
-        raise ValueError("penalty_factor is not supported for a multi-task y")
-    params.pop("penalty_factor", None)
-    est = MultiTaskElasticNet(l1_ratio=l1_ratio, fit_intercept=False, warm_start=True,
-                              **params)
-    alphas = _check_grid(alphas, eps)
-    if np.ndim(alphas) == 0:
-        if l1_ratio == 0:
-            raise ValueError("An automatic alpha grid needs l1_ratio > 0 (alpha_max is "
-                             "infinite for a ridge penalty): pass the alphas explicitly.")
-        X, Y, s = validate_X_y(est, X, Y, sample_weight)
-        weighted = Y if s is None else s[:, None] * Y
-        n_w = X.shape[0] if s is None else s.sum()
-        rows = np.linalg.norm(np.asarray(X.T @ weighted), axis=1)
-        alphas = alpha_grid(float(rows.max(initial=0.0)) / (n_w * l1_ratio), alphas, eps)
-    n_tasks, n_features = np.shape(Y)[1], np.shape(X)[1]
-    start = _check_coef_init(coef_init, n_tasks, n_features)
-    if start is not None:
-        est.coef_ = start
-    coefs, gaps, n_iters = [], [], []
-    for alpha in alphas:
-        est.set_params(alpha=float(alpha)).fit(X, Y, sample_weight=sample_weight)
-        coefs.append(est.coef_.astype(np.float64))
-        gaps.append(est.dual_gap_)
-        n_iters.append(est.n_iter_)
-    return np.asarray(alphas), np.stack(coefs, axis=-1), np.array(gaps), n_iters
