@@ -127,3 +127,65 @@ def test_gap_up_to_rounding_stays_large_at_a_wrong_point(make):
     with pytest.warns(ConvergenceWarning):
         est = make().set_params(max_iter=1, tol=1e-8).fit(X, y)
     assert est.dual_gap_ > 0.01 * np.var(y)
+
+
+def _huber_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 4))
+    return X, X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(60)
+
+
+def _location_scale(y, epsilon=1.35):
+    """Huber's intercept and scale at w = 0 (scikit-learn on a column of zeros)."""
+    from sklearn.linear_model import HuberRegressor as SkHuber
+    fit = SkHuber(epsilon=epsilon, alpha=0.0, tol=1e-12, max_iter=10000).fit(
+        np.zeros((len(y), 1)), y)
+    return fit.intercept_, fit.scale_
+
+
+@pytest.mark.parametrize("alpha, factor", [(1e300, 1.0), (1e-4, 2.0 ** 500)])
+def test_huber_with_a_huge_ridge_part_reaches_its_limit(alpha, factor):
+    """Issue 28 items 6 and 11: alpha = 1e300, or y times 2**500 (which
+    multiplies the ridge part by 2**500 against the datafit), burnt
+    max_iter (Newton's ridge, relative to the mean of the Hessian's
+    diagonal, swamped the intercept's and the scale's curvature).  As the
+    ridge weight a grows, ``a w -> X^T psi(r0 / sigma0) / 2`` with (b0,
+    sigma0) the fit at w = 0."""
+    from sklreg import HuberRegressor
+    X, y = _huber_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = HuberRegressor(alpha=alpha).fit(X, y * factor)
+    b0, sigma0 = _location_scale(y)
+    z = (y - b0) / sigma0
+    limit = X.T @ np.where(np.abs(z) <= 1.35, 2 * z, 2 * 1.35 * np.sign(z)) / 2
+    np.testing.assert_allclose(est.coef_ * alpha, limit, rtol=1e-6)
+    np.testing.assert_allclose(est.scale_ / factor, sigma0, rtol=1e-6)
+
+
+def test_huber_with_an_infinite_ridge_part_fits_at_zero():
+    """alpha = 1e308 (times y's unit: beyond float64) was a LinAlgError
+    with LAPACK's "illegal value" on stderr: w = 0, the fit at w = 0."""
+    from sklreg import HuberRegressor
+    X, y = _huber_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = HuberRegressor(alpha=1e308).fit(X, y)
+    b0, sigma0 = _location_scale(y)
+    assert np.all(est.coef_ == 0)
+    np.testing.assert_allclose([est.intercept_, est.scale_], [b0, sigma0], rtol=1e-6)
+
+
+def test_huber_on_X_times_1e150_certifies_its_answer():
+    """Issue 28 item 11: X times 1e150 gave the right answer with a gap of
+    1e304 and a ConvergenceWarning (the ridge part's conjugate read the
+    rounding of X^T theta, ~1e135, over alpha = 1e-4): the gap is taken up
+    to that rounding.  The answer is the unscaled fit's (scikit-learn)."""
+    from sklearn.linear_model import HuberRegressor as SkHuber
+    from sklreg import HuberRegressor
+    X, y = _huber_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = HuberRegressor(alpha=1e-4).fit(X * 1e150, y)
+    ref = SkHuber(alpha=1e-4 / 1e300, tol=1e-12, max_iter=10000).fit(X, y)
+    np.testing.assert_allclose(est.coef_ * 1e150, ref.coef_, rtol=1e-5)

@@ -89,24 +89,37 @@ class Hessian:
 
 def newton_direction(A, g):
     """Solve A d = -g; A is positive semi-definite (singular when there are
-    fewer inliers than unknowns), so a relative ridge of 1e-12 is added and,
-    if the Cholesky factorisation fails or its condition estimate is below
+    fewer inliers than unknowns).  The system is solved in Jacobi-scaled
+    form (``D A D``, D = diag(A)**-1/2), with a ridge of 1e-12 on that
+    unit diagonal: relative per coordinate, so a huge ridge part of the
+    penalty (alpha = 1e300, or y scaled by 1e150) or huge columns (X scaled
+    by 1e150) do not swamp the intercept's and the scale's curvature, as a
+    ridge relative to the mean diagonal did (no step: max_iter burnt).  If
+    the Cholesky factorisation fails or its condition estimate is below
     machine precision (what ``scipy.linalg.solve(assume_a='pos')`` warns
     about; LAPACK is called directly, the solve is small and frequent), a
     least-squares solve is used.  An overflowing direction (sigma at its
     floor) is rejected by the line search, no need to warn."""
     k = A.shape[0]
-    A = np.array(A)                    # the caller's A is used again
-    A.flat[::k + 1] += 1e-12 * max(np.trace(A) / max(k, 1), 1e-300)
+    diag = np.diagonal(A)
+    # an infinite curvature (a ridge weight beyond float64: alpha = 1e308)
+    # holds its coordinate where it is
+    held = ~np.isfinite(diag)
+    with np.errstate(divide="ignore"):
+        d = np.where(held, 0.0, np.where(diag > 0, 1.0 / np.sqrt(diag), 1.0))
+    A = np.where(held[:, None] | held[None, :], 0.0, A)   # (a copy: the caller's is used again)
+    A = d[:, None] * A * d[None, :]
+    A.flat[::k + 1] += 1e-12
+    g = np.where(held, 0.0, d * g)
     factor, info = lapack.dpotrf(A)
     if info == 0:
         rcond, info = lapack.dpocon(factor, lapack.dlange("1", A))
         if info == 0 and rcond >= np.finfo(np.float64).eps:
-            d, info = lapack.dpotrs(factor, g)
+            step, info = lapack.dpotrs(factor, g)
             if info == 0:
-                return -d
+                return -d * step
     with np.errstate(all="ignore"):
-        return -linalg.lstsq(A, g, check_finite=False)[0]
+        return -d * linalg.lstsq(A, g, check_finite=False)[0]
 
 
 def least_squares(problem, G):

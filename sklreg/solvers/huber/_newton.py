@@ -56,7 +56,9 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
             break
         if floor_exit and on_floor(problem, sigma, first):
             break
-        grad = np.concatenate((problem.l2 * w - cert.grad,
+        with np.errstate(invalid="ignore"):     # an infinite l2 at w_j = 0: zero
+            ridge = np.where(w != 0, problem.l2 * w, 0.0)
+        grad = np.concatenate((ridge - cert.grad,
                                [-cert.dual.theta_sum] if problem.fit_intercept else [],
                                [cert.dual.scan.d_scale]))
         A = hessian(r, sigma, cert)

@@ -44,6 +44,8 @@ from sklreg._core._design import Design
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 
+GAP_ROUNDING = 8 * np.finfo(np.float64).eps      # as the least-squares certificate's
+
 
 class Scan(NamedTuple):
     """What one pass over a residual says about the scale (``Huber.scan``):
@@ -197,7 +199,8 @@ class HuberProblem:
     def set_penalty(self, l1, l2):
         """Change the penalty (a new alpha along a path; in the caller's
         units); the data stay."""
-        self.l1, self.l2 = l1, l2 * self.y_scale
+        with np.errstate(over="ignore"):     # beyond float64: an infinite ridge, w = 0
+            self.l1, self.l2 = l1, l2 * self.y_scale
         self.penalty = L1L2(self.l1, self.l2, self.positive)
         self.penalized = self.penalty.penalized_mask()
         # constant along a solve: what the gap would otherwise test each time
@@ -273,9 +276,19 @@ class HuberProblem:
 
     def certify(self, w, dual, sigma):
         """The Certificate at coefficients w and the Dual of their residual
-        at scale sigma, under the current penalty."""
+        at scale sigma, under the current penalty, taken up to the rounding
+        of ``v = X^T theta`` (``_rounded``)."""
         primal = self.objective(w, dual.scan)
-        v, energy = dual.v, dual.energy
+        gap = primal - self._dual_value(w, dual, dual.v, sigma)
+        v = self._rounded(w, dual, sigma)
+        if v is not None:
+            gap = min(gap, primal - self._dual_value(w, dual, v, sigma))
+        return Certificate(gap, primal, dual.grad.copy(), dual)
+
+    def _dual_value(self, w, dual, v, sigma):
+        """The dual objective at the Dual's theta, its product with X taken
+        as v, less the KKT term of the unpenalised coordinates."""
+        energy = dual.energy
         kappa = 1.0
         if dual.peak > 2 * self.eps:
             kappa = 2 * self.eps / dual.peak
@@ -289,7 +302,6 @@ class HuberProblem:
                                    else conjugates[pen].sum())
         # sigma >= scale_floor adds -scale_floor * h^*(theta) >= 0 to the dual
         value += self.scale_floor * max(self.n_w - 0.25 * kappa ** 2 * energy, 0.0)
-        kkt = 0.0
         if not self._all_penalized:
             free = ~pen & (self.sqnorms > 0)
             lip = 2.0 / sigma * self.sqnorms[free]
@@ -298,8 +310,36 @@ class HuberProblem:
                 # w_j >= 0 has the conjugate of v_j <= 0: such a v_j is
                 # feasible, its term -w_j v_j >= 0 already in the gap
                 vf = np.maximum(vf, 0.0)
-            kkt = np.sum(np.abs(kappa * vf) * (np.abs(w[free]) + np.abs(vf) / lip))
-        return Certificate(primal - value + kkt, primal, dual.grad.copy(), dual)
+            value -= np.sum(np.abs(kappa * vf) * (np.abs(w[free]) + np.abs(vf) / lip))
+        return value
+
+    def _rounded(self, w, dual, sigma):
+        """v moved, where the subgradient it must reach is itself below v's
+        rounding (a penalty float64 cannot see there: X scaled by 1e150
+        against alpha = 1e-4, whose L2 part then added (v / l2)**2 ~ 1e270
+        at the optimum), by at most that rounding towards it; None where no
+        coordinate is so.  The rounding of ``v_j`` is its dot product's,
+        over n terms ``|x_ij theta_i|`` (errors growing as sqrt(n); their
+        sum at most ``|x_j|_s |theta / sqrt(s)|``, the columns as centred,
+        element by element).  Not that of theta through r: where sigma is
+        below r's rounding that is all of theta's box, and would excuse
+        anything.  The least-squares certificate makes the same allowance.
+        O(p): no pass over X."""
+        if w.size == 0:
+            return None
+        v = dual.v
+        delta = GAP_ROUNDING * np.sqrt(self.sqnorms * self.X.shape[0] * max(dual.energy, 0.0))
+        l1 = self.l1 if np.ndim(self.l1) else np.full(w.size, self.l1)
+        l2 = self.l2 if np.ndim(self.l2) else np.full(w.size, self.l2)
+        with np.errstate(invalid="ignore"):          # (an infinite l2 times w = 0)
+            near = np.where(w != 0, l1 * np.sign(w) + l2 * w,
+                            np.minimum(v, l1) if self.positive else np.clip(v, -l1, l1))
+        move = np.abs(near) <= delta
+        if not move.any():
+            return None
+        v = v.copy()
+        v[move] += np.clip(near[move] - v[move], -delta[move], delta[move])
+        return v
 
     def gap(self, w, r, sigma, theta=None):
         """The Certificate at (w, residual r, sigma), its dual point built
