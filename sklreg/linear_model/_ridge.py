@@ -14,8 +14,9 @@ from sklreg.linear_model._base_cv import FittedPathMixin
 from sklreg.model_selection import (cv_results, fold_scores, one_standard_error_alpha,
                                     prediction_scorer, warn_if_at_grid_edge)
 from sklreg.problems import LeastSquaresProblem, RidgeUnits
-from sklreg.problems._ridge import (BLAS3_SPEEDUP, DIRECT, KRYLOV, KRYLOV_MARGIN, MIN_CG_BUDGET,
-                                    SPARSE_DIRECT_MAX, RidgeProblem, resolve_solver)
+from sklreg.problems._ridge import (DIRECT, GRAM_SPEEDUP, KERNEL_SPEEDUP, KRYLOV, KRYLOV_MARGIN,
+                                    MIN_CG_BUDGET, SPARSE_DIRECT_MAX, RidgeProblem,
+                                    resolve_solver)
 from sklreg.solvers._ridge import CentredDesign, RidgeSpectrum, ridge_results, solve_direct
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._warnings import warn_at_caller
@@ -95,12 +96,15 @@ class Ridge(PenalizedRegressor):
           ``min(n_samples, n_features) > {SPARSE_DIRECT_MAX}`` (the Gram would
           be large and dense); otherwise Cholesky, except that when the
           smaller Gram matrix costs at least {MIN_CG_BUDGET} CG iterations
-          (``min(n_samples, n_features) / (4 * {BLAS3_SPEEDUP}) >= {MIN_CG_BUDGET}``:
-          a syrk multiply-add costs about 1/{BLAS3_SPEEDUP} of one in a pass
-          over X, measured) 'sparse_cg' runs first and, after 3 iterations,
-          gives way to Cholesky if its observed rate projects more
-          iterations than the Gram is worth (CG runs to Cholesky's
-          accuracy, so it stays only on well-conditioned systems).
+          (dense X: ``min(n_samples, n_features) / (4 * s) >= {MIN_CG_BUDGET}``,
+          where a syrk multiply-add costs about ``1/s`` of one in a pass
+          over X, ``s = {GRAM_SPEEDUP}`` for ``X^T X`` and {KERNEL_SPEEDUP} for
+          ``X X^T``, measured; sparse X: the sparse product and the dense
+          factorisation against ``2 nnz`` per iteration) 'sparse_cg' runs
+          first and, after 3 iterations, gives way to Cholesky if its
+          observed rate projects more iterations than the Gram is worth
+          (CG runs to Cholesky's accuracy, so it stays only on
+          well-conditioned systems).
           ``solver_`` says which ran.
 
         The iterative solvers are run, with tighter internal tolerances if
@@ -158,6 +162,13 @@ class Ridge(PenalizedRegressor):
     }
     _dask_moments = True       # Dask data: fitted from its moments (sklreg._dask)
     _column_y_as_1d = True     # y of shape (n, 1): coef_ (p,), as scikit-learn
+
+    @property
+    def _dense_order(self):
+        # the closed forms take dense X in C order as well (no Fortran copy);
+        # the compiled solvers need Fortran order
+        compiled = self.positive or self.solver in ("cd", "pg")
+        return "F" if compiled else None
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
                  tol=1e-4, solver="auto", positive=False, random_state=None):
@@ -342,6 +353,7 @@ class RidgeCV(FittedPathMixin, PenalizedRegressor):
         "alpha_selection": [StrOptions({"min", "1se"})],
     }
     _column_y_as_1d = True
+    _dense_order = None         # closed forms only: C-ordered X is not copied
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
                  cv=None, gcv_mode=None, store_cv_results=False,

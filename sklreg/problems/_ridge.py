@@ -20,7 +20,12 @@ from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kern
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
-BLAS3_SPEEDUP = 10          # a flop in syrk costs ~1/10 of one in a pass over X (measured)
+# a multiply-add in the syrk of the Gram ``Xt^T Xt`` (n >= p) costs ~1/10 of
+# one in a pass over X, in the syrk of the kernel ``Xt Xt^T`` (p > n) ~1/4
+# (measured on 20000 x 500, 5000 x 1000, 500 x 5000 and 1000 x 5000)
+GRAM_SPEEDUP = 10
+KERNEL_SPEEDUP = 4
+VECTOR_OPS = 8              # vector operations of length n or p in a CG iteration
 MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
 # 'lsqr' and 'sparse_cg' stop at this fraction of scikit-learn's rule (normal-
 # equation residual <= tol * its right-hand side): their iterates differ from
@@ -32,11 +37,26 @@ KRYLOV_MARGIN = 0.1
 EXACT_RTOL = 4 * np.finfo(np.float64).eps
 
 
-def cg_budget(shape):
-    """CG iterations that cost as much as the direct solve: the smaller Gram
-    is ``n p min(n, p) / 2`` multiply-adds at BLAS-3 speed, a CG iteration
-    ``2 n p`` at the speed of a pass over X."""
-    return min(shape) / (4.0 * BLAS3_SPEEDUP)
+def cg_budget(shape, nnz=None):
+    """CG iterations that cost as much as the direct solve.
+
+    Dense X: the smaller Gram is ``n p min(n, p) / 2`` multiply-adds at
+    syrk's speed, a CG iteration ``2 n p`` at the speed of a pass over X.
+    Sparse X (``nnz`` stored values): the sparse product (about ``nnz^2 /
+    n`` multiply-adds for the Gram, ``nnz^2 / p`` for the kernel) and the
+    dense factorisation of the ``m x m`` result, against ``2 nnz`` plus a
+    few vector operations per iteration.
+    """
+    n, p = shape
+    m = min(n, p)
+    if nnz is None:
+        return m / (4.0 * (GRAM_SPEEDUP if n >= p else KERNEL_SPEEDUP))
+    direct = nnz ** 2 / max(n if n >= p else p, 1) + m ** 3 / (3.0 * GRAM_SPEEDUP)
+    return direct / (2.0 * nnz + VECTOR_OPS * (n + p))
+
+
+def _budget(X):
+    return cg_budget(X.shape, X.nnz if sp.issparse(X) else None)
 
 
 def resolve_solver(solver, X, positive):
@@ -49,7 +69,7 @@ def resolve_solver(solver, X, positive):
         return "cd"
     if sp.issparse(X) and min(X.shape) > SPARSE_DIRECT_MAX:
         return "sparse_cg"
-    return "try_cg" if cg_budget(X.shape) >= MIN_CG_BUDGET else "cholesky"
+    return "try_cg" if _budget(X) >= MIN_CG_BUDGET else "cholesky"
 
 
 class RidgeProblem:
@@ -80,6 +100,12 @@ class RidgeProblem:
     def Yt(self):
         return self.centred.centre_y(self.Y)[0]
 
+    @cached_property
+    def XtY(self):
+        """``Xt^T Yt``, shape (n_features, n_targets): the primal right-hand
+        side, shared by the CG trial and the direct solve after it."""
+        return self.centred.rmatvec(self.Yt)
+
     def default_grid(self, n_alphas, eps):
         """``n_alphas`` alphas from the largest eigenvalue of the centred,
         weighted Gram matrix down to ``eps`` times it (no decomposition)."""
@@ -102,7 +128,7 @@ class RidgeProblem:
             solver = "cholesky"
             n, p = centred.shape
             if p > n or not any(ill_posed(centred, a) for a in alphas):
-                results = self._solve_each(alphas, "sparse_cg", budget=cg_budget((n, p)))
+                results = self._solve_each(alphas, "sparse_cg", budget=_budget(self.X))
                 if results is not None:
                     return results, "sparse_cg"
         if solver in KRYLOV:
@@ -112,7 +138,8 @@ class RidgeProblem:
             if results is not None:
                 return results, solver
         elif solver == "cholesky":
-            out = solve_direct(centred, Yt, alphas, solver)
+            out = solve_direct(centred, Yt, alphas, solver,
+                               XtY=self.XtY if centred.shape[1] <= centred.shape[0] else None)
             if out is not None:
                 results = ridge_results(centred, Y, *out, self.tol)
                 if all(r.converged for r in results):
@@ -137,14 +164,17 @@ class RidgeProblem:
         """Krylov solves target by target; None when one breaks down (or, with
         a ``budget``, projects more iterations than that)."""
         results = []
+        n, p = self.centred.shape
         for k in range(self.Y.shape[1]):
+            # the primal CG's right-hand side is kept for the direct solve
+            xty = self.XtY[:, k] if solver == "sparse_cg" and p <= n else None
             results.append(self._solve_krylov(self.Y[:, k], self.Yt[:, k], alphas[k],
-                                              solver, budget=budget))
+                                              solver, budget=budget, xty=xty))
             if results[-1] is None:
                 return None
         return results
 
-    def _solve_krylov(self, y, yt, alpha, solver, budget=None):
+    def _solve_krylov(self, y, yt, alpha, solver, budget=None, xty=None):
         """LSQR / CG run until the duality gap certifies ``tol * P(0)`` and
         the residual of the normal equations is at most ``KRYLOV_MARGIN *
         tol`` relative to their right-hand side (``EXACT_RTOL`` for 'auto'
@@ -157,16 +187,13 @@ class RidgeProblem:
         tol_abs = gap_target(self.tol, float(yt @ yt))
         rtol = (EXACT_RTOL if budget is not None
                 else KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps))
-        cap = np.inf
-        if solver == "sparse_cg":
-            cap = rtol * float(np.linalg.norm(centred.rmatvec(yt) if p <= n else yt))
         target, done, w = tol_abs, 0, None
         while True:
             if solver == "lsqr":
                 (w, n_iter), a = solve_lsqr(centred, yt, alpha, target, rtol=rtol,
                                             max_iter=max(limit - done, 1)), None
             else:
-                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, cap=cap,
+                w, a, n_iter, ok = solve_cg(centred, yt, alpha, target, rtol=rtol, xty=xty,
                                             max_iter=max(limit - done, 1), x0=w,
                                             budget=budget)
                 if not ok and n_iter < limit - done and (budget is None or done == 0):

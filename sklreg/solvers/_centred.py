@@ -309,7 +309,7 @@ class CentredDesign:
         if sp.issparse(X):
             X = sparse64(X)
             return np.asarray((X @ X.T).toarray(), dtype=np.float64)
-        return syrk(np.asfortranarray(X), trans=0)
+        return syrk(X, trans=0)
 
     def dense(self):
         """``Xt`` itself, a new dense array (dense X only)."""

@@ -68,7 +68,7 @@ def kernel_refined(design, solve, alpha, A, Yt):
     return A, W.T, rho, _dot(R, R) + alpha * _dot(W, W)
 
 
-def solve_direct(design, Yt, alphas, method):
+def solve_direct(design, Yt, alphas, method, XtY=None):
     """Coefficients of shape (k, p) for every target column of Yt, and their
     certificates ``(gaps, objectives, P(0)s)``.  Returns None when the
     system is numerically singular for Cholesky (alpha ``ill_posed`` or the
@@ -80,6 +80,8 @@ def solve_direct(design, Yt, alphas, method):
     Yt : ndarray of shape (n_samples, n_targets), centred and weighted
     alphas : ndarray of shape (n_targets,)
     method : {'cholesky', 'svd'}
+    XtY : ndarray of shape (n_features, n_targets), optional
+        ``Xt^T Yt`` when already computed (a pass over X saved).
     """
     n, p = design.shape
     W = np.empty((Yt.shape[1], p))
@@ -88,7 +90,10 @@ def solve_direct(design, Yt, alphas, method):
     gaps, objectives = np.empty((2, Yt.shape[1]))
     yy = _dot(Yt, Yt)
     primal = p <= n
-    M, rhs = (design.gram(), design.rmatvec(Yt)) if primal else (design.kernel(), Yt)
+    if primal:
+        M, rhs = design.gram(), design.rmatvec(Yt) if XtY is None else XtY
+    else:
+        M, rhs = design.kernel(), Yt
     if np.min(alphas) <= ILL_POSED * max(np.trace(M), 0.0):
         return None
     for alpha, idx in _groups(alphas).items():
@@ -211,7 +216,7 @@ def pcg(matvec, b, atol, max_iter, *, x0=None, diag=None, budget=None):
 
 
 def solve_cg(design, yt, alpha, tol_abs, *, max_iter, x0=None, budget=None,
-             cap=np.inf):
+             rtol=None, xty=None):
     """One target by conjugate gradients, with a stop that certifies the gap.
 
     Primal form (``p <= n``, or a warm start): ``(Xt^T Xt + alpha I) w =
@@ -220,23 +225,32 @@ def solve_cg(design, yt, alpha, tol_abs, *, max_iter, x0=None, budget=None,
     at ``|g| <= sqrt(alpha * tol_abs)``.  Kernel form (``p > n``):
     ``(Xt Xt^T + alpha I) a = yt``, ``w = Xt^T a``; at the dual point
     ``2 alpha a`` the gap is exactly ``|rho|^2``, rho its residual, so CG
-    stops at ``|rho| <= sqrt(tol_abs)``; ``cap`` bounds that residual norm
-    further (scikit-learn's stop).  Each iteration is two passes over X.
+    stops at ``|rho| <= sqrt(tol_abs)``.  ``rtol`` bounds the residual
+    further, relative to the right-hand side (scikit-learn's stop); ``xty``
+    is the primal right-hand side ``Xt^T yt`` when already computed.  Each
+    iteration is two passes over X.
 
     Returns (w, dual, iterations, converged): ``dual`` is ``a`` in kernel
     form, None in primal form.
     """
     n, p = design.shape
-    if p <= n or x0 is not None:
+    primal = p <= n or x0 is not None
+    if primal:
         diag = np.maximum(design.col_sqnorms(), 0.0) + alpha
         diag = np.where(diag > 0, diag, 1.0)
+        b = design.rmatvec(yt) if xty is None else xty
+        atol = np.sqrt(alpha * tol_abs)
+    else:
+        b = np.array(yt, dtype=np.float64)
+        atol = np.sqrt(tol_abs)
+    if rtol is not None:
+        atol = min(atol, rtol * float(np.linalg.norm(b)))
+    if primal:
         w, it, ok = pcg(lambda v: design.rmatvec(design.matvec(v)) + alpha * v,
-                        design.rmatvec(yt), min(np.sqrt(alpha * tol_abs), cap), max_iter,
-                        x0=x0, diag=diag, budget=budget)
+                        b, atol, max_iter, x0=x0, diag=diag, budget=budget)
         return w, None, it, ok
     a, it, ok = pcg(lambda v: design.matvec(design.rmatvec(v)) + alpha * v,
-                    np.array(yt, dtype=np.float64), min(np.sqrt(tol_abs), cap), max_iter,
-                    budget=budget)
+                    b, atol, max_iter, budget=budget)
     return design.rmatvec(a), a, it, ok
 
 

@@ -23,7 +23,8 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
     ``_solver_scales_X`` says its solver rescales the columns itself.
 
     Returns X as a Fortran-ordered array or a CSC matrix of float32/float64
-    (no copy when it already is one; never written to), y as float64 of
+    (no copy when it already is one; never written to; an estimator whose
+    ``_dense_order`` is None takes C order as well), y as float64 of
     shape (n_samples,) or (n_samples, n_targets), and the weights as float64
     or None.  An estimator whose tags say it is not multi-output gets
     scikit-learn's treatment of 2-D y: one column is raveled with a
@@ -32,11 +33,14 @@ def validate_X_y(estimator, X, y, sample_weight=None, *, reset=True, finite_X=Tr
     X = check_sparse_structure(X)
     X, y = validate_data(
         estimator, X, y, reset=reset,
-        accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+        accept_sparse="csc", dtype=[np.float64, np.float32],
+        order=getattr(estimator, "_dense_order", "F"),
         multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
         y_numeric=True, copy=False,
         ensure_all_finite=False,      # below, in the same pass as the magnitude
     )
+    if not sp.issparse(X) and not (X.flags.f_contiguous or X.flags.c_contiguous):
+        X = np.asfortranarray(X)
     if sp.issparse(X) and not X.has_canonical_format:
         # duplicate entries would break squared column norms; fix a copy
         X = X.copy()
