@@ -288,22 +288,44 @@ def one_standard_error_index(losses):
     return int(np.flatnonzero(mean <= mean[best] + sem[best])[0])
 
 
+def select_alpha(alphas, losses):
+    """The one selection rule of every sklreg ``*CV``: indices (best, 1-SE)
+    into ``alphas`` (any order) from test losses of shape (n_alphas,
+    n_units), lower is better, one unit per fold (or per sample for
+    leave-one-out).
+
+    The best alpha has the lowest mean loss, the first one on a tie as in
+    scikit-learn; an undefined (NaN) mean ranks last.  The 1-SE alpha is the
+    largest within one standard error of the best
+    (``one_standard_error_index``), over the units whose losses are all
+    finite (a fold whose score is undefined says nothing); with fewer than
+    two such units there is no standard error, and it is the best alpha.
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    losses = np.asarray(losses, dtype=np.float64)
+    mean = losses.mean(axis=1)
+    best = int(np.argmin(np.where(np.isnan(mean), np.inf, mean)))
+    defined = losses[:, np.isfinite(losses).all(axis=0)]
+    if defined.shape[1] < 2:
+        return best, best
+    order = np.argsort(-alphas, kind="stable")
+    return best, int(order[one_standard_error_index(defined[order])])
+
+
 def one_standard_error_alpha(alphas, scores):
-    """The 1-SE alpha for scores (higher is better) in any alpha order.
+    """The 1-SE alpha (``select_alpha``) for scores (higher is better) in
+    any alpha order.
 
     ``scores`` has shape (n_alphas, n_units) -- one score per fold, or per
     sample for leave-one-out -- or (n_alphas, n_units, n_targets) for one
     alpha per target (returns an array then).
     """
     alphas = np.asarray(alphas, dtype=np.float64)
-    order = np.argsort(-alphas, kind="stable")
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim == 3:
         return np.array([one_standard_error_alpha(alphas, scores[:, :, k])
                          for k in range(scores.shape[2])])
-    if scores.shape[1] < 2:                 # no standard error from one unit
-        return float(alphas[np.argmax(scores.mean(axis=1))])
-    return float(alphas[order][one_standard_error_index(-scores[order])])
+    return float(alphas[select_alpha(alphas, -scores)[1]])
 
 
 def fold_scores(score_fold, X, Y, sample_weight, cv, *, fold_ids=None, n_jobs=None,

@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklreg._dask import is_dask_collection
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.model_selection import (cross_validate_path, cv_results, make_folds,
-                                    one_standard_error_index, warn_if_at_grid_edge)
+from sklreg.model_selection import (cross_validate_path, cv_results, make_folds, select_alpha,
+                                    warn_if_at_grid_edge)
 from sklreg.path import PathData, _alpha_max_validated, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._progress import fit_progress
@@ -159,7 +159,34 @@ class FittedPathMixin:
         return X @ np.asarray(coef).T + intercept
 
 
-class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
+class AlphaSelector(FittedPathMixin):
+    """The selector every ``*CV`` is built on (``PathCV``, ``RidgeCV``): one
+    rule from test losses to ``alpha_min_``, ``alpha_1se_`` and ``alpha_``
+    (``model_selection.select_alpha``), one ``cv_results_``, and the
+    full-data path of ``FittedPathMixin``."""
+
+    def _select_alpha(self, alphas, losses, splits=True):
+        """Set ``alpha_min_``, ``alpha_1se_``, ``alpha_`` and ``cv_results_``
+        from test losses of shape (n_alphas, n_units), lower is better (a
+        unit is a fold, or a sample for leave-one-out, whose losses are
+        ``split{k}_test_loss`` when ``splits``), or (n_alphas, n_units,
+        n_targets) for one alpha per target.  Returns the index of
+        ``alpha_min_`` (one per target)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        losses = np.asarray(losses, dtype=np.float64)
+        if losses.ndim == 3:
+            best, one_se = np.array([select_alpha(alphas, losses[:, :, k])
+                                     for k in range(losses.shape[2])]).T
+            self.alpha_min_, self.alpha_1se_ = alphas[best], alphas[one_se]
+        else:
+            best, one_se = select_alpha(alphas, losses)
+            self.alpha_min_, self.alpha_1se_ = float(alphas[best]), float(alphas[one_se])
+        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
+        self.cv_results_ = cv_results(alphas, losses, splits=splits)
+        return best
+
+
+class PathCV(AlphaSelector, LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Base of the cross-validated estimators."""
 
     _estimator_class = None
@@ -255,13 +282,9 @@ class PathCV(FittedPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator)
         (extra, grid, losses, coefs); return the selected (extra, grid, losses)."""
         best = int(np.argmin([losses.mean(axis=1).min() for _, _, losses, _ in searches]))
         extra, grid, losses, coefs = searches[best]
-        self.alpha_min_ = float(grid[np.argmin(losses.mean(axis=1))])
-        self.alpha_1se_ = float(grid[one_standard_error_index(losses)])
-        self.alpha_ = (self.alpha_1se_ if self.alpha_selection == "1se"
-                       else self.alpha_min_)
+        self._select_alpha(grid, losses)
         self.alphas_ = grid
         self._store_search(searches, best)
-        self.cv_results_ = cv_results(grid, losses)
         if self.store_cv_coefs:
             self.cv_coefs_ = coefs
         return extra, grid, losses

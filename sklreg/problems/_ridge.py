@@ -1,24 +1,31 @@
-"""Ridge's closed forms: ``sum_i s_i r_i**2 + alpha ||w||^2`` for every target.
+"""Ridge: ``sum_i s_i r_i**2 + alpha ||w||^2`` for every target.
 
-Which solver runs, the fallback when a system is singular (Krylov or
-Cholesky -> SVD / eigendecomposition), the conjugate-gradient trial that
-'auto' makes before Cholesky, and the tightening of a Krylov solve whose
-certificate falls short are decided here, beside the solvers.  The
-coordinate-descent and proximal-gradient fits (``solver='cd'/'pg'``,
-``positive=True``) are a ``LeastSquaresProblem`` instead.
+``solve_ridge`` is the solver policy: which solver a name stands for,
+the fallback when a system is singular (Krylov or Cholesky -> SVD /
+eigendecomposition), the conjugate-gradient trial that 'auto' makes before
+Cholesky, and the tightening of a Krylov solve whose certificate falls
+short.  ``RidgeProblem`` holds the closed forms on the validated data,
+leave-one-out and per-fold scoring included; the coordinate-descent and
+proximal-gradient fits (``solver='cd'/'pg'``, ``positive=True``) are a
+``LeastSquaresProblem`` built by the estimator.
 """
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
+from sklreg._core._design import Design
 from sklreg.solvers._base import gap_target
+from sklreg.utils._blas import single_threaded_blas
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
                                    residual_gaps, ridge_alpha_grid, ridge_path, ridge_results,
                                    solve_cg, solve_direct, solve_lsqr)
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")
+COMPILED = ("cd", "pg")
+STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run as 'auto' chooses
+POSITIVE = ("auto", "lbfgs", *COMPILED)    # the solvers that accept positive=True
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
 # a multiply-add in the syrk of the Gram ``Xt^T Xt`` (n >= p) costs ~1/10 of
 # one in a pass over X, in the syrk of the kernel ``Xt Xt^T`` (p > n) ~1/4
@@ -72,6 +79,41 @@ def resolve_solver(solver, X, positive):
     return "try_cg" if _budget(X) >= MIN_CG_BUDGET else "cholesky"
 
 
+def check_solver(solver, positive):
+    """Raise scikit-learn's ValueError when ``solver`` cannot fit ``positive``."""
+    if positive and solver not in POSITIVE:
+        raise ValueError(f"solver={solver!r} does not support positive fitting. "
+                         "Please set the solver to 'auto' or 'lbfgs' (or 'cd', 'pg'), "
+                         "or set `positive=False`")
+
+
+def solve_ridge(X, Y, sample_weight, alphas, *, fit_intercept, solver="auto",
+                positive=False, tol=1e-4, max_iter=None, compiled_problem=None):
+    """Ridge on validated data for every target: (one SolverResult per
+    target, the name of the solver that ran).
+
+    ``solver`` is a name of ``Ridge``'s: scikit-learn's 'sag', 'saga' (no
+    ``positive``) and 'lbfgs' (only ``positive``) run as 'auto' does;
+    'cd' and 'pg' solve ``compiled_problem(y, design, solver)`` (the
+    estimator's ``LeastSquaresProblem`` of target y) for each target, the
+    others the closed forms of ``RidgeProblem``.  BLAS runs single-threaded
+    but for the Gram product (see ``gram_threads``).
+    """
+    check_solver(solver, positive)
+    solver = resolve_solver("auto" if solver in STOCHASTIC else solver, X, positive)
+    if solver == "svd" and sp.issparse(X):
+        raise ValueError("solver='svd' does not support sparse X; use 'auto', "
+                         "'cholesky', 'lsqr' or 'sparse_cg'")
+    with single_threaded_blas():
+        if solver in COMPILED:
+            design = Design(X)          # a view of X, for the compiled solvers
+            return [compiled_problem(y, design, solver).solve(alpha)
+                    for y, alpha in zip(Y.T, alphas)], solver
+        problem = RidgeProblem(X, Y, sample_weight, fit_intercept, tol=tol,
+                               max_iter=max_iter)
+        return problem.solve(alphas, solver)
+
+
 class RidgeProblem:
     """Ridge on validated data, all targets of ``Y`` (n_samples, n_targets).
 
@@ -105,6 +147,42 @@ class RidgeProblem:
         """``Xt^T Yt``, shape (n_features, n_targets): the primal right-hand
         side, shared by the CG trial and the direct solve after it."""
         return self.centred.rmatvec(self.Yt)
+
+    @cached_property
+    def spectrum(self):
+        """One eigendecomposition of the smaller Gram: every alpha."""
+        return RidgeSpectrum(self.centred, self.Yt)
+
+    def spectral_results(self, alphas):
+        """Results at ``alphas`` (one per target) from the spectrum: the
+        minimum-norm solution where the system is singular."""
+        spectrum = self.spectrum
+        return ridge_results(self.centred, self.Y, spectrum.coef(alphas),
+                             spectrum.certificates(alphas), self.tol)
+
+    def exact_results(self, alphas):
+        """Results at ``alphas`` by Cholesky, or from the spectrum when the
+        system is singular."""
+        out = solve_direct(self.centred, self.Yt, alphas, "cholesky")
+        if out is None:
+            return self.spectral_results(alphas)
+        return ridge_results(self.centred, self.Y, *out, self.tol)
+
+    def loo_residuals(self, alphas):
+        """Leave-one-out residuals (weighted), shape (n_samples, n_targets),
+        for each alpha in turn: closed forms from the spectrum, the
+        intercept's leverage included."""
+        return self.spectrum.loo_residuals(alphas)
+
+    def test_scores(self, alphas, X_test, Y_test, s_test, score, single):
+        """``score(pred, y, s)`` of every alpha's solution on a test part."""
+        ybar = self.centred.y_mean(self.Y)
+        out = []
+        for W in self.spectrum.coef_path(alphas):
+            pred = np.asarray(X_test @ W.T) + self.centred.coef_to_intercept(W, ybar)
+            out.append(score(pred[:, 0], Y_test[:, 0], s_test) if single
+                       else score(pred, Y_test, s_test))
+        return np.array(out)
 
     def default_grid(self, n_alphas, eps):
         """``n_alphas`` alphas from the largest eigenvalue of the centred,
@@ -150,15 +228,10 @@ class RidgeProblem:
         """The solvers that handle a singular system (minimum-norm solution
         below the numerical rank): an SVD of the centred X when it is dense,
         else one eigendecomposition of the smaller Gram ('eigen')."""
-        centred = self.centred
-        if centred.is_sparse:
-            spectrum = RidgeSpectrum(centred, self.Yt)
-            W, certificates = spectrum.coef(alphas), spectrum.certificates(alphas)
-            solver = "eigen"
-        else:
-            W, certificates = solve_direct(centred, self.Yt, alphas, "svd")
-            solver = "svd"
-        return ridge_results(centred, self.Y, W, certificates, self.tol), solver
+        if self.centred.is_sparse:
+            return self.spectral_results(alphas), "eigen"
+        W, certificates = solve_direct(self.centred, self.Yt, alphas, "svd")
+        return ridge_results(self.centred, self.Y, W, certificates, self.tol), "svd"
 
     def _solve_each(self, alphas, solver, budget=None):
         """Krylov solves target by target; None when one breaks down (or, with
