@@ -77,5 +77,3 @@ def test_cg_budget_counts_stored_values_on_sparse_X():
     # a sparse X with two values per row: the Gram (dense, 2000 x 2000) is
     # worth far more iterations than on dense X of the same shape
     assert cg_budget((5000, 2000), nnz=10_000) > 10 * cg_budget((5000, 2000))
-    # the kernel's syrk is slower per multiply-add: more iterations for p > n
-    assert cg_budget((500, 5000)) > cg_budget((5000, 500))

@@ -7,9 +7,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.problems import LeastSquaresProblem, RidgeUnits
-from sklreg.problems._ridge import (COMPILED, DIRECT, GRAM_SPEEDUP, KERNEL_SPEEDUP, KRYLOV,
-                                    KRYLOV_MARGIN, MIN_CG_BUDGET, SPARSE_DIRECT_MAX,
-                                    STOCHASTIC, RidgeProblem, check_solver, solve_ridge)
+from sklreg.problems._ridge import (BLAS3_SPEEDUP, COMPILED, DIRECT, KRYLOV, KRYLOV_MARGIN,
+                                    MIN_CG_BUDGET, SPARSE_DIRECT_MAX, STOCHASTIC,
+                                    RidgeProblem, check_solver, solve_ridge)
 from sklreg.utils.validation import alpha_values, check_column_norms
 
 
@@ -82,10 +82,9 @@ class Ridge(PenalizedRegressor):
           ``min(n_samples, n_features) > {SPARSE_DIRECT_MAX}`` (the Gram would
           be large and dense); otherwise Cholesky, except that when the
           smaller Gram matrix costs at least {MIN_CG_BUDGET} CG iterations
-          (dense X: ``min(n_samples, n_features) / (4 * s) >= {MIN_CG_BUDGET}``,
-          where a syrk multiply-add costs about ``1/s`` of one in a pass
-          over X, ``s = {GRAM_SPEEDUP}`` for ``X^T X`` and {KERNEL_SPEEDUP} for
-          ``X X^T``, measured; sparse X: the sparse product and the dense
+          (dense X: ``min(n_samples, n_features) / (4 * {BLAS3_SPEEDUP}) >= {MIN_CG_BUDGET}``,
+          a syrk multiply-add costing about 1/{BLAS3_SPEEDUP} of one in a
+          pass over X, measured; sparse X: the sparse product and the dense
           factorisation against ``2 nnz`` per iteration) 'sparse_cg' runs
           first and, after 3 iterations, gives way to Cholesky if its
           observed rate projects more iterations than the Gram is worth

@@ -27,11 +27,11 @@ COMPILED = ("cd", "pg")
 STOCHASTIC = ("sag", "saga", "lbfgs")   # scikit-learn's names, run as 'auto' chooses
 POSITIVE = ("auto", "lbfgs", *COMPILED)    # the solvers that accept positive=True
 SPARSE_DIRECT_MAX = 2000    # 'auto' uses Cholesky on sparse X up to this min(n, p)
-# a multiply-add in the syrk of the Gram ``Xt^T Xt`` (n >= p) costs ~1/10 of
-# one in a pass over X, in the syrk of the kernel ``Xt Xt^T`` (p > n) ~1/4
-# (measured on 20000 x 500, 5000 x 1000, 500 x 5000 and 1000 x 5000)
-GRAM_SPEEDUP = 10
-KERNEL_SPEEDUP = 4
+# a multiply-add in the syrk of the smaller Gram costs ~1/10 of one in a pass
+# over X (measured on 20000 x 500 and 5000 x 1000; the kernel's, p > n, is
+# slower, 1/2 to 1/6, but CG to Cholesky's accuracy rarely fits in a budget
+# there either, and a failed trial costs its 3 iterations)
+BLAS3_SPEEDUP = 10
 VECTOR_OPS = 8              # vector operations of length n or p in a CG iteration
 MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that many iterations
 # 'lsqr' and 'sparse_cg' stop at this fraction of scikit-learn's rule (normal-
@@ -57,8 +57,8 @@ def cg_budget(shape, nnz=None):
     n, p = shape
     m = min(n, p)
     if nnz is None:
-        return m / (4.0 * (GRAM_SPEEDUP if n >= p else KERNEL_SPEEDUP))
-    direct = nnz ** 2 / max(n if n >= p else p, 1) + m ** 3 / (3.0 * GRAM_SPEEDUP)
+        return m / (4.0 * BLAS3_SPEEDUP)
+    direct = nnz ** 2 / max(n if n >= p else p, 1) + m ** 3 / (3.0 * BLAS3_SPEEDUP)
     return direct / (2.0 * nnz + VECTOR_OPS * (n + p))
 
 
