@@ -109,7 +109,7 @@ def power_law_data(n, p, density, exponent=0.9, n_informative=200, seed=0):
 
 def problem(name, n, p, *, ratio=None, l1_ratio=1.0, density=1.0, path=False,
             fit_intercept=True, dtype=np.float64, quick_shape=None, power_law=False,
-            libraries=None):
+            libraries=None, eps=1e-3):
     def build(quick):
         nn, pp = quick_shape if quick and quick_shape else (n, p)
         if power_law:
@@ -122,7 +122,7 @@ def problem(name, n, p, *, ratio=None, l1_ratio=1.0, density=1.0, path=False,
             y = y - y.mean()
         X = X.astype(dtype)
         amax = _alpha_max(X, y, l1_ratio, fit_intercept)
-        alphas = np.geomspace(amax, amax * 1e-3, 100) if path else np.array([amax / ratio])
+        alphas = np.geomspace(amax, amax * eps, 100) if path else np.array([amax / ratio])
         return dict(X=X, Xd=X.astype(np.float64), y=y, alphas=alphas,
                     l1_ratio=l1_ratio, fit_intercept=fit_intercept)
 
@@ -158,11 +158,12 @@ def problems():
                 quick_shape=(500, 2000)),
         # text-like: scikit-learn and LARS take minutes here, the peers are
         # the working-set solvers (the path without an intercept: skglm's
-        # and celer's paths have none)
+        # and celer's paths have none; down to alpha_max / 100, as the
+        # literature's news20 paths)
         problem("lasso_sparse_highdim", 20_000, 1_000_000, ratio=100, density=3e-4,
                 power_law=True, quick_shape=(2000, 100_000),
                 libraries=("sklreg", "skglm", "celer")),
         problem("lasso_sparse_highdim_path", 20_000, 1_000_000, path=True, density=3e-4,
-                power_law=True, fit_intercept=False, quick_shape=(2000, 100_000),
+                power_law=True, fit_intercept=False, eps=1e-2, quick_shape=(2000, 100_000),
                 libraries=("sklreg", "skglm", "celer")),
     ]
