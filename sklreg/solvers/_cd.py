@@ -7,7 +7,10 @@ the features that violate their optimality condition the most -- and hand it
 to the compiled kernel, which runs CD passes on it until its own gap is a
 fraction of the full one.  Features outside the set stay at zero.  Without
 a strongly convex penalty the set stays within rank(X); tiny problems first
-get plain passes over every feature (one compiled call instead of a loop).
+get plain passes over every feature (one compiled call instead of a loop),
+on the normal equations when there are many more samples than features
+(glmnet's covariance updates: a step costs p, not n), certified from the
+residual recomputed from w.
 
 Gap Safe screening: from the gap, a ball around the current dual point is
 known to hold the optimal one; features whose correlation stays below their
