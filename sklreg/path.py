@@ -255,7 +255,10 @@ def _problem_path(estimator, X, y, s, grid, coef_init):
     for k in range(Y.shape[1]):
         problem = estimator._make_problem(X, Y[:, k], s, None if coef_init is None
                                           else coef_init[k], design)
-        rows.append(_collect(grid, problem.path(grid)))
+        results = problem.path(grid)
+        if hasattr(estimator, "_relaxed"):       # the relaxed lasso's blend
+            results = (estimator._relaxed(problem.datafit, r) for r in results)
+        rows.append(_collect(grid, results))
     return _stack(rows, grid, y.ndim == 1, estimator.fit_intercept, X.dtype)
 
 

@@ -233,7 +233,9 @@ class CVDisplay:
             raise TypeError("plot_cv draws a cross-validated sklreg estimator (or a "
                             f"Pipeline ending in one); got {type(last).__name__}")
         check_is_fitted(last)
-        res = last.cv_results_ if isinstance(last.cv_results_, dict) else last._cv_summary
+        # the per-alpha summary, where cv_results_ holds more (RidgeCV's
+        # per-sample array, a relaxed search's (alpha, gamma) pairs)
+        res = getattr(last, "_cv_summary", last.cv_results_)
         return cls(res["alpha"], res["mean_test_loss"], res["sem_test_loss"],
                    alpha_min=last.alpha_min_, alpha_1se=last.alpha_1se_,
                    ylabel=last._cv_loss_label()).plot(ax=ax)

@@ -18,6 +18,8 @@ from sklreg import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor, Hube
 # hundreds of passes per alpha.
 ESTIMATORS = [Lasso(), ElasticNet(), Lasso(positive=True, selection="random"),
               LassoCV(tol=1e-14, eps=1e-2),
+              Lasso(alpha=0.1, relax=0.5, tol=1e-12),
+              LassoCV(relax=True, gammas=[0.0, 1.0], alphas=10, tol=1e-14, eps=1e-2),
               ElasticNetCV(l1_ratio=[0.5, 1.0], tol=1e-14, eps=1e-2),
               MultiTaskLassoCV(tol=1e-10, eps=1e-2, alphas=20),
               MultiTaskElasticNetCV(l1_ratio=[0.5, 1.0], tol=1e-10, eps=1e-2, alphas=20),

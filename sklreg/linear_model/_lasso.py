@@ -9,10 +9,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.linear_model._relax import (GAMMAS, RELAX_CV_ATTRIBUTES_DOC, RELAX_CV_DOC,
+                                        store_relaxed, with_gammas)
 from sklreg.linear_model._ridge import Ridge
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
 from sklreg.solvers._base import zero_if_rounding
+from sklreg.solvers._refit import relaxed
 from sklreg.utils.validation import (check_bounds, check_column_norms, check_gram,
                                      check_penalty_factor)
 
@@ -77,6 +80,14 @@ _SHARED_PARAMETERS = """
         line a second once the fit has run for a second (the outer iteration,
         the certificate against its target, the working set's size and the
         non-zeros); at 2, a line per outer iteration.
+    relax : float in [0, 1], default=None
+        glmnet's relaxed fit (``relax=TRUE``'s ``gamma``): the coefficients
+        are ``relax * w + (1 - relax) * w_refit`` (the intercepts alike),
+        where w is the penalised solution and w_refit the unpenalised
+        (weighted) least-squares refit on w's support, solved from the
+        support's normal equations.  None, the default, and 1 are the
+        penalised fit; 0 is the refit.  ``dual_gap_`` certifies w,
+        ``relax_residual_`` the refit.  Not with ``positive`` or bounds.
 """
 
 _ATTRIBUTES = """
@@ -94,6 +105,12 @@ _ATTRIBUTES = """
         the iterations of conjugate gradients, or 1 for a direct solve).
     sparse_coef_ : sparse matrix of shape (n_features, 1) or (n_targets, n_features)
         ``coef_`` as a sparse matrix.
+    relax_residual_ : float or ndarray of shape (n_targets,)
+        With ``relax``: the refit's largest normal-equation residual on the
+        support, ``|x_j' S r| / n_w``, relative to ``sqrt(2 P(0) L_j)`` (its
+        largest possible value at any w better than w = 0, ``L_j`` the
+        column's weighted spread); at most ``tol``, else a
+        ConvergenceWarning.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -139,7 +156,6 @@ class ElasticNet(PenalizedRegressor):
     True
     """
 
-    _dask_moments = True       # Dask data: fitted from its moments (sklreg._dask)
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
@@ -152,13 +168,14 @@ class ElasticNet(PenalizedRegressor):
         "lower_bounds": [Real, "array-like", None],
         "upper_bounds": [Real, "array-like", None],
         "solver": [StrOptions({"auto", "cd", "pg"})],
+        "relax": [Interval(Real, 0, 1, closed="both"), None],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, solver="auto", verbose=0,
-                 lower_bounds=None, upper_bounds=None):
+                 lower_bounds=None, upper_bounds=None, relax=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -175,10 +192,20 @@ class ElasticNet(PenalizedRegressor):
         self.verbose = verbose
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.relax = relax
 
     def _check_params(self, n_features):
         check_penalty_factor(self.penalty_factor, n_features)
         self._bounds(n_features)
+        if self.relax is not None and (self.positive or self.lower_bounds is not None
+                                       or self.upper_bounds is not None):
+            raise ValueError("relax refits the support without a penalty or constraint: "
+                             "it cannot be combined with positive=True or bounds")
+
+    @property
+    def _dask_moments(self):
+        """Dask data is fitted from its moments (sklreg._dask), without relax."""
+        return self.relax is None
 
     def _bounds(self, n_features):
         """(lower, upper) per feature, checked; None where not bounded."""
@@ -225,8 +252,19 @@ class ElasticNet(PenalizedRegressor):
                           or self._solve_as_ridge(X, y, sample_weight, datafit.n_w))
             else:
                 result = problem.solve(self.alpha)
-            results.append(_finite(result))
+            results.append(_finite(self._relaxed(datafit, result)))
         return results
+
+    def _relaxed(self, datafit, result):
+        """``result`` relaxed as ``relax`` says (as is without it, or at 1)."""
+        if self.relax is None or self.relax == 1:
+            return result
+        return relaxed(datafit, result, self.relax, self.tol)
+
+    def _store_extra(self, results, single):
+        if self.relax is not None:
+            residuals = np.array([getattr(r, "refit_residual", 0.0) for r in results])
+            self.relax_residual_ = float(residuals[0]) if single else residuals
 
     def _is_ridge(self):
         """True when the penalty is plain ridge's: no L1 part, every feature
@@ -316,13 +354,14 @@ class Lasso(ElasticNet):
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
                  penalty_factor=None, solver="auto", verbose=0, lower_bounds=None,
-                 upper_bounds=None):
+                 upper_bounds=None, relax=None):
         super().__init__(
             alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive, random_state=random_state,
             selection=selection, penalty_factor=penalty_factor, solver=solver,
-            verbose=verbose, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+            verbose=verbose, lower_bounds=lower_bounds, upper_bounds=upper_bounds,
+            relax=relax)
 
 
 def _squared_error(y_true, y_pred, sample_weight):
@@ -352,7 +391,7 @@ class ElasticNetCV(PathCV):
     ----------
     l1_ratio : float or list of float, default=0.5
         The elastic-net mix, or several to choose from by cross-validation.
-    {CV_PARAMETERS_DOC}{_CV_INNER_PARAMETERS}
+    {CV_PARAMETERS_DOC}{RELAX_CV_DOC}{_CV_INNER_PARAMETERS}
     Attributes
     ----------
     l1_ratio_ : float
@@ -362,7 +401,7 @@ class ElasticNetCV(PathCV):
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
         The grid; one row per l1_ratio when several are searched on
         automatic grids (each starts at its own alpha_max).
-    {CV_ATTRIBUTES_DOC}
+    {RELAX_CV_ATTRIBUTES_DOC}{CV_ATTRIBUTES_DOC}
     Examples
     --------
     >>> from sklearn.datasets import make_regression
@@ -379,7 +418,10 @@ class ElasticNetCV(PathCV):
         **{k: v for k, v in ElasticNet._parameter_constraints.items()
            if k not in ("alpha", "warm_start", "l1_ratio")},
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+        "relax": ["boolean"],
+        "gammas": ["array-like"],
     }
+    _cv_parameters = PathCV._cv_parameters + ("relax", "gammas")
     _loss = staticmethod(_squared_error)
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
@@ -387,7 +429,7 @@ class ElasticNetCV(PathCV):
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, scoring=None,
                  alpha_selection="min", store_cv_coefs=False, lower_bounds=None,
-                 upper_bounds=None):
+                 upper_bounds=None, relax=False, gammas=GAMMAS):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -408,8 +450,13 @@ class ElasticNetCV(PathCV):
         self.store_cv_coefs = store_cv_coefs
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.relax = relax
+        self.gammas = gammas
 
     def _search_grid(self):
+        return with_gammas(self._l1_ratio_grid(), self.relax, self.gammas)
+
+    def _l1_ratio_grid(self):
         ratios = np.atleast_1d(self.l1_ratio)
         if ratios.ndim != 1 or ratios.size == 0:
             raise ValueError("l1_ratio must be a float or a non-empty list of floats "
@@ -419,6 +466,12 @@ class ElasticNetCV(PathCV):
         return [{"l1_ratio": float(r)} for r in ratios]
 
     def _store_search(self, searches, best):
+        if self.relax:
+            store_relaxed(self, searches, best)
+        else:
+            self._store_l1_ratio_search(searches, best)
+
+    def _store_l1_ratio_search(self, searches, best):
         if "l1_ratio" in searches[best][0]:
             self.l1_ratio_ = searches[best][0]["l1_ratio"]
         several = len(searches) > 1 or np.ndim(self.l1_ratio) > 0
@@ -440,12 +493,12 @@ class LassoCV(ElasticNetCV):
 
     Parameters
     ----------
-    {CV_PARAMETERS_DOC}{_CV_INNER_PARAMETERS}
+    {CV_PARAMETERS_DOC}{RELAX_CV_DOC}{_CV_INNER_PARAMETERS}
     Attributes
     ----------
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Test loss per alpha and fold (mean squared error unless ``scoring``).
-    {CV_ATTRIBUTES_DOC}
+    {RELAX_CV_ATTRIBUTES_DOC}{CV_ATTRIBUTES_DOC}
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -466,7 +519,7 @@ class LassoCV(ElasticNetCV):
                  verbose=False, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, scoring=None,
                  alpha_selection="min", store_cv_coefs=False, lower_bounds=None,
-                 upper_bounds=None):
+                 upper_bounds=None, relax=False, gammas=GAMMAS):
         super().__init__(
             l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, tol=tol, cv=cv, copy_X=copy_X,
@@ -474,7 +527,8 @@ class LassoCV(ElasticNetCV):
             random_state=random_state, selection=selection,
             penalty_factor=penalty_factor, scoring=scoring,
             alpha_selection=alpha_selection, store_cv_coefs=store_cv_coefs,
-            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+            lower_bounds=lower_bounds, upper_bounds=upper_bounds, relax=relax,
+            gammas=gammas)
 
     def _search_grid(self):
-        return [{}]
+        return with_gammas([{}], self.relax, self.gammas)

@@ -77,8 +77,8 @@ class MultiTaskElasticNetCV(MultiOutputMixin, PathCV):
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
     _loss = staticmethod(_squared_error)
-    _search_grid = ElasticNetCV._search_grid
-    _store_search = ElasticNetCV._store_search
+    _search_grid = ElasticNetCV._l1_ratio_grid
+    _store_search = ElasticNetCV._store_l1_ratio_search
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None,
