@@ -18,7 +18,7 @@ def sklearn_reference(est, X, y, s):
     """scikit-learn's namesake, in float64, at a tight tolerance."""
     params = {k: v for k, v in est.get_params().items()
               if k not in ("penalty_factor", "solver", "verbose", "lower_bounds",
-                           "upper_bounds")}
+                           "upper_bounds", "relax")}
     params.update(tol=1e-13, max_iter=200_000)
     ref = getattr(sk, type(est).__name__)(**params)
     Xd = X.astype(np.float64)
