@@ -39,3 +39,14 @@ def make_problem(n, p, *, sparse=False, dtype=np.float64, weights=False,
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A ``dask.distributed`` LocalCluster of 2 single-threaded workers (in
+    this process) and its client, for the module's tests on Dask data."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client

@@ -18,14 +18,6 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 def make_dask(n=3000, p=12, chunk=700, seed=0, dtype=np.float64, offset=5.0):
     """X, y, sample_weight as Dask arrays generated per chunk, y linear in a
     few columns plus noise; one column's mean dwarfs its spread."""
@@ -151,9 +143,9 @@ def test_wrong_input_is_named(client):
         Lasso().fit(Xd, yd, sample_weight=-da.ones(1000, chunks=300))
     with pytest.raises(ValueError, match="zero on every row"):
         Lasso().fit(Xd, yd, sample_weight=0.0)
-    with pytest.raises(TypeError, match="HuberRegressor does not fit Dask data"):
-        from sklreg import HuberRegressor
-        HuberRegressor().fit(Xd, yd)
+    with pytest.raises(TypeError, match="HuberRegressorCV does not fit Dask data"):
+        from sklreg import HuberRegressorCV
+        HuberRegressorCV().fit(Xd, yd)
     with pytest.raises(ValueError, match="alpha"):
         Lasso(alpha=-1.0).fit(Xd, yd)
 
@@ -276,7 +268,7 @@ def test_cv_wrong_input_is_named(client):
         LassoCV(scoring="r2").fit(Xd, yd)
     with pytest.raises(ValueError, match="GroupKFold.*fold_ids"):
         LassoCV(cv=GroupKFold(3)).fit(Xd, yd)
-    with pytest.raises(TypeError, match="HuberRegressor does not fit Dask data"):
+    with pytest.raises(TypeError, match="HuberRegressorCV does not fit Dask data"):
         HuberRegressorCV().fit(Xd, yd)
     with pytest.raises(ValueError, match="at least 2 folds"):
         LassoCV().fit(Xd, yd, fold_ids=da.zeros(600, chunks=200, dtype=int))

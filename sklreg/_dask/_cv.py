@@ -124,7 +124,7 @@ def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
         raise ValueError("scoring is not available on Dask data: folds are scored by "
                          "their mean squared error, computed from their moments; use "
                          "scoring=None")
-    check_supported(cv_est._estimator(**cv_est._search_grid()[0]))
+    check_supported(cv_est._estimator(**cv_est._search_grid()[0]), type(cv_est).__name__)
     data = DaskData(X, y, sample_weight)
     with fit_progress(cv_est.verbose, type(cv_est).__name__):
         folds, total = fold_moments(cv_est, data, fold_ids)

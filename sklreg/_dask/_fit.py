@@ -13,14 +13,15 @@ def is_ridge(estimator):
     return hasattr(estimator, "_ridge_problem")
 
 
-def check_supported(estimator):
-    """The Gram route covers least squares: Lasso, ElasticNet and Ridge."""
+def check_supported(estimator, name=None):
+    """The Gram route covers least squares: Lasso, ElasticNet and Ridge
+    (``name``: the estimator named in the error, a ``*CV``'s own)."""
     if getattr(estimator, "_dask_moments", False):
         return
     raise TypeError(
-        f"{type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "
-        "DataFrames sklreg fits Lasso, ElasticNet and Ridge (and their CV and paths); "
-        "compute X and y into memory to fit this estimator")
+        f"{name or type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "
+        "DataFrames sklreg fits Lasso, ElasticNet and Ridge (and their CV and paths) "
+        "and single HuberRegressor fits; compute X and y into memory for this one")
 
 
 def total_moments(estimator, X, y, sample_weight):
@@ -44,7 +45,13 @@ def _report_pass(estimator, data, moments):
 
 def fit(estimator, X, y, sample_weight=None):
     """``estimator.fit(X, y, sample_weight)`` for Dask X: one pass, then the
-    in-memory solver on the equivalent p x p problem."""
+    in-memory solver on the equivalent p x p problem (least squares), or
+    Newton's passes (Huber, ``_huber``)."""
+    from sklreg.linear_model._huber import HuberRegressor
+
+    if isinstance(estimator, HuberRegressor):
+        from sklreg._dask._huber import fit_huber
+        return fit_huber(estimator, X, y, sample_weight)
     data, moments = total_moments(estimator, X, y, sample_weight)
     reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
     fit_reduced(estimator, reduced, data.dtype, data.feature_names)

@@ -149,8 +149,17 @@ def one_pass(data, folds=None, hashed=None):
     tasks = [dask.delayed(_block_moments, pure=True)(
         x, y, s, None if folds is None else folds[i], i, data.where(i), hashed)
         for i, (x, y, s) in enumerate(data.blocks())]
+    return tree_reduce(tasks, _merge_labelled)
+
+
+def tree_reduce(tasks, merge):
+    """Compute the Dask delayed ``tasks`` (one per block) and merge their
+    results on the workers, ``FAN_IN`` at a time (``merge`` takes a list);
+    only the final result comes to the client."""
+    import dask
+
     while len(tasks) > 1:
-        tasks = [dask.delayed(_merge_labelled, pure=True)(tasks[i:i + FAN_IN])
+        tasks = [dask.delayed(merge, pure=True)(tasks[i:i + FAN_IN])
                  for i in range(0, len(tasks), FAN_IN)]
     (merged,) = dask.compute(tasks[0])
     return merged

@@ -69,22 +69,28 @@ class Hessian:
         """The Hessian at residual r and scale sigma, from the Certificate
         just computed there (its gradient ``X.T @ theta``, ``sum(theta)``
         and the scale's second derivative)."""
-        problem, p = self.problem, self.problem.X.shape[1]
-        dual = certificate.dual
+        problem = self.problem
         t = problem.eps * sigma               # the scan's threshold
         side = (r > t).view(np.int8) - (r < -t).view(np.int8)   # n bytes, not 8 n
         self._update(side)
-        k = self.G.shape[0] + 1
-        A = np.empty((k, k))
-        A[:-1, :-1] = self.G
-        A[:p, -1] = 0.5 * dual.grad - problem.eps * self.S[:p]    # X_in^T (s z)
-        if problem.fit_intercept:
-            A[p, -1] = 0.5 * dual.theta_sum - problem.eps * self.S[p]
-        A[-1, :-1] = A[:-1, -1]
-        A[-1, -1] = 0.5 * sigma * dual.scan.dd_scale            # sum_in s z**2
-        A *= 2.0 / sigma
-        A.flat[:p * (k + 1):k + 1] += problem.l2
-        return A
+        return newton_matrix(problem, self.G, self.S, sigma, certificate.dual)
+
+
+def newton_matrix(problem, G, S, sigma, dual):
+    """The Hessian in (w, [b,] sigma) from the inliers' Gram ``G`` of ``[X,
+    1]``, the outliers' ``S`` (see ``Hessian``) and the Dual at scale sigma."""
+    p = dual.grad.shape[0]
+    k = G.shape[0] + 1
+    A = np.empty((k, k))
+    A[:-1, :-1] = G
+    A[:p, -1] = 0.5 * dual.grad - problem.eps * S[:p]    # X_in^T (s z)
+    if problem.fit_intercept:
+        A[p, -1] = 0.5 * dual.theta_sum - problem.eps * S[p]
+    A[-1, :-1] = A[:-1, -1]
+    A[-1, -1] = 0.5 * sigma * dual.scan.dd_scale            # sum_in s z**2
+    A *= 2.0 / sigma
+    A.flat[:p * (k + 1):k + 1] += problem.l2
+    return A
 
 
 def newton_direction(A, g):

@@ -56,11 +56,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
             break
         if floor_exit and on_floor(problem, sigma, first):
             break
-        with np.errstate(invalid="ignore"):     # an infinite l2 at w_j = 0: zero
-            ridge = np.where(w != 0, problem.l2 * w, 0.0)
-        grad = np.concatenate((ridge - cert.grad,
-                               [-cert.dual.theta_sum] if problem.fit_intercept else [],
-                               [cert.dual.scan.d_scale]))
+        grad = newton_gradient(problem, w, cert)
         A = hessian(r, sigma, cert)
         # the datafit is a perspective, flat along (r, sigma) jointly: far
         # from the optimum the joint step can overshoot along that ray, and
@@ -86,6 +82,15 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
     return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
                        tol_abs=tol_abs, n_iter=n_iter, scale=sigma, residual=r,
                        dual=cert.dual)
+
+
+def newton_gradient(problem, w, cert):
+    """The objective's gradient in (w, [b,] sigma) from its Certificate."""
+    with np.errstate(invalid="ignore"):     # an infinite l2 at w_j = 0: zero
+        ridge = np.where(w != 0, problem.l2 * w, 0.0)
+    return np.concatenate((ridge - cert.grad,
+                           [-cert.dual.theta_sum] if problem.fit_intercept else [],
+                           [cert.dual.scan.d_scale]))
 
 
 def _line_search(problem, w, b, r, sigma, primal, grad, step, other, max_halvings=40):

@@ -262,11 +262,18 @@ class HuberProblem:
             ratio = theta[self._pos] / self.s[self._pos]
             energy, top, bottom = np.dot(theta[self._pos], ratio), ratio.max(), ratio.min()
         total = theta.sum()        # pairwise: the intercept's gradient, accurately
-        v = np.empty(self.X.shape[1])
-        if v.size:
-            self.rmatvec(theta, v)
-        grad = v.copy()
-        ty = np.dot(theta, self._y_dual)
+        grad = np.empty(self.X.shape[1])
+        if grad.size:
+            self.rmatvec(theta, grad)
+        return self.dual_of_sums(scan, total, grad, energy, top, bottom,
+                                 np.dot(theta, self._y_dual), weight)
+
+    def dual_of_sums(self, scan, total, grad, energy, top, bottom, ty, weight=None):
+        """The Dual from the sums over samples of theta: ``total`` (its sum),
+        ``grad`` (``X.T @ theta``), ``energy``, ``top`` and ``bottom`` (see
+        ``Huber.scan``), ``ty`` (its dot with the centred y); the data may
+        live elsewhere (``sklreg._dask`` sums them block by block)."""
+        v = np.array(grad, dtype=np.float64)
         if self.fit_intercept:
             shift = total / self.n_w        # theta - shift * s sums to zero
             v -= self.xs * shift

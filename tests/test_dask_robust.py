@@ -1,0 +1,159 @@
+"""HuberRegressor and QuantileRegressor on Dask data equal the in-memory fits
+(issue #27): Huber by Newton steps of one pass each, quantile by globbing.
+
+Every test runs on a real ``dask.distributed.LocalCluster`` (``client``);
+the data are generated per chunk from a seed (with gross outliers), and
+the in-memory reference is fitted on the same blocks, computed.
+"""
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sklreg import HuberRegressor, HuberRegressorCV, regularization_path
+
+dask = pytest.importorskip("dask")
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("dask.distributed")
+
+
+def make_dask(n=3000, p=8, chunk=700, seed=0, dtype=np.float64):
+    """X, y, sample_weight as Dask arrays generated per chunk: y linear in
+    X with noise and 10% gross outliers; one column's mean dwarfs its spread
+    and one column is constant."""
+    rs = da.random.RandomState(seed)
+    X = (rs.standard_normal((n, p), chunks=(chunk, p)) + 2.0).astype(dtype)
+    X[:, 1] = X[:, 1] * 0.01 + 1e3
+    X[:, 2] = 3.0
+    beta = np.linspace(-2.0, 2.0, p)
+    y = (X.astype(np.float64) @ beta + rs.standard_normal(n, chunks=chunk) + 1.0
+         + 40.0 * (rs.uniform(0.0, 1.0, n, chunks=chunk) < 0.1))
+    s = rs.uniform(0.0, 2.0, n, chunks=chunk)
+    # generated on the workers, once: the fits' passes read the blocks there
+    return dask.persist(X, y, s)
+
+
+def huber_objective(est, X, y, s):
+    """scikit-learn's HuberRegressor objective at the fitted point, with the
+    fitted scale (DESIGN.md section 1)."""
+    w = np.asarray(est.coef_, dtype=np.float64)
+    sigma, eps = est.scale_, est.epsilon
+    z = np.abs(y - X.astype(np.float64) @ w - float(est.intercept_)) / sigma
+    H = np.where(z <= eps, z ** 2, 2 * eps * z - eps ** 2)
+    s = np.ones_like(y) if s is None else s
+    return s @ (sigma + sigma * H) + est.alpha * w @ w
+
+
+CASES = [dict(dtype=np.float64, weighted=True, params={}),
+         dict(dtype=np.float32, weighted=False, params={}),
+         dict(dtype=np.float64, weighted=False, params=dict(fit_intercept=False)),
+         dict(dtype=np.float32, weighted=True, params=dict(epsilon=1.1, alpha=10.0))]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['dtype'].__name__}"
+                         f"-{'weighted' if c['weighted'] else 'unit'}-{c['params']}")
+def test_huber_equals_in_memory_within_the_certificate(client, case):
+    Xd, yd, sd = make_dask(dtype=case["dtype"])
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    if not case["weighted"]:
+        sd = s = None
+    fitted = HuberRegressor(**case["params"]).fit(Xd, yd, sample_weight=sd)
+    exact = HuberRegressor(**case["params"], tol=1e-12, max_iter=500).fit(
+        X, y, sample_weight=s)
+    assert fitted.coef_.dtype == case["dtype"]
+    assert fitted.n_features_in_ == X.shape[1]
+    gap = fitted.dual_gap_
+    P, P_star = huber_objective(fitted, X, y, s), huber_objective(exact, X, y, s)
+    rounding = 1e-12 * P_star if case["dtype"] == np.float64 else 1e-6 * P_star
+    assert 0 <= gap <= fitted.tol * P_star * 10
+    assert P - P_star <= gap + rounding         # the certificate bounds the excess
+    np.testing.assert_allclose(fitted.scale_, exact.scale_, rtol=1e-5)
+    if case["params"].get("fit_intercept", True):
+        # (without one, the constant column and the one of mean 1e3 are
+        # nearly collinear: the objective is flat along their difference)
+        np.testing.assert_allclose(fitted.coef_, exact.coef_, rtol=1e-6 if case["dtype"]
+                                   == np.float64 else 1e-4, atol=1e-6)
+        np.testing.assert_allclose(fitted.intercept_, exact.intercept_, rtol=1e-5, atol=1e-4)
+    # outliers_ stays on the cluster, block by block
+    assert isinstance(fitted.outliers_, da.Array)
+    np.testing.assert_array_equal(fitted.outliers_.compute(), exact.outliers_)
+
+
+def test_huber_certificate_covers_a_loose_fit(client):
+    """A loose tol stops early; the reported gap must still bound the
+    distance to the optimum."""
+    Xd, yd, _ = make_dask(p=5)
+    X, y = Xd.compute(), yd.compute()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)     # stopped on max_iter
+        loose = HuberRegressor(tol=1e-1, max_iter=3).fit(Xd, yd)
+    exact = HuberRegressor(tol=1e-12, max_iter=500).fit(X, y)
+    excess = huber_objective(loose, X, y, None) - huber_objective(exact, X, y, None)
+    assert excess <= loose.dual_gap_ + 1e-10 * huber_objective(exact, X, y, None)
+
+
+def test_huber_dataframe_input_equals_array_input(client):
+    import pandas as pd
+
+    Xd, yd, sd = make_dask(chunk=1000)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    names = [f"f{j}" for j in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=names).assign(target=y, weight=s)
+    ddf = dd.from_pandas(frame, npartitions=4)
+    fitted = HuberRegressor(alpha=1.0).fit(ddf[names], ddf["target"],
+                                           sample_weight=ddf["weight"])
+    exact = HuberRegressor(alpha=1.0, tol=1e-12).fit(frame[names], y, sample_weight=s)
+    np.testing.assert_allclose(fitted.coef_, exact.coef_, rtol=1e-6, atol=1e-8)
+    assert list(fitted.feature_names_in_) == names
+    np.testing.assert_array_equal(fitted.outliers_.compute(), exact.outliers_)
+
+
+def test_huber_passes_and_gap_reported(client, capsys):
+    Xd, yd, _ = make_dask(n=1400, chunk=700)
+    model = HuberRegressor(verbose=1).fit(Xd, yd)
+    out = capsys.readouterr().out
+    passes = [int(k) for k in re.findall(r"pass (\d+) over 2 blocks", out)]
+    assert passes[0] == 1 and "moments of 1400 rows, 8 features" in out
+    assert re.search(r"Newton step \d+, certificate [\d.e+-]+ \(target [\d.e+-]+\)", out)
+    assert f"done after {model.n_iter_} Newton steps" in out
+    # the Newton steps, a pass each, and a pass more for each damped one
+    assert max(passes) <= 2 * model.n_iter_ + 2
+    assert max(passes) <= 25
+
+
+def test_huber_warm_start_from_the_optimum_takes_no_step(client):
+    Xd, yd, _ = make_dask(n=1400, chunk=700)
+    model = HuberRegressor(warm_start=True).fit(Xd, yd)
+    first = model.coef_.copy()
+    model.fit(Xd, yd)
+    assert model.n_iter_ <= 1
+    np.testing.assert_allclose(model.coef_, first, rtol=1e-7, atol=1e-9)
+
+
+def test_huber_wrong_input_is_named(client):
+    Xd, yd, _ = make_dask(n=1000, p=6, chunk=300)
+    with pytest.raises(ValueError, match="l1_ratio=0 .* got l1_ratio=0.5"):
+        HuberRegressor(l1_ratio=0.5).fit(Xd, yd)
+    with pytest.raises(ValueError, match="positive=True"):
+        HuberRegressor(positive=True).fit(Xd, yd)
+    with pytest.raises(ValueError, match="epsilon"):
+        HuberRegressor(epsilon=0.5).fit(Xd, yd)
+    bad = Xd.copy()
+    bad[650, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity in block 2 \(rows 600 to 899\)"):
+        HuberRegressor().fit(bad, yd)
+    with pytest.raises(ValueError, match="chunked along its columns"):
+        HuberRegressor().fit(Xd.rechunk((300, 3)), yd)
+    with pytest.raises(ValueError, match="zero on every row"):
+        HuberRegressor().fit(Xd, yd, sample_weight=0.0)
+    with pytest.raises(TypeError, match="HuberRegressorCV does not fit Dask data"):
+        HuberRegressorCV().fit(Xd, yd)
+    with pytest.raises(TypeError, match="HuberRegressor does not fit Dask data"):
+        regularization_path(HuberRegressor(), Xd, yd)
+    unfitted = HuberRegressor()
+    with pytest.raises(ValueError):
+        unfitted.fit(Xd, yd[:-1])
+    assert not hasattr(unfitted, "coef_")      # nothing half-fitted
