@@ -47,9 +47,8 @@ def fit(estimator, X, y, sample_weight=None):
     """``estimator.fit(X, y, sample_weight)`` for Dask X: one pass, then the
     in-memory solver on the equivalent p x p problem (least squares), or
     Newton's passes (Huber, ``_huber``)."""
-    from sklreg.linear_model._huber import HuberRegressor
-
-    if isinstance(estimator, HuberRegressor):
+    route = getattr(estimator, "_dask_fit", None)
+    if route == "huber":
         from sklreg._dask._huber import fit_huber
         return fit_huber(estimator, X, y, sample_weight)
     data, moments = total_moments(estimator, X, y, sample_weight)

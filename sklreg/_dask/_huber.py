@@ -30,7 +30,8 @@ import numpy as np
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 from sklreg._dask._data import DaskData
-from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, merge_all, tree_reduce
+from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, merge_all
+from sklreg._dask._passes import Passes
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
 from sklreg.solvers.huber._hessian import newton_direction, newton_matrix
 from sklreg.solvers.huber._newton import newton_gradient
@@ -335,32 +336,17 @@ def _y_scale(moments):
     return float(np.ldexp(1.0, int(np.frexp(top)[1]))) if 0 < top < np.inf else 1.0
 
 
-class _Passes:
-    """The passes of one fit over Dask data, counted and reported."""
+class _Passes(Passes):
+    """The passes of a Huber fit: the moments, then Newton's."""
 
     def __init__(self, data, estimator):
-        self.data, self.verbose = data, getattr(estimator, "verbose", 0)
-        self.name, self.count = type(estimator).__name__, 0
+        super().__init__(data, estimator)
         self.tol, self.max_iter = estimator.tol, estimator.max_iter
-
-    def run(self, block_fn, merge, *args, indexed=False):
-        import dask
-
-        self.count += 1
-        tasks = [dask.delayed(block_fn, pure=True)(
-            x, y, s, *((i, self.data.where(i)) if indexed else args))
-            for i, (x, y, s) in enumerate(self.data.blocks())]
-        return tree_reduce(tasks, merge)
 
     def first(self):
         out = self.run(_first_block, _merge_first, indexed=True)
         self.say(f"moments of {out[0].rows} rows, {self.data.n_features} features")
         return out
-
-    def say(self, text):
-        if self.verbose:
-            print(f"[{self.name}] pass {self.count} over {self.data.n_blocks} blocks: {text}",
-                  flush=True)
 
     def newton(self, consts, main, null):
         """Run ``main`` and ``null`` (the problem without features, whose

@@ -110,6 +110,8 @@ class HuberRegressor(PenalizedRegressor):
     True
     """
 
+    _dask_fit = "huber"         # Dask data: Newton's passes (sklreg._dask._huber)
+
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
         "epsilon": [Interval(Real, 1.0, None, closed="left")],
