@@ -127,7 +127,7 @@ def test_wrong_input():
 def test_dask_input_is_a_clear_error():
     da = pytest.importorskip("dask.array")
     X, Y, _ = problem()
-    with pytest.raises(TypeError, match="MultiTaskLasso does not fit Dask data"):
+    with pytest.raises(TypeError, match="MultiTaskLassoCV does not fit Dask data"):
         MultiTaskLassoCV(cv=3).fit(da.from_array(X, chunks=30), da.from_array(Y, chunks=30))
 
 
