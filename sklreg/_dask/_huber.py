@@ -30,7 +30,7 @@ import numpy as np
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
 from sklreg._dask._data import DaskData
-from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, merge_all
+from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, block_arrays, merge_all
 from sklreg._dask._passes import Passes
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
 from sklreg.solvers.huber._hessian import newton_direction, newton_matrix
@@ -79,12 +79,8 @@ class SummedHuberProblem(HuberProblem):
 # -- on the workers ----------------------------------------------------------
 def _block_arrays(X, y, s, c):
     """The block's centred columns, scaled y and weights, in float64."""
-    Xc = _dense(X, "X", "")[:, c.cols] - c.centre
-    yv = _dense(y, "y", "").reshape(-1) / c.y_scale
-    n = yv.shape[0]
-    s = np.full(n, 1.0 if s is None else float(s)) if s is None or np.ndim(s) == 0 else \
-        np.ascontiguousarray(_dense(s, "sample_weight", "").reshape(-1))
-    return Xc, yv, s
+    X, y, s = block_arrays(X, y, s, "", check=False)
+    return X[:, c.cols] - c.centre, y / c.y_scale, np.ascontiguousarray(s)
 
 
 def _residual(Xc, yv, w, b):
@@ -403,8 +399,8 @@ def _done(null):
 
 
 def _outlier_block(X, y, coef, intercept, threshold):
-    r = _dense(y, "y", "").reshape(-1) - _dense(X, "X", "") @ coef - intercept
-    return np.abs(r) > threshold
+    X, y, _ = block_arrays(X, y, None, "", check=False)
+    return np.abs(y - X @ coef - intercept) > threshold
 
 
 def _outliers(data, coef, intercept, threshold):

@@ -97,24 +97,35 @@ def _dense(block, name, where):
     return np.asarray(block, dtype=np.float64)
 
 
-def _block_moments(X, y, s, folds, block_index, where, hashed):
-    """{fold label: Moments} of one block of rows; ``hashed`` is (n_folds,
-    seed) when fold labels come from the hash, ``folds`` a block otherwise."""
+def block_arrays(X, y, s, where, check=True):
+    """One block's X, y and weights as float64 NumPy arrays; with ``check``,
+    a clear error naming the block for NaN, infinity, negative weights or
+    lengths that differ."""
     X = _dense(X, "X", where)
     y = _dense(y, "y", where).reshape(-1)
     n = X.shape[0]
-    if y.shape[0] != n:
-        raise ValueError(f"X and y have different numbers of rows in {where}: "
-                         f"{n} and {y.shape[0]}")
     if isinstance(s, Number) or s is None:
         s = np.full(n, 1.0 if s is None else float(s))
     else:
         s = _dense(s, "sample_weight", where).reshape(-1)
+    if not check:
+        return X, y, s
+    if y.shape[0] != n:
+        raise ValueError(f"X and y have different numbers of rows in {where}: "
+                         f"{n} and {y.shape[0]}")
     for name, a in (("X", X), ("y", y), ("sample_weight", s)):
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} contains NaN or infinity in {where}")
     if np.any(s < 0):
         raise ValueError(f"sample_weight has negative values in {where}")
+    return X, y, s
+
+
+def _block_moments(X, y, s, folds, block_index, where, hashed):
+    """{fold label: Moments} of one block of rows; ``hashed`` is (n_folds,
+    seed) when fold labels come from the hash, ``folds`` a block otherwise."""
+    X, y, s = block_arrays(X, y, s, where)
+    n = X.shape[0]
     Z = np.column_stack([X, y])
     if hashed is not None:
         labels = _hash_folds(block_index, n, *hashed)
