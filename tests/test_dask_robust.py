@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import HuberRegressor, HuberRegressorCV, regularization_path
+from sklreg import (HuberRegressor, HuberRegressorCV, QuantileRegressor, QuantileRegressorCV,
+                    regularization_path)
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
@@ -157,3 +158,103 @@ def test_huber_wrong_input_is_named(client):
     with pytest.raises(ValueError):
         unfitted.fit(Xd, yd[:-1])
     assert not hasattr(unfitted, "coef_")      # nothing half-fitted
+
+
+def quantile_objective(est, X, y, s, tau):
+    """QuantileRegressor's objective (DESIGN.md section 1) at the fitted point."""
+    w = np.asarray(est.coef_, dtype=np.float64)
+    r = y - X.astype(np.float64) @ w - float(est.intercept_)
+    s = np.ones_like(y) if s is None else s
+    rho = np.where(r > 0, tau * r, (tau - 1.0) * r)
+    return s @ rho / s.sum() + est.alpha * (est.l1_ratio * np.abs(w).sum()
+                                            + (1 - est.l1_ratio) / 2 * w @ w)
+
+
+def quantile_at_zero(y, s, tau, fit_intercept):
+    """P(0): the objective at w = 0 and the best intercept (a weighted
+    tau-quantile of y, found by sorting)."""
+    s = np.ones_like(y) if s is None else s
+    b = 0.0
+    if fit_intercept:
+        order = np.argsort(y)
+        b = y[order][np.searchsorted(np.cumsum(s[order]), tau * s.sum())]
+    r = y - b
+    return s @ np.where(r > 0, tau * r, (tau - 1.0) * r) / s.sum()
+
+
+QUANTILE_CASES = [dict(dtype=np.float64, weighted=True, params=dict(quantile=0.5, alpha=0.01)),
+                  dict(dtype=np.float32, weighted=False, params=dict(quantile=0.9, alpha=0.0)),
+                  dict(dtype=np.float64, weighted=False,
+                       params=dict(quantile=0.3, alpha=0.001, fit_intercept=False)),
+                  dict(dtype=np.float64, weighted=True,
+                       params=dict(quantile=0.7, alpha=0.01, l1_ratio=0.5))]
+
+
+@pytest.mark.parametrize("case", QUANTILE_CASES, ids=lambda c: f"{c['dtype'].__name__}"
+                         f"-{'weighted' if c['weighted'] else 'unit'}-{c['params']}")
+def test_quantile_equals_in_memory_within_the_certificate(client, case):
+    Xd, yd, sd = make_dask(n=6000, chunk=1500, dtype=case["dtype"])
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    if not case["weighted"]:
+        sd = s = None
+    tau = case["params"]["quantile"]
+    fitted = QuantileRegressor(**case["params"]).fit(Xd, yd, sample_weight=sd)
+    # the in-memory fit on the whole problem, with its exact finish
+    exact = QuantileRegressor(**case["params"], tol=1e-12).fit(X, y, sample_weight=s)
+    assert fitted.coef_.dtype == case["dtype"]
+    P = quantile_objective(fitted, X, y, s, tau)
+    P_star = quantile_objective(exact, X, y, s, tau)
+    rounding = 1e-12 * P_star if case["dtype"] == np.float64 else 1e-6 * P_star
+    P0 = quantile_at_zero(y, s, tau, case["params"].get("fit_intercept", True))
+    assert 0 <= fitted.dual_gap_ <= fitted.tol * P0
+    assert P - P_star <= fitted.dual_gap_ + rounding   # the certificate bounds the excess
+    assert P_star - P <= exact.dual_gap_ + rounding
+
+
+def test_quantile_in_a_few_passes_with_a_band_much_smaller_than_n(client, capsys):
+    Xd, yd, _ = make_dask(n=20000, chunk=5000)
+    QuantileRegressor(quantile=0.5, alpha=0.01, verbose=1).fit(Xd, yd)
+    out = capsys.readouterr().out
+    assert re.search(r"pass 1 over 4 blocks: a sample of \d+ of 20000 rows", out)
+    bands = [int(k) for k in re.findall(r"a band of (\d+) rows gathered", out)]
+    assert max(bands) < 20000 / 4
+    # sample, band, check; a band and a check more when a few rows changed side
+    passes = [int(k) for k in re.findall(r"pass (\d+) over", out)]
+    assert max(passes) <= 5
+    assert out.strip().endswith("0 globbed rows changed side")
+
+
+def test_quantile_dataframe_input_equals_array_input(client):
+    import pandas as pd
+
+    Xd, yd, sd = make_dask(chunk=1000)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    names = [f"f{j}" for j in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=names).assign(target=y, weight=s)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    fitted = QuantileRegressor(quantile=0.4, alpha=0.01).fit(ddf[names], ddf["target"],
+                                                            sample_weight=ddf["weight"])
+    exact = QuantileRegressor(quantile=0.4, alpha=0.01, tol=1e-12).fit(
+        frame[names], y, sample_weight=s)
+    assert list(fitted.feature_names_in_) == names
+    P = quantile_objective(fitted, X, y, s, 0.4)
+    P_star = quantile_objective(exact, X, y, s, 0.4)
+    assert -exact.dual_gap_ - 1e-12 * P_star <= P - P_star <= fitted.dual_gap_ + 1e-12 * P_star
+
+
+def test_quantile_wrong_input_is_named(client):
+    Xd, yd, _ = make_dask(n=1000, p=6, chunk=300)
+    bad = Xd.copy()
+    bad[650, 2] = np.inf
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity in block 2 \(rows 600 to 899\)"):
+        QuantileRegressor().fit(bad, yd)
+    with pytest.raises(ValueError, match="quantile"):
+        QuantileRegressor(quantile=1.5).fit(Xd, yd)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        QuantileRegressor(solver="highs", l1_ratio=0.5).fit(Xd, yd)
+    with pytest.raises(ValueError, match="zero on every row"):
+        QuantileRegressor().fit(Xd, yd, sample_weight=0.0)
+    with pytest.raises(TypeError, match="QuantileRegressorCV does not fit Dask data"):
+        QuantileRegressorCV().fit(Xd, yd)
+    with pytest.raises(TypeError, match="QuantileRegressor does not fit Dask data"):
+        regularization_path(QuantileRegressor(), Xd, yd)

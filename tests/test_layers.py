@@ -26,7 +26,7 @@ LAYERS = [
     ["sklreg.path"],
     ["sklreg.model_selection"],
     ["sklreg.linear_model", "sklreg._dask._reduced", "sklreg._dask._fit", "sklreg._dask._cv",
-     "sklreg._dask._huber"],
+     "sklreg._dask._huber", "sklreg._dask._quantile"],
     ["sklreg.plotting", "sklreg.inference", "sklreg._cli", "sklreg._cli_common",
      "sklreg._cli_output", "sklreg._csv", "sklreg._demo", "sklreg.__main__", "sklreg"],
 ]

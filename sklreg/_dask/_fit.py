@@ -21,7 +21,8 @@ def check_supported(estimator, name=None):
     raise TypeError(
         f"{name or type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "
         "DataFrames sklreg fits Lasso, ElasticNet and Ridge (and their CV and paths) "
-        "and single HuberRegressor fits; compute X and y into memory for this one")
+        "and single HuberRegressor and QuantileRegressor fits; compute X and y into "
+        "memory for this one")
 
 
 def total_moments(estimator, X, y, sample_weight):
@@ -46,11 +47,14 @@ def _report_pass(estimator, data, moments):
 def fit(estimator, X, y, sample_weight=None):
     """``estimator.fit(X, y, sample_weight)`` for Dask X: one pass, then the
     in-memory solver on the equivalent p x p problem (least squares), or
-    Newton's passes (Huber, ``_huber``)."""
+    Newton's passes (Huber, ``_huber``), or globbing (quantile, ``_quantile``)."""
     route = getattr(estimator, "_dask_fit", None)
     if route == "huber":
         from sklreg._dask._huber import fit_huber
         return fit_huber(estimator, X, y, sample_weight)
+    if route == "quantile":
+        from sklreg._dask._quantile import fit_quantile
+        return fit_quantile(estimator, X, y, sample_weight)
     data, moments = total_moments(estimator, X, y, sample_weight)
     reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
     fit_reduced(estimator, reduced, data.dtype, data.feature_names)

@@ -166,6 +166,8 @@ class QuantileRegressor(PenalizedRegressor):
     True
     """
 
+    _dask_fit = "quantile"      # Dask data: globbing's passes (sklreg._dask._quantile)
+
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
         "quantile": [Interval(Real, 0, 1, closed="neither")],
