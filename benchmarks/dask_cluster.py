@@ -4,9 +4,12 @@ Tall data (n rows, p features) generated per block from a seed on a
 ``LocalCluster(n_workers=2, threads_per_worker=1)`` and persisted there; the
 floor is one Dask pass computing X^T X and X^T y.  Each row times a fit and
 reports its relative suboptimality ``(P(w) - P*) / P*``, computed from the
-data's moments (P* from a tight solve of the same moments), and its time in
-passes (time / the floor's).  dask-ml and Spark MLlib (pyspark, ``local[2]``,
-JVM start excluded) run where installed, on the same rows.
+data's moments for least squares and by a pass over the data for Huber and
+quantile (P* from a tight solve), and its time in passes (time / the
+floor's).  dask-ml and Spark MLlib (pyspark, ``local[2]``, JVM start
+excluded) run where installed, on the same rows: Spark's
+``LinearRegression(loss='huber')`` for Huber; neither has quantile
+regression.
 
     python benchmarks/dask_cluster.py --quick     # n=200,000, p=20: a minute
     python benchmarks/dask_cluster.py --n 1000000 --p 100
@@ -76,7 +79,7 @@ def main(argv=None):
     import dask
     from dask.distributed import Client, LocalCluster
 
-    from sklreg import ElasticNet, Lasso, LassoCV, alpha_max
+    from sklreg import ElasticNet, HuberRegressor, Lasso, LassoCV, QuantileRegressor, alpha_max
     from sklreg._dask._data import DaskData
     from sklreg._dask._moments import merge_all, one_pass
 
@@ -117,6 +120,49 @@ def main(argv=None):
             print(f"{'LassoCV 5 folds x 100 alphas':34s} {'sklreg':28s} {seconds:8.2f} "
                   f"{seconds / floor:7.1f} {'-':>12s}   alpha_={cv.alpha_:.4g}")
 
+        def report_robust(row, engine, seconds, value, best):
+            print(f"{row:34s} {engine:28s} {seconds:8.2f} {seconds / floor:7.1f} "
+                  f"{(value - best) / best:12.2e}", flush=True)
+
+        row, alpha = "HuberRegressor alpha=1e-4", 1e-4
+        exact = HuberRegressor(alpha=alpha, tol=1e-12, max_iter=200).fit(X, y)
+        best = huber_objective(X, y, exact.coef_, exact.intercept_, exact.scale_, alpha)
+        if "sklreg" in args.libs:
+            seconds, model = timed(lambda: HuberRegressor(alpha=alpha).fit(X, y), repeat)
+            report_robust(row, "sklreg", seconds, huber_objective(
+                X, y, model.coef_, model.intercept_, model.scale_, alpha), best)
+        if "spark" in args.libs:
+            _spark_huber(X, y, n, p, rows, alpha, row, report_robust, best, repeat)
+        for tau in (0.5, 0.9):
+            row, alpha = f"QuantileRegressor tau={tau} alpha=1e-3", 1e-3
+            exact = QuantileRegressor(quantile=tau, alpha=alpha, tol=1e-12).fit(X, y)
+            best = quantile_objective(X, y, exact.coef_, exact.intercept_, tau, alpha)
+            if "sklreg" in args.libs:
+                seconds, model = timed(lambda: QuantileRegressor(quantile=tau, alpha=alpha)
+                                       .fit(X, y), repeat)
+                report_robust(row, "sklreg", seconds, quantile_objective(
+                    X, y, model.coef_, model.intercept_, tau, alpha), best)
+
+
+def huber_objective(X, y, coef, intercept, scale, alpha, epsilon=1.35):
+    """HuberRegressor's objective (scikit-learn's) by a pass over the data."""
+    import dask.array as da
+
+    coef = np.asarray(coef, dtype=np.float64)
+    z = abs(y - X @ coef - intercept) / scale
+    H = da.where(z <= epsilon, z ** 2, 2 * epsilon * z - epsilon ** 2)
+    return float((scale * (1.0 + H)).sum().compute()) + alpha * coef @ coef
+
+
+def quantile_objective(X, y, coef, intercept, tau, alpha):
+    """QuantileRegressor's objective by a pass over the data."""
+    import dask.array as da
+
+    coef = np.asarray(coef, dtype=np.float64)
+    r = y - X @ coef - intercept
+    return float(da.where(r > 0, tau * r, (tau - 1) * r).mean().compute()) + alpha * np.abs(
+        coef).sum()
+
 
 def _dask_ml(X, y, n, alpha, l1_ratio, row, report, best):
     try:
@@ -141,14 +187,11 @@ def _dask_ml(X, y, n, alpha, l1_ratio, row, report, best):
                model.intercept_, alpha, l1_ratio, best)
 
 
-def _spark(n, p, rows, alpha, l1_ratio, row, report, best, repeat):
-    try:
-        from pyspark.ml.feature import VectorAssembler
-        from pyspark.ml.regression import LinearRegression
-        from pyspark.sql import SparkSession
-    except ImportError:
-        print(f"{row:34s} Spark MLlib: pyspark not installed")
-        return
+def _spark_frame(n, p, rows):
+    """The benchmark's rows as a cached Spark DataFrame (features, label)."""
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.sql import SparkSession
+
     spark = SparkSession.builder.master("local[2]").appName("sklreg-bench").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     columns = [f"x{j}" for j in range(p)] + ["label"]
@@ -164,6 +207,16 @@ def _spark(n, p, rows, alpha, l1_ratio, row, report, best, repeat):
     data = VectorAssembler(inputCols=columns[:-1], outputCol="features").transform(
         frame).select("features", "label").cache()
     data.count()
+    return data
+
+
+def _spark(n, p, rows, alpha, l1_ratio, row, report, best, repeat):
+    try:
+        from pyspark.ml.regression import LinearRegression
+    except ImportError:
+        print(f"{row:34s} Spark MLlib: pyspark not installed")
+        return
+    data = _spark_frame(n, p, rows)
     for solver in ("normal", "l-bfgs"):
         # standardization=False: Spark then minimises scikit-learn's objective
         estimator = LinearRegression(regParam=alpha, elasticNetParam=l1_ratio,
@@ -172,6 +225,25 @@ def _spark(n, p, rows, alpha, l1_ratio, row, report, best, repeat):
         seconds, model = timed(lambda: estimator.fit(data), repeat)
         report(row, f"Spark MLlib {solver}", seconds, model.coefficients.toArray(),
                model.intercept, alpha, l1_ratio, best)
+    data.unpersist()
+
+
+def _spark_huber(X, y, n, p, rows, alpha, row, report, best, repeat):
+    try:
+        from pyspark.ml.regression import LinearRegression
+    except ImportError:
+        print(f"{row:34s} Spark MLlib: pyspark not installed")
+        return
+    data = _spark_frame(n, p, rows)
+    # Spark's Huber objective is scikit-learn's divided by 2 n, its ridge
+    # regParam / 2 ||w||^2: regParam = 2 alpha / (2 n) = alpha / n
+    estimator = LinearRegression(loss="huber", epsilon=1.35, regParam=alpha / n,
+                                 elasticNetParam=0.0, standardization=False, tol=1e-10,
+                                 maxIter=1000)
+    seconds, model = timed(lambda: estimator.fit(data), repeat)
+    coef = model.coefficients.toArray()
+    report(row, "Spark MLlib huber (l-bfgs)", seconds, huber_objective(
+        X, y, coef, model.intercept, model.scale, alpha), best)
     data.unpersist()
 
 
