@@ -44,6 +44,13 @@ STEPS = tuple(0.5 ** k for k in range(8))    # line-search trials, one pass for 
 NULL_REL_TOL = 1e-12                          # the P(0) solve's relative target
 
 
+class _Shape:
+    """Stands for X where the problem only asks its shape."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
 class SummedHuberProblem(HuberProblem):
     """The ``HuberProblem`` of centred columns ``cols`` of X, whose samples
     stay on the workers: its certificate, objective and penalty are the
@@ -59,6 +66,7 @@ class SummedHuberProblem(HuberProblem):
         self.positive = False
         self.set_penalty(l1, l2)
         self.cols = cols
+        self.X = _Shape((moments.rows, cols.size))
         scatter = moments.scatter[np.ix_(cols, cols)].diagonal()
         self.centre = moments.mean[cols] if fit_intercept else np.zeros(cols.size)
         self.sqnorms = scatter + (0.0 if fit_intercept else moments.weight * self.centre ** 2)
