@@ -385,7 +385,9 @@ class _Passes(Passes):
             if main.failed or main.n_iter >= self.max_iter:
                 break
         last = self._result(main, tol_abs)
-        if converged is not None and (last.gap > converged.gap or last.primal > converged.primal):
+        # the finish's point, unless its certificate is worse (its objective
+        # is then within its smaller gap of the optimum, below the other's)
+        if converged is not None and last.gap > converged.gap:
             last = converged
         self.say(f"done after {last.n_iter} Newton steps: certificate {last.gap:.3e}")
         return last
