@@ -1,11 +1,9 @@
 """Losses: the Python face of ``sklreg._core._losses``.
 
-``LOSSES`` maps a name to its class; each class states its formula once and
-carries a NumPy reference of the datafit ``1/n_w sum_i s_i f(r_i)``.
+Each class states its formula once and carries a NumPy reference of the
+datafit ``1/n_w sum_i s_i f(r_i)`` (for tests, benchmarks and CV scoring).
 """
 import numpy as np
-
-from sklreg._core._losses import Huber, Pinball
 
 
 class SquaredLoss:
@@ -28,10 +26,6 @@ class PinballLoss:
     def __init__(self, quantile=0.5):
         self.quantile = float(quantile)
 
-    def compile(self):
-        """Return the compiled loss, ``sklreg._core._losses.Pinball``."""
-        return Pinball(self.quantile)
-
     def value(self, residual, sample_weight=None):
         r = np.asarray(residual, dtype=float)
         s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
@@ -53,10 +47,6 @@ class HuberLoss:
         self.epsilon = float(epsilon)
         self.scale = float(scale)
 
-    def compile(self):
-        """Return the compiled loss."""
-        return Huber(self.epsilon, self.scale)
-
     def value(self, residual, sample_weight=None):
         r = np.asarray(residual, dtype=float)
         s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
@@ -64,5 +54,3 @@ class HuberLoss:
         h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
         return self.scale * np.dot(s, h) / s.sum()
 
-
-LOSSES = {"squared": SquaredLoss, "huber": HuberLoss, "pinball": PinballLoss}

@@ -2,7 +2,6 @@
 
 Each penalty here states its formula once, builds the compiled object the
 solvers use, and carries a NumPy reference implementation used by the tests.
-``PENALTIES`` maps a name to its class.
 """
 import numpy as np
 
@@ -70,20 +69,3 @@ class ElasticNetPenalty:
             return np.inf
         return self.alpha * np.sum(pf * (self.l1_ratio * np.abs(w)
                                          + 0.5 * (1 - self.l1_ratio) * w ** 2))
-
-
-class L1(ElasticNetPenalty):
-    """``alpha * pf_j * |w_j|``."""
-
-    def __init__(self, alpha, penalty_factor=None, positive=False):
-        super().__init__(alpha, 1.0, penalty_factor, positive)
-
-
-class L2(ElasticNetPenalty):
-    """``alpha * pf_j / 2 * w_j**2``."""
-
-    def __init__(self, alpha, penalty_factor=None, positive=False):
-        super().__init__(alpha, 0.0, penalty_factor, positive)
-
-
-PENALTIES = {"l1": L1, "l2": L2, "elasticnet": ElasticNetPenalty}

@@ -5,18 +5,15 @@ A datafit is ``F(r) = 1/n_w * sum_i s_i * f(r_i)`` of the residuals
 never sees X; the solver hands it residuals.
 
 ``value(r, s)``           F(r)
-``dual(r, y_c, s, kappa)`` the dual objective at the dual point built from the
-                          residual, ``theta = kappa * s * f'(r) / n_w``
-                          (``y_c`` is y centred when an intercept is fitted;
-                          the dual point then sums to zero, as the intercept
-                          requires).  Together with the penalty's conjugate
-                          this gives the duality gap solvers stop on.
+
+The dual point and the duality gap are the solvers' (the datafit classes
+of ``_cd`` and the problems): here only the per-sample pieces they share.
 
 A NULL weight pointer means unit weights.
 """
 
 
-from libc.math cimport INFINITY, fabs
+from libc.math cimport INFINITY
 
 
 cdef extern from "_vec.h" nogil:
@@ -39,19 +36,9 @@ cdef class Loss:
                       double n_w) noexcept nogil:
         return 0.0
 
-    cdef double dual(self, const double* r, const double* y_c, const double* s,
-                     Py_ssize_t n, double n_w, double kappa) noexcept nogil:
-        return 0.0
-
 
 cdef class Quadratic(Loss):
-    """f(r) = r**2 / 2, so F(r) = 1/(2 n_w) sum_i s_i r_i**2.
-
-    Its conjugate gives the dual objective
-    ``D(theta) = theta . y_c - n_w/2 * sum_i theta_i**2 / s_i``, which at
-    ``theta = kappa * s * r / n_w`` is
-    ``kappa * sum(s r y_c) / n_w - kappa**2 * sum(s r**2) / (2 n_w)``.
-    """
+    """f(r) = r**2 / 2, so F(r) = 1/(2 n_w) sum_i s_i r_i**2."""
 
     cdef double value(self, const double* r, const double* s, Py_ssize_t n,
                       double n_w) noexcept nogil:
@@ -61,16 +48,6 @@ cdef class Quadratic(Loss):
             acc += r[i] * r[i] * (1.0 if s == NULL else s[i])
         return 0.5 * acc / n_w
 
-    cdef double dual(self, const double* r, const double* y_c, const double* s,
-                     Py_ssize_t n, double n_w, double kappa) noexcept nogil:
-        cdef Py_ssize_t i
-        cdef double ry = 0.0, rr = 0.0, si
-        for i in range(n):
-            si = 1.0 if s == NULL else s[i]
-            ry += si * r[i] * y_c[i]
-            rr += si * r[i] * r[i]
-        return (kappa * ry - 0.5 * kappa * kappa * rr) / n_w
-
 
 cdef class Pinball(Loss):
     """f(r) = rho_tau(r) = r * (tau - [r < 0]), the quantile (check) loss.
@@ -79,8 +56,7 @@ cdef class Pinball(Loss):
     the box ``theta_i in [s_i (tau - 1), s_i tau] / n_w``: the dual objective
     is ``theta . y`` over that box (intersected with ``sum theta = 0`` when
     an intercept is fitted and with the penalty's dual constraint on
-    ``X^T theta``).  ``dual`` builds theta from the signs of the residual
-    (``f'(0)`` taken as 0).
+    ``X^T theta``).
 
     The ``*_np`` methods are the per-sample pieces the interior-point solver
     needs, one pass each over vectors of length n.
@@ -88,13 +64,6 @@ cdef class Pinball(Loss):
 
     def __init__(self, double quantile):
         self.tau = quantile
-
-    cdef inline double _slope(self, double r) noexcept nogil:
-        if r > 0.0:
-            return self.tau
-        if r < 0.0:
-            return self.tau - 1.0
-        return 0.0
 
     cdef double value(self, const double* r, const double* s, Py_ssize_t n,
                       double n_w) noexcept nogil:
@@ -104,14 +73,6 @@ cdef class Pinball(Loss):
             acc += (1.0 if s == NULL else s[i]) * r[i] * (
                 self.tau if r[i] >= 0.0 else self.tau - 1.0)
         return acc / n_w
-
-    cdef double dual(self, const double* r, const double* y_c, const double* s,
-                     Py_ssize_t n, double n_w, double kappa) noexcept nogil:
-        cdef Py_ssize_t i
-        cdef double acc = 0.0
-        for i in range(n):
-            acc += (1.0 if s == NULL else s[i]) * self._slope(r[i]) * y_c[i]
-        return kappa * acc / n_w
 
     def value_np(self, const double[::1] r, const double[::1] s):
         """Return F(r) = sum_i s_i rho_tau(r_i) / sum_i s_i."""
@@ -152,26 +113,13 @@ cdef class Huber(Loss):
     sign(z)`` outside.
 
     The joint scale is the solver's business; ``scan`` gives it, in one pass,
-    everything it needs about ``sigma`` as well.
+    the datafit and everything it needs about ``sigma`` as well (``value``
+    is not defined: the joint objective is ``scan``'s).
     """
 
     def __init__(self, double epsilon, double scale=1.0):
         self.epsilon = epsilon
         self.scale = scale
-
-    cdef inline double f(self, double r) noexcept nogil:
-        cdef double a = fabs(r), t = self.epsilon * self.scale
-        if a <= t:
-            return r * r / self.scale
-        return 2.0 * self.epsilon * a - self.epsilon * t
-
-    cdef double value(self, const double* r, const double* s, Py_ssize_t n,
-                      double n_w) noexcept nogil:
-        cdef Py_ssize_t i
-        cdef double acc = 0.0
-        for i in range(n):
-            acc += self.f(r[i]) * (1.0 if s == NULL else s[i])
-        return acc / n_w
 
     def scan(self, const double[::1] r, const double[::1] s=None, double[::1] theta=None,
              double[::1] weight=None):

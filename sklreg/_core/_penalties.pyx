@@ -125,15 +125,6 @@ cdef class Penalty:
             acc += self.value(j, w[j])
         return acc
 
-    def prox_vector(self, const double[::1] x, double step):
-        """Return the coordinate-wise prox of ``step * Omega`` at x."""
-        out = np.empty(x.shape[0])
-        cdef double[::1] o = out
-        cdef Py_ssize_t j
-        for j in range(x.shape[0]):
-            o[j] = self.prox(j, x[j], step)
-        return out
-
     def subdiff_distances(self, const double[::1] w, const double[::1] v):
         """Return, per coordinate, the distance from v_j to dOmega_j(w_j)."""
         out = np.empty(w.shape[0])

@@ -9,6 +9,7 @@ from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils.stats import weighted_quantile
 
 
 class HuberRegressor(PenalizedRegressor):
@@ -200,17 +201,6 @@ class HuberRegressor(PenalizedRegressor):
         return tags
 
 
-def _weighted_median(values, weights):
-    """The lower weighted median: weights count as repetitions (None: all
-    ones, found by selection rather than a sort)."""
-    if weights is None:
-        k = (values.size - 1) // 2           # the first cum >= n / 2
-        return np.partition(values, k)[k]
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return values[order][np.searchsorted(cum, 0.5 * cum[-1])]
-
-
 class HuberRegressorCV(PathCV):
     __doc__ = f"""HuberRegressor with alpha chosen by cross-validation.
 
@@ -277,7 +267,7 @@ class HuberRegressorCV(PathCV):
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred
         s = sample_weight
-        scale = 1.4826 * _weighted_median(np.abs(r - _weighted_median(r, s)), s)
+        scale = 1.4826 * weighted_quantile(np.abs(r - weighted_quantile(r, s, 0.5)), s, 0.5)
         if scale <= 0:                      # most residuals exactly zero
             scale = np.mean(np.abs(r))
             if scale <= 0:

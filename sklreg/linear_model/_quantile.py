@@ -14,6 +14,7 @@ from sklreg.solvers._ipm import QuantileProblem, solve_ipm
 from sklreg.solvers._rows import Rows, conditioned
 from sklreg.solvers._working_set import solve_working_set
 from sklreg.utils._blas import single_threaded_blas
+from sklreg.utils.stats import weighted_quantile
 
 HIGHS = {"highs", "highs-ds", "highs-ipm"}
 OWN = {"ipm": solve_ipm, "ipm-glob": solve_globbed, "ipm-ws": solve_working_set}
@@ -243,7 +244,7 @@ class QuantileRegressor(PenalizedRegressor):
     def _alpha_scale(self, X, y, s):
         tau = self.quantile
         s = np.ones_like(y) if s is None else s
-        b = _weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
+        b = weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
         r = y - b
         g = np.where(r > 0, tau, tau - 1.0)
         on_fit = r == 0
@@ -312,13 +313,6 @@ def _at_zero(problem, tol):
     gap, primal, b = problem.certificate(w, b, theta, refit=False)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol * problem.primal_at_zero(), n_iter=0)
-
-
-def _weighted_quantile(y, s, tau):
-    """A tau-quantile of y under weights s (the lower one at ties)."""
-    order = np.argsort(y, kind="stable")
-    cum = np.cumsum(s[order])
-    return y[order][np.searchsorted(cum, tau * cum[-1])]
 
 
 class QuantileRegressorCV(PathCV):

@@ -32,6 +32,7 @@ from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
 from sklreg.utils._blas import CholeskyFactor
+from sklreg.utils.stats import weighted_quantile
 
 EPS = np.finfo(np.float64).eps
 STEP_FRACTION = 0.99995   # stay this fraction of the way inside the boundary
@@ -44,17 +45,6 @@ PER_COLUMN_SPREAD = 30   # log2 range of column scales above which per-column
                          # better where measured, see solve_ipm)
 HANDOVER = 1e-6           # the finish starts at a gap of at most this * P(0) (and tol's)
 PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
-
-
-def weighted_quantile(z, s, tau):
-    """Return b minimising sum_i s_i rho_tau(z_i - b) (a weighted quantile)."""
-    if s[0] > 0 and np.all(s == s[0]):        # equal weights: an order statistic
-        k = min(max(int(np.ceil(tau * len(z) * (1 - 1e-15))) - 1, 0), len(z) - 1)
-        return np.partition(z, k)[k]
-    order = np.argsort(z, kind="stable")
-    cw = np.cumsum(s[order])
-    k = min(np.searchsorted(cw, tau * cw[-1] * (1 - 1e-15)), len(z) - 1)
-    return z[order[k]]
 
 
 class _Normal:
