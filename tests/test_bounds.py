@@ -198,3 +198,18 @@ def test_bounds_are_not_modified_and_multioutput_is_refused():
     np.testing.assert_array_equal(lower, LOWER)
     with pytest.raises(ValueError, match="lower_bounds is not allowed for multi-output"):
         lasso_path(X, np.c_[y, y], lower_bounds=-1.0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_default_tol_is_exact_with_coefficients_at_bounds(sparse):
+    """The exact finish holds the coefficients at a non-zero bound there and
+    solves for the others: at the default tol the coefficients are the
+    optimum's to rounding, as without bounds."""
+    X, y, s = _data(10, sparse)
+    lower, upper = np.full(P, -0.5), np.full(P, 0.8)
+    est = Lasso(alpha=0.02, lower_bounds=lower, upper_bounds=upper).fit(X, y, sample_weight=s)
+    w_ref, b_ref, _ = _cvxpy(X, y, s, 0.02, 1.0, lower, upper)
+    at_bound = np.isclose(w_ref, lower) | np.isclose(w_ref, upper)
+    assert at_bound.sum() >= 2 and (~at_bound & (w_ref != 0)).sum() >= 2
+    np.testing.assert_allclose(est.coef_, w_ref, atol=1e-8)
+    np.testing.assert_allclose(est.intercept_, b_ref, atol=1e-8)

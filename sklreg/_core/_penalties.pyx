@@ -176,6 +176,10 @@ cdef class Penalty:
         """The minimiser of the penalty alone (0 here)."""
         return np.zeros(self.n_features)
 
+    def bounds(self):
+        """(lower, upper): the box of the coefficients (none here)."""
+        return np.full(self.n_features, -np.inf), np.full(self.n_features, np.inf)
+
     def penalized_mask(self):
         """Return a boolean array, True where the coordinate is penalised."""
         out = np.empty(self.n_features, dtype=np.uint8)

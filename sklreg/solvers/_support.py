@@ -7,7 +7,9 @@ the penalty's fixed-sign terms, ``(G_SS + diag(curvature)) w_S = b_S - slope``.
 already computed, and a Cholesky factor that is extended by the few
 features a support gains instead of being refactorised -- across the
 finishes of one solve and along a path.  Coordinates that leave the support
-stay in the factor and are held at zero by one multiplier each.
+stay in the factor and are held at zero by one multiplier each; those at a
+non-zero bound of the penalty's box are held at it (their part of the fit
+moved to the right-hand side).
 
 ``finish`` runs a feature-sign search (Lee, Battle, Raina & Ng, 2007) on it.
 """
@@ -229,9 +231,9 @@ class SupportSolver:
         for _ in range(REFINE_STEPS):
             datafit.refresh(w)
             support = np.flatnonzero(w)
+            support, signs, _ = _at_bounds(penalty, w, support, np.sign(w[support]))
             if support.size == 0:
                 break
-            signs = np.sign(w[support])
             curvature, slope = penalty.fixed_sign_system(support, signs)
             if not self._factorise(support, curvature):
                 break
@@ -260,12 +262,17 @@ class SupportSolver:
     def _finish(self, penalty, w, support, signs, greedy=False):
         datafit = self.datafit
         signs = np.sign(w[support]) if signs is None else signs
+        support, signs, pinned = _at_bounds(penalty, w, support, signs)
         curvature, slope = penalty.fixed_sign_system(support, signs)
+        if pinned.size:
+            self._cache(np.concatenate([support, pinned]))
         if not self._factorise(support, curvature):
             return False
         order = self.order
         rhs = self.rhs[self.position[order]].copy()
         rhs[self.slot[support]] -= slope
+        if pinned.size:           # their part of the fit moves to the right side
+            rhs -= self._block(order, pinned) @ w[pinned]
         previous = w[order].copy()
         support_signs = signs
         signs = np.zeros(order.size)
@@ -293,12 +300,26 @@ class SupportSolver:
             held.extend(np.flatnonzero(wrong)[reach <= reach.min()].tolist())
             likely = np.flatnonzero(wrong).tolist()
             current[held] = 0.0
+        in_factor = pinned[self.slot[pinned] >= 0]
+        current[self.slot[in_factor]] = w[in_factor]      # held at their bound
         coords = order.astype(np.intc)
         datafit.move(w, coords, current)
         if datafit.primal_value(penalty, w) < primal_before:
             return True
         datafit.move(w, coords, previous)
         return False
+
+
+def _at_bounds(penalty, w, support, signs):
+    """(support, signs) without the coordinates at a bound of the penalty's
+    box, and those coordinates: a finish holds them there (at a non-zero
+    bound the fixed-sign system does not apply; at 0 they are not in the
+    support)."""
+    lower, upper = penalty.bounds()
+    at = (w[support] == lower[support]) | (w[support] == upper[support])
+    if not at.any():
+        return support, signs, support[:0]
+    return support[~at], np.asarray(signs)[~at], support[at]
 
 
 class _HeldSystem:
