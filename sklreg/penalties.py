@@ -9,23 +9,29 @@ from sklreg._core._penalties import L1L2
 
 
 class ElasticNetPenalty:
-    """``alpha * pf_j * (l1_ratio * |w_j| + (1 - l1_ratio) / 2 * w_j**2)``,
+    """``alpha * pf_j * (l1_ratio * |w_j| + ridge * (1 - l1_ratio) * w_j**2)``,
     with ``lower_j <= w_j <= upper_j``.
 
-    ``l1_ratio=1`` is the lasso, ``l1_ratio=0`` ridge.  ``penalty_factor``
-    (glmnet's ``penalty.factor``) scales the penalty of each feature; 0 leaves
-    it unpenalised.  ``lower``/``upper`` (glmnet's ``lower.limits`` and
-    ``upper.limits``: scalars or one per feature) bound the coefficients;
-    ``positive`` is ``lower=0``.
+    ``l1_ratio=1`` is the lasso, ``l1_ratio=0`` ridge.  ``ridge`` is 1/2 in
+    scikit-learn's ElasticNet (the default) and 1 in its HuberRegressor.
+    ``penalty_factor`` (glmnet's ``penalty.factor``) scales the penalty of
+    each feature; 0 leaves it unpenalised.  ``lower``/``upper`` (glmnet's
+    ``lower.limits`` and ``upper.limits``: scalars or one per feature) bound
+    the coefficients; ``positive`` is ``lower=0``.
+
+    This is the one place where alpha and l1_ratio become per-coordinate
+    weights: ``compile`` gives the solvers' ``L1L2``, which scales by a
+    factor (``scaled``) and knows its own ``alpha_max``.
     """
 
     def __init__(self, alpha, l1_ratio=1.0, penalty_factor=None, positive=False,
-                 lower=None, upper=None):
+                 lower=None, upper=None, ridge=0.5):
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
         self.penalty_factor = penalty_factor
         self.positive = bool(positive)
         self.lower, self.upper = lower, upper
+        self.ridge = float(ridge)
 
     def _factors(self, n_features):
         pf = self.penalty_factor
@@ -35,30 +41,8 @@ class ElasticNetPenalty:
         """Return the compiled penalty for ``n_features`` coordinates."""
         pf = self._factors(n_features)
         return L1L2(self.alpha * self.l1_ratio * pf,
-                    self.alpha * (1.0 - self.l1_ratio) * pf, self.positive,
-                    self.lower, self.upper)
-
-    def l1_weights(self, n_features):
-        """Per-feature weight of the L1 part, ``alpha * l1_ratio * pf``."""
-        return self.alpha * self.l1_ratio * self._factors(n_features)
-
-    def with_alpha(self, alpha):
-        """The same penalty at another ``alpha``."""
-        return ElasticNetPenalty(alpha, self.l1_ratio, self.penalty_factor,
-                                 self.positive, self.lower, self.upper)
-
-    def compile_frozen(self, n_features):
-        """Compiled penalty that pins every penalised feature at its
-        ``null_point`` (0, or its bound nearest 0); the others keep their
-        bounds.  At 0 the pin is an infinite L1 weight (the solvers then
-        leave the feature out of their working sets); elsewhere a box of
-        one point."""
-        compiled = self.compile(n_features)
-        lower, upper = compiled.bounds()
-        null, pinned = compiled.null_point(), self._factors(n_features) > 0
-        at_bound = pinned & (null != 0)
-        return L1L2(np.where(pinned & (null == 0), np.inf, 0.0), np.zeros(n_features),
-                    False, np.where(at_bound, null, lower), np.where(at_bound, null, upper))
+                    2.0 * self.ridge * self.alpha * (1.0 - self.l1_ratio) * pf,
+                    self.positive, self.lower, self.upper)
 
     def value(self, w):
         """Reference value in NumPy (for tests)."""
@@ -68,4 +52,4 @@ class ElasticNetPenalty:
         if np.any(w < lower) or np.any(w > upper):
             return np.inf
         return self.alpha * np.sum(pf * (self.l1_ratio * np.abs(w)
-                                         + 0.5 * (1 - self.l1_ratio) * w ** 2))
+                                         + self.ridge * (1 - self.l1_ratio) * w ** 2))

@@ -116,6 +116,13 @@ cdef class Penalty:
         penalised ``coords``; count the others in ``unpenalized``."""
         return _fenchel_young_sum(self, coords, w, v, kappa, unpenalized)
 
+    @property
+    def provides(self):
+        """What solvers may ask of this penalty (see
+        ``sklreg.solvers._base.check_penalty``): ``prox`` and ``conjugate``
+        (the coordinate methods above) here."""
+        return frozenset({"prox", "conjugate"})
+
     # -- numpy-facing helpers, for tests and for the Python solver loop ----
     def values(self, const double[::1] w):
         """Return Omega(w)."""
@@ -235,10 +242,36 @@ cdef class L1L2(Penalty):
         return (L1L2, (np.asarray(self.l1), np.asarray(self.l2), False,
                        np.asarray(self.lower), np.asarray(self.upper)))
 
+    @property
+    def provides(self):
+        """``prox``, ``conjugate``, ``fixed_sign_system`` (exact finishing);
+        ``l1_l2_weights`` when ``weights()`` describes it entirely (no
+        bounds), what solvers taking raw weights need."""
+        provides = {"prox", "conjugate", "fixed_sign_system"}
+        if not self.bounded:
+            provides.add("l1_l2_weights")
+        return frozenset(provides)
+
+    def weights(self):
+        """(l1, l2): copies of the per-coordinate weights."""
+        return np.array(self.l1), np.array(self.l2)
+
     def scaled(self, double factor):
         """The penalty times ``factor`` (the bounds unchanged)."""
         return L1L2(factor * np.asarray(self.l1), factor * np.asarray(self.l2), False,
                     self.lower, self.upper)
+
+    def pinned(self):
+        """The penalty with every penalised coordinate pinned at its
+        ``null_point``, the others as they are (no penalty, their bounds):
+        the problem at alpha_max.  At 0 the pin is an infinite L1 weight
+        (the solvers then leave the coordinate out of their working sets);
+        elsewhere a box of one point."""
+        lower, upper = self.bounds()
+        null, pinned = self.null_point(), self.penalized_mask()
+        at_bound = pinned & (null != 0)
+        return L1L2(np.where(pinned & (null == 0), np.inf, 0.0), np.zeros(self.n_features),
+                    False, np.where(at_bound, null, lower), np.where(at_bound, null, upper))
 
     def bounds(self):
         """(lower, upper): the box of the coefficients."""

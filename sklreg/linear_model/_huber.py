@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval
 from sklreg._core._design import Design
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.stats import weighted_quantile
@@ -136,8 +137,7 @@ class HuberRegressor(PenalizedRegressor):
     def _penalty_at(self, alpha, n_features):
         """(l1, l2): alpha (rho |w|_1 + (1 - rho) |w|^2) written as
         sum_j l1_j |w_j| + l2_j / 2 w_j^2."""
-        return (np.full(n_features, alpha * self.l1_ratio),
-                np.full(n_features, 2.0 * alpha * (1.0 - self.l1_ratio)))
+        return ElasticNetPenalty(alpha, self.l1_ratio, ridge=1.0).compile(n_features).weights()
 
     def _huber_problem(self, X, y, sample_weight):
         l1, l2 = self._penalty_at(self.alpha, X.shape[1])
@@ -168,18 +168,21 @@ class HuberRegressor(PenalizedRegressor):
         self.outliers_ = np.abs(result.residual) > self.scale_ * self.epsilon
 
     def _alpha_max(self, X, y, s):
-        """Smallest alpha with every coefficient zero (inf when l1_ratio=0).
-
-        At w = 0 with the best intercept b and scale sigma, the gradient of
-        the datafit in w_j is ``-sum_i s_i x_ij H'(r_i / sigma)``; the L1 part
-        ``alpha * l1_ratio`` must dominate it.
-        """
+        """Smallest alpha with every coefficient zero (inf when l1_ratio=0):
+        the penalty's, given the datafit's gradient at w = 0."""
         if self.l1_ratio == 0:
             return np.inf
-        return self._alpha_scale(X, y, s) / self.l1_ratio
+        penalty = ElasticNetPenalty(1.0, self.l1_ratio, positive=self.positive, ridge=1.0)
+        return penalty.compile(X.shape[1]).alpha_max(self._gradient_at_zero(X, y, s))
 
     def _alpha_scale(self, X, y, s):
-        """max_j |d datafit / d w_j| at w = 0 (alpha_max of the pure L1 case)."""
+        """alpha_max of the pure L1 case."""
+        penalty = ElasticNetPenalty(1.0, 1.0, positive=self.positive)
+        return penalty.compile(X.shape[1]).alpha_max(self._gradient_at_zero(X, y, s))
+
+    def _gradient_at_zero(self, X, y, s):
+        """Minus the datafit's gradient in w at w = 0 with the best intercept
+        b and scale sigma: ``sum_i s_i x_ij H'(r_i / sigma)``."""
         null = HuberRegressor(epsilon=self.epsilon, alpha=0.0,
                               fit_intercept=self.fit_intercept, tol=1e-10, max_iter=1000)
         null.fit(np.zeros((X.shape[0], 1)), y, sample_weight=s)
@@ -192,8 +195,7 @@ class HuberRegressor(PenalizedRegressor):
             # tolerance; times a column's large mean, that would dominate
             weight = np.ones_like(psi) if s is None else s
             psi -= weight * (psi.sum() / weight.sum())
-        grad = np.asarray(X.T @ psi).ravel()
-        return float(np.max(grad if self.positive else np.abs(grad)))
+        return np.asarray(X.T @ psi).ravel()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._losses import Pinball
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers._base import SolverResult
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
@@ -216,8 +217,8 @@ class QuantileRegressor(PenalizedRegressor):
         if not np.all(keep):
             X, y, s = X[keep], y[keep], s[keep]
         n_w = s.sum()
-        lam = np.full(p, n_w * self.alpha * self.l1_ratio)
-        mu = np.full(p, n_w * self.alpha * (1.0 - self.l1_ratio))
+        # the objective times n_w: the interior point's units
+        lam, mu = ElasticNetPenalty(self.alpha, self.l1_ratio).compile(p).scaled(n_w).weights()
         rows, scale, shift, norms = Rows(X), None, None, None
         if conditioned_X:
             rows, scale, shift, norms = conditioned(X, s, self.fit_intercept)
@@ -229,19 +230,26 @@ class QuantileRegressor(PenalizedRegressor):
         return problem, scale, shift
 
     def _alpha_max(self, X, y, s):
-        """Smallest alpha with every coefficient zero (inf when l1_ratio=0).
-
-        At w = 0 the intercept is a weighted quantile of y and the datafit's
-        subgradient in w is ``-X^T (s g) / n_w`` with ``g_i`` = tau above
-        the fit, tau - 1 below; samples on the fit take the value that makes
-        ``sum s g = 0`` (the intercept's optimality), which is exact for data
-        with a single such sample.
-        """
+        """Smallest alpha with every coefficient zero (inf when l1_ratio=0):
+        the penalty's, given the datafit's subgradient at w = 0."""
         if self.l1_ratio == 0:
             return np.inf
-        return self._alpha_scale(X, y, s) / self.l1_ratio
+        penalty = ElasticNetPenalty(1.0, self.l1_ratio).compile(X.shape[1])
+        return penalty.alpha_max(self._gradient_at_zero(X, y, s))
 
     def _alpha_scale(self, X, y, s):
+        """alpha_max of the pure L1 case."""
+        penalty = ElasticNetPenalty(1.0, 1.0).compile(X.shape[1])
+        return penalty.alpha_max(self._gradient_at_zero(X, y, s))
+
+    def _gradient_at_zero(self, X, y, s):
+        """Minus the datafit's subgradient in w at w = 0, ``X^T (s g) / n_w``.
+
+        The intercept is then a weighted quantile of y, and ``g_i`` = tau
+        above the fit, tau - 1 below; samples on the fit take the value that
+        makes ``sum s g = 0`` (the intercept's optimality), which is exact
+        for data with a single such sample.
+        """
         tau = self.quantile
         s = np.ones_like(y) if s is None else s
         b = weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
@@ -257,8 +265,7 @@ class QuantileRegressor(PenalizedRegressor):
         # columns with a large mean are centred first (no cancellation)
         problem, scale, _ = self._problem(X, y, s)
         grad = problem.rows.rmatvec(problem.s * g[s > 0]) / s.sum()
-        grad = grad if scale is None else grad * scale
-        return float(np.max(np.abs(grad)))
+        return grad if scale is None else grad * scale
 
     def _solve(self, X, y, sample_weight, coef_init):
         self.solver_ = self._auto_solver(*X.shape)

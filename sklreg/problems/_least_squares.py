@@ -116,14 +116,14 @@ class LeastSquaresProblem:
         if not isinstance(self.units, ElasticNetUnits):
             raise TypeError("alpha_max is not defined for Ridge: no alpha sets every "
                             "coefficient to zero")
-        unit, penalty = self.units.unit, self.units.compiled
+        penalty = self.units.compiled
         null = penalty.null_point()
         if np.any(self.coef != null):
             self.coef[:] = null
             self.datafit.refresh(self.coef)
         if not np.all(penalty.penalized_mask()):
-            solve_cd(self.datafit, unit.compile_frozen(self.units.n_features), self.coef,
-                     tol=self.tol, max_iter=self.max_iter)
+            solve_cd(self.datafit, penalty.pinned(), self.coef, tol=self.tol,
+                     max_iter=self.max_iter)
         _, _, v = self.datafit.full_gap(penalty, self.coef)
         return penalty.alpha_max(v)
 

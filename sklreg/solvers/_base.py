@@ -19,6 +19,17 @@ def gap_target(tol, p0, floor=GAP_FLOOR):
     return max(tol, floor) * p0
 
 
+def check_penalty(solver, penalty, needs, remedy=""):
+    """Raise a ValueError naming ``solver`` if ``penalty`` does not provide
+    all of ``needs`` (see ``Penalty.provides``): called when a solve is set
+    up, so that an unsupported combination fails before any work."""
+    missing = set(needs) - penalty.provides
+    if missing:
+        raise ValueError(f"{solver} needs a penalty that provides "
+                         f"{', '.join(sorted(missing))}; this {type(penalty).__name__} "
+                         f"provides {', '.join(sorted(penalty.provides))}{remedy}")
+
+
 @dataclass
 class SolverResult:
     """What a solver returns.

@@ -47,7 +47,7 @@ on the 100-alpha path this replaced most of the CD passes at small alphas.
 import numpy as np
 
 from sklreg._core._cd import GradientBounds, cd_epochs, cd_gram_epochs, gap_safe
-from sklreg.solvers._base import SolverResult, zero_if_rounding
+from sklreg.solvers._base import SolverResult, check_penalty, zero_if_rounding
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._progress import report_progress, solver_progress
@@ -87,6 +87,8 @@ GRAM_RATIO = 2         # ... on the normal equations first, with this many
                        # fits then take the steps dense X takes)
 GRAM_EPOCHS = 200      # passes on them (each costs ~p/n of one over X)
 GRAM_FRACTION = 0.25   # they stop at this fraction of the target (estimated)
+NEEDS = {"prox", "conjugate"}          # of the penalty (``Penalty.provides``)
+NEEDS_EXACT = NEEDS | {"fixed_sign_system"}   # ... with exact finishing
 
 
 def _cd_cost_left(gap_before, gap_after, target, epochs, size):
@@ -208,6 +210,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
     -------
     SolverResult
     """
+    check_penalty("coordinate descent", penalty, NEEDS_EXACT if exact_finish else NEEDS)
     # One BLAS thread throughout: the passes' level-1 calls ran 1.5x slower
     # with OpenBLAS set to 2 threads (per pass, 1000 x 5000); the
     # factorisations are small, and threaded BLAS on a busy machine (or
