@@ -7,6 +7,7 @@ the fits and their certificates, not how the solvers get there.
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 from sklreg.path import alpha_max
@@ -213,3 +214,67 @@ def test_default_tol_is_exact_with_coefficients_at_bounds(sparse):
     assert at_bound.sum() >= 2 and (~at_bound & (w_ref != 0)).sum() >= 2
     np.testing.assert_allclose(est.coef_, w_ref, atol=1e-8)
     np.testing.assert_allclose(est.intercept_, b_ref, atol=1e-8)
+
+
+# -- HuberRegressor ----------------------------------------------------------
+
+def _huber_data(seed=11, sparse=False):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((80, 6))
+    y = X @ rng.standard_normal(6) * 2 + 1 + rng.standard_normal(80)
+    y[:8] += 20.0                                   # outliers
+    if sparse:
+        X[rng.random(X.shape) < 0.5] = 0.0
+        X = sp.csc_matrix(X)
+    return X, y, rng.uniform(0.5, 2.0, 80)
+
+
+H_LOWER = np.array([-0.3, 0.2, -np.inf, -1.0, 0.0, -0.5])
+H_UPPER = np.array([0.5, 0.6, -0.1, 1.0, np.inf, np.inf])
+
+
+@pytest.mark.filterwarnings("ignore:Solution may be inaccurate")    # cvxpy's
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio, alpha", [(0.0, 0.1), (1.0, 0.1), (0.5, 0.0)])
+def test_huber_matches_cvxpy_and_its_gap_is_honest(sparse, l1_ratio, alpha):
+    """Within its gap of cvxpy's optimum, inside the bounds; one iteration
+    from a point off the optimum reports a gap at least its distance."""
+    from sklreg import HuberRegressor
+    from sklreg.utils.reference import huber_objective, huber_optimum
+
+    X, y, s = _huber_data(sparse=sparse)
+    Xd = X.toarray() if sparse else X
+    optimum = huber_optimum(Xd, y, s, 1.35, alpha, l1_ratio, True, False, H_LOWER, H_UPPER)
+    est = HuberRegressor(alpha=alpha, l1_ratio=l1_ratio, lower_bounds=H_LOWER,
+                         upper_bounds=H_UPPER, tol=1e-8, max_iter=1000)
+    est.fit(X, y, sample_weight=s)
+    assert np.all(est.coef_ >= H_LOWER) and np.all(est.coef_ <= H_UPPER)
+    value = huber_objective(Xd, y, est.coef_, est.intercept_, est.scale_, 1.35, alpha,
+                            l1_ratio, s)
+    assert value - optimum <= est.dual_gap_ + 1e-7 * abs(optimum)
+    assert est.dual_gap_ <= 1e-6 * abs(optimum)
+    off = HuberRegressor(alpha=alpha, l1_ratio=l1_ratio, lower_bounds=H_LOWER,
+                         upper_bounds=H_UPPER, max_iter=1, warm_start=True)
+    off.coef_ = np.clip(est.coef_ + 0.3, H_LOWER, H_UPPER)
+    with pytest.warns(ConvergenceWarning):
+        off.fit(X, y, sample_weight=s)
+    value = huber_objective(Xd, y, off.coef_, off.intercept_, off.scale_, 1.35, alpha,
+                            l1_ratio, s)
+    assert value - optimum > 1e-6                   # a wrong point...
+    assert off.dual_gap_ >= value - optimum - 1e-7 * abs(optimum)   # ...shows it
+
+
+def test_huber_alpha_max_and_cv_with_bounds_excluding_zero():
+    from sklreg import HuberRegressor, HuberRegressorCV
+
+    X, y, s = _huber_data(12)
+    est = HuberRegressor(l1_ratio=1.0, lower_bounds=H_LOWER, upper_bounds=H_UPPER, tol=1e-10)
+    top = alpha_max(est, X, y, sample_weight=s)
+    null = np.clip(0.0, H_LOWER, H_UPPER)
+    at = est.set_params(alpha=1.01 * top, max_iter=1000).fit(X, y, sample_weight=s)
+    np.testing.assert_allclose(at.coef_, null, atol=1e-8)
+    below = est.set_params(alpha=0.95 * top).fit(X, y, sample_weight=s)
+    assert np.max(np.abs(below.coef_ - null)) > 1e-4
+    cv = HuberRegressorCV(l1_ratio=1.0, cv=3, alphas=8, lower_bounds=H_LOWER,
+                          upper_bounds=H_UPPER).fit(X, y, sample_weight=s)
+    assert np.all(cv.coef_ >= H_LOWER) and np.all(cv.coef_ <= H_UPPER)

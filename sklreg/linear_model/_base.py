@@ -15,7 +15,28 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from sklreg._dask import is_dask_collection
 from sklreg.utils._progress import fit_progress
-from sklreg.utils.validation import validate_params, validate_X, validate_X_y
+from sklreg.utils.validation import check_bounds, validate_params, validate_X, validate_X_y
+
+
+BOUNDS_CONSTRAINTS = {"lower_bounds": [Real, "array-like", None],
+                      "upper_bounds": [Real, "array-like", None]}
+BOUNDS_DOC = """    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Bounds on the coefficients (glmnet's ``lower.limits`` and
+        ``upper.limits``; an sklreg addition): a scalar for every feature,
+        or one per feature, ``-inf``/``inf`` for none; None means unbounded.
+        A bound may exclude 0: that coefficient then sits at its bound
+        nearest 0 from ``alpha_max`` on.  The duality gap accounts for them.
+"""
+
+
+def coefficient_bounds(estimator, n_features):
+    """The estimator's ``(lower, upper)`` per feature, checked (a ValueError
+    naming the parameter), with ``positive`` as ``lower = 0``; ``(None,
+    None)`` when it sets none."""
+    lower, upper = estimator.lower_bounds, estimator.upper_bounds
+    if lower is None and upper is None:
+        return None, None
+    return check_bounds(lower, upper, n_features, getattr(estimator, "positive", False))
 
 
 class LinearPredictMixin:

@@ -5,7 +5,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from sklreg._core._design import Design
-from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
+                                        coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
@@ -14,7 +15,7 @@ from sklreg.utils.stats import weighted_quantile
 
 
 class HuberRegressor(PenalizedRegressor):
-    """Linear regression with the Huber loss and a jointly estimated scale.
+    __doc__ = f"""Linear regression with the Huber loss and a jointly estimated scale.
 
     Minimises, jointly over the coefficients ``w``, the intercept ``b`` and
     the scale ``sigma > 0``, exactly as
@@ -63,8 +64,8 @@ class HuberRegressor(PenalizedRegressor):
         iterations again), so that it is as accurate as scikit-learn's at
         the same ``tol``.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
-    verbose : int, default=0
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+{BOUNDS_DOC}    verbose : int, default=0
         Progress on stdout for long fits (an sklreg addition): at 1, about a
         line a second once the fit has run for a second (the outer iteration,
         the certificate against its target, the working set's size and the
@@ -119,11 +120,12 @@ class HuberRegressor(PenalizedRegressor):
         "epsilon": [Interval(Real, 1.0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "positive": ["boolean"],
+        **BOUNDS_CONSTRAINTS,
     }
 
     def __init__(self, *, epsilon=1.35, max_iter=100, alpha=0.0001, l1_ratio=0.0,
                  warm_start=False, fit_intercept=True, tol=1e-05, positive=False,
-                 verbose=0):
+                 verbose=0, lower_bounds=None, upper_bounds=None):
         self.epsilon = epsilon
         self.max_iter = max_iter
         self.alpha = alpha
@@ -133,6 +135,11 @@ class HuberRegressor(PenalizedRegressor):
         self.tol = tol
         self.positive = positive
         self.verbose = verbose
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+
+    def _check_params(self, n_features):
+        coefficient_bounds(self, n_features)
 
     def _penalty_at(self, alpha, n_features):
         """(l1, l2): alpha (rho |w|_1 + (1 - rho) |w|^2) written as
@@ -141,13 +148,23 @@ class HuberRegressor(PenalizedRegressor):
 
     def _huber_problem(self, X, y, sample_weight):
         l1, l2 = self._penalty_at(self.alpha, X.shape[1])
+        lower, upper = coefficient_bounds(self, X.shape[1])
         return HuberProblem(X, Design(X), y, sample_weight, self.epsilon, l1, l2,
-                            self.positive, self.fit_intercept)
+                            self.positive, self.fit_intercept,
+                            bounds=None if lower is None else (lower, upper))
+
+    def _start(self, coef_init, n_features):
+        """The starting coefficients, moved into their bounds."""
+        w = (np.zeros(n_features) if coef_init is None
+             else np.asarray(coef_init, dtype=np.float64))
+        lower, upper = coefficient_bounds(self, n_features)
+        return w if lower is None else np.clip(w, lower, upper)
 
     def _solve_targets(self, X, Y, sample_weight, coef_init):
         with single_threaded_blas():
             problem = self._huber_problem(X, Y[:, 0], sample_weight)
-            return [solve_huber(problem, coef_init[0], tol=self.tol, max_iter=self.max_iter)]
+            return [solve_huber(problem, self._start(coef_init[0], X.shape[1]),
+                                tol=self.tol, max_iter=self.max_iter)]
 
     def _solve_path(self, X, y, sample_weight, alphas, coef_init):
         """One SolverResult per alpha of the decreasing grid ``alphas`` (X, y,
@@ -155,7 +172,7 @@ class HuberRegressor(PenalizedRegressor):
         (coefficients, intercept and scale) and sharing P(0) and the Newton
         Hessian's Gram (see ``sklreg.solvers.huber.huber_path``)."""
         p = X.shape[1]
-        w = np.zeros(p) if coef_init is None else np.asarray(coef_init, dtype=np.float64)
+        w = self._start(coef_init, p)
         with single_threaded_blas():
             problem = self._huber_problem(X, y, sample_weight)
         return huber_path(problem, [self._penalty_at(a, p) for a in alphas], w,
@@ -172,21 +189,30 @@ class HuberRegressor(PenalizedRegressor):
         the penalty's, given the datafit's gradient at w = 0."""
         if self.l1_ratio == 0:
             return np.inf
-        penalty = ElasticNetPenalty(1.0, self.l1_ratio, positive=self.positive, ridge=1.0)
-        return penalty.compile(X.shape[1]).alpha_max(self._gradient_at_zero(X, y, s))
+        penalty = self._unit_penalty(self.l1_ratio, X.shape[1])
+        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
 
     def _alpha_scale(self, X, y, s):
         """alpha_max of the pure L1 case."""
-        penalty = ElasticNetPenalty(1.0, 1.0, positive=self.positive)
-        return penalty.compile(X.shape[1]).alpha_max(self._gradient_at_zero(X, y, s))
+        penalty = self._unit_penalty(1.0, X.shape[1])
+        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
 
-    def _gradient_at_zero(self, X, y, s):
-        """Minus the datafit's gradient in w at w = 0 with the best intercept
-        b and scale sigma: ``sum_i s_i x_ij H'(r_i / sigma)``."""
-        null = HuberRegressor(epsilon=self.epsilon, alpha=0.0,
-                              fit_intercept=self.fit_intercept, tol=1e-10, max_iter=1000)
-        null.fit(np.zeros((X.shape[0], 1)), y, sample_weight=s)
-        z = (y - null.intercept_) / null.scale_
+    def _unit_penalty(self, l1_ratio, n_features):
+        """The compiled penalty at alpha = 1, with this estimator's bounds."""
+        return ElasticNetPenalty(1.0, l1_ratio, None, self.positive,
+                                 *coefficient_bounds(self, n_features),
+                                 ridge=1.0).compile(n_features)
+
+    def _gradient_at_null(self, X, y, s, null):
+        """Minus the datafit's gradient in w at w = ``null`` (the penalty's
+        null point: 0, or the bounds nearest 0) with the best intercept b
+        and scale sigma: ``sum_i s_i x_ij H'(r_i / sigma)``."""
+        if np.any(null):
+            y = y - np.asarray(X @ null).ravel()
+        fit = HuberRegressor(epsilon=self.epsilon, alpha=0.0,
+                             fit_intercept=self.fit_intercept, tol=1e-10, max_iter=1000)
+        fit.fit(np.zeros((X.shape[0], 1)), y, sample_weight=s)
+        z = (y - fit.intercept_) / fit.scale_
         psi = np.where(np.abs(z) <= self.epsilon, 2 * z, 2 * self.epsilon * np.sign(z))
         if s is not None:
             psi = psi * s
@@ -218,7 +244,7 @@ class HuberRegressorCV(PathCV):
 
     Parameters
     ----------
-    epsilon, l1_ratio, max_iter, fit_intercept, tol, positive :
+    epsilon, l1_ratio, max_iter, fit_intercept, tol, positive, lower_bounds, upper_bounds :
         As in :class:`HuberRegressor`; used for every fold and the refit.
     {CV_PARAMETERS_DOC}
     Attributes
@@ -250,7 +276,7 @@ class HuberRegressorCV(PathCV):
     def __init__(self, *, epsilon=1.35, l1_ratio=0.0, eps=1e-3, alphas=100,
                  fit_intercept=True, max_iter=100, tol=1e-5, positive=False, cv=None,
                  scoring=None, alpha_selection="min", n_jobs=None, verbose=False,
-                 store_cv_coefs=False):
+                 store_cv_coefs=False, lower_bounds=None, upper_bounds=None):
         self.epsilon = epsilon
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -265,6 +291,8 @@ class HuberRegressorCV(PathCV):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.store_cv_coefs = store_cv_coefs
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred

@@ -7,7 +7,8 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._design import Design
-from sklreg.linear_model._base import PenalizedRegressor
+from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
+                                        coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.linear_model._relax import (GAMMAS, RELAX_CV_ATTRIBUTES_DOC, RELAX_CV_DOC,
                                         store_relaxed, with_gammas)
@@ -16,8 +17,7 @@ from sklreg.penalties import ElasticNetPenalty
 from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
 from sklreg.solvers._base import zero_if_rounding
 from sklreg.solvers._refit import relaxed
-from sklreg.utils.validation import (check_bounds, check_column_norms, check_gram,
-                                     check_penalty_factor)
+from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
 
 _SHARED_PARAMETERS = """
     fit_intercept : bool, default=True
@@ -47,13 +47,7 @@ _SHARED_PARAMETERS = """
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
         Constrain the coefficients to be non-negative (``lower_bounds=0``).
-    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
-        Bounds on the coefficients (glmnet's ``lower.limits`` and
-        ``upper.limits``; an sklreg addition): a scalar for every feature,
-        or one per feature, ``-inf``/``inf`` for none; None means unbounded.
-        A bound may exclude 0: that coefficient then sits at its bound
-        nearest 0 from ``alpha_max`` on.  The duality gap accounts for them.
-    random_state : int, RandomState instance or None, default=None
+{BOUNDS_DOC}    random_state : int, RandomState instance or None, default=None
         Seeds the coordinate order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit coordinates in order, or in a fresh random order each pass.
@@ -88,7 +82,7 @@ _SHARED_PARAMETERS = """
         support's normal equations.  None, the default, and 1 are the
         penalised fit; 0 is the refit.  ``dual_gap_`` certifies w,
         ``relax_residual_`` the refit.  Not with ``positive`` or bounds.
-"""
+""".replace("{BOUNDS_DOC}", BOUNDS_DOC)
 
 _ATTRIBUTES = """
     Attributes
@@ -165,8 +159,7 @@ class ElasticNet(PenalizedRegressor):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "penalty_factor": ["array-like", None],
-        "lower_bounds": [Real, "array-like", None],
-        "upper_bounds": [Real, "array-like", None],
+        **BOUNDS_CONSTRAINTS,
         "solver": [StrOptions({"auto", "cd", "pg"})],
         "relax": [Interval(Real, 0, 1, closed="both"), None],
     }
@@ -196,7 +189,7 @@ class ElasticNet(PenalizedRegressor):
 
     def _check_params(self, n_features):
         check_penalty_factor(self.penalty_factor, n_features)
-        self._bounds(n_features)
+        coefficient_bounds(self, n_features)
         if self.relax is not None and (self.positive or self.lower_bounds is not None
                                        or self.upper_bounds is not None):
             raise ValueError("relax refits the support without a penalty or constraint: "
@@ -207,13 +200,6 @@ class ElasticNet(PenalizedRegressor):
         """Dask data is fitted from its moments (sklreg._dask), without relax."""
         return self.relax is None
 
-    def _bounds(self, n_features):
-        """(lower, upper) per feature, checked; None where not bounded."""
-        if self.lower_bounds is None and self.upper_bounds is None:
-            return None, None
-        return check_bounds(self.lower_bounds, self.upper_bounds, n_features,
-                            self.positive)
-
     _solver_checks_finite = True     # LeastSquares's column norms do
     _column_y_as_1d = True
 
@@ -223,7 +209,7 @@ class ElasticNet(PenalizedRegressor):
         is the coordinate order (0: cyclic)."""
         n_features = X.shape[1]
         unit = ElasticNetPenalty(1.0, self.l1_ratio, self.penalty_factor, self.positive,
-                                 *self._bounds(n_features))
+                                 *coefficient_bounds(self, n_features))
         problem = LeastSquaresProblem(
             Design(X) if design is None else design, y, sample_weight, self.fit_intercept,
             ElasticNetUnits(unit, n_features), tol=self.tol, max_iter=self.max_iter,

@@ -56,7 +56,7 @@ def huber_objective(X, y, coef, intercept, scale, epsilon, alpha, l1_ratio=0.0,
 
 
 def huber_optimum(X, y, sample_weight, epsilon, alpha, l1_ratio=0.0, fit_intercept=True,
-                  positive=False):
+                  positive=False, lower=None, upper=None):
     """The optimal value of ``huber_objective`` by cvxpy's conic solver
     Clarabel (cvxpy must be installed): ``sigma H(r / sigma)`` is the
     perspective ``min_u u**2 / sigma + 2 epsilon |r - u|``."""
@@ -71,7 +71,14 @@ def huber_optimum(X, y, sample_weight, epsilon, alpha, l1_ratio=0.0, fit_interce
     fit = (cp.sum(s) * sigma + cp.quad_over_lin(cp.multiply(np.sqrt(s), u), sigma)
            + 2 * epsilon * cp.sum(cp.multiply(s, cp.abs(r - u))))
     pen = alpha * (l1_ratio * cp.norm1(w) + (1 - l1_ratio) * cp.sum_squares(w))
-    problem = cp.Problem(cp.Minimize(fit + pen), [sigma >= 1e-8])
+    constraints = [sigma >= 1e-8]
+    for bound, side in ((lower, 1.0), (upper, -1.0)):      # w >= lower, w <= upper
+        if bound is not None:
+            bound = np.broadcast_to(np.asarray(bound, dtype=float), (p,))
+            finite = np.isfinite(bound)
+            if finite.any():
+                constraints.append(side * w[finite] >= side * bound[finite])
+    problem = cp.Problem(cp.Minimize(fit + pen), constraints)
     problem.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12,
                   tol_feas=1e-12, max_iter=500)
     return problem.value

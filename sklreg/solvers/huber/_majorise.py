@@ -11,7 +11,6 @@ import numpy as np
 from scipy import linalg
 
 from sklreg._core._cd import LeastSquares
-from sklreg._core._penalties import L1L2
 from sklreg.solvers._cd import solve_cd
 from sklreg.solvers.huber._result import HuberResult, begin, on_floor
 from sklreg.solvers.huber._scale import best_scale
@@ -49,8 +48,8 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
         if len(history) == MEMORY + 1:
             z = _extrapolate(history)
             history = []
-            if z is not None and z[-1] > problem.scale_floor and not (
-                    problem.positive and np.any(z[:p] < 0)):
+            if z is not None and z[-1] > problem.scale_floor and np.isfinite(
+                    problem.penalty.values(z[:p])):
                 r_new = problem.residual(z[:p], z[p])
                 s_new = best_scale(problem, r_new, sigma)[0]
                 other = problem.gap(z[:p], r_new, s_new)
@@ -85,7 +84,7 @@ def _majoriser_step(problem, w, weight, sigma, cert, check_every):
     factor = sigma / (2.0 * total)
     datafit = LeastSquares(problem.design, problem.y, weight, w, problem.fit_intercept)
     if datafit.primal_at_zero > 0:
-        penalty = L1L2(factor * problem.l1, factor * problem.l2, problem.positive)
+        penalty = problem.penalty.scaled(factor)
         # the least-squares gap is second order in the optimality violation
         # delta, the Huber gap (a scaled dual point, linear objective) first
         # order, ~ delta * P: ask the inner solve for delta**2

@@ -112,7 +112,7 @@ class HuberProblem:
     """
 
     def __init__(self, X, design, y, sample_weight, epsilon, l1, l2, positive,
-                 fit_intercept, y_scale=None):
+                 fit_intercept, y_scale=None, bounds=None):
         self.X, self.design = X, design
         n, p = X.shape
         self.s = np.ones(n) if sample_weight is None else sample_weight
@@ -124,6 +124,9 @@ class HuberProblem:
         self.eps = _inlier_epsilon(self.epsilon, self.s, self.n_w)
         self.loss = Huber(self.eps)
         self.positive = positive
+        # the coefficients' box, in the solvers' units (those of y / y_scale)
+        self.bounds = None if bounds is None else tuple(
+            np.asarray(bound, dtype=np.float64) / self.y_scale for bound in bounds)
         self.set_penalty(l1, l2)
         self.fit_intercept = fit_intercept
         # the dual box and energy divide theta by s: skip it when s = 1
@@ -201,7 +204,8 @@ class HuberProblem:
         units); the data stay."""
         with np.errstate(over="ignore"):     # beyond float64: an infinite ridge, w = 0
             self.l1, self.l2 = l1, l2 * self.y_scale
-        self.penalty = L1L2(self.l1, self.l2, self.positive)
+        self.penalty = L1L2(self.l1, self.l2, self.positive,
+                            *(self.bounds if self.bounds is not None else ()))
         self.penalized = self.penalty.penalized_mask()
         # constant along a solve: what the gap would otherwise test each time
         self._all_penalized = self.penalized.all()
@@ -211,7 +215,7 @@ class HuberProblem:
     @property
     def smooth(self):
         """No kink in the penalty: Newton's method applies."""
-        return not self.positive and not np.any(self.l1 > 0)
+        return not self.positive and self.bounds is None and not np.any(self.l1 > 0)
 
     # -- pieces -------------------------------------------------------------
     def residual(self, w, b, out=None):
@@ -313,10 +317,15 @@ class HuberProblem:
             free = ~pen & (self.sqnorms > 0)
             lip = 2.0 / sigma * self.sqnorms[free]
             vf = v[free]
-            if self.positive:
-                # w_j >= 0 has the conjugate of v_j <= 0: such a v_j is
-                # feasible, its term -w_j v_j >= 0 already in the gap
-                vf = np.maximum(vf, 0.0)
+            lower, upper = (bound[free] for bound in self.penalty.bounds())
+            # a bound on v_j's side (w_j >= 0 with positive, for v_j <= 0)
+            # makes its conjugate the box's support function, finite: such
+            # a v_j is feasible, its term -w_j v_j already in the gap
+            closed = np.where(vf > 0, upper < np.inf, lower > -np.inf)
+            if np.any(closed):
+                edge = np.where(vf > 0, upper, lower)[closed]
+                value -= np.dot(edge[edge != 0], kappa * vf[closed][edge != 0])
+                vf = np.where(closed, 0.0, vf)
             value -= np.sum(np.abs(kappa * vf) * (np.abs(w[free]) + np.abs(vf) / lip))
         return value
 
@@ -338,10 +347,14 @@ class HuberProblem:
         delta = GAP_ROUNDING * np.sqrt(self.sqnorms * self.X.shape[0] * max(dual.energy, 0.0))
         l1 = self.l1 if np.ndim(self.l1) else np.full(w.size, self.l1)
         l2 = self.l2 if np.ndim(self.l2) else np.full(w.size, self.l2)
+        lower, upper = self.penalty.bounds()
         with np.errstate(invalid="ignore"):          # (an infinite l2 times w = 0)
+            # at 0, the subdifferential [-l1, l1], open on a side a bound closes
             near = np.where(w != 0, l1 * np.sign(w) + l2 * w,
-                            np.minimum(v, l1) if self.positive else np.clip(v, -l1, l1))
-        move = np.abs(near) <= delta
+                            np.clip(v, np.where(lower < 0, -l1, -np.inf),
+                                    np.where(upper > 0, l1, np.inf)))
+        # (at a non-zero bound the subdifferential is a half-line: not moved)
+        move = (np.abs(near) <= delta) & ((w == 0) | ((w != lower) & (w != upper)))
         if not move.any():
             return None
         v = v.copy()

@@ -36,6 +36,7 @@ DENSE_FINISH = 10**7        # n * p**2 (the Gram's flops) of a sparse X whose fi
 SCALE_FLOOR = 1e-12         # sigma >= SCALE_FLOOR * (mean |y - ybar|), >= 10 eps
 WORKING_SET_MIN = 10        # coordinates the face's working set grows by, at least
 WORKING_SET_ROUNDS = 30     # then the face on every coordinate
+FACE_NEEDS = {"l1_l2_weights"}   # of the penalty: FaceProblem takes l1, l2, positive
 
 
 @solver_progress("Huber solver", "iterations")
@@ -151,12 +152,14 @@ class Session:
         # >= 0, the optimal scale is the floor whatever w: the face first.
         # Elsewhere (n <= p + 1 included: a strong penalty keeps the scale
         # up) the solvers stop when the scale reaches the floor.
-        if problem.eps == 1.0:
+        # the face's solver takes the penalty's weights alone (no bounds)
+        face_applies = FACE_NEEDS <= problem.penalty.provides
+        if problem.eps == 1.0 and face_applies:
             face = self._face(w, start, 0)
             if face.converged:
                 return face
-        result = self._run(w, max_iter, True, start)
-        if result.converged or result.n_iter >= max_iter:
+        result = self._run(w, max_iter, face_applies, start)
+        if result.converged or result.n_iter >= max_iter or not face_applies:
             return result
         # the scale reached its floor: the face, else on without stopping there
         face = self._face(result.coef, result, result.n_iter)
