@@ -278,3 +278,81 @@ def test_huber_alpha_max_and_cv_with_bounds_excluding_zero():
     cv = HuberRegressorCV(l1_ratio=1.0, cv=3, alphas=8, lower_bounds=H_LOWER,
                           upper_bounds=H_UPPER).fit(X, y, sample_weight=s)
     assert np.all(cv.coef_ >= H_LOWER) and np.all(cv.coef_ <= H_UPPER)
+
+
+# -- QuantileRegressor -------------------------------------------------------
+
+def _pinball_cvxpy(X, y, s, tau, alpha, lower, upper, fit_intercept=True):
+    X = X.toarray() if sp.issparse(X) else X
+    w, b = cp.Variable(X.shape[1]), cp.Variable()
+    r = y - X @ w - (b if fit_intercept else 0)
+    objective = (cp.sum(cp.multiply(s, cp.maximum(tau * r, (tau - 1) * r))) / s.sum()
+                 + alpha * cp.norm1(w))
+    finite_low, finite_up = np.isfinite(lower), np.isfinite(upper)
+    constraints = [w[finite_low] >= lower[finite_low], w[finite_up] <= upper[finite_up]]
+    problem = cp.Problem(cp.Minimize(objective), constraints)
+    problem.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+    return problem.value
+
+
+def _pinball(X, y, s, tau, alpha, coef, intercept):
+    r = y - (X @ coef) - intercept
+    return np.dot(s, r * (tau - (r < 0))) / s.sum() + alpha * np.abs(coef).sum()
+
+
+@pytest.mark.filterwarnings("ignore:Solution may be inaccurate")    # cvxpy's
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("alpha", [0.0, 0.02])
+def test_quantile_matches_cvxpy_and_its_dual_is_valid(sparse, alpha):
+    """HiGHS solves the bounded linear program ('auto' takes it); the
+    certificate's dual objective never exceeds the optimum, at the solver's
+    dual point or at any other."""
+    from sklreg import QuantileRegressor
+
+    X, y, s = _data(13, sparse)
+    tau = 0.7
+    optimum = _pinball_cvxpy(X, y, s, tau, alpha, LOWER, UPPER)
+    est = QuantileRegressor(quantile=tau, alpha=alpha, lower_bounds=LOWER,
+                            upper_bounds=UPPER).fit(X, y, sample_weight=s)
+    assert est.solver_ == "highs"
+    assert np.all(est.coef_ >= LOWER) and np.all(est.coef_ <= UPPER)
+    value = _pinball(X, y, s, tau, alpha, est.coef_, est.intercept_)
+    assert abs(value - optimum) <= 1e-7 * abs(optimum)
+    assert est.dual_gap_ <= 1e-9 * abs(optimum)
+    Xv, yv, sv = validate_X_y(est, X, y, s)
+    problem, _, _ = est._problem(Xv, yv, sv, conditioned_X=False)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        theta = sv * rng.uniform(tau - 1, tau, N)
+        dual, _ = problem.dual(theta)
+        assert dual <= optimum + 1e-9 * abs(optimum)
+    off = np.clip(est.coef_ + 0.2, LOWER, UPPER)
+    gap, primal, _ = problem.certificate(off, 0.0, sv * rng.uniform(tau - 1, tau, N))
+    assert primal - optimum > 1e-6 and gap >= primal - optimum - 1e-12
+
+
+def test_quantile_bounds_refused_by_the_interior_point():
+    from sklreg import QuantileRegressor, QuantileRegressorCV
+
+    X, y, _ = _data(14)
+    for solver in ("ipm", "ipm-glob", "ipm-ws"):
+        with pytest.raises(ValueError, match=f"solver='{solver}' .*needs a penalty that "
+                                             "provides l1_l2_weights.*use solver='highs'"):
+            QuantileRegressor(solver=solver, lower_bounds=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="needs l1_ratio=1; got l1_ratio=0.5"):
+        QuantileRegressor(l1_ratio=0.5, upper_bounds=1.0).fit(X, y)
+    cv = QuantileRegressorCV(cv=3, alphas=5, lower_bounds=-0.4, upper_bounds=0.7).fit(X, y)
+    assert np.all(cv.coef_ >= -0.4) and np.all(cv.coef_ <= 0.7)
+
+
+def test_quantile_alpha_max_with_bounds_excluding_zero():
+    from sklreg import QuantileRegressor
+
+    X, y, s = _data(15)
+    est = QuantileRegressor(quantile=0.3, lower_bounds=LOWER, upper_bounds=UPPER)
+    top = alpha_max(est, X, y, sample_weight=s)
+    null = np.clip(0.0, LOWER, UPPER)
+    at = est.set_params(alpha=1.01 * top).fit(X, y, sample_weight=s)
+    np.testing.assert_allclose(at.coef_, null, atol=1e-9)
+    below = est.set_params(alpha=0.9 * top).fit(X, y, sample_weight=s)
+    assert np.max(np.abs(below.coef_ - null)) > 1e-6

@@ -5,13 +5,15 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._losses import Pinball
-from sklreg.linear_model._base import PenalizedRegressor
+from sklreg._core._penalties import L1L2
+from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
+                                        coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
-from sklreg.solvers._base import SolverResult
+from sklreg.solvers._base import SolverResult, check_penalty
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
-from sklreg.solvers._ipm import QuantileProblem, solve_ipm
+from sklreg.solvers._ipm import NEEDS, QuantileProblem, solve_ipm
 from sklreg.solvers._rows import Rows, conditioned
 from sklreg.solvers._working_set import solve_working_set
 from sklreg.utils._blas import single_threaded_blas
@@ -27,7 +29,7 @@ GLOB_MIN_SAMPLES = 50_000   # below this, preprocessing did not pay (measured)
 
 
 class QuantileRegressor(PenalizedRegressor):
-    """Linear regression for a conditional quantile, exact and certified.
+    __doc__ = f"""Linear regression for a conditional quantile, exact and certified.
 
     Minimises, exactly as :class:`sklearn.linear_model.QuantileRegressor`
     when ``l1_ratio=1`` (the default)::
@@ -70,8 +72,8 @@ class QuantileRegressor(PenalizedRegressor):
         Mix of the penalty in [0, 1]; 1 is scikit-learn's L1 penalty.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.
-    solver : {'auto', 'ipm', 'ipm-glob', 'ipm-ws', 'highs', 'highs-ds', \
-            'highs-ipm', 'revised simplex', 'interior-point'}, default='auto'
+    solver : {{'auto', 'ipm', 'ipm-glob', 'ipm-ws', 'highs', 'highs-ds', \
+            'highs-ipm', 'revised simplex', 'interior-point'}}, default='auto'
         ``'ipm'`` is sklreg's interior point.  ``'ipm-ws'`` runs it on a
         growing working set of features (those violating their dual
         constraint most), certified on all features: for an L1 penalty with
@@ -109,12 +111,15 @@ class QuantileRegressor(PenalizedRegressor):
         Maximum number of interior-point iterations.
     warm_start : bool, default=False
         Build the starting interior point around the previous ``coef_``.
+{BOUNDS_DOC}        The interior point takes no bounds: with bounds, ``'auto'`` runs
+        ``'highs'`` (which needs ``l1_ratio=1``), and the ``'ipm*'`` solvers
+        raise a ValueError.
     verbose : int, default=0
         Progress on stdout for long fits (an sklreg addition): at 1, about a
         line a second once the fit has run for a second (the outer iteration,
         the certificate against its target, the working set's size and the
         non-zeros); at 2, a line per outer iteration.  The ``'highs*'``
-        solvers print nothing; ``solver_options={'disp': True}`` shows
+        solvers print nothing; ``solver_options={{'disp': True}}`` shows
         HiGHS's own log.
 
     Attributes
@@ -176,11 +181,12 @@ class QuantileRegressor(PenalizedRegressor):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "solver": [StrOptions({"auto"} | set(OWN) | HIGHS | {SIMPLEX, REMOVED})],
         "solver_options": [dict, None],
+        **BOUNDS_CONSTRAINTS,
     }
 
     def __init__(self, *, quantile=0.5, alpha=1.0, l1_ratio=1.0, fit_intercept=True,
                  solver="auto", solver_options=None, tol=1e-6, max_iter=100,
-                 warm_start=False, verbose=0):
+                 warm_start=False, verbose=0, lower_bounds=None, upper_bounds=None):
         self.quantile = quantile
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -191,6 +197,8 @@ class QuantileRegressor(PenalizedRegressor):
         self.max_iter = max_iter
         self.warm_start = warm_start
         self.verbose = verbose
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     _column_y_is_1d = True      # as scikit-learn's
     _solver_scales_X = True     # extreme columns are conditioned by the solver
@@ -203,6 +211,16 @@ class QuantileRegressor(PenalizedRegressor):
             raise ValueError(f"solver={self.solver!r} solves scikit-learn's linear "
                              f"program, which needs l1_ratio=1; got l1_ratio="
                              f"{self.l1_ratio!r}. Use solver='auto'.")
+        if coefficient_bounds(self, n_features)[0] is not None:
+            if self.solver in OWN:           # what solve_ipm would say, before any work
+                check_penalty(f"solver={self.solver!r} (the interior point)",
+                              L1L2(np.ones(n_features), np.zeros(n_features), False,
+                                   *coefficient_bounds(self, n_features)),
+                              NEEDS, remedy="; use solver='highs' for bounds")
+            if self.l1_ratio != 1.0:
+                raise ValueError(f"lower_bounds/upper_bounds are solved by HiGHS, whose "
+                                 f"linear program needs l1_ratio=1; got l1_ratio="
+                                 f"{self.l1_ratio!r}")
         if self.solver not in HIGHS and self.solver_options:
             raise ValueError(f"solver_options apply to the 'highs' solvers only; "
                              f"got {self.solver_options!r} with solver={self.solver!r}")
@@ -225,8 +243,11 @@ class QuantileRegressor(PenalizedRegressor):
         if scale is not None:      # (mu / scale**2 would overflow; an inf lam is
             with np.errstate(over="ignore"):     # an infinite penalty: w = 0)
                 lam, mu = lam / scale, mu / scale / scale
+        lower, upper = coefficient_bounds(self, p)   # HiGHS's: X as it is
         problem = QuantileProblem(rows, y, s, Pinball(self.quantile), lam, mu,
-                                  self.fit_intercept, norms=norms)
+                                  self.fit_intercept, norms=norms,
+                                  bounds=None if lower is None or conditioned_X
+                                  else (lower, upper))
         return problem, scale, shift
 
     def _alpha_max(self, X, y, s):
@@ -234,24 +255,32 @@ class QuantileRegressor(PenalizedRegressor):
         the penalty's, given the datafit's subgradient at w = 0."""
         if self.l1_ratio == 0:
             return np.inf
-        penalty = ElasticNetPenalty(1.0, self.l1_ratio).compile(X.shape[1])
-        return penalty.alpha_max(self._gradient_at_zero(X, y, s))
+        penalty = self._unit_penalty(self.l1_ratio, X.shape[1])
+        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
 
     def _alpha_scale(self, X, y, s):
         """alpha_max of the pure L1 case."""
-        penalty = ElasticNetPenalty(1.0, 1.0).compile(X.shape[1])
-        return penalty.alpha_max(self._gradient_at_zero(X, y, s))
+        penalty = self._unit_penalty(1.0, X.shape[1])
+        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
 
-    def _gradient_at_zero(self, X, y, s):
-        """Minus the datafit's subgradient in w at w = 0, ``X^T (s g) / n_w``.
+    def _unit_penalty(self, l1_ratio, n_features):
+        """The compiled penalty at alpha = 1, with this estimator's bounds."""
+        return ElasticNetPenalty(1.0, l1_ratio, None, False,
+                                 *coefficient_bounds(self, n_features)).compile(n_features)
 
-        The intercept is then a weighted quantile of y, and ``g_i`` = tau
-        above the fit, tau - 1 below; samples on the fit take the value that
-        makes ``sum s g = 0`` (the intercept's optimality), which is exact
-        for data with a single such sample.
+    def _gradient_at_null(self, X, y, s, null):
+        """Minus the datafit's subgradient in w at w = ``null`` (the
+        penalty's null point: 0, or the bounds nearest 0), ``X^T (s g) / n_w``.
+
+        The intercept is then a weighted quantile of ``y - X null``, and
+        ``g_i`` = tau above the fit, tau - 1 below; samples on the fit take
+        the value that makes ``sum s g = 0`` (the intercept's optimality),
+        which is exact for data with a single such sample.
         """
         tau = self.quantile
         s = np.ones_like(y) if s is None else s
+        if np.any(null):
+            y = y - np.asarray(X @ null).ravel()
         b = weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
         r = y - b
         g = np.where(r > 0, tau, tau - 1.0)
@@ -269,9 +298,9 @@ class QuantileRegressor(PenalizedRegressor):
 
     def _solve(self, X, y, sample_weight, coef_init):
         self.solver_ = self._auto_solver(*X.shape)
-        if self.solver in HIGHS:
+        if self.solver_ in HIGHS:
             problem, _, _ = self._problem(X, y, sample_weight, conditioned_X=False)
-            return solve_highs(problem, self.solver, self.solver_options, tol=self.tol)
+            return solve_highs(problem, self.solver_, self.solver_options, tol=self.tol)
         with single_threaded_blas():      # (the conditioning's passes too)
             return self._solve_own(X, y, sample_weight, coef_init)
 
@@ -301,6 +330,8 @@ class QuantileRegressor(PenalizedRegressor):
         more L1-penalised features than samples, else 'ipm'."""
         if self.solver not in ("auto", SIMPLEX):
             return self.solver
+        if self.lower_bounds is not None or self.upper_bounds is not None:
+            return "highs"                 # the interior point takes no bounds
         if (n_samples >= GLOB_MIN_SAMPLES
                 and subsample_size(n_samples, n_features) <= n_samples // 4):
             return "ipm-glob"
@@ -332,7 +363,8 @@ class QuantileRegressorCV(PathCV):
 
     Parameters
     ----------
-    quantile, l1_ratio, fit_intercept, solver, solver_options, tol, max_iter :
+    quantile, l1_ratio, fit_intercept, solver, solver_options, tol, max_iter, \
+lower_bounds, upper_bounds :
         As in :class:`QuantileRegressor`; used for every fold and the refit.
     {CV_PARAMETERS_DOC}
     Attributes
@@ -363,7 +395,8 @@ class QuantileRegressorCV(PathCV):
     def __init__(self, *, quantile=0.5, l1_ratio=1.0, eps=1e-3, alphas=100,
                  fit_intercept=True, solver="auto", solver_options=None, tol=1e-6,
                  max_iter=100, cv=None, scoring=None, alpha_selection="min",
-                 n_jobs=None, verbose=False, store_cv_coefs=False):
+                 n_jobs=None, verbose=False, store_cv_coefs=False, lower_bounds=None,
+                 upper_bounds=None):
         self.quantile = quantile
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -379,6 +412,8 @@ class QuantileRegressorCV(PathCV):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.store_cv_coefs = store_cv_coefs
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _loss(self, y_true, y_pred, sample_weight):
         r = y_true - y_pred

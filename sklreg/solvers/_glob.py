@@ -21,8 +21,8 @@ Each round costs the small solve plus one pass over X for the residuals.
 """
 import numpy as np
 
-from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
-from sklreg.solvers._ipm import solve_ipm
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, check_penalty, gap_target
+from sklreg.solvers._ipm import NEEDS, solve_ipm
 from sklreg.utils._progress import report_progress, solver_progress
 
 SUBSAMPLE = 0.6        # m = SUBSAMPLE * ((p + 1) n) ** (2/3); measured at n=1e6
@@ -40,6 +40,8 @@ def solve_globbed(problem, w0, *, tol=1e-6, max_iter=100, seed=0):
 
     Same parameters and result as ``solve_ipm``.
     """
+    check_penalty("the interior point (solver='ipm-glob')", problem.penalty_terms, NEEDS,
+                  remedy="; use solver='highs' for bounds")
     pb = problem
     n, tau = pb.y.shape[0], pb.tau
     p0 = pb.primal_at_zero()

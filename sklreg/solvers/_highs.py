@@ -20,7 +20,8 @@ LINPROG_FAILURE = {1: "iteration limit reached", 2: "problem appears infeasible"
 def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=None):
     """Solve a ``QuantileProblem`` with ``scipy.optimize.linprog(method=...)``.
 
-    Only the L1 penalty (``mu = 0``) is a linear program.  Returns a
+    Only the L1 penalty (``mu = 0``) is a linear program; a box for the
+    coefficients (``problem.bounds``) bounds its variables.  Returns a
     SolverResult whose ``tol_abs`` is met exactly when linprog succeeded.
     ``dual_out``, when given, receives the dual point (as ``solve_ipm``'s).
     """
@@ -39,7 +40,8 @@ def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=Non
     A_eq = sp.hstack([plus, -plus, eye, -eye], format="csc")
     c_half = np.concatenate(cost)
     c = np.concatenate([c_half, c_half, pb.s * pb.tau, pb.s * (1 - pb.tau)])
-    res = linprog(c, A_eq=A_eq, b_eq=pb.y, method=method, options=options)
+    res = linprog(c, A_eq=A_eq, b_eq=pb.y, bounds=_bounds(pb, c.size), method=method,
+                  options=options)
     k = p + pb.fit_intercept
     p0 = pb.primal_at_zero()
     if res.x is None:
@@ -54,3 +56,17 @@ def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=Non
     tol_abs = max(tol * p0, gap) if res.success else tol * p0
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=int(res.nit))
+
+
+def _bounds(problem, size):
+    """linprog's bounds: every variable >= 0, and with a box for w, ``w+``
+    in ``[max(lower, 0), max(upper, 0)]`` and ``w-`` in ``[max(-upper, 0),
+    max(-lower, 0)]`` (so a box that excludes 0 fixes one of the two at 0)."""
+    bounds = np.zeros((size, 2))
+    bounds[:, 1] = np.inf
+    if problem.bounds is not None:
+        lower, upper = problem.bounds
+        p, k = problem.p, problem.p + problem.fit_intercept
+        bounds[:p] = np.column_stack([np.maximum(lower, 0.0), np.maximum(upper, 0.0)])
+        bounds[k:k + p] = np.column_stack([np.maximum(-upper, 0.0), np.maximum(-lower, 0.0)])
+    return bounds

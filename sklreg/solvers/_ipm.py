@@ -26,7 +26,8 @@ It stops on the certified duality gap of the original problem (see
 import numpy as np
 
 from sklreg._core._ipm import RowState
-from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
+from sklreg._core._penalties import L1L2
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, check_penalty, gap_target
 from sklreg.solvers._quantile_dual import repaired, rounding
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
@@ -45,6 +46,7 @@ PER_COLUMN_SPREAD = 30   # log2 range of column scales above which per-column
                          # better where measured, see solve_ipm)
 HANDOVER = 1e-6           # the finish starts at a gap of at most this * P(0) (and tol's)
 PIVOTS, LAST_PIVOTS = 2, 10   # simplex steps allowed per coefficient (the last try: more)
+NEEDS = {"l1_l2_weights"}   # of the penalty: the interior point takes lam and mu alone
 
 
 class _Normal:
@@ -109,9 +111,13 @@ class QuantileProblem:
     lam, mu : ndarray of shape (p,)
         L1 and L2 weights per feature, already multiplied by n_w.
     fit_intercept : bool
+    bounds : (lower, upper) of ndarray of shape (p,), optional
+        A box for the coefficients.  The interior point takes none (it
+        needs the penalty's weights alone: ``NEEDS``); HiGHS does, and the
+        certificate accounts for it.
     """
 
-    def __init__(self, X, y, s, loss, lam, mu, fit_intercept, norms=None):
+    def __init__(self, X, y, s, loss, lam, mu, fit_intercept, norms=None, bounds=None):
         self.rows = X if isinstance(X, Rows) else Rows(X)
         self.normal = _Normal(self.rows, fit_intercept)
         self.y, self.s, self.loss = y, s, loss
@@ -122,6 +128,8 @@ class QuantileProblem:
         self.l1 = np.flatnonzero(lam > 0)          # features with a pseudo-row
         self.p = self.rows.shape[1]
         self._norms = norms
+        self.bounds = bounds
+        self.penalty_terms = L1L2(lam, mu, False, *(bounds if bounds is not None else ()))
 
     def restricted(self, keep, globs=(), lam_scale=1.0):
         """The same problem on the rows ``keep`` (indices), plus one pseudo-row
@@ -185,6 +193,9 @@ class QuantileProblem:
         return self.loss.value_np(r, self.s) + self.penalty(w) / self.n_w
 
     def penalty(self, w):
+        if self.bounds is not None and (np.any(w < self.bounds[0])
+                                        or np.any(w > self.bounds[1])):
+            return np.inf
         return np.dot(self.lam, np.abs(w)) + 0.5 * np.dot(self.mu, w * w)
 
     def best_intercept(self, w):
@@ -206,7 +217,7 @@ class QuantileProblem:
         theta = np.array(theta, dtype=np.float64)
         slack = np.empty_like(theta)
         self.loss.box_np(theta, self.s, slack)
-        free = not np.any(self.lam > 0) and not np.any(self.mu > 0)
+        free = not np.any(self.lam > 0) and not np.any(self.mu > 0) and self.bounds is None
         for _ in range(3):
             if free:                 # every coefficient unpenalised: B^T theta = 0
                 e = self.normal.BT(theta)
@@ -239,6 +250,8 @@ class QuantileProblem:
             return -np.inf, theta
         if free and np.any(v != 0):
             return -np.inf, theta
+        if self.bounds is not None:
+            return self._boxed_dual(theta, v)
         conj = 0.0
         smooth = self.mu > 0
         if np.any(smooth):
@@ -248,6 +261,20 @@ class QuantileProblem:
         if np.any(over):
             theta = theta * np.min(self.lam[over] / np.abs(v[over]))
         return (np.dot(theta, self.y) - conj) / self.n_w, theta
+
+    def _boxed_dual(self, theta, v):
+        """``dual``'s end with a box: theta scaled into the conjugate's
+        domain (where the box leaves a side open above the L1 weight), the
+        conjugate that of the penalty plus the box's indicator; -inf where
+        an unpenalised coordinate's v points to an open side."""
+        penalty = self.penalty_terms
+        lower, upper = self.bounds
+        open_side = np.where(v > 0, upper == np.inf, np.where(v < 0, lower == -np.inf, False))
+        if np.any(open_side & ~penalty.penalized_mask()):
+            return -np.inf, theta
+        kappa = min(float(np.min(penalty.dual_scales(v), initial=1.0)), 1.0)
+        theta, v = kappa * theta, kappa * v
+        return (np.dot(theta, self.y) - penalty.conjugates(v).sum()) / self.n_w, theta
 
     def _centred(self, theta, keep=None):
         """theta (inside its box) moved to ``sum theta = 0`` where the steps
@@ -315,6 +342,8 @@ def solve_ipm(problem, w0, *, tol=1e-6, max_iter=100, p0=None, dual_out=None,
     -------
     SolverResult
     """
+    check_penalty("the interior point (solver='ipm')", problem.penalty_terms, NEEDS,
+                  remedy="; use solver='highs' for bounds")
     d = _column_scales(problem)
     result = _interior_point(problem.rescaled(d), np.asarray(w0, dtype=np.float64) * d,
                              tol=tol, max_iter=max_iter, p0=p0, dual_out=dual_out,

@@ -10,8 +10,8 @@ feasible for every feature); if the gap is too large, the violators are added
 """
 import numpy as np
 
-from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
-from sklreg.solvers._ipm import solve_ipm
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, check_penalty, gap_target
+from sklreg.solvers._ipm import NEEDS, solve_ipm
 from sklreg.utils._progress import report_progress, solver_progress
 
 WS_START = 64
@@ -24,6 +24,8 @@ def solve_working_set(problem, w0, *, tol=1e-6, max_iter=100):
 
     Same parameters and result as ``solve_ipm``.
     """
+    check_penalty("the interior point (solver='ipm-ws')", problem.penalty_terms, NEEDS,
+                  remedy="; use solver='highs' for bounds")
     pb = problem
     p0 = pb.primal_at_zero()
     tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
