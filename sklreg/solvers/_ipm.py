@@ -32,7 +32,7 @@ from sklreg.solvers._quantile_dual import repaired, rounding
 from sklreg.solvers._rows import Rows
 from sklreg.solvers._vertex import MIN_PIVOTS, active_set, vertex
 from sklreg.utils._progress import report_progress, solver_progress
-from sklreg.utils._blas import CholeskyFactor
+from sklreg.utils.linalg import psd_solver
 from sklreg.utils.stats import weighted_quantile
 
 EPS = np.finfo(np.float64).eps
@@ -66,10 +66,7 @@ class _Normal:
         # swamps the small ones when rows' slopes or columns' scales differ)
         diag = np.abs(np.diag(H))
         H[np.diag_indices(k)] += JITTER * np.maximum(diag, DIAG_FLOOR * max(diag.max(), 1e-300))
-        try:
-            self._solve = _cholesky_solver(H)
-        except np.linalg.LinAlgError:
-            self._solve = _eigen_solver(H)
+        self._solve = psd_solver(H)
 
     def solve(self, rhs):
         return self._solve(rhs)
@@ -84,17 +81,6 @@ class _Normal:
         """Return B^T @ v."""
         out = self.rows.rmatvec(v)
         return np.append(out, v.sum()) if self.fit_intercept else out
-
-
-def _cholesky_solver(H):
-    return CholeskyFactor(H).solve          # releases the GIL (scipy's does not)
-
-
-def _eigen_solver(H):
-    vals, vecs = np.linalg.eigh(H)
-    keep = vals > 1e-14 * max(vals.max(), 1e-300)
-    inv = np.where(keep, 1.0 / np.where(keep, vals, 1.0), 0.0)
-    return lambda rhs: vecs @ (inv * (vecs.T @ rhs))
 
 
 class QuantileProblem:

@@ -1,10 +1,11 @@
 """Newton's linear algebra: the Hessian in (w, [b,] sigma), kept up to date
 cheaply, and the solve of its system."""
 import numpy as np
-from scipy import linalg
-from scipy.linalg import lapack
 
 from sklreg.solvers._rows import Rows
+from sklreg.utils.linalg import psd_solver
+
+EPS = np.finfo(np.float64).eps
 
 
 class Hessian:
@@ -103,9 +104,9 @@ def newton_direction(A, g):
     ridge relative to the mean diagonal did (no step: max_iter burnt).  If
     the Cholesky factorisation fails or its condition estimate is below
     machine precision (what ``scipy.linalg.solve(assume_a='pos')`` warns
-    about; LAPACK is called directly, the solve is small and frequent), a
-    least-squares solve is used.  An overflowing direction (sigma at its
-    floor) is rejected by the line search, no need to warn."""
+    about), the minimum-norm least-squares solution (``psd_solver``).  An
+    overflowing direction (sigma at its floor) is rejected by the line
+    search, no need to warn."""
     k = A.shape[0]
     diag = np.diagonal(A)
     # an infinite curvature (a ridge weight beyond float64: alpha = 1e308)
@@ -117,15 +118,9 @@ def newton_direction(A, g):
     A = d[:, None] * A * d[None, :]
     A.flat[::k + 1] += 1e-12
     g = np.where(held, 0.0, d * g)
-    factor, info = lapack.dpotrf(A)
-    if info == 0:
-        rcond, info = lapack.dpocon(factor, lapack.dlange("1", A))
-        if info == 0 and rcond >= np.finfo(np.float64).eps:
-            step, info = lapack.dpotrs(factor, g)
-            if info == 0:
-                return -d * step
     with np.errstate(all="ignore"):
-        return -d * linalg.lstsq(A, g, check_finite=False)[0]
+        # the least-squares fallback keeps what lstsq's default cutoff keeps
+        return -d * psd_solver(A, min_rcond=EPS, cutoff=EPS)(g)
 
 
 def least_squares(problem, G):
