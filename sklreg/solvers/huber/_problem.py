@@ -144,6 +144,8 @@ class HuberProblem:
         if fit_intercept and p:
             self._shift_offset_columns()
         self.scale_floor = np.finfo(np.float64).tiny
+        # None, or the gradient of the L1 part on a face, signs held (Newton)
+        self.linear = None
 
     def _shift_offset_columns(self):
         """With an intercept, the problem is solved in ``X - 1 mu^T`` and the

@@ -20,6 +20,7 @@ from sklreg._core._design import Design
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
 from sklreg.solvers.huber._face import FaceProblem, solve_face
 from sklreg.solvers.huber._face_dual import least_energy
+from sklreg.solvers.huber._face_newton import face_newton
 from sklreg.solvers.huber._hessian import Hessian
 from sklreg.solvers.huber._majorise import majorise
 from sklreg.solvers.huber._newton import newton
@@ -196,8 +197,12 @@ class Session:
             finer = newton(problem.densified(), np.array(result.coef, dtype=np.float64),
                            tol_abs=self.finish_abs, max_iter=budget, fallback=majorise,
                            start=result)
+        elif self.solver == "auto" and not problem.smooth and (
+                n * np.count_nonzero(result.coef) ** 2 <= DENSE_FINISH):
+            # an L1 part: Newton on the support, signs held
+            return face_newton(problem, result, self.finish_abs, budget)
         else:
-            # an L1 part, many features, a large sparse X: no finish
+            # many features, a large sparse X: no finish
             return result
         if finer.primal > result.primal or finer.gap > result.gap:
             return result
