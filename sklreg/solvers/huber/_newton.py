@@ -88,7 +88,7 @@ def newton_gradient(problem, w, cert):
     """The objective's gradient in (w, [b,] sigma) from its Certificate."""
     with np.errstate(invalid="ignore"):     # an infinite l2 at w_j = 0: zero
         ridge = np.where(w != 0, problem.l2 * w, 0.0)
-    if problem.linear is not None:         # the L1 part on a face (_face_newton)
+    if getattr(problem, "linear", None) is not None:   # the L1 part on a face (_face_newton)
         ridge += problem.linear
     return np.concatenate((ridge - cert.grad,
                            [-cert.dual.theta_sum] if problem.fit_intercept else [],
