@@ -144,6 +144,10 @@ def test_huber_wrong_input_is_named(client):
         HuberRegressor(l1_ratio=0.5).fit(Xd, yd)
     with pytest.raises(ValueError, match="positive=True"):
         HuberRegressor(positive=True).fit(Xd, yd)
+    with pytest.raises(ValueError, match="takes no lower_bounds"):
+        HuberRegressor(lower_bounds=-1.0).fit(Xd, yd)
+    with pytest.raises(ValueError, match="takes no upper_bounds"):
+        QuantileRegressor(upper_bounds=1.0).fit(Xd, yd)
     with pytest.raises(ValueError, match="epsilon"):
         HuberRegressor(epsilon=0.5).fit(Xd, yd)
     bad = Xd.copy()

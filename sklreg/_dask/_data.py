@@ -123,3 +123,12 @@ class DaskData:
         if self.frame:
             return self._frame_part(fold_ids, "fold_ids")
         return self._array_part(fold_ids, "fold_ids")
+
+
+def refuse_bounds(estimator):
+    """Dask fits of the robust losses take no per-coefficient bounds."""
+    for name in ("lower_bounds", "upper_bounds"):
+        if getattr(estimator, name, None) is not None:
+            raise ValueError(
+                f"{type(estimator).__name__} on Dask data takes no {name}; got "
+                f"{name}={getattr(estimator, name)!r}. Fit in memory for bounds")

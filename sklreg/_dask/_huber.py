@@ -29,7 +29,7 @@ import numpy as np
 
 from sklreg._core._losses import Huber
 from sklreg._core._penalties import L1L2
-from sklreg._dask._data import DaskData
+from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, block_arrays, merge_all
 from sklreg._dask._passes import Passes
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
@@ -63,7 +63,7 @@ class SummedHuberProblem(HuberProblem):
         self.epsilon = float(epsilon)
         self.eps = _inlier_epsilon(self.epsilon, np.array([min_weight]), self.n_w)
         self.loss = Huber(self.eps)
-        self.positive = False
+        self.positive, self.bounds = False, None
         self.set_penalty(l1, l2)
         self.cols = cols
         self.X = _Shape((moments.rows, cols.size))
@@ -280,6 +280,7 @@ def fit_huber(estimator, X, y, sample_weight=None):
     from sklreg.utils.validation import validate_params
 
     validate_params(estimator)
+    refuse_bounds(estimator)
     l1, l2 = estimator._penalty_at(estimator.alpha, 1)
     if estimator.positive or l1[0] > 0:
         raise ValueError(
