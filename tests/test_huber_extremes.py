@@ -84,3 +84,25 @@ def test_epsilon_one_certified(alpha, seed):
     best = huber_optimum(X, y, None, 1.0, alpha)
     assert ours - best <= est.dual_gap_ + 1e-8 * best
     assert ours - best <= 1e-8 * best
+
+
+def test_wide_l1_huber_costs_n_p_memory_and_reaches_the_optimum():
+    """An L1 Huber fit on wide data keeps its memory O(n p), never a
+    (p + 1) x (p + 1) normal matrix (50 x 5000: 200 MB), and is optimal."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, 5000))
+    y = X[:, :5] @ np.array([3.0, -2.0, 1.5, 1.0, -1.0]) + 0.1 * rng.standard_normal(50)
+    y[:3] += 20.0
+    tracemalloc.start()
+    HuberRegressor(alpha=1.0, l1_ratio=1.0).fit(X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10 * X.nbytes
+
+    Xs, ys = X[:, :300], y
+    model = HuberRegressor(alpha=1.0, l1_ratio=1.0, tol=1e-8).fit(Xs, ys)
+    value = huber_objective(Xs, ys, model.coef_, model.intercept_, model.scale_, 1.35, 1.0, 1.0)
+    optimum = huber_optimum(Xs, ys, None, 1.35, 1.0, 1.0)
+    assert value - optimum <= model.dual_gap_ + 1e-7 * abs(optimum)
