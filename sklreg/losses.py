@@ -51,6 +51,9 @@ class HuberLoss:
         r = np.asarray(residual, dtype=float)
         s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
         z = np.abs(r) / self.scale
-        h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
+        # epsilon (2 z - epsilon), not 2 epsilon z - epsilon**2: epsilon**2
+        # overflows from epsilon ~ 1e154 although the inliers' values are finite
+        with np.errstate(over="ignore", invalid="ignore"):
+            h = np.where(z <= self.epsilon, z ** 2, self.epsilon * (2 * z - self.epsilon))
         return self.scale * np.dot(s, h) / s.sum()
 

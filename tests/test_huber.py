@@ -415,3 +415,14 @@ def test_l1_part_finishes_on_its_face(sparse, l1_ratio, alpha):
     ours = huber_objective(X, y, est.coef_, est.intercept_, est.scale_, 1.35, alpha, l1_ratio)
     assert ours - best <= 1e-9 * abs(best)
     assert est.dual_gap_ <= 1e-6 * ours
+
+
+@pytest.mark.parametrize("epsilon", [1.35, 1e154, 1e200, 1e300])
+def test_huber_loss_value_at_a_huge_epsilon(epsilon):
+    """Every residual is an inlier: the value is the mean square, finite
+    however large epsilon is (epsilon**2 overflows from ~1e154)."""
+    r = np.array([1.0, -1.2, 0.5])
+    assert HuberLoss(epsilon).value(r) == pytest.approx(np.mean(r ** 2))
+    outlier = np.array([0.0, 10.0])
+    expected = 0.5 * (2 * 1.35 * 10.0 - 1.35 ** 2)
+    assert HuberLoss(1.35).value(outlier) == pytest.approx(expected)
