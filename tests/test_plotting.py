@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sklreg import LassoCV, Lasso, plot_cv, plot_path, regularization_path  # noqa: E402
-from conftest import make_problem  # noqa: E402
+from tests.conftest import make_problem  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,79 @@
+"""Paths equal a loop of single fits; scikit-learn's path API is kept."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+
+from sklreg import (ElasticNet, Lasso, Ridge, alpha_max, enet_path, lasso_path,
+                    regularization_path)
+from sklreg.utils.reference import enet_objective, enet_objective_at_zero
+from tests.conftest import make_problem
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("Estimator, params", [(Lasso, {}), (ElasticNet, {"l1_ratio": 0.3}),
+                                               (Lasso, {"positive": True})])
+def test_path_equals_loop_of_single_fits(Estimator, params, sparse):
+    X, y, s = make_problem(60, 40, sparse=sparse, weights=True, shift=1.0)
+    est = Estimator(tol=1e-10, **params)
+    path = regularization_path(est, X, y, alphas=15, eps=1e-2, sample_weight=s)
+    assert path.coefs.shape == (15, 40) and np.all(np.diff(path.alphas) < 0)
+    np.testing.assert_allclose(path.alphas[0], alpha_max(est, X, y, sample_weight=s))
+    assert np.all(path.coefs[0] == 0)
+    l1_ratio = params.get("l1_ratio", 1.0)
+    for k, alpha in enumerate(path.alphas):
+        single = Estimator(alpha=alpha, tol=1e-10, **params).fit(X, y, sample_weight=s)
+        on_path = enet_objective(X, y, path.coefs[k], path.intercepts[k], alpha, l1_ratio, s)
+        alone = enet_objective(X, y, single.coef_, single.intercept_, alpha, l1_ratio, s)
+        assert abs(on_path - alone) <= 2e-10 * enet_objective_at_zero(y, s)
+    assert path.n_nonzero[-1] > 0 and np.all(path.dual_gaps >= -1e-12)
+
+
+def test_lasso_and_enet_path_match_sklearn():
+    X, y, _ = make_problem(50, 30)
+    X = X - X.mean(0)
+    y = y - y.mean()
+    for ours, theirs, kw in [(lasso_path, sk.lasso_path, {}),
+                             (enet_path, sk.enet_path, {"l1_ratio": 0.6})]:
+        alphas, coefs, gaps, n_iters = ours(X, y, alphas=8, tol=1e-12, return_n_iter=True, **kw)
+        ref_alphas, ref_coefs, _ = theirs(X, y, alphas=8, tol=1e-14, max_iter=100_000, **kw)
+        np.testing.assert_allclose(alphas, ref_alphas, rtol=1e-12)
+        assert coefs.shape == ref_coefs.shape == (30, 8)
+        np.testing.assert_allclose(coefs, ref_coefs, atol=1e-5)
+        assert len(n_iters) == 8 and gaps.shape == (8,)
+
+
+def test_explicit_alphas_and_deprecated_n_alphas():
+    X, y, _ = make_problem(30, 10)
+    alphas, coefs, _ = lasso_path(X, y, alphas=[0.01, 0.1, 0.05])
+    np.testing.assert_array_equal(alphas, [0.1, 0.05, 0.01])
+    with pytest.warns(FutureWarning, match="n_alphas"):
+        alphas, _, _ = lasso_path(X, y, n_alphas=4)
+    assert alphas.shape == (4,)
+
+
+def test_multi_target_path_is_the_multi_task_problem_as_in_scikit_learn():
+    from sklreg import MultiTaskElasticNet
+    X, y, _ = make_problem(30, 10)
+    Y = np.column_stack([y, 2 * y + np.random.default_rng(0).standard_normal(30)])
+    alphas, coefs, gaps = enet_path(X, Y, alphas=[0.5, 0.1], tol=1e-10)
+    assert coefs.shape == (2, 10, 2) and gaps.shape == (2,)
+    for k, alpha in enumerate(alphas):
+        fit = MultiTaskElasticNet(alpha=alpha, fit_intercept=False, tol=1e-10).fit(X, Y)
+        np.testing.assert_allclose(coefs[..., k], fit.coef_, atol=1e-7)
+
+
+@pytest.mark.parametrize("est", [Lasso(), Ridge(), Ridge(positive=True)],
+                         ids=["Lasso", "Ridge", "Ridge-positive"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_path_intercepts_follow_float32_X(est, sparse):
+    # issue 28, item 11 (Ridge's spectral path returned float64 intercepts)
+    X, Y, _ = make_problem(30, 4, seed=3)
+    X32 = X.astype(np.float32)
+    res = regularization_path(est, sp.csc_matrix(X32) if sparse else X32,
+                              Y.astype(np.float32), alphas=5)
+    assert res.coefs.dtype == np.float32 and res.intercepts.dtype == np.float32
+    res64 = regularization_path(est, X, Y, alphas=5)
+    assert res64.intercepts.dtype == np.float64
