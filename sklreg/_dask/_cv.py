@@ -20,7 +20,7 @@ from sklreg._dask._moments import block_fold_ids, merge_all, one_pass
 from sklreg._dask._reduced import (Reduced, ReducedPathData, fit_reduced, inner_estimator,
                                    reduced_path)
 from sklreg.model_selection import warn_if_at_grid_edge
-from sklreg.path import _alpha_max_validated, alpha_grid, grid_top
+from sklreg.path import validated_alpha_max, alpha_grid, grid_top
 from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import collect_missed, record_all, warn_missed
 from sklreg.utils.validation import check_alphas, validate_params
@@ -150,7 +150,7 @@ def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
     cv_est._adopt_refit()
     cv_est._keep_path(estimator, None, None, None, grid,
                       data=ReducedPathData(estimator, total_reduced, data.dtype))
-    warn_if_at_grid_edge(cv_est, grid, losses.mean(axis=1), lambda: _alpha_max_validated(
+    warn_if_at_grid_edge(cv_est, grid, losses.mean(axis=1), lambda: validated_alpha_max(
         inner_estimator(estimator), total_reduced.R, total_reduced.z, None))
     return cv_est
 

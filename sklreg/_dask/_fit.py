@@ -74,11 +74,11 @@ def alpha_max(estimator, X, y, sample_weight=None):
     """``sklreg.alpha_max`` for Dask X: the reduced problem's, which is the
     full one's (its ``R^T z`` is the full ``X_c^T S y_c`` times ``k^2``,
     the datafit's ``1/n`` scale the same)."""
-    from sklreg.path import _alpha_max_validated
+    from sklreg.path import validated_alpha_max
 
     _, moments = total_moments(estimator, X, y, sample_weight)
     reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
-    return _alpha_max_validated(inner_estimator(estimator), reduced.R, reduced.z, None)
+    return validated_alpha_max(inner_estimator(estimator), reduced.R, reduced.z, None)
 
 
 def _predict_block(block, coef, intercept):

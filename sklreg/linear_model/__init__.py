@@ -1,7 +1,8 @@
 from sklreg.linear_model._huber import HuberRegressor, HuberRegressorCV
 from sklreg.linear_model._information_criterion import (ElasticNetIC, LassoIC,
                                                         QuantileRegressorIC)
-from sklreg.linear_model._lasso import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from sklreg.linear_model._lasso import ElasticNet, Lasso
+from sklreg.linear_model._lasso_cv import ElasticNetCV, LassoCV
 from sklreg.linear_model._lasso_path import enet_path, lasso_path
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV

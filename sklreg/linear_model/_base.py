@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from sklreg._dask import is_dask_collection
+from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import check_bounds, validate_params, validate_X, validate_X_y
 

@@ -13,11 +13,11 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklreg._dask import is_dask_collection
+from sklreg.utils._dask_input import is_dask_collection
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.model_selection import (cross_validate_path, cv_results, make_folds, select_alpha,
                                     warn_if_at_grid_edge)
-from sklreg.path import PathData, _alpha_max_validated, alpha_grid, grid_top
+from sklreg.path import PathData, validated_alpha_max, alpha_grid, grid_top
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._progress import fit_progress
 from sklreg.utils._warnings import collect_missed, record_all, warn_at_caller, warn_missed
@@ -262,7 +262,7 @@ class PathCV(AlphaSelector, LinearPredictMixin, RegressorMixin, BaseEstimator):
                     "fits (fold and alpha, and the refit)")
         self._keep_path(self._estimator(**extra), X_given, y, s, grid)
         warn_if_at_grid_edge(self, grid, losses.mean(axis=1),
-                             lambda: _alpha_max_validated(self._estimator(**extra), X, y, s))
+                             lambda: validated_alpha_max(self._estimator(**extra), X, y, s))
         return self
 
     def _check_target(self, y):

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
 from sklreg.linear_model._base import LinearPredictMixin
-from sklreg.path import PathResult, _collect
+from sklreg.path import PathResult, collect_results
 from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils.validation import validate_params, validate_X_y
 
@@ -295,7 +295,7 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
             W = None                            # from here on: where the last solve ended
         for res in results:
             res.coef = res.coef.T
-        rows = _collect(grid, results, announce=True)
+        rows = collect_results(grid, results, announce=True)
         coefs, intercepts, gaps, n_iters = (np.array([row[i] for row in rows])
                                             for i in range(4))
         return PathResult(alphas=np.asarray(grid), coefs=coefs.astype(X.dtype),

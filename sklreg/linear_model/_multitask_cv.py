@@ -6,8 +6,9 @@ from sklearn.base import MultiOutputMixin
 from sklearn.utils._param_validation import Interval
 
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
-from sklreg.linear_model._lasso import ElasticNetCV, _squared_error
+from sklreg.linear_model._lasso_cv import ElasticNetCV
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
+from sklreg.model_selection import squared_error
 
 _INNER_PARAMETERS = """
     fit_intercept, max_iter, tol, copy_X, random_state, selection :
@@ -76,7 +77,7 @@ class MultiTaskElasticNetCV(MultiOutputMixin, PathCV):
            if k not in ("alpha", "warm_start", "l1_ratio")},
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
-    _loss = staticmethod(_squared_error)
+    _loss = staticmethod(squared_error)
     _search_grid = ElasticNetCV._l1_ratio_grid
     _store_search = ElasticNetCV._store_l1_ratio_search
 

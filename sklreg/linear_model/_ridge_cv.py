@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg._dask import is_dask_collection
+from sklreg.utils._dask_input import is_dask_collection
 from sklreg.linear_model._base import PenalizedRegressor
 from sklreg.linear_model._base_cv import AlphaSelector
 from sklreg.linear_model._ridge import _OBJECTIVE, Ridge

@@ -48,14 +48,12 @@ import numpy as np
 
 from sklreg._core._cd import GradientBounds, cd_epochs, cd_gram_epochs, gap_safe
 from sklreg.solvers._base import SolverResult, check_penalty, zero_if_rounding
+from sklreg.solvers._cd_working_set import (SignPatterns, entering_features, entering_limit,
+                                            first_size, next_size, nonzero, working_set)
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils._progress import report_progress, solver_progress
 
-WS_START = 10          # smallest first working set; it is 1/50 of the features
-WS_START_MAX = 100     # up to this many: each growth costs a gap over all of X
-WS_GROWTH = 3          # working sets grow 3x when progress stalls, and to 3x
-                       # their non-zeros (2x: 4 gaps to reach the rank bound)
 LOOSE = 0.1            # gaps 3x above the target bound the gradient's
 LOOSE_ABOVE = 3        # drift by a tenth of Cauchy-Schwarz's: 55% fewer
                        # columns read on a LassoCV fold, 23% on alpha_max/100
@@ -70,9 +68,6 @@ SCREEN_MIN_FEATURES = 200  # screening pays from about this many features
 SCREEN_MIN_COLUMN = 100    # ... and columns of this many stored entries: its
                            # numpy work per feature is worth ~20 multiply-adds
 FINISH_EPOCHS = 10     # CD passes before the first exact finish
-ENTER_MIN = 10        # an active-set step after a finish adds every violating
-ENTER_FRACTION = 10   # feature if there are at most this many, or 1/10 of the
-                      # support; more, and coordinate descent does better
 EXACT_STEPS = 1e3 * EPS  # steps below this times max|w|: w is exact already
 SLOW_RATE = 0.25       # CD whose passes shrink the gap by less than this ...
 STEP_MARGIN = 0.1      # ... stops its steps at this fraction of the least
@@ -100,58 +95,6 @@ def _cd_cost_left(gap_before, gap_after, target, epochs, size):
     if not 0 < gap_after < gap_before or gap_after <= target:
         return np.inf if gap_after > target else 0.0
     return epochs * size * np.log(gap_after / target) / np.log(gap_before / gap_after)
-
-
-def _pattern(w, support):
-    return support.tobytes(), np.sign(w[support]).tobytes()
-
-
-def _first_try(tried, w, support):
-    """True the first time this support and these signs are seen."""
-    pattern = _pattern(w, support)
-    if pattern in tried:
-        return False
-    tried.add(pattern)
-    return True
-
-
-def _largest(score, size):
-    """Indices of ``size`` largest scores.  Most scores are 0 (zero features
-    that satisfy their optimality condition): the positive ones are
-    partitioned alone, then zeros fill up in index order, ~10x faster than
-    partitioning all of them (0.45 ms for p = 50,000).  Infinite scores (the
-    features a set must hold) are taken without partitioning: ties made
-    NumPy's partition 4x slower (p = 5,000 with 700 of them: 116 to 28 us)."""
-    top = np.flatnonzero(score > 0)
-    if top.size > size:
-        values = score[top]
-        held = values == np.inf
-        top, values, certain = top[~held], values[~held], top[held]
-        if certain.size >= size:
-            return certain[:size]
-        left = size - certain.size
-        return np.concatenate([certain, top[np.argpartition(-values, left - 1)[:left]]])
-    if top.size < size:
-        top = np.concatenate([top, np.flatnonzero(score == 0)[:size - top.size]])
-        if top.size < size:         # fewer non-negative scores: not expected
-            return np.argpartition(-score, size - 1)[:size]
-    return top
-
-
-def _support(w):
-    """Indices of w's non-zeros (on the boolean mask: 3x faster than on w)."""
-    return np.flatnonzero(w != 0)
-
-
-def _entering(penalty, w, v, movable, limit):
-    """The zero features that violate their optimality condition, with the
-    signs they would enter with; none if there are more than ``limit``."""
-    violation = penalty.subdiff_distances(w, v)
-    violation[(w != 0) | ~movable | ~penalty.penalized_mask()] = 0.0
-    entering = np.flatnonzero(violation > 0)
-    if entering.size > limit:
-        entering = entering[:0]
-    return entering, np.sign(v[entering])
 
 
 @solver_progress("coordinate descent", "passes")
@@ -281,8 +224,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
     last_gap = np.inf
-    ws_size = min(max(p // 50, WS_START), WS_START_MAX)
-    tried = set()          # sign patterns already solved for exactly
+    ws_size = first_size(p)
+    tried = SignPatterns()  # support and signs already solved for exactly
     just_finished = False
     budget = FINISH_EPOCHS  # CD passes before an exact finish is tried
     # with few features a gap pass is cheap and the test's overhead is not
@@ -320,7 +263,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             if datafit.updates > refresh_after:
                 datafit.refresh(w)        # the certificate is then about w itself
                 continue
-            support = _support(w)
+            support = nonzero(w)
             steps = (_steps(datafit, penalty, curvature[0], w, v, movable)
                      if polishes and 0 < support.size < size_bound else None)
             if (steps is not None and rate is not None and rate >= SLOW_RATE
@@ -345,7 +288,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 # at its rounding floor still leaves them sqrt(eps) off).
                 # Solve exactly on the support, again with the features that
                 # then violate optimality, if any
-                entering, signs = _entering(penalty, w, v, movable,
+                entering, signs = entering_features(penalty, w, v, movable,
                                             size_bound - 1 - support.size)
                 if polishes == POLISHES or entering.size:
                     polishes -= 1
@@ -364,15 +307,10 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 if np.any(w[screened] != 0):     # zero at the optimum: put there
                     datafit.move(w, screened.astype(np.intc), np.zeros(screened.size))
                     continue
-        if gap > 0.5 * last_gap:      # too little progress: widen the set
-            ws_size *= WS_GROWTH
+        ws_size = next_size(ws_size, gap > 0.5 * last_gap, w, always, movable,
+                            None if strongly_convex else rank_bound)
         last_gap = gap
-        nnz, n_always = np.count_nonzero(w), np.count_nonzero(always)
-        ws_size = min(max(ws_size, WS_GROWTH * nnz, n_always), int(movable.sum()))
-        if not strongly_convex:
-            # a lasso optimum has at most rank(X) non-zeros: near interpolation
-            # a wider set only lets CD wander through features that leave again
-            ws_size = min(ws_size, max(rank_bound, nnz + WS_START, n_always))
+        from_zero = not np.any(w)       # its first passes are fast: no rate from them
         if ws_size == 0:
             break
         # Exact finishes are tried once their cost is at most the CD work
@@ -382,7 +320,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         # Near interpolation (support ~ rank) the support's system is
         # degenerate-prone unless the penalty is strongly convex, and CD
         # crawls from its solution: leave it to CD.
-        support = _support(w)
+        support = nonzero(w)
         finishing = exact_finish and 0 < support.size < size_bound
         if finishing and just_finished:
             # Active-set step (a homotopy's move, batched): right after an
@@ -391,29 +329,26 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             # is solved again -- a few rows added to the factor where CD
             # would need passes over the whole working set
             just_finished = False
-            entering, signs = _entering(penalty, w, v, movable,
-                                        min(max(ENTER_MIN, support.size // ENTER_FRACTION),
+            entering, signs = entering_features(
+                penalty, w, v, movable, min(entering_limit(support.size),
                                             size_bound - 1 - support.size))
             joint = np.concatenate([support, entering])
-            if entering.size and _first_try(tried, w, joint):
+            if entering.size and tried.first_try(w, joint):
                 if support_solver.finish(penalty, w, joint,
                                          np.concatenate([np.sign(w[support]), signs])):
-                    _first_try(tried, w, _support(w))
+                    tried.first_try(w, nonzero(w))
                     just_finished, last_gap = True, np.inf
                     continue
         just_finished = False
         # the working set: after the active-set step, which does without
-        score = penalty.subdiff_distances(w, v)
-        score[(w != 0) | always] = np.inf
-        score[~movable] = -np.inf
-        ws = _largest(score, ws_size) if ws_size < p else np.arange(p)
+        ws = working_set(penalty, w, v, always, movable, ws_size)
         epochs_left = max_iter - n_iter
         affordable = False
         if finishing:
             cost = support_solver.cost(penalty, support)
-            if cost <= ws.size and _first_try(tried, w, support):
+            if cost <= ws.size and tried.first_try(w, support):
                 just_finished = support_solver.finish(penalty, w, support)
-                _first_try(tried, w, _support(w))   # solved: not again
+                tried.first_try(w, nonzero(w))   # solved: not again
                 last_gap = np.inf                        # not a reason to widen
                 continue
             spent = support_solver.spent
@@ -421,28 +356,28 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             wait = budget if affordable else int(np.ceil((cost - spent) / ws.size))
             epochs_left = min(epochs_left, wait)
             # a support and signs already solved for are no reason to stop
-            affordable = affordable and _pattern(w, support) not in tried
+            affordable = affordable and not tried.seen(w, support)
         inner_tol = max(INNER_FRACTION * gap, 0.5 * _reach(datafit, tol_abs))
         # the gradient it returns on ws spares the next gap those columns
         epochs, inner_gap, _, _, _, gradient = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
             inner_tol, check_every, seed, extrapolate, STABLE_EPOCHS if affordable else 0)
         n_iter += epochs
-        if nnz and epochs > 0 and 0 < inner_gap < gap:   # not from w = 0: early
-            rate = (inner_gap / gap) ** (1.0 / epochs)    # passes are faster
+        if not from_zero and epochs > 0 and 0 < inner_gap < gap:
+            rate = (inner_gap / gap) ** (1.0 / epochs)
         if support_solver is not None:
             support_solver.spent += epochs * ws.size
-        support = _support(w)
+        support = nonzero(w)
         if (finishing and inner_gap > inner_tol and 0 < support.size < size_bound
                 and support_solver.cost(penalty, support)
                 <= min(support_solver.spent,
                        _cd_cost_left(gap, inner_gap, tol_abs, epochs, ws.size))):
             gradient = None                 # w moves
-            just_finished = (_first_try(tried, w, support)
+            just_finished = (tried.first_try(w, support)
                              and support_solver.finish(penalty, w, support))
             if not just_finished:
                 budget = min(2 * budget, max_iter)   # CD was not done: give it longer
-            _first_try(tried, w, _support(w))
+            tried.first_try(w, nonzero(w))
         elif finishing:
             budget = min(2 * budget, max_iter)       # CD is doing well: let it
     if bounds is not None:

@@ -545,7 +545,7 @@ def test_full_gap_equals_the_duality_gap_written_in_numpy(l1_ratio, positive):
 
 
 def test_working_set_selection_takes_the_largest_scores():
-    from sklreg.solvers._cd import _largest
+    from sklreg.solvers._cd_working_set import largest
     rng = np.random.default_rng(0)
     score = np.zeros(1000)
     score[rng.choice(1000, 60, replace=False)] = rng.uniform(0.1, 1.0, 60)
@@ -553,7 +553,7 @@ def test_working_set_selection_takes_the_largest_scores():
     score[rng.choice(np.flatnonzero(score == 0), 100, replace=False)] = -np.inf  # screened
     order = np.argsort(-score, kind="stable")
     for size in (3, 5, 10, 65, 66, 200, 900):
-        chosen = _largest(score, size)
+        chosen = largest(score, size)
         assert chosen.size == size == np.unique(chosen).size
         # the same scores as a full sort's first ``size`` (ties at 0 may differ)
         np.testing.assert_array_equal(np.sort(score[chosen]), np.sort(score[order[:size]]))

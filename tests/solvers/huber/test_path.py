@@ -9,7 +9,7 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklreg import HuberRegressor, HuberRegressorCV, regularization_path
-from sklreg.model_selection import _rows
+from sklreg.model_selection._folds import take_rows
 from sklreg.solvers.huber._hessian import Hessian as _Hessian
 from sklreg.solvers.huber._session import Session as _Session
 from sklreg.utils.reference import huber_objective
@@ -133,10 +133,10 @@ def test_l2_cv_equals_grid_searches():
 def test_fold_rows_are_gathered_in_fortran_order():
     X = np.asfortranarray(np.arange(24.0).reshape(6, 4))
     idx = np.array([4, 0, 2])
-    rows = _rows(X, idx)
+    rows = take_rows(X, idx)
     assert rows.flags.f_contiguous
     np.testing.assert_array_equal(rows, X[idx])
-    np.testing.assert_array_equal(_rows(np.ascontiguousarray(X), idx), X[idx])
+    np.testing.assert_array_equal(take_rows(np.ascontiguousarray(X), idx), X[idx])
 
 
 def test_majoriser_on_constant_y_needs_no_inner_solve():
