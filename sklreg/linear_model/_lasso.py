@@ -12,7 +12,7 @@ from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, Penalized
 from sklreg.linear_model._ridge import Ridge
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.problems import ElasticNetUnits, LeastSquaresProblem
-from sklreg.solvers._base import zero_if_rounding
+from sklreg.solvers._base import gap_target, zero_if_rounding
 from sklreg.solvers._refit import relaxed
 from sklreg.utils.validation import check_column_norms, check_gram, check_penalty_factor
 
@@ -231,7 +231,7 @@ class ElasticNet(PenalizedRegressor):
             datafit = problem.datafit
             if ridge:       # a linear solve, unless y is constant to rounding
                 result = (zero_if_rounding(datafit, problem.coef,
-                                           self.tol * datafit.primal_at_zero)
+                                           gap_target(self.tol, datafit.primal_at_zero))
                           or self._solve_as_ridge(X, y, sample_weight, datafit.n_w))
             else:
                 result = problem.solve(self.alpha)

@@ -10,7 +10,7 @@ from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, Penalized
                                         coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.penalties import ElasticNetPenalty
-from sklreg.solvers._base import SolverResult, check_penalty
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, check_penalty, gap_target
 from sklreg.solvers._glob import solve_globbed, subsample_size
 from sklreg.solvers._highs import solve_highs
 from sklreg.solvers._ipm import NEEDS, QuantileProblem, solve_ipm
@@ -350,7 +350,8 @@ def _at_zero(problem, tol):
     theta = problem.s * np.where(r > 0, problem.tau, np.where(r < 0, problem.tau - 1.0, 0.0))
     gap, primal, b = problem.certificate(w, b, theta, refit=False)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
-                        tol_abs=tol * problem.primal_at_zero(), n_iter=0)
+                        tol_abs=gap_target(tol, problem.primal_at_zero(), FINISHED_GAP_FLOOR),
+                        n_iter=0)
 
 
 class QuantileRegressorCV(PathCV):

@@ -12,6 +12,7 @@ from sklreg._core._design import Design
 from sklreg.path._grid import (alpha_grid, check_grid, dask_handler, grid_top,
                                resolve_alphas)
 from sklreg.path._result import PathResult, collect_results, stack_results
+from sklreg.solvers._base import gap_target
 from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils._progress import progress_at, report_alpha
 from sklreg.utils._warnings import collect_missed, warn_at_caller, warn_missed
@@ -194,13 +195,13 @@ def _own_path(estimator, X, y, s, grid, coef_init):
     results = estimator._solve_path(X, y, s, grid,
                                     None if coef_init is None else coef_init[0])
     return stack_results([collect_results(grid, results, announce=True)], grid, True,
-                  estimator.fit_intercept, X.dtype)
+                         estimator.fit_intercept, X.dtype)
 
 
 def _spectral_path(problem, alphas, eps, single, dtype):
     """Ridge: every alpha from one eigendecomposition (no refits)."""
     grid, coefs, intercepts, gaps, p0 = problem.path(alphas, eps)
-    bad = gaps > problem.tol * p0
+    bad = gaps > gap_target(problem.tol, p0)
     if np.any(bad):
         warn_at_caller(f"Ridge path: the duality gap is above tol * P(0) at "
                        f"{int(bad.sum())} alphas (ill-conditioned Gram matrix?).",

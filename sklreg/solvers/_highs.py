@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from sklreg.solvers._base import SolverResult
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 
 LINPROG_FAILURE = {1: "iteration limit reached", 2: "problem appears infeasible",
                    3: "problem appears unbounded", 4: "numerical difficulties"}
@@ -53,7 +53,9 @@ def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=Non
         gap, primal, b = pb.certificate(w, b, res.eqlin.marginals)
         if dual_out is not None:
             dual_out.append(res.eqlin.marginals)
-    tol_abs = max(tol * p0, gap) if res.success else tol * p0
+    tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
+    if res.success:           # a vertex: optimal to HiGHS's own tolerances
+        tol_abs = max(tol_abs, gap)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=tol_abs, n_iter=int(res.nit))
 

@@ -77,3 +77,21 @@ def test_path_intercepts_follow_float32_X(est, sparse):
     assert res.coefs.dtype == np.float32 and res.intercepts.dtype == np.float32
     res64 = regularization_path(est, X, Y, alphas=5)
     assert res64.intercepts.dtype == np.float64
+
+
+def test_ridge_path_at_tol_zero_is_held_to_the_floored_target_not_zero():
+    """A certificate cannot go below its rounding: at ``tol=0`` Ridge's
+    spectral path is checked against ``gap_target``'s floor (1e-13 * P(0)),
+    as Ridge's own fits are, not against a target of 0 that every gap
+    misses (a ConvergenceWarning at each alpha of an exact solution)."""
+    X, y, _ = make_problem(50, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = regularization_path(Ridge(tol=0), X, y, alphas=5)
+    p0 = np.sum((y - y.mean()) ** 2)            # Ridge's P(0): no 1/n
+    assert np.all(path.dual_gaps <= 1e-13 * p0)
+    # the exact solution at each alpha (normal equations, centred data)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    for alpha, coef in zip(path.alphas, path.coefs):
+        exact = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(4), Xc.T @ yc)
+        np.testing.assert_allclose(coef, exact, rtol=1e-9, atol=1e-12)
