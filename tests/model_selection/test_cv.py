@@ -68,6 +68,40 @@ def test_scoring_and_fold_ids(data):
     assert by_ids.alpha_ == pytest.approx(grid.best_params_["alpha"])
 
 
+def test_a_scoring_and_the_own_loss_score_the_same_predictions(data):
+    """One scoring of predictions for every *CV: a path's test fold scored by
+    'neg_mean_squared_error' gives exactly the default loss (the weighted
+    mean squared error), per fold and alpha, with sample weights; and a
+    callable scorer sees each alpha's predictions, as RidgeCV's does."""
+    X, y, s = data
+    folds = list(KFold(4, shuffle=True, random_state=2).split(X))
+    own = LassoCV(cv=folds, alphas=12, tol=1e-10).fit(X, y, sample_weight=s)
+    scored = LassoCV(cv=folds, alphas=12, tol=1e-10,
+                     scoring="neg_mean_squared_error").fit(X, y, sample_weight=s)
+    np.testing.assert_allclose(scored.mse_path_, own.mse_path_, rtol=1e-12)
+    assert scored.alpha_ == own.alpha_
+    # the same test losses from the fold paths' coefficients, by hand
+    kept = LassoCV(cv=folds, alphas=12, tol=1e-10, store_cv_coefs=True).fit(
+        X, y, sample_weight=s)
+    for k, (train, test) in enumerate(folds):
+        for a, alpha in enumerate(kept.alphas_):
+            fold = Lasso(alpha=alpha, tol=1e-10).fit(X[train], y[train], sample_weight=s[train])
+            np.testing.assert_allclose(fold.coef_, kept.cv_coefs_[k][a], atol=1e-6)
+            error = y[test] - fold.predict(X[test])
+            expected = np.average(error ** 2, weights=s[test])
+            assert own.mse_path_[a, k] == pytest.approx(expected, rel=1e-5, abs=1e-10)
+
+    seen = []
+
+    def spy(estimator, predictions, y_true, sample_weight=None):
+        seen.append(predictions.shape)
+        return -np.average((y_true - predictions) ** 2, weights=sample_weight)
+
+    spied = LassoCV(cv=folds, alphas=12, tol=1e-10, scoring=spy).fit(X, y, sample_weight=s)
+    np.testing.assert_allclose(spied.mse_path_, own.mse_path_, rtol=1e-12)
+    assert set(seen) == {(len(test),) for _, test in folds}
+
+
 def test_one_standard_error_rule(data):
     X, y, _ = data
     model = LassoCV(cv=5, alphas=40, alpha_selection="1se").fit(X, y)
