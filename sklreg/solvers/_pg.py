@@ -21,13 +21,8 @@ def solve_pg(datafit, penalty, w, *, tol=1e-4, max_iter=1000, check_every=10,
 
     Parameters
     ----------
-    datafit : sklreg._core._cd.LeastSquares
-        Bound to X, y and weights; its residual must match ``w``.
-    penalty : sklreg._core._penalties.Penalty
-    w : ndarray of shape (n_features,), float64
-        Starting point, updated in place.
-    tol : float
-        Stop when the duality gap is at most ``tol * P(0)``.
+    datafit, penalty, w, tol :
+        As in :func:`sklreg.solvers.solve_cd` (``w`` is updated in place).
     max_iter : int
         Budget of iterations (each about two passes over X).
     check_every : int
