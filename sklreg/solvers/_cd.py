@@ -42,7 +42,7 @@ near interpolation, where CD needs hundreds of passes, into a few.  Right
 after a finish, if only a few features violate their condition, they join
 the support with the sign of their gradient and the system is solved again
 (an active-set step, as a homotopy would take, but for all of them at once):
-on the 100-alpha path this replaced most of the CD passes at small alphas.
+on the 100-alpha path it takes the place of most CD passes at small alphas.
 """
 import numpy as np
 

@@ -320,9 +320,9 @@ def conditioned(X, s, fit_intercept):
 def _centred_copy(X, cols, mean):
     """Sparse X (float64 CSC) with the columns ``cols`` centred by ``mean``,
     element by element.  Through ``Rows.shifted`` their products would be
-    those of X less the mean's, which cancel: a column of mean 1e8 lost
-    every digit of its spread, read as zero, and its coefficient was set to
-    zero with a certificate of 0.  Such a column is at least 99% stored (a
+    those of X less the mean's, which cancel: a column of mean 1e8 would
+    lose every digit of its spread, read as zero, and its coefficient would
+    be set to zero with a certificate of 0.  Such a column is at least 99% stored (a
     mean dominating the spread leaves few zeros), so its centred copy, all
     n entries, costs about what its own entries do; the other columns are
     copied as they are."""
