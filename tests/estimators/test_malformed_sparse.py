@@ -7,7 +7,6 @@ item 1) and a huge one made Ridge hang and Lasso return ~1e179.  Every
 case runs in a subprocess, so a crash fails its test instead of pytest.
 """
 import json
-import os
 import subprocess
 import sys
 

@@ -312,8 +312,7 @@ def test_filling_scan_sums_theta_and_the_gap_agrees_with_a_given_theta():
                                rtol=1e-14)
     # the pieces after the shift to sum zero, against the shifted theta
     dual = problem.dual(r, 0.9, theta.copy())
-    total, grad, v, peak, energy, ty = (dual.theta_sum, dual.grad, dual.v, dual.peak,
-                                        dual.energy, dual.ty)
+    grad, v, peak, energy, ty = dual.grad, dual.v, dual.peak, dual.energy, dual.ty
     shifted = theta - theta.sum() / s.sum() * s
     np.testing.assert_allclose(grad, X.T @ theta, rtol=1e-12)
     np.testing.assert_allclose(v, X.T @ shifted, rtol=1e-10, atol=1e-12)

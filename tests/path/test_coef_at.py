@@ -9,8 +9,8 @@ import pytest
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
-                    LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV,
+from sklreg import (ElasticNet, ElasticNetCV, HuberRegressorCV, Lasso,
+                    LassoCV, QuantileRegressorCV, RidgeCV,
                     regularization_path)
 from sklreg.utils.reference import enet_objective, enet_objective_at_zero
 from tests.conftest import make_problem

@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 from sklearn import linear_model as sk
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
