@@ -8,7 +8,90 @@ import pytest
 import scipy.sparse as sp
 
 import sklreg
+from sklreg import (ElasticNet, ElasticNetCV, ElasticNetIC, HuberRegressor, HuberRegressorCV,
+                    Lasso, LassoCV, LassoIC, MultiTaskElasticNet, MultiTaskElasticNetCV,
+                    MultiTaskLasso, MultiTaskLassoCV, QuantileInterval, QuantileRegressor,
+                    QuantileRegressorCV, QuantileRegressorIC, Ridge, RidgeCV)
 from sklreg.datasets import make_correlated_data
+
+
+class Entry:
+    """A public estimator in the test registry.
+
+    ``small``: parameters for a quick fit on the suites' small problems (the
+    wrong-input, malformed-input, routing and thread suites fit it).
+    ``kind``: "fit" (one alpha), "cv", "ic" or "interval".  ``multitask``:
+    its y is 2-D.  ``checks``: the parameters of each instance scikit-learn's
+    estimator checks run (tests/estimators/test_estimator_checks.py).
+    """
+
+    def __init__(self, cls, small=None, *, kind="fit", multitask=False, checks=({},)):
+        self.cls, self.small, self.kind = cls, dict(small or {}), kind
+        self.multitask, self.checks = multitask, checks
+
+    def make(self, **params):
+        return self.cls(**{**self.small, **params})
+
+
+# Every public estimator, once: a new estimator added here is checked by every
+# suite that enumerates estimators (tests/estimators/test_registry.py keeps it complete).
+# The CV estimators' checks run at a tight tol: the weights-equal-repeated-rows
+# check compares predictions of two different solves to 1e-7, and a certified
+# gap bounds the prediction difference only by about sqrt(gap).  Its data stack
+# copies of 15 rows against 30 features (rank 15), so the default grid ends
+# near interpolation, where no solver certifies 1e-14 in 1000 passes: the grid
+# stops at alpha_max / 100 instead.  The multi-task ones search 20 alphas: on
+# those near-collinear columns block coordinate descent needs hundreds of
+# passes per alpha.
+ESTIMATORS = {
+    "Lasso": Entry(Lasso, dict(alpha=0.1), checks=(
+        {}, dict(positive=True, selection="random"), dict(alpha=0.1, relax=0.5, tol=1e-12),
+        dict(solver="pg"))),
+    "ElasticNet": Entry(ElasticNet, dict(alpha=0.1)),
+    "Ridge": Entry(Ridge, checks=({}, dict(solver="lsqr"), dict(solver="pg"),
+                                  dict(positive=True))),
+    "HuberRegressor": Entry(HuberRegressor, checks=(
+        dict(max_iter=1000), dict(l1_ratio=0.5, positive=True, max_iter=1000))),
+    # the weight-equivalence check compares predictions to 1e-9: a gap of
+    # 1e-10 P(0) allows ~1e-8 on the elastic net
+    "QuantileRegressor": Entry(QuantileRegressor, dict(alpha=0.01), checks=(
+        {}, dict(alpha=0.01, quantile=0.8, l1_ratio=0.7, tol=1e-12))),
+    "LassoCV": Entry(LassoCV, dict(cv=3, alphas=5), kind="cv", checks=(
+        dict(tol=1e-14, eps=1e-2),
+        dict(relax=True, gammas=[0.0, 1.0], alphas=10, tol=1e-14, eps=1e-2))),
+    "ElasticNetCV": Entry(ElasticNetCV, dict(cv=3, alphas=5), kind="cv", checks=(
+        dict(l1_ratio=[0.5, 1.0], tol=1e-14, eps=1e-2),)),
+    "RidgeCV": Entry(RidgeCV, kind="cv", checks=({}, dict(cv=3))),
+    "HuberRegressorCV": Entry(HuberRegressorCV, dict(cv=3, alphas=5), kind="cv", checks=(
+        dict(l1_ratio=1.0, alphas=4, eps=0.1, tol=1e-10, max_iter=1000),)),
+    "QuantileRegressorCV": Entry(QuantileRegressorCV, dict(cv=3, alphas=5), kind="cv",
+                                 checks=(dict(alphas=10, tol=1e-10),)),
+    # the checks fit p > n data: the noise variance must be given, as
+    # scikit-learn gives it to LassoLarsIC in its own checks
+    "LassoIC": Entry(LassoIC, dict(alphas=5), kind="ic", checks=(
+        dict(tol=1e-14, eps=1e-2, noise_variance=1.0),)),
+    "ElasticNetIC": Entry(ElasticNetIC, dict(alphas=5), kind="ic", checks=(
+        dict(tol=1e-14, eps=1e-2, noise_variance=1.0),)),
+    "QuantileRegressorIC": Entry(QuantileRegressorIC, dict(alphas=5), kind="ic",
+                                 checks=(dict(alphas=10, tol=1e-10),)),
+    "MultiTaskLasso": Entry(MultiTaskLasso, dict(alpha=0.1), multitask=True),
+    "MultiTaskElasticNet": Entry(MultiTaskElasticNet, dict(alpha=0.1), multitask=True,
+                                 checks=(dict(tol=1e-12),)),
+    "MultiTaskLassoCV": Entry(MultiTaskLassoCV, dict(cv=3, alphas=5), kind="cv",
+                              multitask=True, checks=(dict(tol=1e-10, eps=1e-2, alphas=20),)),
+    "MultiTaskElasticNetCV": Entry(MultiTaskElasticNetCV, dict(cv=3, alphas=5), kind="cv",
+                                   multitask=True, checks=(
+        dict(l1_ratio=[0.5, 1.0], tol=1e-10, eps=1e-2, alphas=20),)),
+    "QuantileInterval": Entry(QuantileInterval, dict(cv=3), kind="interval", checks=(
+        dict(random_state=0), dict(method="cv+", cv=3))),
+}
+
+
+def estimator_names(*kinds, multitask=False):
+    """The registry's names of these kinds (every kind when none is given)
+    whose y is 1-D, or 2-D with ``multitask=True``."""
+    return [name for name, entry in ESTIMATORS.items()
+            if (not kinds or entry.kind in kinds) and entry.multitask == multitask]
 
 
 def isolated_env(**extra):

@@ -12,11 +12,9 @@ import sys
 
 import pytest
 
-from tests.conftest import isolated_env
+from tests.conftest import estimator_names, isolated_env
 
-ESTIMATORS = ["Lasso", "ElasticNet", "Ridge", "HuberRegressor", "QuantileRegressor",
-              "LassoCV", "ElasticNetCV", "RidgeCV", "HuberRegressorCV",
-              "QuantileRegressorCV"]
+ESTIMATORS = estimator_names("fit", "cv", "ic")       # every 1-D one of the registry
 # index-array defects: a CSC (n = 50, p = 5) as in the issue, a CSR and a COO
 DEFECTS = ["row index n", "negative row index", "row index 1e6",
            "decreasing indptr", "short indptr", "indptr past the data",

@@ -12,7 +12,8 @@ import pytest
 from sklearn.base import clone
 
 from sklreg import ElasticNet, HuberRegressor, Lasso, LassoCV, QuantileRegressor, Ridge
-from tests.conftest import make_problem
+from tests.conftest import ESTIMATORS as REGISTRY
+from tests.conftest import estimator_names, make_problem
 
 
 def _jobs():
@@ -24,9 +25,17 @@ def _jobs():
               HuberRegressor(alpha=0.05, l1_ratio=1.0, tol=1e-7),
               QuantileRegressor(quantile=0.7, alpha=0.01, tol=1e-8),
               LassoCV(cv=3, alphas=8, n_jobs=1)]
+    # and every other estimator of the registry, at its small parameters
+    covered = {type(model).__name__ for model in models}
+    models += [REGISTRY[name].make() for name in estimator_names("fit", "cv", "ic")
+               if name not in covered]
+    multitask = [REGISTRY[name].make() for name in estimator_names(multitask=True)]
     jobs = []
     for model in models:                  # the same X object shared by every thread
         jobs += [(model, X, y, s), (model, Xs, ys, None), (model, X32, y, None)]
+    Y, Ys = np.column_stack([y, 0.5 * y + X[:, 0]]), np.column_stack([ys, -ys])
+    for model in multitask:
+        jobs += [(model, X, Y, s), (model, Xs, Ys, None), (model, X32, Y, None)]
     return jobs
 
 

@@ -2,7 +2,7 @@
 
 Each case must raise the documented ValueError/TypeError naming the
 parameter, before any work, and leave the caller's arrays untouched.
-tests/test_input.py holds the Lasso-specific cases (selection,
+tests/estimators/test_input.py holds the Lasso-specific cases (selection,
 penalty_factor, string X, sparse index types); this table generalises the
 DESIGN §5 list to every estimator, the cross-validated ones included.
 """
@@ -14,29 +14,14 @@ import scipy.sparse as sp
 
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg import (ElasticNet, ElasticNetCV, HuberRegressor, HuberRegressorCV, Lasso,
-                    LassoCV, QuantileRegressor, QuantileRegressorCV, Ridge, RidgeCV)
-from tests.conftest import make_problem
+from tests.conftest import ESTIMATORS as REGISTRY
+from tests.conftest import estimator_names, make_problem
 
 X0, Y0, S0 = make_problem(24, 5, weights=True)
 
-def _factory(cls, **defaults):
-    return lambda **params: cls(**{**defaults, **params})
-
-
-ESTIMATORS = {
-    "Lasso": _factory(Lasso, alpha=0.1),
-    "ElasticNet": _factory(ElasticNet, alpha=0.1),
-    "Ridge": _factory(Ridge),
-    "HuberRegressor": _factory(HuberRegressor),
-    "QuantileRegressor": _factory(QuantileRegressor, alpha=0.01),
-    "LassoCV": _factory(LassoCV, cv=3, alphas=5),
-    "ElasticNetCV": _factory(ElasticNetCV, cv=3, alphas=5),
-    "RidgeCV": _factory(RidgeCV),
-    "HuberRegressorCV": _factory(HuberRegressorCV, cv=3, alphas=5),
-    "QuantileRegressorCV": _factory(QuantileRegressorCV, cv=3, alphas=5),
-}
-CV = {name for name in ESTIMATORS if name.endswith("CV")}
+# every 1-D estimator of the registry, built by its factory of small params
+ESTIMATORS = {name: REGISTRY[name].make for name in estimator_names("fit", "cv", "ic")}
+CV = set(estimator_names("cv", "ic"))                # they take a grid of alphas
 
 
 def with_value(a, index, value):

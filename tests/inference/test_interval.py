@@ -7,7 +7,6 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, LeaveOneOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklreg import QuantileInterval, QuantileRegressor, QuantileRegressorCV
 
@@ -150,14 +149,6 @@ def test_wrong_input():
         QuantileInterval().fit(X[:1], y[:1])
 
 
-def expected_failed_checks(estimator):
-    # these checks fit sparse data and then assert predict's shape is
-    # (n_samples,); intervals are (n_samples, 2) by design (sparse input
-    # itself fits and predicts: test_sparse_input)
-    reason = "predict returns (n_samples, 2) intervals, the check expects (n_samples,)"
-    return {"check_estimator_sparse_array": reason, "check_estimator_sparse_matrix": reason}
-
-
 def test_sparse_input():
     import scipy.sparse as sp
     rng = np.random.default_rng(5)
@@ -166,11 +157,3 @@ def test_sparse_input():
         dense = QuantileInterval(method=method, random_state=0).fit(X, y)
         sparse = QuantileInterval(method=method, random_state=0).fit(sp.csr_matrix(X), y)
         assert_allclose(sparse.predict(sp.csc_matrix(X)), dense.predict(X), rtol=1e-6)
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks([QuantileInterval(random_state=0),
-                          QuantileInterval(method="cv+", cv=3)],
-                         expected_failed_checks=expected_failed_checks)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)

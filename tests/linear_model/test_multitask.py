@@ -6,7 +6,6 @@ import pytest
 import scipy.sparse as sp
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklreg import MultiTaskElasticNet, MultiTaskLasso
 
@@ -110,12 +109,6 @@ def test_callers_arrays_unchanged():
     MultiTaskElasticNet(alpha=0.1).fit(X, Y, sample_weight=s)
     for before, after in zip(copies, (X, Y, s)):
         np.testing.assert_array_equal(before, after)
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks([MultiTaskLasso(), MultiTaskElasticNet(tol=1e-12)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])

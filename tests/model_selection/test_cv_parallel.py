@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from sklreg import (ElasticNetCV, HuberRegressorCV, LassoCV, QuantileRegressorCV,
-                    RidgeCV)
-from tests.conftest import make_problem
+from sklreg import RidgeCV
+from tests.conftest import ESTIMATORS as REGISTRY
+from tests.conftest import estimator_names, make_problem
 
 
 def blas_threads():
@@ -20,12 +20,15 @@ def blas_threads_score(estimator, X, y, sample_weight=None):
     return float(blas_threads())
 
 
+# every 1-D CV estimator of the registry, on few alphas and 3 folds
+OVERRIDES = {"LassoCV": dict(alphas=4), "ElasticNetCV": dict(l1_ratio=[0.5, 0.9], alphas=4),
+             "HuberRegressorCV": dict(alphas=3), "QuantileRegressorCV": dict(alphas=3),
+             "RidgeCV": dict(alphas=[0.1, 1.0, 10.0])}
+
+
 def cv_estimators(scoring=None):
-    return [LassoCV(alphas=4, cv=3, scoring=scoring),
-            ElasticNetCV(l1_ratio=[0.5, 0.9], alphas=4, cv=3, scoring=scoring),
-            HuberRegressorCV(alphas=3, cv=3, scoring=scoring),
-            QuantileRegressorCV(alphas=3, cv=3, scoring=scoring),
-            RidgeCV(alphas=[0.1, 1.0, 10.0], cv=3, scoring=scoring)]
+    return [REGISTRY[name].make(cv=3, scoring=scoring, **OVERRIDES.get(name, {}))
+            for name in estimator_names("cv")]
 
 
 def fold_losses(est):

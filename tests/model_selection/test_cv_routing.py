@@ -4,19 +4,32 @@ import pytest
 import sklearn
 from sklearn.model_selection import GroupKFold
 
-from sklreg import (ElasticNetCV, HuberRegressorCV, LassoCV, QuantileRegressorCV,
-                    RidgeCV)
-from tests.conftest import make_problem
+from sklreg import RidgeCV
+from tests.conftest import ESTIMATORS as REGISTRY
+from tests.conftest import estimator_names, make_problem
 
-ESTIMATORS = [LassoCV(alphas=5), ElasticNetCV(l1_ratio=[0.3, 0.8], alphas=5),
-              HuberRegressorCV(alphas=4), QuantileRegressorCV(alphas=4),
-              RidgeCV(alphas=[0.1, 1.0, 10.0])]
+# every CV estimator of the registry; a second l1_ratio routes through the
+# (l1_ratio, fold) grid too
+OVERRIDES = {"ElasticNetCV": dict(l1_ratio=[0.3, 0.8]), "HuberRegressorCV": dict(alphas=4),
+             "QuantileRegressorCV": dict(alphas=4),
+             "MultiTaskElasticNetCV": dict(l1_ratio=[0.3, 0.8])}
+ESTIMATORS = [REGISTRY[name].make(**OVERRIDES.get(name, {}))
+              for name in estimator_names("cv") + estimator_names("cv", multitask=True)]
 
 
 @pytest.fixture(scope="module")
-def data():
+def problem():
     X, y, s = make_problem(80, 6, weights=True)
     groups = np.repeat(np.arange(8), 10)
+    return X, y, s, groups
+
+
+@pytest.fixture
+def data(problem, est):
+    """The problem, with two targets for a multi-task estimator."""
+    X, y, s, groups = problem
+    if REGISTRY[type(est).__name__].multitask:
+        y = np.column_stack([y, 0.5 * y + X[:, 0]])
     return X, y, s, groups
 
 
