@@ -228,7 +228,7 @@ class HuberSpec(Spec):
         # outliers, has n_w - epsilon**2 (n_w - k) > 0: the objective then
         # decreases linearly as sigma -> 0.  With epsilon = 1.35 that is
         # n < 2.2 (p + 1) (lightly penalised).  The solver stops at its scale
-        # floor with a ConvergenceWarning (documented, tests/test_huber.py
+        # floor with a ConvergenceWarning (documented, tests/linear_model/test_huber.py
         # test_degenerate_input_fits).  Keep the fuzzed problems off that edge.
         n_pos = len(y) if s is None else int(np.count_nonzero(s))
         assume(n_pos >= 3 * (X.shape[1] + 1))

@@ -10,7 +10,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import Ridge, RidgeCV, regularization_path
 from sklreg.model_selection import fold_scores, one_standard_error_alpha
-from sklreg.solvers._ridge import CentredDesign
 from sklreg.utils.reference import ridge_objective, ridge_objective_at_zero
 from tests.conftest import make_problem
 
@@ -128,16 +127,6 @@ def test_gap_is_an_upper_bound_for_truncated_iterative_solves():
             est = Ridge(alpha=0.5, solver=solver, tol=1e-14, max_iter=3).fit(X, y)
         ours = ridge_objective(X, y, est.coef_, est.intercept_, 0.5)
         assert 0 <= ours - best <= est.dual_gap_ * (1 + 1e-9) + 1e-9
-
-
-def test_sparse_intercept_gram_and_kernel_match_dense_centring():
-    X, y, s = make_problem(40, 25, sparse=True, weights=True, shift=2.0)
-    design = CentredDesign(X, s, True)
-    Xt = np.sqrt(s)[:, None] * (X.toarray() - np.average(X.toarray(), axis=0, weights=s))
-    np.testing.assert_allclose(design.gram(), Xt.T @ Xt, atol=1e-10)
-    np.testing.assert_allclose(design.kernel(), Xt @ Xt.T, atol=1e-10)
-    Xf = np.asfortranarray(X.toarray())
-    np.testing.assert_allclose(CentredDesign(Xf, s, True).gram(), Xt.T @ Xt, atol=1e-10)
 
 
 def test_alpha_zero_and_single_sample_fit():
