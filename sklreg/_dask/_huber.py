@@ -28,7 +28,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from sklreg._core._losses import Huber
-from sklreg._core._penalties import L1L2
 from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, block_arrays, merge_all
 from sklreg._dask._passes import Passes
