@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from sklreg._dask._data import DaskData
-from sklreg._dask._fit import check_supported
+from sklreg._dask._fit import check_supported, check_target
 from sklreg._dask._moments import block_fold_ids, merge_all, one_pass
 from sklreg._dask._reduced import (Reduced, ReducedPathData, fit_reduced, inner_estimator,
                                    reduced_path)
@@ -56,14 +56,18 @@ def hashed_fold_ids(X, cv=None):
 
 def squared_errors(moments, coefs, intercepts):
     """Weighted mean squared error of each (coef, intercept) on the rows
-    whose moments these are."""
-    p = moments.mean.shape[0] - 1
+    whose moments these are; with several targets (coefs of shape
+    (n_alphas, n_targets, p)), its mean over the targets."""
     S, mean = moments.scatter, moments.mean
-    W = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-    centred = S[p, p] - 2 * W @ S[:p, p] + np.einsum("aj,jk,ak->a", W, S[:p, :p], W)
-    offset = mean[p] - W @ mean[:p] - np.asarray(intercepts, dtype=np.float64)
+    W = np.asarray(coefs, dtype=np.float64)
+    p = W.shape[-1]
+    W = W.reshape(-1, mean.shape[0] - p, p)
+    B = np.asarray(intercepts, dtype=np.float64).reshape(W.shape[:2])
+    centred = (np.diagonal(S[p:, p:]) - 2 * np.einsum("atj,jt->at", W, S[:p, p:])
+               + np.einsum("atj,jk,atk->at", W, S[:p, :p], W))
+    offset = mean[p:] - W @ mean[:p] - B
     # the centred part is a sum of squares: rounding can only take it below 0
-    return np.maximum(centred, 0.0) / moments.weight + offset ** 2
+    return (np.maximum(centred, 0.0) / moments.weight + offset ** 2).mean(axis=1)
 
 
 def fold_moments(cv_est, data, fold_ids):
@@ -89,7 +93,7 @@ def fold_moments(cv_est, data, fold_ids):
     return folds, merge_all(list(labelled.values()))
 
 
-def _search(cv_est, extra, folds, total_reduced):
+def _search(cv_est, extra, folds, total_reduced, targets):
     est = cv_est._estimator(**extra)
     validate_params(est)
     est._check_params(total_reduced.R.shape[1])
@@ -101,7 +105,7 @@ def _search(cv_est, extra, folds, total_reduced):
     losses, coefs = np.empty((len(grid), len(folds))), []
     with collect_missed() as missed:
         for k, (train, test) in enumerate(folds):
-            reduced = Reduced(train, est.fit_intercept, ridge=False)
+            reduced = Reduced(train, est.fit_intercept, ridge=False, targets=targets)
             with collect_missed() as fold_missed, fit_progress(
                     cv_est.verbose, f"fold {k + 1}/{len(folds)}"):
                 path = reduced_path(est, reduced, np.dtype(np.float64), alphas=grid)
@@ -125,15 +129,16 @@ def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
                          "their mean squared error, computed from their moments; use "
                          "scoring=None")
     check_supported(cv_est._estimator(**cv_est._search_grid()[0]), type(cv_est).__name__)
-    data = DaskData(X, y, sample_weight)
+    data = DaskData(X, y, sample_weight, targets=True)
+    targets = check_target(cv_est, data)
     with fit_progress(cv_est.verbose, type(cv_est).__name__):
         folds, total = fold_moments(cv_est, data, fold_ids)
     if cv_est.verbose:
         print(f"[{type(cv_est).__name__}] one pass over {data.n_blocks} blocks of Dask "
               f"data: {total.rows} rows, {len(folds)} folds", flush=True)
-    total_reduced = Reduced(total, cv_est.fit_intercept, ridge=False)
+    total_reduced = Reduced(total, cv_est.fit_intercept, ridge=False, targets=targets)
     with collect_missed() as missed:
-        searches = [_search(cv_est, extra, folds, total_reduced)
+        searches = [_search(cv_est, extra, folds, total_reduced, targets)
                     for extra in cv_est._search_grid()]
         extra, grid, losses = cv_est._select_search(searches)
         estimator = cv_est._estimator(alpha=cv_est.alpha_, **extra)

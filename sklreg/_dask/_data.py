@@ -16,11 +16,14 @@ class DaskData:
     X is a Dask array with one chunk of columns and known row chunks, or a
     Dask DataFrame; y (and sample_weight, unless None or a number) is a Dask
     array, Series or one-column DataFrame of the same kind, or a NumPy array
-    beside a Dask array X.
+    beside a Dask array X.  With ``targets``, y may have several columns
+    (one chunk of them): ``y_ndim`` and ``n_targets`` say what it was.
     """
 
-    def __init__(self, X, y, sample_weight=None):
+    def __init__(self, X, y, sample_weight=None, targets=False):
         import dask.array as da
+
+        self.y_ndim, self.n_targets = 1, 1
 
         self.frame = _is_frame(X)
         if self.frame:
@@ -36,7 +39,7 @@ class DaskData:
                 t == np.float32 for t in X.dtypes) else np.dtype(np.float64))
             self.n_blocks = X.npartitions
             self._X = X.to_delayed(optimize_graph=False)
-            self._y = self._frame_part(y, "y")
+            self._y = self._frame_part(y, "y", targets)
             self._s = self._frame_part(sample_weight, "sample_weight")
         else:
             if not isinstance(X, da.Array) or X.ndim != 2:
@@ -58,7 +61,7 @@ class DaskData:
             self.row_chunks = X.chunks[0]
             self.n_blocks = len(self.row_chunks)
             self._X = X.to_delayed(optimize_graph=False).ravel()
-            self._y = self._array_part(y, "y")
+            self._y = self._array_part(y, "y", targets)
             self._s = self._array_part(sample_weight, "sample_weight")
         if self.n_features == 0:
             raise ValueError("X has no features (0 columns)")
@@ -70,7 +73,7 @@ class DaskData:
                 "data, select features first (screening, or a fit on a sample of rows "
                 "in memory), or fit in memory on one machine")
 
-    def _array_part(self, v, name):
+    def _array_part(self, v, name, targets=False):
         import dask.array as da
 
         if v is None or isinstance(v, Number):
@@ -80,10 +83,15 @@ class DaskData:
                             f"give both as arrays (e.g. {name}.to_dask_array(lengths=True))")
         if not isinstance(v, da.Array):
             v = np.asarray(v)
-        if v.ndim == 2 and v.shape[1] == 1:
+        if targets and v.ndim == 2:
+            self._set_targets(v.shape[1])
+            if isinstance(v, da.Array) and len(v.chunks[1]) != 1:
+                v = v.rechunk({1: -1})
+        elif v.ndim == 2 and v.shape[1] == 1:
             v = v.reshape(-1) if isinstance(v, np.ndarray) else v[:, 0]
-        if v.ndim != 1:
-            raise ValueError(f"{name} must be 1-D for Dask data; got shape {v.shape}")
+        if v.ndim != (self.y_ndim if targets else 1):
+            raise ValueError(f"{name} must be {'1-D or 2-D' if targets else '1-D'} for "
+                             f"Dask data; got shape {v.shape}")
         n = sum(self.row_chunks)
         if isinstance(v, da.Array) and any(np.isnan(c) for c in v.chunks[0]):
             raise ValueError(f"{name} has unknown chunk sizes: call "
@@ -92,15 +100,23 @@ class DaskData:
             raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} rows")
         if isinstance(v, np.ndarray):
             return list(np.split(v, np.cumsum(self.row_chunks)[:-1]))
-        return list(v.rechunk(self.row_chunks).to_delayed(optimize_graph=False).ravel())
+        chunks = (self.row_chunks,) + v.chunks[1:]
+        return list(v.rechunk(chunks).to_delayed(optimize_graph=False).ravel())
 
-    def _frame_part(self, v, name):
+    def _set_targets(self, n_targets):
+        if n_targets == 0:
+            raise ValueError("y has no columns (0 targets)")
+        self.y_ndim, self.n_targets = 2, int(n_targets)
+
+    def _frame_part(self, v, name, targets=False):
         if v is None or isinstance(v, Number):
             return [v] * self.n_blocks
         if not _is_frame(v):
             raise TypeError(f"{name} must be a Dask Series (or None) when X is a Dask "
                             f"DataFrame; got {type(v).__name__}")
-        if v.ndim == 2 and len(v.columns) != 1:
+        if targets and v.ndim == 2:
+            self._set_targets(len(v.columns))
+        elif v.ndim == 2 and len(v.columns) != 1:
             raise ValueError(f"{name} must be a single column; got {len(v.columns)}")
         if v.npartitions != self.n_blocks:
             raise ValueError(f"{name} has {v.npartitions} partitions but X has "

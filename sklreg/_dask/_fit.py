@@ -20,21 +20,33 @@ def check_supported(estimator, name=None):
         return
     raise TypeError(
         f"{name or type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "
-        "DataFrames sklreg fits Lasso, ElasticNet and Ridge (and their CV and paths) "
-        "and single HuberRegressor and QuantileRegressor fits; compute X and y into "
-        "memory for this one")
+        "DataFrames sklreg fits Lasso, ElasticNet, Ridge and the multi-task lasso and "
+        "elastic net (and their CV, IC and paths), HuberRegressor(CV) and single "
+        "QuantileRegressor fits; compute X and y into memory for this one")
+
+
+def check_target(estimator, data):
+    """The estimator's own check of y's shape (a multi-task estimator's 2-D
+    y), before any pass; y as the reduced problem's ``targets``."""
+    y = np.empty((0,) if data.y_ndim == 1 else (0, data.n_targets))
+    check = getattr(estimator, "_check_target", None)
+    if check is not None:
+        y = check(y)
+    return None if y.ndim == 1 else y.shape[1]
 
 
 def total_moments(estimator, X, y, sample_weight):
-    """Checked data and the moments of all its rows (one pass)."""
+    """Checked data, the moments of all its rows (one pass) and y's
+    ``targets`` (see ``Reduced``)."""
     validate_params(estimator)
     check_supported(estimator)
-    data = DaskData(X, y, sample_weight)
+    data = DaskData(X, y, sample_weight, targets=True)
+    targets = check_target(estimator, data)
     estimator._check_params(data.n_features)
     with fit_progress(getattr(estimator, "verbose", 0), type(estimator).__name__):
         moments = merge_all(list(one_pass(data).values()))
     _report_pass(estimator, data, moments)
-    return data, moments
+    return data, moments, targets
 
 
 def _report_pass(estimator, data, moments):
@@ -55,8 +67,8 @@ def fit(estimator, X, y, sample_weight=None):
     if route == "quantile":
         from sklreg._dask._quantile import fit_quantile
         return fit_quantile(estimator, X, y, sample_weight)
-    data, moments = total_moments(estimator, X, y, sample_weight)
-    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
+    data, moments, targets = total_moments(estimator, X, y, sample_weight)
+    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator), targets)
     fit_reduced(estimator, reduced, data.dtype, data.feature_names)
     estimator.n_features_in_ = data.n_features
     return estimator
@@ -65,8 +77,8 @@ def fit(estimator, X, y, sample_weight=None):
 def path(estimator, X, y, *, sample_weight=None, **kwargs):
     """``regularization_path`` for Dask X: one pass, then the path of the
     equivalent p x p problem."""
-    data, moments = total_moments(estimator, X, y, sample_weight)
-    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
+    data, moments, targets = total_moments(estimator, X, y, sample_weight)
+    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator), targets)
     return reduced_path(estimator, reduced, data.dtype, **kwargs)
 
 
@@ -76,8 +88,8 @@ def alpha_max(estimator, X, y, sample_weight=None):
     the datafit's ``1/n`` scale the same)."""
     from sklreg.path import validated_alpha_max
 
-    _, moments = total_moments(estimator, X, y, sample_weight)
-    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator))
+    _, moments, targets = total_moments(estimator, X, y, sample_weight)
+    reduced = Reduced(moments, estimator.fit_intercept, is_ridge(estimator), targets)
     return validated_alpha_max(inner_estimator(estimator), reduced.R, reduced.z, None)
 
 

@@ -98,11 +98,14 @@ def _dense(block, name, where):
 
 
 def block_arrays(X, y, s, where, check=True):
-    """One block's X, y and weights as float64 NumPy arrays; with ``check``,
+    """One block's X, y (1-D, or 2-D with several targets) and weights as
+    float64 NumPy arrays; with ``check``,
     a clear error naming the block for NaN, infinity, negative weights or
     lengths that differ."""
     X = _dense(X, "X", where)
-    y = _dense(y, "y", where).reshape(-1)
+    y = _dense(y, "y", where)
+    if y.ndim != 2 or y.shape[1] == 1:      # several columns: targets, kept
+        y = y.reshape(-1)
     n = X.shape[0]
     if isinstance(s, Number) or s is None:
         s = np.full(n, 1.0 if s is None else float(s))

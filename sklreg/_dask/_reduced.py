@@ -23,10 +23,13 @@ EPS = np.finfo(np.float64).eps
 
 
 class Reduced:
-    """``R``, ``z`` and the means that give back the intercept."""
+    """``R``, ``z`` and the means that give back the intercept; ``targets``:
+    None for a 1-D y, else the number of columns of a 2-D y (``z`` then has
+    as many, and the reduction is the same for each: ``G`` is shared)."""
 
-    def __init__(self, moments, fit_intercept, ridge):
-        p = moments.mean.shape[0] - 1
+    def __init__(self, moments, fit_intercept, ridge, targets=None):
+        t = 1 if targets is None else targets
+        p = moments.mean.shape[0] - t
         if moments.weight <= 0:
             raise ValueError("sample_weight is zero on every row: nothing to fit")
         scatter, mean = moments.scatter, moments.mean
@@ -38,25 +41,30 @@ class Reduced:
         # directions below the Gram's rounding carry only rounding of c too
         kept = lam > max(lam.max(initial=0.0), np.finfo(float).tiny) * p * EPS
         root = np.sqrt(lam)
-        proj = V.T @ scatter[:p, p]
-        # p + 1 rows (the last zero): a support of all p features is still
-        # smaller than the number of samples, so lasso's exact finish applies
-        rows = p + 1
+        proj = V.T @ scatter[:p, p:]
+        # p + 2 rows (the last two zero): a support of all p features is
+        # still below the rank bound (rows) less one, so lasso's exact
+        # finish applies to it (an exact finish needs support < rank - 1)
+        rows = p + 2
         k = 1.0 if ridge else np.sqrt(rows / moments.weight)
         self.R = np.zeros((rows, p), order="F")
         self.R[:p] = k * root[:, None] * V.T
-        self.z = np.zeros(rows)
-        self.z[:p] = k * np.divide(proj, root, out=np.zeros(p), where=kept)
-        self.x_mean, self.y_mean = mean[:p], mean[p]
+        z = np.zeros((rows, t))
+        z[:p] = k * np.divide(proj, root[:, None], out=np.zeros((p, t)), where=kept[:, None])
+        self.z = z[:, 0] if targets is None else np.asfortranarray(z)
+        self.x_mean = mean[:p]
+        self.y_mean = mean[p] if targets is None else mean[p:]
         # the moments carry rounding of relative size ~(p + 1) eps, and so
         # does the reduced objective: a gap cannot certify below that times
         # P(0), which the gaps reported for the full problem include
-        p0 = scatter[p, p] if ridge else scatter[p, p] / (2 * moments.weight)
+        spread = np.trace(scatter[p:, p:])
+        p0 = spread if ridge else spread / (2 * moments.weight)
         self.rounding = (p + 1) * EPS * p0
         self.moments = moments
 
     def intercepts(self, coefs):
-        """The best intercept for each row of ``coefs`` (0 without intercept)."""
+        """The best intercept for each row of ``coefs`` (one per target for
+        coefficients of shape (..., n_targets, p))."""
         return self.y_mean - np.asarray(coefs, dtype=np.float64) @ self.x_mean
 
 
@@ -79,8 +87,10 @@ def fit_reduced(estimator, reduced, dtype, feature_names=None):
     estimator.dual_gap_ = inner.dual_gap_ + reduced.rounding
     coef = np.asarray(inner.coef_, dtype=np.float64)
     estimator.coef_ = coef.astype(dtype)
-    estimator.intercept_ = dtype.type(reduced.intercepts(coef)
-                                      if estimator.fit_intercept else 0.0)
+    # the shape the in-memory fit gives (a scalar, or one per target)
+    intercept = reduced.intercepts(coef) if estimator.fit_intercept else 0.0
+    estimator.intercept_ = (np.broadcast_to(intercept, np.shape(inner.intercept_))
+                            .astype(dtype) if np.ndim(inner.intercept_) else dtype.type(intercept))
     if feature_names is not None:
         estimator.feature_names_in_ = feature_names
     elif hasattr(estimator, "feature_names_in_"):
@@ -94,7 +104,7 @@ def reduced_path(estimator, reduced, dtype, **kwargs):
     result = regularization_path(inner_estimator(estimator), reduced.R, reduced.z, **kwargs)
     coefs = np.asarray(result.coefs, dtype=np.float64)
     result.intercepts = (reduced.intercepts(coefs) if estimator.fit_intercept
-                         else np.zeros(len(coefs))).astype(dtype)
+                         else np.zeros(coefs.shape[:-1])).astype(dtype)
     result.coefs = coefs.astype(dtype)
     result.dual_gaps = result.dual_gaps + reduced.rounding
     result.data = ReducedPathData(estimator, reduced, dtype)

@@ -61,7 +61,22 @@ class LinearPredictMixin:
         return X @ self.coef_.T + self.intercept_
 
 
-class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
+class DaskPathMixin:
+    """``regularization_path`` and ``alpha_max`` on Dask data, from the
+    moments of one pass (``sklreg._dask``)."""
+
+    def _dask_path(self, X, y, sample_weight=None, **kwargs):
+        """``regularization_path`` on Dask data (see ``sklreg._dask``)."""
+        from sklreg._dask._fit import path
+        return path(self, X, y, sample_weight=sample_weight, **kwargs)
+
+    def _dask_alpha_max(self, X, y, sample_weight=None):
+        """``alpha_max`` on Dask data (see ``sklreg._dask``)."""
+        from sklreg._dask._fit import alpha_max
+        return alpha_max(self, X, y, sample_weight)
+
+
+class PenalizedRegressor(DaskPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Base class: ``min_{w, b} datafit(y - Xw - b) + penalty(w)``.
 
     A subclass declares ``_parameter_constraints``, stores its arguments in
@@ -159,16 +174,6 @@ class PenalizedRegressor(LinearPredictMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = results[0].n_iter if single else [r.n_iter for r in results]
         self._store_extra(results, single)
         return self
-
-    def _dask_path(self, X, y, sample_weight=None, **kwargs):
-        """``regularization_path`` on Dask data (see ``sklreg._dask``)."""
-        from sklreg._dask._fit import path
-        return path(self, X, y, sample_weight=sample_weight, **kwargs)
-
-    def _dask_alpha_max(self, X, y, sample_weight=None):
-        """``alpha_max`` on Dask data (see ``sklreg._dask``)."""
-        from sklreg._dask._fit import alpha_max
-        return alpha_max(self, X, y, sample_weight)
 
     def _warm_coef(self, n_targets, n_features):
         """Starting coefficients, float64 of shape (n_targets, n_features)."""

@@ -30,6 +30,7 @@ from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.linear_model._lasso import ElasticNet
 from sklreg.linear_model._quantile import QuantileRegressor
 from sklreg.path import regularization_path
+from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils.validation import validate_params, validate_X_y
 
 
@@ -71,11 +72,18 @@ class _InformationCriterionSelector(LinearPredictMixin, RegressorMixin, BaseEsti
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
+            from sklreg._dask._ic import fit_ic
+            return fit_ic(self, X, y, sample_weight)
         validate_params(self)
         X, y, s = validate_X_y(self, X, y, sample_weight)
         path = regularization_path(self._estimator(), X, y, alphas=self.alphas,
                                    eps=self.eps, sample_weight=s)
-        self.criterion_ = np.asarray(self._criterion(X, y, s, path), dtype=np.float64)
+        return self._choose(path, self._criterion(X, y, s, path), X.dtype)
+
+    def _choose(self, path, criterion, dtype):
+        """Keep the alpha of ``path`` whose ``criterion`` is lowest."""
+        self.criterion_ = np.asarray(criterion, dtype=np.float64)
         # ties to rounding (a flat end of the path) go to the larger alpha;
         # an exact fit has a criterion of -inf
         low = np.min(self.criterion_)
@@ -84,8 +92,8 @@ class _InformationCriterionSelector(LinearPredictMixin, RegressorMixin, BaseEsti
         self.path_ = path
         self.alphas_ = path.alphas
         self.alpha_ = float(path.alphas[best])
-        self.coef_ = path.coefs[best].astype(X.dtype, copy=False)
-        self.intercept_ = X.dtype.type(path.intercepts[best])
+        self.coef_ = path.coefs[best].astype(dtype, copy=False)
+        self.intercept_ = dtype.type(path.intercepts[best])
         self.dual_gap_ = float(path.dual_gaps[best])
         self.n_iter_ = int(path.n_iters[best])
         return self
@@ -134,29 +142,40 @@ class _GaussianIC(_InformationCriterionSelector):
 
     def _criterion(self, X, y, s, path):
         s = np.ones(X.shape[0]) if s is None else s
-        n = s.sum()
-        self.noise_variance_ = (self._estimate_noise_variance(X, y, s)
-                                if self.noise_variance is None else float(self.noise_variance))
+        noise = (self._estimate_noise_variance(X, y, s) if self.noise_variance is None
+                 else None)
+        residuals = y[:, None] - self._fitted_values(X, path)
+        return self._gaussian(s.sum(), s @ residuals ** 2, noise,
+                              self._degrees_of_freedom(X, y, s, path))
+
+    def _gaussian(self, n, rss, noise, df):
+        """The criterion from the residual sums of squares and the degrees
+        of freedom at each alpha (``noise``: the estimated noise variance,
+        None when given); sets ``noise_variance_``."""
+        self.noise_variance_ = float(self.noise_variance if noise is None else noise)
         if not self.noise_variance_ > 0:
             raise ValueError("noise_variance must be positive to compute the criterion; "
                              f"got {self.noise_variance_!r} (y is fitted exactly)")
-        residuals = y[:, None] - self._fitted_values(X, path)
-        rss = s @ residuals ** 2
         factor = 2.0 if self.criterion == "aic" else log(n)
-        df = self._degrees_of_freedom(X, y, s, path)
         return (n * np.log(2 * np.pi * self.noise_variance_)
                 + rss / self.noise_variance_ + factor * df)
+
+    def _noise_dof(self, n, p):
+        """Degrees of freedom of the least-squares residuals (n the weight
+        sum), or a clear error when the noise variance cannot be estimated."""
+        dof = n - p - self.fit_intercept
+        if dof <= 0:
+            raise ValueError(
+                f"{type(self).__name__} cannot estimate the noise variance with "
+                f"n_samples ({n:g}, the sum of sample_weight if given) <= "
+                f"n_features ({p}) + fit_intercept: pass noise_variance (an "
+                "estimate of the variance of y's noise).")
+        return dof
 
     def _estimate_noise_variance(self, X, y, s):
         """Residual variance of the unpenalised (least-squares) fit."""
         n, p = X.shape
-        dof = s.sum() - p - self.fit_intercept
-        if dof <= 0:
-            raise ValueError(
-                f"{type(self).__name__} cannot estimate the noise variance with "
-                f"n_samples ({s.sum():g}, the sum of sample_weight if given) <= "
-                f"n_features ({p}) + fit_intercept: pass noise_variance (an "
-                "estimate of the variance of y's noise).")
+        dof = self._noise_dof(s.sum(), p)
         root = np.sqrt(s)
         if sp.issparse(X) and not self.positive:
             mean = s @ X / s.sum() if self.fit_intercept else np.zeros(p)
@@ -275,18 +294,24 @@ class ElasticNetIC(_GaussianIC):
                           max_iter=self.max_iter, tol=self.tol, positive=self.positive)
 
     def _degrees_of_freedom(self, X, y, s, path):
-        ridge = s.sum() * (1.0 - self.l1_ratio)
+        root = np.sqrt(s)
+
+        def squared_singular_values(columns):
+            Xa, _ = _centred(X[:, columns], y, s, self.fit_intercept)
+            return np.linalg.svd(root[:, None] * Xa, compute_uv=False) ** 2
+        return self._smoother_df(s.sum(), path, squared_singular_values)
+
+    def _smoother_df(self, n, path, squared_singular_values):
+        """The trace of the smoother at each alpha; ``squared_singular_values``
+        of the (weighted, centred) columns of an active set (an index array)."""
+        ridge = n * (1.0 - self.l1_ratio)
         if ridge == 0:
             return self._n_nonzero(path)
-        active = _active(path.coefs)
-        root = np.sqrt(s)
         df = np.zeros(len(path.alphas))
-        for k, (alpha, columns) in enumerate(zip(path.alphas, active)):
-            if not columns.any():
-                continue
-            Xa, _ = _centred(X[:, np.flatnonzero(columns)], y, s, self.fit_intercept)
-            d2 = np.linalg.svd(root[:, None] * Xa, compute_uv=False) ** 2
-            df[k] = np.sum(d2 / (d2 + ridge * alpha))
+        for k, (alpha, columns) in enumerate(zip(path.alphas, _active(path.coefs))):
+            if columns.any():
+                d2 = squared_singular_values(np.flatnonzero(columns))
+                df[k] = np.sum(d2 / (d2 + ridge * alpha))
         return df
 
 

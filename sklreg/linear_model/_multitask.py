@@ -18,9 +18,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
-from sklreg.linear_model._base import LinearPredictMixin
+from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin
 from sklreg.path import PathResult, collect_results
 from sklreg.solvers._base import SolverResult, gap_target
+from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils.validation import validate_params, validate_X_y
 
 CHECK_EVERY = 5     # epochs between two duality-gap checks (a check costs half an epoch)
@@ -141,7 +142,8 @@ def _means(X, Y, s, n_w, fit_intercept):
     return mu, y_mean
 
 
-class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
+class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, LinearPredictMixin, RegressorMixin,
+                          BaseEstimator):
     """Multi-task elastic net: an L2,1 penalty selects the same features for
     every task.
 
@@ -255,6 +257,9 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
+            from sklreg._dask._fit import fit as fit_dask
+            return fit_dask(self, X, y, sample_weight)
         validate_params(self)
         X, Y, s = validate_X_y(self, X, y, sample_weight)
         problem = MultiTaskProblem(self, X, self._check_target(Y), s)
@@ -268,6 +273,7 @@ class MultiTaskElasticNet(MultiOutputMixin, LinearPredictMixin, RegressorMixin, 
         return self
 
     _multi_task = True      # y is (n_samples, n_tasks), one certificate for all tasks
+    _dask_moments = True    # Dask data: fitted from its moments (sklreg._dask)
 
     def _check_target(self, Y):
         if Y.ndim == 1:

@@ -22,8 +22,8 @@ _MULTI_TASK_NOTES = """
     The fold loss is scikit-learn's: the mean over the tasks of each task's
     (weighted) mean squared error on the test fold.  ``cv_coefs_`` holds
     arrays of shape (n_alphas, n_tasks, n_features), ``path_`` one duality
-    gap per alpha (the tasks form one problem).  Dask data is not taken
-    (a TypeError): compute X and y into memory.
+    gap per alpha (the tasks form one problem).  On Dask data every fold's
+    moments come from one pass (see the user guide).
 """
 
 
