@@ -52,7 +52,7 @@ def tasks_run_again(scheduler, task):
 # the model, the task of a pass to interrupt, blocks, the seconds a block
 # takes (Huber's passes are many: short ones)
 CASES = [(lambda: Lasso(alpha=0.02, tol=1e-10), "_block_moments", 10, 0.4),
-         (lambda: HuberRegressor(tol=1e-10), "_block_requests", 4, 0.15)]
+         (lambda: HuberRegressor(tol=1e-10), "block_requests", 4, 0.15)]
 
 
 @pytest.mark.parametrize("model, task, n_blocks, delay", CASES,

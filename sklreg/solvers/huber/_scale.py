@@ -12,7 +12,7 @@ and only the thresholds inside it are sorted.
 """
 import numpy as np
 
-from sklreg.solvers.huber._problem import Scan
+from sklreg.solvers.huber._certificate import Scan
 
 ROUNDING = 8 * np.finfo(np.float64).eps
 MAX_SCALE_STEPS = 8         # passes of the scale search before a sorted scan

@@ -1,0 +1,231 @@
+"""HuberRegressor on Dask data, on the client: damped Newton on (w, [b,]
+sigma), one pass over the blocks a step (the sums come from
+``_huber_blocks``).
+
+Each pass computes the sums at the Newton step's full point and, in the
+same pass, the scans along the step that the line search may need:
+
+* the full step is taken when it decreases the objective enough (Armijo):
+  the next step's sums are then already there, one pass a step;
+* otherwise the longest shorter step that does, at the best scale on its
+  piece (``on_piece``: exact while no sample changes side), and the next
+  pass computes the sums there.
+
+The certificate is the in-memory problem's (``SummedHuberProblem`` is a
+``HuberCertificate`` whose samples stay on the workers), computed at the
+final point from that pass's sums.  ``P(0)``, the scale of ``tol``, is
+bounded from below by the same Newton method on the problem without
+features, run in the same passes (the objective of any point minus its
+gap bounds it too): the target ``tol * P(0)`` is never looser than in
+memory.
+"""
+from types import SimpleNamespace
+
+import numpy as np
+
+from sklreg._dask._huber_blocks import block_requests, merge_results
+from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
+from sklreg.solvers.huber._certificate import HuberCertificate, Scan, _inlier_epsilon
+from sklreg.solvers.huber._hessian import newton_direction, newton_matrix
+from sklreg.solvers.huber._newton import newton_gradient
+from sklreg.solvers.huber._result import HuberResult
+from sklreg.solvers.huber._scale import ROUNDING, on_piece
+from sklreg.solvers.huber._session import SCALE_FLOOR
+
+STEPS = tuple(0.5 ** k for k in range(8))    # line-search trials, one pass for all
+NULL_REL_TOL = 1e-12                          # the P(0) solve's relative target
+
+
+class SummedHuberProblem(HuberCertificate):
+    """The Huber problem of centred columns ``cols`` of X, whose samples stay
+    on the workers: the in-memory certificate, objective and penalty
+    (``HuberCertificate``), fed with sums a pass returns (``xs`` is set
+    from the first one)."""
+
+    def __init__(self, moments, min_weight, cols, epsilon, l1, l2, fit_intercept, y_scale):
+        p = moments.mean.shape[0] - 1
+        n_w = moments.weight
+        self._set_data(n_rows=moments.rows, n_w=n_w, y_scale=y_scale, epsilon=epsilon,
+                       eps=_inlier_epsilon(float(epsilon), np.array([min_weight]), n_w),
+                       l1=l1, l2=l2, positive=False, bounds=None, fit_intercept=fit_intercept)
+        self.cols = cols
+        scatter = moments.scatter[np.ix_(cols, cols)].diagonal()
+        self.centre = moments.mean[cols] if fit_intercept else np.zeros(cols.size)
+        self.sqnorms = scatter + (0.0 if fit_intercept else n_w * self.centre ** 2)
+        self.xs = np.zeros(cols.size)
+        self.y_centre = moments.mean[p] / y_scale if fit_intercept else 0.0
+        self.constant = np.zeros(cols.size, dtype=bool)
+        self.shift = None
+        spread = np.sqrt(moments.scatter[p, p] / n_w) / y_scale
+        self.scale_floor = max(SCALE_FLOOR * spread, 10 * np.finfo(np.float64).eps)
+
+    def consts(self):
+        """What the workers need to compute this problem's sums."""
+        return SimpleNamespace(cols=self.cols, centre=self.centre, y_scale=self.y_scale,
+                               y_centre=self.y_centre, eps=self.eps, epsilon=self.epsilon,
+                               fit_intercept=self.fit_intercept)
+
+
+class Newton:
+    """Damped Newton on (w, [b,] sigma) of a ``SummedHuberProblem`` (whose
+    index in the pass's ``consts`` is ``index``); its
+    sums come from the passes it asks for (``requests``, ``receive``)."""
+
+    def __init__(self, problem, index, w, b, sigma, n_rows):
+        self.problem, self.index = problem, index
+        self.w, self.b, self.sigma = w, b, sigma
+        self.noise = ROUNDING * np.sqrt(n_rows)
+        self.cert = self.step = None
+        self.excess = 0.0
+        self.n_iter, self.failed = 0, False
+
+    def _at(self, t):
+        p = self.w.shape[0]
+        d = self.step
+        db = d[p] if self.problem.fit_intercept else 0.0
+        sigma = self.sigma + t * d[-1]
+        return self.w + t * d[:p], self.b + t * db, sigma if sigma > 0 else self.sigma
+
+    def _x(self, w):
+        return w if w.shape[0] else None       # the problem without features
+
+    def requests(self):
+        k = self.index
+        if self.step is None:
+            return [("sums", k, self._x(self.w), self.b, self.sigma)]
+        p = self.w.shape[0]
+        w, b, sigma = self._at(1.0)
+        db = self.step[p] if self.problem.fit_intercept else 0.0
+        trials = [(t, self._at(t)[2]) for t in STEPS]
+        return [("sums", k, self._x(w), b, sigma),
+                ("trials", k, self._x(self.w), self.b, self._x(self.step[:p]), db, trials)]
+
+    def _arrive(self, w, b, sigma, sums):
+        """Take (w, b, sigma) with its sums; the next step from there."""
+        problem = self.problem
+        problem.xs = sums["xs"]
+        dual = problem.dual_of_sums(Scan(*sums["scan"]), sums["total"], sums["grad"],
+                                    sums["energy"], sums["top"], sums["bottom"], sums["ty"])
+        self.w, self.b, self.sigma = w, b, sigma
+        self.cert, self.excess = problem.certify(w, dual, sigma), sums["excess"]
+        self.grad = newton_gradient(problem, w, self.cert)
+        A = newton_matrix(problem, sums["G"], sums["S"], sigma, dual)
+        self.step = newton_direction(A, self.grad)
+        if not (np.dot(self.grad, self.step) < 0 and np.all(np.isfinite(self.step))):
+            self.step = None
+            self.failed = True
+
+    def _descends(self, value, t):
+        primal = self.cert.primal
+        slope = t * np.dot(self.grad, self.step)
+        noise = self.noise * abs(primal)
+        return value <= primal + 1e-4 * slope + (noise if -slope <= noise else 0.0)
+
+    def receive(self, results):
+        if self.step is None:
+            self._arrive(self.w, self.b, self.sigma, results[0])
+            return
+        sums, scans = results
+        w, b, sigma = self._at(1.0)
+        self.n_iter += 1
+        if self._descends(sums["scan"][0] + self.problem.penalty.values(w), 1.0):
+            self._arrive(w, b, sigma, sums)
+            return
+        for t, scan in zip(STEPS, scans):
+            w, b, sigma = self._at(t)
+            sigma, scan = _best_on_piece(self.problem, sigma, scan)
+            if self._descends(self.problem.objective(w, scan), t):
+                self.w, self.b, self.sigma = w, b, sigma
+                self.cert = self.step = None
+                return
+        self.n_iter -= 1
+        self.step, self.failed = None, True
+
+
+def _best_on_piece(problem, sigma, scan):
+    """The best scale between the scan's ``low`` and ``high`` (where no
+    sample changes side), and the Scan there."""
+    scan = Scan(*scan)
+    q_in, denom = 0.5 * scan.dd_scale * sigma ** 3, scan.d_scale + 0.5 * scan.dd_scale * sigma
+    root = np.sqrt(q_in / denom) if denom > 0 else np.inf
+    to = max(min(max(root, scan.low), scan.high), problem.scale_floor)
+    if not np.isfinite(to) or to == sigma:
+        return sigma, scan
+    moved = on_piece(sigma, to, scan)
+    return (to, moved) if moved.fit <= scan.fit else (sigma, scan)
+
+
+def start(moments, problem):
+    """(w, b, sigma) to begin from: the lightly ridged least-squares fit,
+    the best intercept, and the scale where all samples are inliers."""
+    p, ys = moments.mean.shape[0] - 1, problem.y_scale
+    cols = problem.cols
+    S = moments.scatter
+    if not problem.fit_intercept:
+        S = S + moments.weight * np.outer(moments.mean, moments.mean)
+    G, c, syy = S[np.ix_(cols, cols)], S[cols, p] / ys, S[p, p] / ys ** 2
+    A = G.copy()
+    A.flat[::cols.size + 1] += problem.l2 + 1e-10 * max(np.trace(G) / max(cols.size, 1),
+                                                       1e-300)
+    w = -newton_direction(A, c) if cols.size else np.zeros(0)
+    w = w if np.all(np.isfinite(w)) else np.zeros(cols.size)
+    rss = max(syy - 2 * np.dot(w, c) + w @ G @ w, 0.0)
+    sigma = max(np.sqrt(rss / moments.weight), problem.scale_floor)
+    return w, problem.y_centre, sigma
+
+
+def run_newton(passes, consts, main, null, tol, max_iter):
+    """Run ``main`` and ``null`` (the problem without features, whose
+    objective bounds P(0)) in the same passes, until ``main``'s
+    certificate reaches ``tol * P(0)`` and then, within as many steps
+    again, ``tol**2 * P(0)`` (as in memory)."""
+    converged, tol_abs = None, np.inf
+    while True:
+        solvers = [main] + ([null] if not _done(null) else [])
+        requests = [r for solver in solvers for r in solver.requests()]
+        results = passes.run(block_requests, merge_results, consts, requests)
+        for solver in solvers:
+            mine = [res for req, res in zip(requests, results) if req[1] == solver.index]
+            solver.receive(mine)
+        if main.cert is None:
+            if main.failed:
+                break
+            continue
+        p0 = max([main.cert.primal - main.cert.gap]
+                 + ([null.cert.primal - null.cert.gap] if null.cert else []))
+        tol_abs = gap_target(tol, max(p0, 0.0), FINISHED_GAP_FLOOR)
+        finish_abs = gap_target(tol ** 2, max(p0, 0.0), FINISHED_GAP_FLOOR)
+        gap = main.cert.gap
+        c = main.problem.y_scale
+        passes.say(f"Newton step {main.n_iter}, certificate {c * gap:.3e} (target "
+                   f"{c * tol_abs:.3e})")
+        if converged is None and gap <= tol_abs:
+            converged = _result(main, tol_abs)
+            stop_at = main.n_iter + min(main.n_iter, max_iter - main.n_iter)
+        if converged is not None and (gap <= finish_abs or main.n_iter >= stop_at):
+            break
+        if main.failed or main.n_iter >= max_iter:
+            break
+    last = _result(main, tol_abs)
+    # the finish's point, unless its certificate is worse (its objective
+    # is then within its smaller gap of the optimum, below the other's)
+    if converged is not None and last.gap > converged.gap:
+        last = converged
+    passes.say(f"done after {last.n_iter} Newton steps: certificate {last.gap:.3e}")
+    return last
+
+
+def _result(solver, tol_abs):
+    """The HuberResult at the solver's point, in the caller's units."""
+    problem, c = solver.problem, solver.problem.y_scale
+    cert = solver.cert
+    return HuberResult(coef=c * solver.w, intercept=c * (solver.b - np.dot(
+        problem.centre, solver.w)), gap=c * (cert.gap + solver.excess),
+        primal=c * (cert.primal + solver.excess), tol_abs=c * tol_abs,
+        n_iter=solver.n_iter, scale=c * solver.sigma)
+
+
+def _done(null):
+    cert = null.cert
+    return null.failed or null.n_iter >= 100 or (
+        cert is not None and cert.gap <= NULL_REL_TOL * abs(cert.primal))
