@@ -19,19 +19,12 @@ from sklreg._dask._passes import Passes
 
 
 def fit_huber(estimator, X, y, sample_weight=None):
-    """``HuberRegressor.fit`` on Dask data (smooth penalty: ``l1_ratio=0``
-    or ``alpha=0``, ``positive=False``)."""
+    """``HuberRegressor.fit`` on Dask data: Newton's method (proximal
+    Newton with an L1 part or ``positive``), one pass a step."""
     from sklreg.utils.validation import validate_params
 
     validate_params(estimator)
     refuse_bounds(estimator)
-    l1, l2 = estimator._penalty_at(estimator.alpha, 1)
-    if estimator.positive or l1[0] > 0:
-        raise ValueError(
-            f"HuberRegressor on Dask data fits a smooth penalty (Newton's method, one "
-            f"pass a step): l1_ratio=0 (or alpha=0) and positive=False; got l1_ratio="
-            f"{estimator.l1_ratio!r}, positive={estimator.positive!r}. Fit in memory "
-            f"for an L1 part or signs")
     data = DaskData(X, y, sample_weight)
     passes = Passes(data, estimator)
     moments, min_weight = _first(passes)
@@ -45,7 +38,7 @@ def fit_huber(estimator, X, y, sample_weight=None):
     y_scale = _y_scale(moments)
     l1, l2 = estimator._penalty_at(estimator.alpha, cols.size)
     main = SummedHuberProblem(moments, min_weight, cols, estimator.epsilon, l1, l2,
-                              estimator.fit_intercept, y_scale)
+                              estimator.fit_intercept, y_scale, estimator.positive)
     null = SummedHuberProblem(moments, min_weight, np.zeros(0, dtype=np.intp),
                               estimator.epsilon, np.zeros(0), np.zeros(0),
                               estimator.fit_intercept, y_scale)

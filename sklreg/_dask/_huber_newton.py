@@ -32,6 +32,7 @@ from sklreg.solvers.huber._result import HuberResult
 from sklreg.solvers.huber._scale import ROUNDING, on_piece
 from sklreg.solvers.huber._session import SCALE_FLOOR
 
+EPS = np.finfo(np.float64).eps
 STEPS = tuple(0.5 ** k for k in range(8))    # line-search trials, one pass for all
 NULL_REL_TOL = 1e-12                          # the P(0) solve's relative target
 
@@ -42,12 +43,14 @@ class SummedHuberProblem(HuberCertificate):
     (``HuberCertificate``), fed with sums a pass returns (``xs`` is set
     from the first one)."""
 
-    def __init__(self, moments, min_weight, cols, epsilon, l1, l2, fit_intercept, y_scale):
+    def __init__(self, moments, min_weight, cols, epsilon, l1, l2, fit_intercept, y_scale,
+                 positive=False):
         p = moments.mean.shape[0] - 1
         n_w = moments.weight
         self._set_data(n_rows=moments.rows, n_w=n_w, y_scale=y_scale, epsilon=epsilon,
                        eps=_inlier_epsilon(float(epsilon), np.array([min_weight]), n_w),
-                       l1=l1, l2=l2, positive=False, bounds=None, fit_intercept=fit_intercept)
+                       l1=l1, l2=l2, positive=positive, bounds=None,
+                       fit_intercept=fit_intercept)
         self.cols = cols
         scatter = moments.scatter[np.ix_(cols, cols)].diagonal()
         self.centre = moments.mean[cols] if fit_intercept else np.zeros(cols.size)
@@ -110,14 +113,18 @@ class Newton:
         self.cert, self.excess = problem.certify(w, dual, sigma), sums["excess"]
         self.grad = newton_gradient(problem, w, self.cert)
         A = newton_matrix(problem, sums["G"], sums["S"], sigma, dual)
-        self.step = newton_direction(A, self.grad)
-        if not (np.dot(self.grad, self.step) < 0 and np.all(np.isfinite(self.step))):
+        if problem.smooth:
+            self.step = newton_direction(A, self.grad)
+            self.slope = np.dot(self.grad, self.step)
+        else:
+            self.step, self.slope = proximal_newton_step(problem, w, A, self.grad)
+        if not (self.slope < 0 and np.all(np.isfinite(self.step))):
             self.step = None
             self.failed = True
 
     def _descends(self, value, t):
         primal = self.cert.primal
-        slope = t * np.dot(self.grad, self.step)
+        slope = t * self.slope
         noise = self.noise * abs(primal)
         return value <= primal + 1e-4 * slope + (noise if -slope <= noise else 0.0)
 
@@ -140,6 +147,48 @@ class Newton:
                 return
         self.n_iter -= 1
         self.step, self.failed = None, True
+
+
+def proximal_newton_step(problem, w, A, grad, max_sweeps=500):
+    """The proximal Newton step of a penalty with an L1 part (or signs):
+    ``d`` minimising the model ``grad . d + d^T A d / 2 + l1 . |w + d|``
+    (``w + d >= 0`` with ``positive``), by coordinate descent on the
+    (p + 2)-square model, on the client: no pass.  Returns ``d`` and the
+    model's decrease ``grad . d + l1 . (|w + d| - |w|)``, negative unless
+    w is optimal, which the line search's Armijo rule takes as its slope
+    (Lee, Sun and Saunders, 2014, "Proximal Newton-type methods").  Once
+    the signs settle, this is Newton's step on their face."""
+    p, k = w.shape[0], A.shape[0]
+    l1 = np.broadcast_to(problem.l1, (p,))
+    z = np.concatenate([w, np.zeros(k - p)])     # the point w + d, and d past p
+    x0 = z.copy()
+    curvature = np.diagonal(A).copy()
+    # a coordinate without curvature (no inlier sees it) cannot move in the model
+    movable = curvature > EPS * np.max(curvature, initial=0.0)
+    Ad = np.zeros(k)                             # A (z - x0)
+    scale = np.max(np.abs(w), initial=0.0) + 1.0
+    for _ in range(max_sweeps):
+        largest = 0.0
+        for j in np.flatnonzero(movable):
+            partial = grad[j] + Ad[j]
+            target = z[j] - partial / curvature[j]
+            if j < p:
+                threshold = l1[j] / curvature[j]
+                new = np.sign(target) * max(abs(target) - threshold, 0.0)
+                if problem.positive:
+                    new = max(new, 0.0)
+            else:
+                new = target
+            change = new - z[j]
+            if change:
+                Ad += change * A[:, j]
+                z[j] = new
+                largest = max(largest, abs(change))
+        if largest <= 1e-13 * scale:
+            break
+    d = z - x0
+    slope = np.dot(grad, d) + np.dot(l1, np.abs(z[:p]) - np.abs(w))
+    return d, slope
 
 
 def _best_on_piece(problem, sigma, scan):
@@ -169,6 +218,8 @@ def start(moments, problem):
                                                        1e-300)
     w = -newton_direction(A, c) if cols.size else np.zeros(0)
     w = w if np.all(np.isfinite(w)) else np.zeros(cols.size)
+    if problem.positive:            # a start inside the constraint
+        w = np.maximum(w, 0.0)
     rss = max(syy - 2 * np.dot(w, c) + w @ G @ w, 0.0)
     sigma = max(np.sqrt(rss / moments.weight), problem.scale_floor)
     return w, problem.y_centre, sigma
