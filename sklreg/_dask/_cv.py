@@ -76,6 +76,13 @@ def fold_moments(cv_est, data, fold_ids):
         labelled = one_pass(data, folds=data.fold_blocks(fold_ids))
     else:
         labelled = one_pass(data, hashed=hashed_folds(cv_est.cv))
+    folds, total, _ = split_folds(labelled)
+    return folds, total
+
+
+def split_folds(labelled):
+    """[(train moments, test moments)] per fold, the total and the folds'
+    labels, from the moments of each fold label."""
     tested = sorted(label for label in labelled if label != NEVER_TESTED)
     if len(tested) < 2:
         raise ValueError(f"cross-validation needs at least 2 folds; got {len(tested)}")
@@ -90,7 +97,7 @@ def fold_moments(cv_est, data, fold_ids):
             raise ValueError(f"sample_weight is zero on every test sample of fold {k + 1}: "
                              "its loss is undefined. Choose other folds.")
         folds.append((train, labelled[label]))
-    return folds, merge_all(list(labelled.values()))
+    return folds, merge_all(list(labelled.values())), tested
 
 
 def _search(cv_est, extra, folds, total_reduced, targets):
@@ -124,6 +131,9 @@ def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
     if params:
         raise TypeError(f"{type(cv_est).__name__}.fit on Dask data takes no splitter "
                         f"parameters (got {sorted(params)}): give fold numbers as fold_ids")
+    if getattr(cv_est._estimator_class, "_dask_fit", None) == "huber":
+        from sklreg._dask._huber_cv import fit_huber_cv
+        return fit_huber_cv(cv_est, X, y, sample_weight, fold_ids)
     if cv_est.scoring is not None:
         raise ValueError("scoring is not available on Dask data: folds are scored by "
                          "their mean squared error, computed from their moments; use "

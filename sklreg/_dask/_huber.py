@@ -10,11 +10,14 @@ of ``[X, y]``: the least-squares start, the columns' means (X is centred by
 them on the workers, which changes the intercept, not the optimum) and the
 scale of y.
 """
+from types import SimpleNamespace
+
 import numpy as np
 
 from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._huber_blocks import first_block, merge_first, outlier_block
-from sklreg._dask._huber_newton import Newton, SummedHuberProblem, run_newton, start
+from sklreg._dask._huber_newton import Newton, SummedHuberProblem, Track, drive, start
+from sklreg._dask._moments import UNSPLIT
 from sklreg._dask._passes import Passes
 
 
@@ -27,18 +30,17 @@ def fit_huber(estimator, X, y, sample_weight=None):
     refuse_bounds(estimator)
     data = DaskData(X, y, sample_weight)
     passes = Passes(data, estimator)
-    moments, min_weight = _first(passes)
+    labelled, min_weight = first_pass(passes, [None] * data.n_blocks)
+    moments = labelled[UNSPLIT]
     if moments.weight <= 0:
         raise ValueError("sample_weight is zero on every row: nothing to fit")
     p = data.n_features
-    scatter = moments.scatter.diagonal()[:p]
-    # a constant column only duplicates the intercept: its coefficient is 0
-    cols = np.flatnonzero(~(estimator.fit_intercept & (
-        scatter <= moments.weight * (16 * np.finfo(float).eps * moments.mean[:p]) ** 2)))
-    y_scale = _y_scale(moments)
+    cols = varying_columns(moments, estimator.fit_intercept, p)
+    y_scale = y_scale_of(moments)
     l1, l2 = estimator._penalty_at(estimator.alpha, cols.size)
+    centre = moments.mean[:p] if estimator.fit_intercept else np.zeros(p)
     main = SummedHuberProblem(moments, min_weight, cols, estimator.epsilon, l1, l2,
-                              estimator.fit_intercept, y_scale, estimator.positive)
+                              estimator.fit_intercept, y_scale, estimator.positive, centre)
     null = SummedHuberProblem(moments, min_weight, np.zeros(0, dtype=np.intp),
                               estimator.epsilon, np.zeros(0), np.zeros(0),
                               estimator.fit_intercept, y_scale)
@@ -48,10 +50,13 @@ def fit_huber(estimator, X, y, sample_weight=None):
         w = np.asarray(estimator.coef_, dtype=np.float64)[cols] / y_scale
         b = float(estimator.intercept_) / y_scale + np.dot(main.centre, w)
         begin = (w, b, max(estimator.scale_ / y_scale, main.scale_floor))
-    result = run_newton(passes, [main.consts(), null.consts()],
-                        Newton(main, 0, *begin, moments.rows),
-                        Newton(null, 1, *start(moments, null), moments.rows),
-                        estimator.tol, estimator.max_iter)
+    shared = SimpleNamespace(centre=centre, y_scale=y_scale, hashed=None)
+    track = Track(Newton(main, 0, *begin, moments.rows),
+                  Newton(null, 1, *start(moments, null), moments.rows),
+                  estimator.tol, estimator.max_iter, say=passes.say)
+    drive(passes, shared, [main.consts(), null.consts()], [track], [None] * data.n_blocks)
+    result = track.result()
+    passes.say(f"done after {result.n_iter} Newton steps: certificate {result.gap:.3e}")
     result.warn_if_not_converged(alpha=estimator.alpha)
     coef = np.zeros(p)
     coef[cols] = result.coef
@@ -69,7 +74,15 @@ def fit_huber(estimator, X, y, sample_weight=None):
     return estimator
 
 
-def _y_scale(moments):
+def varying_columns(moments, fit_intercept, p):
+    """The columns fitted: with an intercept, a constant column only
+    duplicates it (its coefficient is 0)."""
+    scatter = moments.scatter.diagonal()[:p]
+    return np.flatnonzero(~(fit_intercept & (
+        scatter <= moments.weight * (16 * np.finfo(float).eps * moments.mean[:p]) ** 2)))
+
+
+def y_scale_of(moments):
     """A power of two near y's spread (its weighted standard deviation, or
     its mean when y is constant), 1 for y = 0: as in memory, the solver's
     rounding allowances are then relative whatever y's magnitude."""
@@ -79,11 +92,14 @@ def _y_scale(moments):
     return float(np.ldexp(1.0, int(np.frexp(top)[1]))) if 0 < top < np.inf else 1.0
 
 
-def _first(passes):
-    """The first pass: the moments of [X, y] and the smallest positive weight."""
-    out = passes.run(first_block, merge_first, indexed=True)
-    passes.say(f"moments of {out[0].rows} rows, {passes.data.n_features} features")
-    return out
+def first_pass(passes, per_block, hashed=None):
+    """The first pass: the moments of [X, y] per fold label (UNSPLIT
+    without folds) and the smallest positive weight."""
+    labelled, min_weight = passes.run(first_block, merge_first, hashed, indexed=True,
+                                      per_block=per_block)
+    rows = sum(m.rows for m in labelled.values())
+    passes.say(f"moments of {rows} rows, {passes.data.n_features} features")
+    return labelled, min_weight
 
 
 def _outliers(data, coef, intercept, threshold):

@@ -8,14 +8,9 @@ rows, merged between blocks by adding (the scans' extremes by max/min).
 import numpy as np
 
 from sklreg._core._losses import Huber
-from sklreg._dask._moments import UNSPLIT, _block_moments, _dense, block_arrays, merge_all
+from sklreg._dask._moments import (_block_moments, _dense, _merge_labelled, block_arrays,
+                                   block_labels)
 from sklreg.solvers.huber._certificate import epsilon_excess
-
-
-def _block_arrays(X, y, s, c):
-    """The block's centred columns, scaled y and weights, in float64."""
-    X, y, s = block_arrays(X, y, s, "", check=False)
-    return X[:, c.cols] - c.centre, y / c.y_scale, np.ascontiguousarray(s)
 
 
 def _residual(Xc, yv, w, b):
@@ -48,14 +43,29 @@ def _trial_scans(Xc, yv, s, c, w, b, dw, db, trials):
     return [Huber(c.eps, sigma).scan(r + t * dr, s) for t, sigma in trials]
 
 
-def block_requests(X, y, s, consts, requests):
+def block_requests(X, y, s, folds, index, where, shared, consts, requests):
     """Each request of the pass on one block: ('sums', problem index, w,
-    b, sigma) or ('trials', problem index, w, b, dw, db, trials)."""
-    arrays = _block_arrays(X, y, s, consts[0])
-    out = []
+    b, sigma) or ('trials', problem index, w, b, dw, db, trials).
+
+    ``shared``: what every problem of the pass shares, X's centre (every
+    column), y's scale and ``hashed`` (n_folds, seed, or None: see
+    ``block_labels``, with ``folds`` the block of the user's fold_ids);
+    ``consts[k]``: problem k's columns, y's centre, epsilon and
+    ``held_out``, the fold whose rows it does not see (None: it sees all)."""
+    X, y, s = block_arrays(X, y, s, where, check=False)
+    X = X - shared.centre
+    y = y / shared.y_scale
+    labels = block_labels(folds, index, y.size, shared.hashed, where)
+    arrays, out = {}, []
     for kind, k, *args in requests:
+        c = consts[k]
+        if k not in arrays:
+            keep = slice(None) if c.held_out is None else labels != c.held_out
+            Xk = X if c.held_out is None else X[keep]
+            arrays[k] = (Xk if c.cols.size == X.shape[1] else Xk[:, c.cols], y[keep],
+                         np.ascontiguousarray(s[keep]))
         fn = _point_sums if kind == "sums" else _trial_scans
-        out.append(fn(*arrays, consts[k], *args))
+        out.append(fn(*arrays[k], c, *args))
     return out
 
 
@@ -78,10 +88,10 @@ def merge_results(parts):
     return total
 
 
-def first_block(X, y, s, index, where):
-    """The block's moments of [X, y] (the input checked) and its smallest
-    positive weight."""
-    moments = _block_moments(X, y, s, None, index, where, None)[UNSPLIT]
+def first_block(X, y, s, folds, index, where, hashed):
+    """The block's moments of [X, y] per fold label (see ``_block_moments``;
+    the input checked) and its smallest positive weight."""
+    moments = _block_moments(X, y, s, folds, index, where, hashed)
     if s is None or np.ndim(s) == 0:
         return moments, 1.0 if s is None else float(s)
     s = _dense(s, "sample_weight", where).reshape(-1)
@@ -89,7 +99,7 @@ def first_block(X, y, s, index, where):
 
 
 def merge_first(parts):
-    return merge_all([m for m, _ in parts]), min(low for _, low in parts)
+    return _merge_labelled([m for m, _ in parts]), min(low for _, low in parts)
 
 
 def outlier_block(X, y, coef, intercept, threshold):

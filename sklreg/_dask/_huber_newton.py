@@ -38,23 +38,29 @@ NULL_REL_TOL = 1e-12                          # the P(0) solve's relative target
 
 
 class SummedHuberProblem(HuberCertificate):
-    """The Huber problem of centred columns ``cols`` of X, whose samples stay
-    on the workers: the in-memory certificate, objective and penalty
+    """The Huber problem of columns ``cols`` of X (centred by ``centre``, of
+    every column: the means in ``moments`` by default) on the rows whose
+    ``moments`` these are (all but fold ``held_out``), whose samples stay on
+    the workers: the in-memory certificate, objective and penalty
     (``HuberCertificate``), fed with sums a pass returns (``xs`` is set
     from the first one)."""
 
     def __init__(self, moments, min_weight, cols, epsilon, l1, l2, fit_intercept, y_scale,
-                 positive=False):
+                 positive=False, centre=None, held_out=None):
         p = moments.mean.shape[0] - 1
         n_w = moments.weight
         self._set_data(n_rows=moments.rows, n_w=n_w, y_scale=y_scale, epsilon=epsilon,
                        eps=_inlier_epsilon(float(epsilon), np.array([min_weight]), n_w),
                        l1=l1, l2=l2, positive=positive, bounds=None,
                        fit_intercept=fit_intercept)
-        self.cols = cols
-        scatter = moments.scatter[np.ix_(cols, cols)].diagonal()
-        self.centre = moments.mean[cols] if fit_intercept else np.zeros(cols.size)
-        self.sqnorms = scatter + (0.0 if fit_intercept else n_w * self.centre ** 2)
+        self.cols, self.held_out = cols, held_out
+        mean = moments.mean[cols]
+        if not fit_intercept:
+            centre = np.zeros(p)
+        self.centre = mean if centre is None else centre[cols]
+        # the weighted squared norms of the columns as centred
+        self.sqnorms = (moments.scatter[np.ix_(cols, cols)].diagonal()
+                        + n_w * (mean - self.centre) ** 2)
         self.xs = np.zeros(cols.size)
         self.y_centre = moments.mean[p] / y_scale if fit_intercept else 0.0
         self.constant = np.zeros(cols.size, dtype=bool)
@@ -64,9 +70,9 @@ class SummedHuberProblem(HuberCertificate):
 
     def consts(self):
         """What the workers need to compute this problem's sums."""
-        return SimpleNamespace(cols=self.cols, centre=self.centre, y_scale=self.y_scale,
-                               y_centre=self.y_centre, eps=self.eps, epsilon=self.epsilon,
-                               fit_intercept=self.fit_intercept)
+        return SimpleNamespace(cols=self.cols, y_centre=self.y_centre, eps=self.eps,
+                               epsilon=self.epsilon, fit_intercept=self.fit_intercept,
+                               held_out=self.held_out)
 
 
 class Newton:
@@ -103,8 +109,15 @@ class Newton:
         return [("sums", k, self._x(w), b, sigma),
                 ("trials", k, self._x(self.w), self.b, self._x(self.step[:p]), db, trials)]
 
+    def retarget(self):
+        """The certificate and the step at the current point under the
+        problem's current penalty (a new alpha), from its kept sums."""
+        self.failed = False
+        self._arrive(self.w, self.b, self.sigma, self.sums)
+
     def _arrive(self, w, b, sigma, sums):
         """Take (w, b, sigma) with its sums; the next step from there."""
+        self.sums = sums
         problem = self.problem
         problem.xs = sums["xs"]
         dual = problem.dual_of_sums(Scan(*sums["scan"]), sums["total"], sums["grad"],
@@ -225,55 +238,90 @@ def start(moments, problem):
     return w, problem.y_centre, sigma
 
 
-def run_newton(passes, consts, main, null, tol, max_iter):
-    """Run ``main`` and ``null`` (the problem without features, whose
-    objective bounds P(0)) in the same passes, until ``main``'s
-    certificate reaches ``tol * P(0)`` and then, within as many steps
-    again, ``tol**2 * P(0)`` (as in memory)."""
-    converged, tol_abs = None, np.inf
-    while True:
-        solvers = [main] + ([null] if not _done(null) else [])
-        requests = [r for solver in solvers for r in solver.requests()]
-        results = passes.run(block_requests, merge_results, consts, requests)
-        for solver in solvers:
-            mine = [res for req, res in zip(requests, results) if req[1] == solver.index]
-            solver.receive(mine)
+class Track:
+    """The solve of one problem inside passes shared with others: Newton
+    steps (``main``) until its certificate reaches ``tol * P(0)``, then
+    towards ``tol**2 * P(0)`` within as many steps again (as in memory).
+    ``null``, the problem without features, run in the same passes while
+    it is not done, bounds P(0) from below.  Along a path, ``restart``
+    takes the next penalty from where the last one ended."""
+
+    def __init__(self, main, null, tol, max_iter, say=None):
+        self.main, self.null, self.tol, self.max_iter, self.say = main, null, tol, max_iter, say
+        self.restart()
+
+    def restart(self):
+        """Start over at the problem's current penalty (the point, and its
+        sums, kept: no pass to certify it there)."""
+        if self.main.cert is not None:
+            self.main.retarget()
+        self.converged, self.tol_abs, self.done = None, np.inf, False
+        self.first = self.main.n_iter
+        self._update()
+
+    def solvers(self):
+        return [] if self.done else [self.main] + ([self.null] if not _done(self.null) else [])
+
+    def _update(self):
+        main, null = self.main, self.null
         if main.cert is None:
-            if main.failed:
-                break
-            continue
+            self.done = main.failed
+            return
         p0 = max([main.cert.primal - main.cert.gap]
                  + ([null.cert.primal - null.cert.gap] if null.cert else []))
-        tol_abs = gap_target(tol, max(p0, 0.0), FINISHED_GAP_FLOOR)
-        finish_abs = gap_target(tol ** 2, max(p0, 0.0), FINISHED_GAP_FLOOR)
-        gap = main.cert.gap
-        c = main.problem.y_scale
-        passes.say(f"Newton step {main.n_iter}, certificate {c * gap:.3e} (target "
-                   f"{c * tol_abs:.3e})")
-        if converged is None and gap <= tol_abs:
-            converged = _result(main, tol_abs)
-            stop_at = main.n_iter + min(main.n_iter, max_iter - main.n_iter)
-        if converged is not None and (gap <= finish_abs or main.n_iter >= stop_at):
-            break
-        if main.failed or main.n_iter >= max_iter:
-            break
-    last = _result(main, tol_abs)
-    # the finish's point, unless its certificate is worse (its objective
-    # is then within its smaller gap of the optimum, below the other's)
-    if converged is not None and last.gap > converged.gap:
-        last = converged
-    passes.say(f"done after {last.n_iter} Newton steps: certificate {last.gap:.3e}")
-    return last
+        self.tol_abs = gap_target(self.tol, max(p0, 0.0), FINISHED_GAP_FLOOR)
+        finish_abs = gap_target(self.tol ** 2, max(p0, 0.0), FINISHED_GAP_FLOOR)
+        gap, steps = main.cert.gap, main.n_iter - self.first
+        if self.say is not None:
+            c = main.problem.y_scale
+            self.say(f"Newton step {steps}, certificate {c * gap:.3e} (target "
+                     f"{c * self.tol_abs:.3e})")
+        if self.converged is None and gap <= self.tol_abs:
+            self.converged = self._result()
+            self.stop_at = steps + min(steps, self.max_iter - steps)
+        self.done = ((self.converged is not None and (gap <= finish_abs or steps >= self.stop_at))
+                     or main.failed or steps >= self.max_iter)
+
+    def _result(self):
+        return _result(self.main, self.tol_abs, self.main.n_iter - self.first)
+
+    def result(self):
+        """The HuberResult (caller's units): the finish's point, unless its
+        certificate is worse (its objective is then within its smaller gap
+        of the optimum, below the other's)."""
+        last = self._result()
+        if self.converged is not None and last.gap > self.converged.gap:
+            last = self.converged
+        return last
 
 
-def _result(solver, tol_abs):
+def drive(passes, shared, consts, tracks, per_block):
+    """Run the ``tracks`` in shared passes until each is done (see
+    ``block_requests`` for ``shared`` and ``consts``, ``Passes.run`` for
+    ``per_block``)."""
+    while True:
+        solvers = [solver for track in tracks for solver in track.solvers()]
+        if not solvers:
+            return
+        requests = [r for solver in solvers for r in solver.requests()]
+        results = passes.run(block_requests, merge_results, shared, consts, requests,
+                             indexed=True, per_block=per_block)
+        for solver in solvers:
+            solver.receive([res for req, res in zip(requests, results)
+                            if req[1] == solver.index])
+        for track in tracks:
+            if not track.done:
+                track._update()
+
+
+def _result(solver, tol_abs, n_iter):
     """The HuberResult at the solver's point, in the caller's units."""
     problem, c = solver.problem, solver.problem.y_scale
     cert = solver.cert
     return HuberResult(coef=c * solver.w, intercept=c * (solver.b - np.dot(
         problem.centre, solver.w)), gap=c * (cert.gap + solver.excess),
         primal=c * (cert.primal + solver.excess), tol_abs=c * tol_abs,
-        n_iter=solver.n_iter, scale=c * solver.sigma)
+        n_iter=n_iter, scale=c * solver.sigma)
 
 
 def _done(null):

@@ -128,20 +128,27 @@ def _block_moments(X, y, s, folds, block_index, where, hashed):
     """{fold label: Moments} of one block of rows; ``hashed`` is (n_folds,
     seed) when fold labels come from the hash, ``folds`` a block otherwise."""
     X, y, s = block_arrays(X, y, s, where)
-    n = X.shape[0]
     Z = np.column_stack([X, y])
-    if hashed is not None:
-        labels = _hash_folds(block_index, n, *hashed)
-    elif folds is not None:
-        labels = _dense(folds, "fold_ids", where).reshape(-1)
-        if not np.all(labels == np.round(labels)):
-            raise ValueError(f"fold_ids must be integer fold numbers; {where} has "
-                             f"values such as {labels[labels != np.round(labels)][:3]}")
-        labels = labels.astype(np.int64)
-    else:
+    labels = block_labels(folds, block_index, X.shape[0], hashed, where)
+    if labels is None:
         return {UNSPLIT: _checked(Moments.of(Z, s), where)}
     return {int(label): _checked(Moments.of(Z[labels == label], s[labels == label]), where)
             for label in np.unique(labels)}
+
+
+def block_labels(folds, block_index, n_rows, hashed, where=""):
+    """The fold label of each row of a block: from the hash when ``hashed``
+    is (n_folds, seed), else from ``folds`` (the block of the user's
+    fold_ids); None when neither (no folds)."""
+    if hashed is not None:
+        return _hash_folds(block_index, n_rows, *hashed)
+    if folds is None:
+        return None
+    labels = _dense(folds, "fold_ids", where).reshape(-1)
+    if not np.all(labels == np.round(labels)):
+        raise ValueError(f"fold_ids must be integer fold numbers; {where} has "
+                         f"values such as {labels[labels != np.round(labels)][:3]}")
+    return labels.astype(np.int64)
 
 
 def _checked(m, where):
