@@ -385,7 +385,7 @@ def main(argv=None):
 
     counter = PassCounter()
     start = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
             Client(cluster):
         for n in sizes:
             run_size(n, p, args, counter)

@@ -24,7 +24,8 @@ from sklreg._dask._cv import hashed_folds, split_folds
 from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._huber import fit_huber, first_pass, varying_columns, y_scale_of
 from sklreg._dask._huber_blocks import block_requests, merge_results
-from sklreg._dask._huber_newton import Newton, SummedHuberProblem, Track, _done, drive, start
+from sklreg._dask._huber_newton import (Newton, SummedHuberProblem, Track, drive, null_settled,
+                                         start)
 from sklreg._dask._passes import Passes
 from sklreg._dask._robust_score import merge_scores, robust_losses, score_block
 from sklreg.model_selection import warn_if_at_grid_edge
@@ -152,7 +153,7 @@ class _NullTrack:
 
     @property
     def done(self):
-        return self.null.cert is not None and _done(self.null)
+        return self.null.cert is not None and null_settled(self.null)
 
     def solvers(self):
         return [] if self.done else [self.null]

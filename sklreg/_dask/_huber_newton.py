@@ -260,7 +260,9 @@ class Track:
         self._update()
 
     def solvers(self):
-        return [] if self.done else [self.main] + ([self.null] if not _done(self.null) else [])
+        if self.done:
+            return []
+        return [self.main] + ([] if null_settled(self.null) else [self.null])
 
     def _update(self):
         main, null = self.main, self.null
@@ -324,7 +326,9 @@ def _result(solver, tol_abs, n_iter):
         n_iter=n_iter, scale=c * solver.sigma)
 
 
-def _done(null):
+def null_settled(null):
+    """Whether the solve of a problem without features (P(0)'s bound) is
+    as close as it needs to be, or can go no further."""
     cert = null.cert
     return null.failed or null.n_iter >= 100 or (
         cert is not None and cert.gap <= NULL_REL_TOL * abs(cert.primal))
