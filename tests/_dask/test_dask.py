@@ -143,9 +143,9 @@ def test_wrong_input_is_named(client):
         Lasso().fit(Xd, yd, sample_weight=-da.ones(1000, chunks=300))
     with pytest.raises(ValueError, match="zero on every row"):
         Lasso().fit(Xd, yd, sample_weight=0.0)
-    with pytest.raises(TypeError, match="HuberRegressorCV does not fit Dask data"):
-        from sklreg import HuberRegressorCV
-        HuberRegressorCV().fit(Xd, yd)
+    with pytest.raises(TypeError, match="QuantileRegressorCV does not fit Dask data"):
+        from sklreg import QuantileRegressorCV
+        QuantileRegressorCV().fit(Xd, yd)
     with pytest.raises(ValueError, match="alpha"):
         Lasso(alpha=-1.0).fit(Xd, yd)
 
@@ -261,15 +261,15 @@ def test_cv_on_a_dataframe(client):
 
 def test_cv_wrong_input_is_named(client):
     from sklearn.model_selection import GroupKFold
-    from sklreg import HuberRegressorCV, LassoCV
+    from sklreg import LassoCV, QuantileRegressorCV
 
     Xd, yd, _ = make_dask(n=600, p=4, chunk=200)
     with pytest.raises(ValueError, match="scoring is not available on Dask data"):
         LassoCV(scoring="r2").fit(Xd, yd)
     with pytest.raises(ValueError, match="GroupKFold.*fold_ids"):
         LassoCV(cv=GroupKFold(3)).fit(Xd, yd)
-    with pytest.raises(TypeError, match="HuberRegressorCV does not fit Dask data"):
-        HuberRegressorCV().fit(Xd, yd)
+    with pytest.raises(TypeError, match="QuantileRegressorCV does not fit Dask data"):
+        QuantileRegressorCV().fit(Xd, yd)
     with pytest.raises(ValueError, match="at least 2 folds"):
         LassoCV().fit(Xd, yd, fold_ids=da.zeros(600, chunks=200, dtype=int))
 
