@@ -124,11 +124,17 @@ def test_wrong_input():
     assert cv.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
 
 
-def test_dask_input_is_a_clear_error():
+def test_dask_input_fits_as_in_memory():
+    """Dask data: every fold's moments from one pass (tests/_dask/ has the rest)."""
     da = pytest.importorskip("dask.array")
     X, Y, _ = problem()
-    with pytest.raises(TypeError, match="MultiTaskLassoCV does not fit Dask data"):
-        MultiTaskLassoCV(cv=3).fit(da.from_array(X, chunks=30), da.from_array(Y, chunks=30))
+    folds = np.arange(X.shape[0]) % 3
+    on_dask = MultiTaskLassoCV(alphas=8).fit(da.from_array(X, chunks=30),
+                                             da.from_array(Y, chunks=30),
+                                             fold_ids=da.from_array(folds, chunks=30))
+    ref = MultiTaskLassoCV(alphas=8).fit(X, Y, fold_ids=folds)
+    assert on_dask.alpha_ == pytest.approx(ref.alpha_, rel=1e-10)
+    np.testing.assert_allclose(on_dask.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
 
 
 def test_regularization_path_is_a_loop_of_fits_and_keeps_one_gap_per_alpha():
