@@ -42,10 +42,9 @@ class Reduced:
         kept = lam > max(lam.max(initial=0.0), np.finfo(float).tiny) * p * EPS
         root = np.sqrt(lam)
         proj = V.T @ scatter[:p, p:]
-        # p + 2 rows (the last two zero): a support of all p features is
-        # still below the rank bound (rows) less one, so lasso's exact
-        # finish applies to it (an exact finish needs support < rank - 1)
-        rows = p + 2
+        # p + 1 rows (the last zero): a support of all p features is still
+        # smaller than the number of samples, so lasso's exact finish applies
+        rows = p + 1
         k = 1.0 if ridge else np.sqrt(rows / moments.weight)
         self.R = np.zeros((rows, p), order="F")
         self.R[:p] = k * root[:, None] * V.T
