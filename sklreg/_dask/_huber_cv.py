@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sklreg._dask._cv import hashed_folds, split_folds
+from sklreg._dask._folds import hashed_folds, split_folds
 from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._huber import fit_huber, first_pass, varying_columns, y_scale_of
 from sklreg._dask._huber_blocks import block_requests, merge_results

@@ -114,7 +114,7 @@ def test_huber_cv_shares_passes_between_folds(client, capsys):
 
 
 def test_huber_cv_hashed_folds_are_reproducible_in_memory(client):
-    from sklreg._dask._cv import hashed_fold_ids
+    from sklreg._dask._folds import hashed_fold_ids
 
     Xd, yd, _, _ = make_dask(n=2100)
     on_dask = HuberRegressorCV(alphas=6, cv=3).fit(Xd, yd)
