@@ -73,7 +73,7 @@ def fit_huber_cv(cv_est, X, y, sample_weight, fold_ids):
     grad_problem = problem(total, all_cols, est._penalty_at(1.0, all_cols.size), None)
     consts = [None] * K + [q.consts() for q in nulls + [everything]] + [grad_problem.consts()]
     grid, top = _grid(cv_est, est, passes, shared, consts, per_block, null_solvers,
-                      grad_problem, 2 * K + 1, all_cols, p)
+                      2 * K + 1, all_cols, p)
     mains, tracks, cols = [], [], []
     for k, ((train, _), label) in enumerate(zip(folds, tested)):
         cols.append(varying_columns(train, est.fit_intercept, p))
@@ -119,11 +119,11 @@ def fit_huber_cv(cv_est, X, y, sample_weight, fold_ids):
     return cv_est
 
 
-def _grid(cv_est, est, passes, shared, consts, per_block, nulls, grad_problem, index,
-          cols, p):
+def _grid(cv_est, est, passes, shared, consts, per_block, nulls, index, cols, p):
     """The alpha grid, and alpha_max (inf without an L1 part), as in memory:
     from the gradient at w = 0 with the best intercept and scale of all
-    rows (``nulls[-1]``), the nulls solved in shared passes."""
+    rows (``nulls[-1]``; ``consts[index]`` the problem of columns ``cols``),
+    the nulls solved in shared passes."""
     needed = np.ndim(cv_est.alphas) == 0 or est.l1_ratio > 0
     tracks = [_NullTrack(null) for null in (nulls if needed else nulls[:-1])]
     drive(passes, shared, consts, tracks, per_block)
@@ -146,7 +146,7 @@ def _grid(cv_est, est, passes, shared, consts, per_block, nulls, grad_problem, i
 
 class _NullTrack:
     """Newton's steps on a problem without features, to its own target
-    (``_done``): its objective bounds P(0)."""
+    (``null_settled``): its objective bounds P(0)."""
 
     def __init__(self, null):
         self.null = null
@@ -158,5 +158,5 @@ class _NullTrack:
     def solvers(self):
         return [] if self.done else [self.null]
 
-    def _update(self):
+    def update(self):
         pass

@@ -257,14 +257,15 @@ class Track:
             self.main.retarget()
         self.converged, self.tol_abs, self.done = None, np.inf, False
         self.first = self.main.n_iter
-        self._update()
+        self.update()
 
     def solvers(self):
         if self.done:
             return []
         return [self.main] + ([] if null_settled(self.null) else [self.null])
 
-    def _update(self):
+    def update(self):
+        """After a pass: the target (from P(0)'s bound) and whether done."""
         main, null = self.main, self.null
         if main.cert is None:
             self.done = main.failed
@@ -313,7 +314,7 @@ def drive(passes, shared, consts, tracks, per_block):
                             if req[1] == solver.index])
         for track in tracks:
             if not track.done:
-                track._update()
+                track.update()
 
 
 def _result(solver, tol_abs, n_iter):
