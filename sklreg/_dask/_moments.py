@@ -28,15 +28,24 @@ class Moments:
         self.rows, self.weight, self.mean, self.scatter = rows, weight, mean, scatter
 
     @classmethod
-    def of(cls, Z, s):
-        """Moments of the rows of ``Z`` (float64) with weights ``s``."""
-        weight = float(s.sum())
+    def of(cls, X, y, s=None):
+        """Moments of the rows of ``[X, y]`` (y 1-D, or 2-D: several
+        targets) with weights ``s`` (None: unit weights).  One float64 copy
+        of the rows, centred and weighted in place, and its Gram matrix:
+        the pass is bound by memory traffic, not by the product."""
+        n, p = X.shape
+        Z = np.empty((n, p + (1 if y.ndim == 1 else y.shape[1])))
+        Z[:, :p] = X
+        Z[:, p:] = y.reshape(n, -1)
+        weight = float(n if s is None else s.sum())
         if weight == 0:
             d = Z.shape[1]
-            return cls(Z.shape[0], 0.0, np.zeros(d), np.zeros((d, d)))
-        mean = s @ Z / weight
-        D = (Z - mean) * np.sqrt(s)[:, None]
-        return cls(Z.shape[0], weight, mean, D.T @ D)
+            return cls(n, 0.0, np.zeros(d), np.zeros((d, d)))
+        mean = (Z.sum(axis=0) if s is None else s @ Z) / weight
+        Z -= mean
+        if s is not None:
+            Z *= np.sqrt(s)[:, None]
+        return cls(n, weight, mean, Z.T @ Z)
 
     def merge(self, other):
         """Moments of the union of two disjoint sets of rows."""
@@ -126,14 +135,32 @@ def block_arrays(X, y, s, where, check=True):
 
 def _block_moments(X, y, s, folds, block_index, where, hashed):
     """{fold label: Moments} of one block of rows; ``hashed`` is (n_folds,
-    seed) when fold labels come from the hash, ``folds`` a block otherwise."""
-    X, y, s = block_arrays(X, y, s, where)
-    Z = np.column_stack([X, y])
+    seed) when fold labels come from the hash, ``folds`` a block otherwise.
+
+    NaN or infinity in X or y makes the moments non-finite: the block is
+    then checked element by element for the error (a pass saved otherwise)."""
+    given = (X, y, s)
+    unit = s is None
+    X, y, s = block_arrays(X, y, s, where, check=False)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y have different numbers of rows in {where}: "
+                         f"{X.shape[0]} and {y.shape[0]}")
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        block_arrays(*given, where)          # names the problem
     labels = block_labels(folds, block_index, X.shape[0], hashed, where)
     if labels is None:
-        return {UNSPLIT: _checked(Moments.of(Z, s), where)}
-    return {int(label): _checked(Moments.of(Z[labels == label], s[labels == label]), where)
-            for label in np.unique(labels)}
+        out = {UNSPLIT: Moments.of(X, y, None if unit else s)}
+    else:
+        out = {int(label): Moments.of(X[labels == label], y[labels == label], s[labels == label])
+               for label in np.unique(labels)}
+    if any(m.weight == 0 for m in out.values()):     # its rows did not enter the sums
+        block_arrays(*given, where)
+    if not all(np.all(np.isfinite(m.scatter)) and np.all(np.isfinite(m.mean))
+               for m in out.values()):
+        block_arrays(*given, where)          # NaN or infinity: names it
+        raise ValueError(f"X or y has values too large for their sums of squares "
+                         f"in float64 in {where}")
+    return out
 
 
 def block_labels(folds, block_index, n_rows, hashed, where=""):
@@ -149,13 +176,6 @@ def block_labels(folds, block_index, n_rows, hashed, where=""):
         raise ValueError(f"fold_ids must be integer fold numbers; {where} has "
                          f"values such as {labels[labels != np.round(labels)][:3]}")
     return labels.astype(np.int64)
-
-
-def _checked(m, where):
-    if not np.all(np.isfinite(m.scatter)):
-        raise ValueError(f"X or y has values too large for their sums of squares "
-                         f"in float64 in {where}")
-    return m
 
 
 def one_pass(data, folds=None, hashed=None):
