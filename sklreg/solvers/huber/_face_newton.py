@@ -15,6 +15,7 @@ from sklreg._core._design import Design
 from sklreg.solvers.huber._newton import newton
 from sklreg.solvers.huber._problem import HuberProblem
 from sklreg.solvers.huber._result import HuberResult
+from sklreg.solvers.huber._scale import ROUNDING
 
 
 def face_newton(problem, result, tol_abs, max_iter):
@@ -44,7 +45,9 @@ def face_newton(problem, result, tol_abs, max_iter):
     b = problem.solver_intercept(coef, face.intercept(on_face.coef, on_face.intercept))
     r = problem.residual(coef, b)
     cert = problem.gap(coef, r, on_face.scale)
-    if cert.primal > result.primal or cert.gap > result.gap:
+    # (an objective up by its rounding is no worse: the final Newton steps
+    # move it by less than that)
+    if cert.primal > result.primal + ROUNDING * abs(result.primal) or cert.gap > result.gap:
         return result
     return HuberResult(coef=coef, intercept=b, gap=cert.gap, primal=cert.primal,
                        tol_abs=result.tol_abs, n_iter=result.n_iter + on_face.n_iter,

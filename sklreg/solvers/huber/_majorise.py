@@ -12,7 +12,7 @@ from scipy import linalg
 
 from sklreg._core._cd import LeastSquares
 from sklreg.solvers._cd import solve_cd
-from sklreg.solvers.huber._result import HuberResult, begin, on_floor
+from sklreg.solvers.huber._result import HuberResult, Progress, begin, on_floor
 from sklreg.solvers.huber._scale import best_scale
 from sklreg.utils._progress import report_progress
 
@@ -30,17 +30,28 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
     objective and its gap are lower (the alternation converges linearly,
     extrapolation removes the slow mode).  ``start`` and ``floor_exit`` as
     in ``newton``.  Returns a HuberResult.
+
+    It also stops once the gap has not gone down for ``STALL`` iterations
+    or at once when an iteration leaves (w, b, sigma) where they were: the
+    majoriser's least-squares gap is then at its rounding floor, which
+    leaves w ~sqrt(eps) off (the Huber gap, first order in that error, is
+    still above a tight target).  The caller finishes it another way or
+    reports the gap reached; max_iter is not burnt on it.
     """
     p = w.shape[0]
     b, r, sigma, dual = begin(problem, w, start)
     first = sigma
     n_iter = 0
     history = []
+    progress, moved = Progress(), True
     while True:
         cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
         dual = None
         report_progress(n_iter, cert.gap, tol_abs, coef=w, gap_name="certificate")
         if cert.gap <= tol_abs or n_iter >= max_iter:
+            break
+        progress.record(cert.gap)
+        if not moved or progress.stalled:
             break
         if floor_exit and on_floor(problem, sigma, first):
             break
@@ -61,6 +72,7 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
         weight = cert.dual.weight
         if weight is None:              # the certificate came with a theta
             weight = problem.dual(r, sigma).weight
+        before = (w.copy(), b, sigma)
         w = _majoriser_step(problem, w, weight, sigma, cert, check_every)
         # the majoriser's best intercept for w, that of X - 1 shift^T
         # (the kernel's, X's, would round at the size of a large column mean)
@@ -68,10 +80,12 @@ def majorise(problem, w, *, tol_abs, max_iter, check_every=10, floor_exit=False,
         b = np.dot(weight, r) / weight.sum() if problem.fit_intercept else 0.0
         r -= b
         sigma = best_scale(problem, r, sigma)[0]
+        moved = not (b == before[1] and sigma == before[2] and np.array_equal(w, before[0]))
         n_iter += 1
     return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
                        tol_abs=tol_abs, n_iter=n_iter, scale=sigma, residual=r,
-                       dual=cert.dual)
+                       dual=cert.dual, stalled=n_iter < max_iter and cert.gap > tol_abs
+                       and (not moved or progress.stalled))
 
 
 def _majoriser_step(problem, w, weight, sigma, cert, check_every):

@@ -8,7 +8,7 @@ converges in a few steps.  Dense X, no L1 part, no sign constraint, p small.
 import numpy as np
 
 from sklreg.solvers.huber._hessian import Hessian, least_squares, newton_direction
-from sklreg.solvers.huber._result import HuberResult, begin, on_floor
+from sklreg.solvers.huber._result import HuberResult, Progress, begin, on_floor
 from sklreg.solvers.huber._scale import ROUNDING, best_scale
 from sklreg.utils._progress import report_progress
 
@@ -25,8 +25,9 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
     intercept, scale, residual and dual point; ``hessian`` (a ``Hessian``
     of this problem) carries its inlier Gram over from an earlier solve
     (along a path only a few samples change side between alphas).  Stops
-    at ``tol_abs + rel_tol * |P|``, or on the scale floor with
-    ``floor_exit``.  Returns a HuberResult.
+    at ``tol_abs + rel_tol * |P|``, on the scale floor with ``floor_exit``,
+    or stalled (``Progress``: its steps at their rounding floor, above a
+    target tighter than that).  Returns a HuberResult.
     """
     p = w.shape[0]
     hessian = Hessian(problem) if hessian is None else hessian
@@ -39,6 +40,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
     first = sigma
     n_iter = damped = 0
     updated = False           # r was updated by steps, not computed from (w, b)
+    progress = Progress()
     while True:
         cert = problem.certify(w, problem.dual(r, sigma) if dual is None else dual, sigma)
         dual = None
@@ -54,7 +56,8 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
                 updated = False
                 continue
             break
-        if floor_exit and on_floor(problem, sigma, first):
+        progress.record(cert.gap)
+        if progress.stalled or floor_exit and on_floor(problem, sigma, first):
             break
         grad = newton_gradient(problem, w, cert)
         A = hessian(r, sigma, cert)
@@ -81,7 +84,7 @@ def newton(problem, w, *, tol_abs, max_iter, fallback=None, rel_tol=0.0, floor_e
         n_iter += 1
     return HuberResult(coef=w, intercept=b, gap=cert.gap, primal=cert.primal,
                        tol_abs=tol_abs, n_iter=n_iter, scale=sigma, residual=r,
-                       dual=cert.dual)
+                       dual=cert.dual, stalled=progress.stalled)
 
 
 def newton_gradient(problem, w, cert):

@@ -8,17 +8,21 @@ from sklreg.solvers.huber._scale import best_scale
 
 FACE_SCALE = 1e4    # sigma below FACE_SCALE * floor: the sigma -> 0 face is solved instead
 COLLAPSE = 1e-3     # or below this fraction of the scale a solve began with
+STALL = 10          # iterations without a lower gap: the solver is at the rounding
+                    # floor of its steps (two Anderson cycles of the majoriser)
 
 
 @dataclass
 class HuberResult(SolverResult):
     """A SolverResult with the fitted ``scale``, the ``residual`` at the
     solution and the certificate's ``dual`` (penalty-free) part there: the
-    next alpha of a path starts from them."""
+    next alpha of a path starts from them.  ``stalled``: the solver stopped
+    making progress before its target and its budget."""
 
     scale: float = 1.0
     residual: object = None
     dual: object = None
+    stalled: bool = False
 
 
 def begin(problem, w, start=None):
@@ -43,3 +47,19 @@ def on_floor(problem, sigma, first=np.inf):
     COLLAPSE since ``first`` (the solvers' rate there is linear, ~0.9 an
     iteration with many features: the face is tried once from there)."""
     return sigma <= max(FACE_SCALE * problem.scale_floor, COLLAPSE * first)
+
+
+class Progress:
+    """The lowest gap seen and the iterations since: ``stalled`` once a
+    solver has not lowered its gap for ``STALL`` iterations (its steps are
+    at their rounding floor, above a target set tighter than that)."""
+
+    def __init__(self):
+        self.best, self.since = np.inf, 0
+
+    def record(self, gap):
+        self.best, self.since = (gap, 0) if gap < self.best else (self.best, self.since + 1)
+
+    @property
+    def stalled(self):
+        return self.since >= STALL

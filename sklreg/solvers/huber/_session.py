@@ -160,6 +160,8 @@ class Session:
             if face.converged:
                 return face
         result = self._run(w, max_iter, face_applies, start)
+        if result.stalled:
+            result = self._unstall(result)
         if result.converged or result.n_iter >= max_iter or not face_applies:
             return result
         # the scale reached its floor: the face, else on without stopping there
@@ -169,6 +171,16 @@ class Session:
         rest = self._run(result.coef, max_iter - result.n_iter, False, result)
         rest.n_iter += result.n_iter
         return rest if rest.gap <= face.gap else face
+
+    def _unstall(self, result):
+        """A majoriser stalled above its target (its least-squares steps at
+        their rounding floor): with an L1 part, Newton on the support, signs
+        held, within what is left of max_iter (it is not limited by that
+        floor); else, or when that does not improve it, the result as it is."""
+        left = self.max_iter - result.n_iter
+        if self.problem.smooth or left <= 0:
+            return result
+        return face_newton(self.problem, result, self.tol_abs, left)
 
     def finish(self, result):
         """A certified single fit carried on by Newton towards ``tol**2 *
