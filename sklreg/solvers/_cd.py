@@ -179,7 +179,10 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     rank_bound = datafit.rank_bound
     curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
     strongly_convex = curvature is not None and np.all(curvature[0] > 0)
-    size_bound = p + 1 if strongly_convex else rank_bound - 1   # supports finished
+    # supports finished: up to the rank (a lasso optimum's bound); near it CD
+    # crawls (400-1000 passes an alpha), and a singular support's factor
+    # fails and is left to CD
+    size_bound = p + 1 if strongly_convex else rank_bound + 1
     # the residual is recomputed from w before it certifies once its
     # updates could have drifted it by a hundredth of the target (each adds
     # at most a rounding of r, which moves the gap by ~ eps * 2 P(0))
@@ -236,6 +239,10 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     active = None          # coordinates not screened (None: all)
     if support_solver is None and exact_finish:
         support_solver = SupportSolver(datafit, capacity=2 * min(rank_bound, p) + 100)
+    # a warm start whose support the factor holds (the previous alpha of a
+    # path ended there): a finish first.  Near interpolation CD from there
+    # wandered past the rank bound for 100-250 passes before finishing
+    warm = support_solver is not None and support_solver.covers(penalty, nonzero(w))
     if not screen:
         bounds = None
     elif bounds is None:
@@ -317,9 +324,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         # spent since the last one (along a path: at any alpha), so CD runs
         # in slices up to that point; at once when cheaper than one pass (a
         # warm start whose support is factorised).
-        # Near interpolation (support ~ rank) the support's system is
-        # degenerate-prone unless the penalty is strongly convex, and CD
-        # crawls from its solution: leave it to CD.
+        # Beyond the rank a support's system is singular unless the penalty
+        # is strongly convex: leave it to CD.
         support = nonzero(w)
         finishing = exact_finish and 0 < support.size < size_bound
         if finishing and just_finished:
@@ -346,7 +352,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         affordable = False
         if finishing:
             cost = support_solver.cost(penalty, support)
-            if cost <= ws.size and tried.first_try(w, support):
+            if (cost <= ws.size or warm) and tried.first_try(w, support):
+                warm = False
                 just_finished = support_solver.finish(penalty, w, support)
                 tried.first_try(w, nonzero(w))   # solved: not again
                 last_gap = np.inf                        # not a reason to widen
@@ -357,6 +364,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             epochs_left = min(epochs_left, wait)
             # a support and signs already solved for are no reason to stop
             affordable = affordable and not tried.seen(w, support)
+        warm = False
         inner_tol = max(INNER_FRACTION * gap, 0.5 * _reach(datafit, tol_abs))
         # the gradient it returns on ws spares the next gap those columns
         epochs, inner_gap, _, _, _, gradient = cd_epochs(

@@ -117,6 +117,16 @@ class SupportSolver:
             return None
         return new
 
+    def covers(self, penalty, support):
+        """Whether the factor holds ``support`` as it is: a finish then
+        costs two triangular solves (a warm start along a path, from the
+        previous alpha's finish)."""
+        if self.lower is None or support.size == 0:
+            return False
+        curvature, _ = penalty.fixed_sign_system(support, np.ones(support.size))
+        new = self._plan(support, curvature)
+        return new is not None and new.size == 0
+
     def cost(self, penalty, support):
         """Cost of a finish, in CD column operations (a column's stored
         entries in multiply-adds: n when dense, far fewer when sparse)."""
@@ -295,13 +305,17 @@ class SupportSolver:
             if greedy:
                 held.extend(np.flatnonzero(wrong).tolist())
                 continue
-            reach = current[wrong] / (current[wrong] - candidate[wrong])
+            # (a coordinate at zero at both ends stays there: reach 0)
+            step = current[wrong] - candidate[wrong]
+            reach = np.divide(current[wrong], step, out=np.zeros(step.size), where=step != 0)
             current = current + reach.min() * (candidate - current)
             held.extend(np.flatnonzero(wrong)[reach <= reach.min()].tolist())
             likely = np.flatnonzero(wrong).tolist()
             current[held] = 0.0
         in_factor = pinned[self.slot[pinned] >= 0]
         current[self.slot[in_factor]] = w[in_factor]      # held at their bound
+        if not np.all(np.isfinite(current)):
+            return False         # moved into the residual, NaN would stay there
         coords = order.astype(np.intc)
         datafit.move(w, coords, current)
         if datafit.primal_value(penalty, w) < primal_before:
