@@ -16,7 +16,8 @@ import scipy.sparse as sp
 
 from sklreg._core._design import Design
 from sklreg.solvers._base import gap_target
-from sklreg.utils._blas import single_threaded_blas
+from sklreg.solvers._centred import gram_threads
+from sklreg.utils._blas import blas_threads, single_threaded_blas
 from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
                                    residual_gaps, ridge_alpha_grid, ridge_path, ridge_results,
                                    solve_cg, solve_direct, solve_lsqr)
@@ -96,19 +97,23 @@ def solve_ridge(X, Y, sample_weight, alphas, *, fit_intercept, solver="auto",
     ``positive``) and 'lbfgs' (only ``positive``) run as 'auto' does;
     'cd' and 'pg' solve ``compiled_problem(y, design, solver)`` (the
     estimator's ``LeastSquaresProblem`` of target y) for each target, the
-    others the closed forms of ``RidgeProblem``.  BLAS runs single-threaded
-    but for the Gram product (see ``gram_threads``).
+    others the closed forms of ``RidgeProblem``.  The compiled solvers run
+    BLAS single-threaded; the closed forms and Krylov solvers, made of
+    products with all of X and factorisations, on as many threads as
+    ``gram_threads`` finds idle cores for (one inside a parallel CV fold,
+    whose request holds).
     """
     check_solver(solver, positive)
     solver = resolve_solver("auto" if solver in STOCHASTIC else solver, X, positive)
     if solver == "svd" and sp.issparse(X):
         raise ValueError("solver='svd' does not support sparse X; use 'auto', "
                          "'cholesky', 'lsqr' or 'sparse_cg'")
-    with single_threaded_blas():
-        if solver in COMPILED:
+    if solver in COMPILED:
+        with single_threaded_blas():
             design = Design(X)          # a view of X, for the compiled solvers
             return [compiled_problem(y, design, solver).solve(alpha)
                     for y, alpha in zip(Y.T, alphas)], solver
+    with blas_threads(gram_threads()):
         problem = RidgeProblem(X, Y, sample_weight, fit_intercept, tol=tol,
                                max_iter=max_iter)
         return problem.solve(alphas, solver)

@@ -58,3 +58,28 @@ def test_concurrent_fits_equal_sequential_fits_bit_for_bit(n_threads):
     for one, other in zip(sequential, concurrent):
         for a, b in zip(one, other):
             np.testing.assert_array_equal(a, b)
+
+
+def test_ridge_closed_form_uses_the_idle_cores_blas_threads(monkeypatch):
+    """Issue 26: Ridge's whole solve ran under a one-thread request, which
+    holds over the Gram product's request for more (the smallest wins), so
+    its syrk and passes ran on one thread where scikit-learn's use every
+    core.  The closed forms now ask for the threads ``gram_threads`` allows
+    (the load-average rule, here pinned to 2); the compiled solvers for one."""
+    import sklreg.problems._ridge as problems_ridge
+    from sklreg import Ridge
+    from sklreg.utils._blas import blas_threads
+    monkeypatch.setattr(problems_ridge, "gram_threads", lambda: 2)
+    requests = []
+
+    def recording(n_threads):
+        requests.append(n_threads)
+        return blas_threads(n_threads)
+
+    monkeypatch.setattr(problems_ridge, "blas_threads", recording)
+    monkeypatch.setattr(problems_ridge, "single_threaded_blas", lambda: recording(1))
+    X, y, _ = make_problem(100, 300)
+    Ridge(alpha=1.0, solver="cholesky").fit(X, y)
+    assert requests == [2]
+    Ridge(alpha=1.0, solver="cd").fit(X, y)
+    assert requests == [2, 1]
