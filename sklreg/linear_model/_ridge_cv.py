@@ -204,16 +204,22 @@ class RidgeCV(AlphaSelector, PenalizedRegressor):
         k = Y.shape[1]
         single = self._y_ndim == 1
         score = None if self.scoring is None else prediction_scorer(self.scoring)
+        # (n, n_alphas)-sized arrays are kept only as asked: at 30 alphas each
+        # is a tenth of X at 4000 x 300
+        keep = self.store_cv_results
         stored, per_sample, means = [], [], []
         for looe in problem.loo_residuals(alphas):              # (n, k) per alpha
             if score is None:
                 squared = looe ** 2
-                stored.append(squared)
-                per_sample.append(-squared if per_target else -squared.mean(axis=1))
+                if keep:
+                    stored.append(squared.copy())
+                per_sample.append(np.negative(squared, out=squared) if per_target
+                                  else -squared.mean(axis=1))
             else:
                 pred = Y - np.divide(looe, sqrt_s, out=np.zeros_like(looe),
                                      where=sqrt_s > 0)
-                stored.append(pred)
+                if keep:
+                    stored.append(pred)
                 if per_target:
                     means.append([score(pred[:, j], Y[:, j], s) for j in range(k)])
                 else:
@@ -222,7 +228,7 @@ class RidgeCV(AlphaSelector, PenalizedRegressor):
         units = np.array(per_sample) if score is None else None   # (n_alphas, n[, k])
         mean = units.mean(axis=1) if score is None else np.array(means)
         chosen = self._select(alphas, mean, per_target, k, units)
-        if self.store_cv_results:
+        if keep:
             results = np.moveaxis(np.array(stored), 0, -1)      # (n, k, n_alphas)
             self.cv_results_ = results[:, 0] if single else results
         return problem.spectral_results(chosen)

@@ -22,7 +22,9 @@ import numpy as np
 import scipy.linalg as la
 
 RANK_RTOL = np.finfo(np.float64).eps
-BLOCK = 2 ** 20     # entries of an (n_samples, block) product held at once
+BLOCK = 2 ** 20     # entries of an (n_samples, block) product held at once,
+BLOCK_SHARE = 8     # and at most this fraction of X's (with its temporaries, an
+                    # X-sized block peaked at 1.4 size(X) at 4000 x 300)
 
 
 def _groups(alphas):
@@ -168,7 +170,8 @@ class RidgeSpectrum:
         n, r = self.design.shape[0], self.V.shape[1]
         weights = (H[:, :, None] * self.proj[:, None, :]).reshape(r, -1)
         leverage, fitted = np.zeros((n, H.shape[1])), np.zeros((n, weights.shape[1]))
-        step = max(1, BLOCK // max(n, 1))
+        entries = min(BLOCK, n * self.design.shape[1] // BLOCK_SHARE)
+        step = max(1, entries // max(n, 1))
         for start in range(0, r, step):
             block = slice(start, start + step)
             A = self.design.matvec(self.V[:, block])

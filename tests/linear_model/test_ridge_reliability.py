@@ -12,6 +12,7 @@ from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import Ridge, RidgeCV, regularization_path
+from sklreg.datasets import make_correlated_data
 from sklreg.utils.reference import ridge_objective
 
 SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg"]
@@ -169,3 +170,21 @@ def test_sparse_x_never_densified(shape):
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < 0.5 * dense_size
+
+
+def test_leave_one_out_holds_less_than_x():
+    """Issue 26: RidgeCV's leave-one-out on dense 4000 x 300 held 1.4x
+    size(X) beyond X itself: the hat diagonal's blocks of X V were as large
+    as X (2**20 entries), and the squared residuals of every alpha were kept
+    without store_cv_results.  Blocks are now at most an eighth of X."""
+    import tracemalloc
+    X, y, _ = make_correlated_data(4000, 300, rho=0.5, random_state=0)
+    alphas = np.geomspace(1e-3, 1e4, 30)
+    tracemalloc.start()
+    est = RidgeCV(alphas=alphas).fit(X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < X.nbytes
+    # the same choice as scikit-learn's leave-one-out
+    from sklearn.linear_model import RidgeCV as SkRidgeCV
+    assert est.alpha_ == SkRidgeCV(alphas=alphas).fit(X, y).alpha_
