@@ -3,10 +3,6 @@ cdef class Loss:
                       double n_w) noexcept nogil
 
 
-cdef class Quadratic(Loss):
-    pass
-
-
 cdef class Pinball(Loss):
     cdef readonly double tau
 

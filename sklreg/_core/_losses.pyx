@@ -37,18 +37,6 @@ cdef class Loss:
         return 0.0
 
 
-cdef class Quadratic(Loss):
-    """f(r) = r**2 / 2, so F(r) = 1/(2 n_w) sum_i s_i r_i**2."""
-
-    cdef double value(self, const double* r, const double* s, Py_ssize_t n,
-                      double n_w) noexcept nogil:
-        cdef Py_ssize_t i
-        cdef double acc = 0.0
-        for i in range(n):
-            acc += r[i] * r[i] * (1.0 if s == NULL else s[i])
-        return 0.5 * acc / n_w
-
-
 cdef class Pinball(Loss):
     """f(r) = rho_tau(r) = r * (tau - [r < 0]), the quantile (check) loss.
 

@@ -1,11 +1,11 @@
-"""Accelerated proximal gradient (FISTA) on the least-squares datafit.
+"""Accelerated proximal gradient (FISTA) on a datafit.
 
-Problem, as for coordinate descent (``_cd.pyx``; same datafit state, same
+Problem, as for coordinate descent (``_cd.pyx``; same datafits, same
 penalties, same certificate)::
 
-    min_w  F(w) + sum_j Omega_j(w_j),   F = 1/(2 n_w) sum_i s_i r_i**2
+    min_w  F(w) + sum_j Omega_j(w_j)
 
-with the intercept eliminated inside ``LeastSquares``.  One iteration:
+with F a datafit of ``_datafits.pxd`` (its intercept handled inside it).  One iteration:
 
     v      = -grad F(y)                                 (one pass: X^T r)
     w_new  = prox_{Omega / L}(y + v / L)                (per coordinate)
@@ -26,7 +26,7 @@ import numpy as np
 
 from libc.math cimport sqrt, fabs, INFINITY
 
-from sklreg._core._cd cimport LeastSquares
+from sklreg._core._datafits cimport Datafit
 from sklreg._core._penalties cimport Penalty
 from sklreg._core._signals cimport check_signals, handles_signals, remember_main_thread
 
@@ -38,51 +38,49 @@ cdef class _Residual:
     cdef double[::1] r
     cdef double offset, intercept
 
-    def __init__(self, LeastSquares f):
-        self.r = np.array(f.r, copy=True)
-        self.offset = f.offset
-        self.intercept = f.intercept
-
-    cdef void save(self, LeastSquares f) noexcept nogil:
-        self.r[:] = f.r
-        self.offset = f.offset
-        self.intercept = f.intercept
-
-    cdef void restore(self, LeastSquares f) noexcept nogil:
-        f.r[:] = self.r
-        f.offset = self.offset
-        f.intercept = self.intercept
-
-    cdef void advance(self, LeastSquares f, double beta) noexcept nogil:
-        """f holds the residual at w_new, self the one at w.  Move f to
-        w_new + beta (w_new - w) and self to w_new (the residual is affine
-        in the coefficients, so no pass over X is needed)."""
-        cdef Py_ssize_t i
-        cdef double now
-        for i in range(self.r.shape[0]):
-            now = f.r[i]
-            f.r[i] = now + beta * (now - self.r[i])
-            self.r[i] = now
-        now = f.offset
-        f.offset = now + beta * (now - self.offset)
-        self.offset = now
-        now = f.intercept
-        f.intercept = now + beta * (now - self.intercept)
-        self.intercept = now
+    def __init__(self, r, double offset, double intercept):
+        self.r = np.array(r, copy=True)
+        self.offset = offset
+        self.intercept = intercept
 
 
-cdef inline double _datafit(LeastSquares f) noexcept nogil:
-    f.fold()
-    return f.loss.value(&f.r[0], f._s(), f.r.shape[0], f.n_w)
+cdef inline void _save(_Residual saved, Datafit f) noexcept nogil:
+    saved.r[:] = f.r
+    saved.offset = f.offset
+    saved.intercept = f.intercept
 
 
-cdef void _gradient(LeastSquares f, double[::1] v) noexcept nogil:
+cdef inline void _restore(_Residual saved, Datafit f) noexcept nogil:
+    f.r[:] = saved.r
+    f.offset = saved.offset
+    f.intercept = saved.intercept
+
+
+cdef void _advance(_Residual saved, Datafit f, double beta) noexcept nogil:
+    """f holds the residual at w_new, ``saved`` the one at w.  Move f to
+    w_new + beta (w_new - w) and ``saved`` to w_new (the residual is affine
+    in the coefficients, so no pass over X is needed)."""
+    cdef Py_ssize_t i
+    cdef double now
+    for i in range(saved.r.shape[0]):
+        now = f.r[i]
+        f.r[i] = now + beta * (now - saved.r[i])
+        saved.r[i] = now
+    now = f.offset
+    f.offset = now + beta * (now - saved.offset)
+    saved.offset = now
+    now = f.intercept
+    f.intercept = now + beta * (now - saved.intercept)
+    saved.intercept = now
+
+
+cdef void _gradient(Datafit f, double[::1] v) noexcept nogil:
     cdef Py_ssize_t j
     for j in range(v.shape[0]):
         v[j] = f.grad(j)                            # v = X_c^T S r / n_w
 
 
-cdef double _prox_step(LeastSquares f, Penalty penalty, const double[::1] y,
+cdef double _prox_step(Datafit f, Penalty penalty, const double[::1] y,
                        const double[::1] v, double[::1] w_new,
                        double lip) noexcept nogil:
     """w_new = prox(y + v / lip), stepping f from y to w_new.  Returns the
@@ -118,7 +116,7 @@ cdef void _extrapolate(double[::1] w, double[::1] y, const double[::1] w_new,
         w[j] = w_new[j]
 
 
-def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
+def pg_iterations(Datafit f, Penalty penalty, double[::1] w, int max_iter,
                   double tol, double lipschitz, int check_every=10, progress=None):
     """Run FISTA iterations from w (updated in place; f must match w).
 
@@ -138,7 +136,8 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
     cdef double[::1] w_new = np.zeros(p)
     cdef double[::1] v = np.zeros(p)
     cdef const int[::1] coords = np.arange(p, dtype=np.intc)
-    cdef _Residual at_w = _Residual(f), at_y = _Residual(f)
+    cdef _Residual at_w = _Residual(f.r, f.offset, f.intercept)
+    cdef _Residual at_y = _Residual(f.r, f.offset, f.intercept)
     # multiply-adds of an iteration without backtracking: the signal check's clock
     cdef double work = 0.0, step_work = 2 * p * f.column_length + 4 * f.n_samples
     cdef bint main = handles_signals(), reports = progress is not None
@@ -148,15 +147,15 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
                 work += step_work
                 check_signals(&work)
             # f holds the residual at y
-            f_y = _datafit(f)
+            f_y = f.value()
             _gradient(f, v)
-            at_y.save(f)
+            _save(at_y, f)
             while True:                             # backtracking on lip
                 model = _prox_step(f, penalty, y, v, w_new, lip)
-                if _datafit(f) <= f_y + model + 1e-12 * fabs(f_y):
+                if f.value() <= f_y + model + 1e-12 * fabs(f_y):
                     break
                 lip *= 2.0
-                at_y.restore(f)
+                _restore(at_y, f)
             it += 1
             t_new = 0.5 * (1.0 + sqrt(1.0 + 4.0 * t * t))
             beta = (t - 1.0) / t_new
@@ -173,7 +172,7 @@ def pg_iterations(LeastSquares f, Penalty penalty, double[::1] w, int max_iter,
                     w[:] = w_new
                     break
             _extrapolate(w, y, w_new, beta)
-            at_w.advance(f, beta)
+            _advance(at_w, f, beta)
         else:
-            at_w.restore(f)                          # f back at w
+            _restore(at_w, f)                          # f back at w
     return it, gap, primal, lip, restarts

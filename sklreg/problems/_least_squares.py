@@ -9,7 +9,7 @@ previous solve ended.
 """
 import numpy as np
 
-from sklreg._core._cd import LeastSquares
+from sklreg._core._datafits import LeastSquares
 from sklreg.solvers import solve_cd, solve_pg
 from sklreg.solvers._cd import GradientBounds
 from sklreg.solvers._ridge import ridge_penalty, to_ridge_units

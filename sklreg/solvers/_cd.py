@@ -46,7 +46,8 @@ on the 100-alpha path it takes the place of most CD passes at small alphas.
 """
 import numpy as np
 
-from sklreg._core._cd import GradientBounds, cd_epochs, cd_gram_epochs, gap_safe
+from sklreg._core._cd import cd_epochs, cd_gram_epochs
+from sklreg._core._screening import GradientBounds, gap_safe
 from sklreg.solvers._base import SolverResult, check_penalty, zero_if_rounding
 from sklreg.solvers._cd_working_set import (SignPatterns, entering_features, entering_limit,
                                             first_size, next_size, nonzero, working_set)
@@ -106,7 +107,7 @@ def solve_cd(datafit, penalty, w, *, tol=1e-4, max_iter=1000, seed=0,
 
     Parameters
     ----------
-    datafit : sklreg._core._cd.LeastSquares
+    datafit : sklreg._core._datafits.LeastSquares
         Bound to X, y and weights; its residual must match ``w``.
     penalty : sklreg._core._penalties.Penalty
     w : ndarray of shape (n_features,), float64

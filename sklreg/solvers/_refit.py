@@ -3,7 +3,7 @@ unpenalised least-squares refit on its support.
 
 With the support S of a penalised least-squares solution beta, the refit
 solves the support's normal equations ``G_SS w_S = b_S`` (the Gram entries
-exact finishing uses, ``LeastSquares.normal_equations``: centred, weighted,
+exact finishing uses, ``sklreg._core._gram.normal_equations``: centred, weighted,
 divided by n_w) with the intercept eliminated, and the relaxed fit at
 ``gamma`` is ``gamma * beta + (1 - gamma) * refit`` (intercepts alike).
 gamma = 1 is the penalised fit, gamma = 0 the refit.
@@ -17,6 +17,7 @@ singular supports (where the minimum-norm solution is taken).
 import numpy as np
 import scipy.linalg
 
+from sklreg._core._gram import normal_equations
 from sklreg.solvers._base import SolverResult
 from sklreg.utils._warnings import warn_at_caller
 
@@ -33,7 +34,7 @@ def support_refit(datafit, coef):
     w = np.zeros(coef.shape[0])
     if support.size == 0:
         return w, datafit.y_mean, 0.0
-    G, b = datafit.normal_equations(support)
+    G, b = normal_equations(datafit, support)
     solve = _solver(G)
     w_s = solve(b)
     scale = np.sqrt(2 * datafit.primal_at_zero * np.maximum(np.diag(G), 0.0))

@@ -15,6 +15,7 @@ moved to the right-hand side).
 """
 import numpy as np
 
+from sklreg._core._gram import correlations, cross_products
 from sklreg._core._linalg import gather
 from sklreg.utils._blas import CholeskyFactor
 
@@ -35,7 +36,7 @@ class SupportSolver:
 
     Parameters
     ----------
-    datafit : sklreg._core._cd.LeastSquares
+    datafit : sklreg._core._datafits.LeastSquares
     capacity : int
         Most features whose Gram entries are kept; beyond, start afresh.
     """
@@ -80,12 +81,12 @@ class SupportSolver:
             old, size = self._buffer, min(max(2 * self._buffer.shape[0], m + k), self.capacity)
             self._buffer = np.empty((size, size))
             self._buffer[:m, :m] = old[:m, :m]
-        self._buffer[m:m + k, m:m + k] = self.datafit.cross_products(missing, missing)
+        self._buffer[m:m + k, m:m + k] = cross_products(self.datafit, missing, missing)
         if m:
-            self._buffer[:m, m:m + k] = self.datafit.cross_products(self.features, missing)
+            self._buffer[:m, m:m + k] = cross_products(self.datafit, self.features, missing)
             self._buffer[m:m + k, :m] = self._buffer[:m, m:m + k].T
         self.features = np.concatenate([self.features, missing])
-        self.rhs = np.concatenate([self.rhs, self.datafit.correlations(missing)])
+        self.rhs = np.concatenate([self.rhs, correlations(self.datafit, missing)])
         self.position[missing] = np.arange(m, m + k)
 
     def normal_equations(self):

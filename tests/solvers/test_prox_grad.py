@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sklreg import ElasticNet, Lasso, alpha_max
-from sklreg._core._cd import LeastSquares
+from sklreg._core._datafits import LeastSquares
 from sklreg._core._design import Design
 from sklreg._core._prox_grad import pg_iterations
 from sklreg.penalties import ElasticNetPenalty

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 from scipy import linalg
 
-from sklreg._core._cd import LeastSquares
+from sklreg._core._datafits import LeastSquares
 from sklreg.solvers._cd import solve_cd
 from sklreg.solvers.huber._result import HuberResult, Progress, begin, on_floor
 from sklreg.solvers.huber._scale import best_scale

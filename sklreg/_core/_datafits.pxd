@@ -1,13 +1,23 @@
-# The least-squares datafit state, shared by the coordinate-descent and the
-# proximal-gradient kernels (cimport it; never copy the math).
+# Datafits: the state of a fit's residual and what the kernels ask of it.
+# The kernels (_cd.pyx, _prox_grad.pyx) are typed on the fused type Datafit,
+# compiled once per datafit: a datafit is a final cdef class, its calls
+# direct and nogil.  A datafit provides
+#   lipschitz[j]                the coordinate's Lipschitz constant (its step)
+#   grad(j)                     minus the datafit's partial derivative in w_j
+#   step(j, delta), move_to     move coefficients, keeping the residual in step
+#   value()                     the datafit at the current residual
+#   primal, gap                 the objective and the duality gap (its dual
+#                               point and conjugate) restricted to coordinates
+#   primal_at_zero, _gap_terms  P(0) and the gap's terms at a given gradient
+cimport cython
+
 from sklreg._core._design cimport Design
-from sklreg._core._losses cimport Quadratic
 from sklreg._core._penalties cimport Penalty
 
 
+@cython.final
 cdef class LeastSquares:
     cdef Design X
-    cdef Quadratic loss
     cdef double[::1] y_c          # y minus its weighted mean (if intercept)
     cdef double[::1] s            # sample weights; empty when unit
     cdef double[::1] r            # residual is r + offset
@@ -30,6 +40,7 @@ cdef class LeastSquares:
     cdef bint fit_intercept
 
     cdef void fold(self) noexcept nogil
+    cdef double value(self) noexcept nogil
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
                     double* primal) noexcept nogil
@@ -59,3 +70,17 @@ cdef class LeastSquares:
         self.offset += delta * self.mu_offset[j]
         self.intercept -= delta * self.mu[j]
         self.updates += 1
+
+    cdef inline void move_to(self, double[::1] w, const int[::1] ws,
+                             const double[::1] target) noexcept nogil:
+        """Set w[ws] = target, keeping the residual in step."""
+        cdef Py_ssize_t k, j
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            if target[k] != w[j]:
+                self.step(j, target[k] - w[j])
+                w[j] = target[k]
+
+
+ctypedef fused Datafit:
+    LeastSquares

@@ -1,0 +1,418 @@
+"""Coordinate descent for penalised weighted least squares.
+
+Problem (the intercept b is never penalised)::
+
+    min_{w, b}  1/(2 n_w) sum_i s_i (y_i - x_i . w - b)**2 + sum_j Omega_j(w_j)
+
+How the intercept is handled
+----------------------------
+At any w the best intercept is ``b = ybar - mu . w`` with ``mu`` the weighted
+column means, so b is eliminated: every coordinate step moves along the
+centred column ``x_j - mu_j``.  Centring X would cost a copy (dense) or an
+O(n) loop per update (sparse), so the residual is stored as ``r + offset``:
+a vector ``r`` updated only where column j is non-zero, and a scalar
+``offset`` that carries the ``+ delta * mu_j`` part.  Because the weighted
+residual sums to zero, the centred gradient needs no extra pass::
+
+    (x_j - mu_j) . (s * (r + offset)) = x_j . (s * r) + offset * n_w * mu_j
+
+That identity subtracts two terms of size ``mu_j * |x_j|``: harmless while
+the mean is of the order of the column's spread, but a column whose mean
+dominates it (a timestamp: mean 1e9, spread 1e6) would lose every digit.
+Such a column (``|mean| > 4 std``; nearly dense when X is sparse) is centred
+element by element instead, in its dot products and in its residual
+updates (``Design.col_centred_dot/axpy``, O(n) -- no more than its stored
+entries when nearly dense), and its spread is computed from a second,
+centred pass.  Nothing cancels: the errors stay at the rounding of X's own
+entries.
+
+The offset is folded into r (one O(n) pass) only when the duality gap is
+computed; r is then also re-centred, which removes the rounding drift of
+its sum.  Before a gap certifies a fit, r is recomputed from w
+(``refresh``): the certificate is then about w itself, not about a residual
+that rounding moved away from it.
+"""
+import numpy as np
+
+from libc.math cimport fabs, hypot, sqrt, isnan, isfinite, INFINITY
+
+from sklreg._core._design cimport Design
+from sklreg._core._penalties cimport Penalty
+
+# a column whose squared mean exceeds this many times its variance (|mean| >
+# 4 std) is centred element by element: through the offset, its products
+# lose about this factor times the rounding of its mean's square
+cdef double DOMINANT_MEAN = 16.0
+# a gap's rounding error, in float64 epsilons of the magnitudes it is made of
+cdef double GAP_ROUNDING = 8 * 2.220446049250313e-16
+
+
+cdef class LeastSquares:
+    """The residual of a weighted least-squares fit bound to X, y and s.
+
+    Parameters
+    ----------
+    X : Design
+    y : ndarray of shape (n_samples,), float64
+    sample_weight : ndarray of shape (n_samples,) or None
+    w : ndarray of shape (n_features,), float64 -- the starting coefficients
+    fit_intercept : bool
+    """
+    # attributes are declared in _datafits.pxd (so kernels can cimport it)
+
+    def __init__(self, Design X, y, sample_weight, w, bint fit_intercept):
+        cdef Py_ssize_t j, n = X.n_samples, p = X.n_features
+        self.X = X
+        self.fit_intercept = fit_intercept
+        y = np.asarray(y, dtype=np.float64)
+        if sample_weight is None:
+            self.s = np.empty(0)
+            self.n_w = n
+            y_mean = y.mean() if fit_intercept else 0.0
+        else:
+            self.s = np.ascontiguousarray(sample_weight, dtype=np.float64)
+            self.n_w = self.s.base.sum()
+            y_mean = np.dot(sample_weight, y) / self.n_w if fit_intercept else 0.0
+        self.y_c = y - y_mean
+        self.primal_at_zero = _half_mean_square(&self.y_c[0], self._s(), n, self.n_w)
+        # the objective of residuals of 4 eps max|y|, the noise level of y
+        self.rounding_floor = 0.5 * (4 * np.finfo(np.float64).eps
+                                     * np.max(np.abs(y), initial=0.0)) ** 2
+
+        cdef const double* s = self._s()
+        mu = np.zeros(p)
+        lip = np.zeros(p)
+        cdef const double[::1] w0 = np.ascontiguousarray(w, dtype=np.float64)
+        cdef bint cold = not np.any(w0)     # warm starts (Huber's inner fits) skip it
+        start_gradient = np.empty(p) if cold else None
+        self.mu = mu
+        self.mu_centred = np.zeros(p)
+        self.mu_offset = np.zeros(p)
+        self.lipschitz = lip
+        cdef double[::1] v0 = start_gradient
+        cdef double spread, mean
+        cdef double[4] m      # the column's sum, squared norm and dot with y_c
+        cdef bint finite = True
+        with nogil:
+            for j in range(p):
+                # one read of the column for all three; the dot is the
+                # gradient at w = 0, so the first gap of a cold start reads X
+                # no more (the centring term vanishes, y_c sums to zero)
+                self.X.col_moments(j, &self.y_c[0], s, m)
+                # NaN or inf in the column makes it NaN or inf: X's values
+                # are checked here instead of in a pass of their own
+                if not isfinite(m[1]):
+                    finite = False
+                mean = m[0] / self.n_w if fit_intercept else 0.0
+                spread = m[1] - self.n_w * mean * mean
+                if mean != 0.0 and mean * mean * self.n_w > DOMINANT_MEAN * spread:
+                    # sum x^2 - n mean^2 cancels (at a mean of 1e8 it is all
+                    # rounding): a second, centred pass, with the mean
+                    # corrected by the centred sum (Chan, Golub & LeVeque),
+                    # and the column centred element by element from now on
+                    self.X.col_spread(j, mean, &self.y_c[0], s, m)
+                    spread = 0.0 if m[3] else m[1] - m[0] * m[0] / self.n_w
+                    mean = mean + m[0] / self.n_w
+                    self.mu_centred[j] = mean
+                else:
+                    self.mu_offset[j] = mean
+                self.mu[j] = mean
+                if cold:
+                    v0[j] = m[2] / self.n_w
+                self.lipschitz[j] = max(spread, 0.0) / self.n_w
+        self.r = np.array(self.y_c, copy=True)
+        self.offset = 0.0
+        self.y_mean = y_mean
+        self.intercept = y_mean
+        with nogil:
+            for j in range(p):
+                if w0[j] != 0.0:
+                    self.step(j, w0[j])
+        self.start_gradient = start_gradient
+        self.v_shifted = np.zeros(p)
+        self.finite_norms = finite
+        self.updates = 0
+
+    # _s, grad, step and move_to are inline, defined in _datafits.pxd
+
+    cdef double value(self) noexcept nogil:
+        """The datafit at the residual, 1/(2 n_w) sum_i s_i (r_i + offset)**2
+        (the offset folded first)."""
+        self.fold()
+        return _half_mean_square(&self.r[0], self._s(), self.r.shape[0], self.n_w)
+
+    cdef void fold(self) noexcept nogil:
+        """Fold the offset into r and, with an intercept, re-centre r.
+
+        In exact arithmetic the weighted residual sums to zero; the rounding
+        of every update drifts its sum, and the gap then has a floor that
+        coordinate descent cannot lower (1e-9 P(0) after 10^5 passes on a
+        20 x 300 sparse problem: the solve stalled at its restricted
+        optimum).  Removing the drift costs one more pass over n, when
+        anything moved (the offset is then not zero).
+        """
+        cdef Py_ssize_t i, n = self.r.shape[0]
+        cdef const double* s = self._s()
+        cdef double shift = self.offset, total = 0.0
+        if shift == 0.0:       # nothing moved since the last fold
+            return
+        if self.fit_intercept:
+            # r + offset, centred, is r centred: the offset drops out
+            for i in range(n):
+                total += self.r[i] if s == NULL else s[i] * self.r[i]
+            shift = -total / self.n_w
+        if shift != 0.0:
+            for i in range(n):
+                self.r[i] += shift
+        self.offset = 0.0
+
+    def refresh(self, w):
+        """Recompute the residual from w, ``y_c - sum_j w_j (x_j - mu_j)``,
+        and the intercept, ``ybar - mu . w``: what the rounding of many
+        updates moved them by is gone (one pass over w's columns)."""
+        cdef const double[::1] w_ = np.ascontiguousarray(w, dtype=np.float64)
+        cdef Py_ssize_t j
+        cdef double b = self.y_mean
+        with nogil:
+            self.r[:] = self.y_c
+            self.offset = 0.0
+            for j in range(w_.shape[0]):
+                if w_[j] != 0.0:
+                    self.X.col_centred_axpy(j, -w_[j], self.mu_centred[j], &self.r[0])
+                    self.offset += w_[j] * self.mu_offset[j]
+                    b -= w_[j] * self.mu[j]
+            self.fold()
+            self.intercept = b
+            self.updates = 0
+
+    cdef double gap(self, Penalty penalty, const double[::1] w,
+                    const int[::1] coords, double[::1] v,
+                    double* primal) noexcept nogil:
+        """Duality gap of the problem restricted to ``coords``.
+
+        w must be zero outside ``coords``.  Fills v[j] = grad(j) for j in
+        coords.  The dual point is the residual scaled by the largest kappa
+        that keeps it feasible for every coordinate in ``coords``.
+        """
+        cdef Py_ssize_t k
+        self.fold()
+        for k in range(coords.shape[0]):
+            v[coords[k]] = self.grad(coords[k])
+        return self.gap_given(penalty, w, coords, v, primal)
+
+    cdef double gap_given(self, Penalty penalty, const double[::1] w,
+                          const int[::1] coords, const double[::1] v,
+                          double* primal) noexcept nogil:
+        """``gap`` with v[coords] already the gradient at w: O(n + |coords|).
+
+        With the dual point theta = kappa * s * r / n_w, P(w) - D(theta) is
+        written as a sum of non-negative terms, none of them a difference of
+        two O(P(0)) quantities (``r . y_c = |r|^2 + n_w v . w`` since r = y_c
+        - Xc w)::
+
+            (1 - kappa)^2 |r|_s^2 / (2 n_w)
+            + sum_j [Omega_j(w_j) + Omega_j^*(kappa v_j) - kappa v_j w_j]
+
+        so its rounding is relative to the gap itself, not to P(0): a gap of
+        1e-20 P(0) is as meaningful as one of 1e-4 P(0).
+        """
+        cdef Py_ssize_t k, j, n = self.r.shape[0]
+        cdef double kappa = 1.0, penalty_value, datafit, gap, scale = 0.0
+        self.fold()
+        penalty_value = penalty.dual_terms(coords, w, v, &kappa)
+        datafit = self.value()
+        primal[0] = datafit + penalty_value
+        gap = self._gap_terms(penalty, w, coords, v, kappa, datafit)
+        # what rounding can leave in it: each term's own (a few ulps of the
+        # primal's parts) and each gradient entry's, a dot product over n of
+        # |x_j - mu_j| |r| (errors growing as sqrt(n)) times |w_j|
+        for k in range(coords.shape[0]):
+            j = coords[k]
+            if w[j] != 0.0:
+                scale += fabs(w[j]) * sqrt(self.lipschitz[j])
+        self.gap_resolution = GAP_ROUNDING * (
+            datafit + penalty_value
+            + sqrt(2.0 * datafit * n) * scale)
+        self.last_datafit = datafit
+        return gap
+
+    cdef double rounded_gap(self, Penalty penalty, const double[::1] w,
+                            const int[::1] coords, const double[::1] v,
+                            double gap) noexcept nogil:
+        """The last gap_given's ``gap`` (at this w and v), up to the
+        rounding of v.
+
+        Each v_j is known only to within its rounding delta_j: the dot
+        product's, and that of r (recomputed from w, r carries ~eps of y_c
+        and of every x_k w_k; a column centred element by element carries
+        2 eps of x_k - mu_k, whatever its mean), independent errors whose
+        sum over n rows grows as sqrt(n) (a worst-case bound, n times
+        that, stopped scikit-learn's alpha = 0 test short of its residual
+        of 1e-19).  Where a penalty weight is
+        below delta_j (alpha = 1e-300, or X scaled by 1e150) the gap is
+        that noise: an L1 part scales the dual point by alpha / |v| ~ 0,
+        an L2 part adds (v / l2)**2 ~ 1e270, at the optimum as anywhere.
+        Where the subgradient v_j must reach is itself below delta_j (the
+        penalty is invisible to float64 there), the gap with v_j moved by
+        at most delta_j towards it is as consistent with the data, and is
+        returned when lower: it reads small only where every gradient
+        entry is within its rounding of optimality, and is the gap itself
+        wherever the penalty is above that noise (moving v there by its
+        rounding stopped the Huber majoriser's inner solves short of the
+        accuracy its certificate needs).
+        O(|coords|): the solvers' certificates, not the kernels' checks.
+        """
+        cdef Py_ssize_t k, j, n = self.r.shape[0], shifted = 0
+        cdef double kappa = 1.0, lowest, delta, near, reach = 0.0
+        cdef double datafit = self.last_datafit
+        if gap <= self.gap_resolution:
+            return gap
+        for k in range(coords.shape[0]):
+            j = coords[k]
+            if w[j] != 0.0:
+                reach += fabs(w[j]) * hypot(sqrt(self.lipschitz[j]), self.mu_offset[j])
+        # (square roots taken apart: X and y of 1e150 square to 1e300)
+        reach = GAP_ROUNDING * (sqrt(2.0 * self.primal_at_zero) + reach) / sqrt(n)
+        for k in range(coords.shape[0]):
+            j = coords[k]
+            self.v_shifted[j] = v[j]
+            near = penalty.nearest_subgradient(j, w[j], v[j])
+            if near == v[j]:       # a subgradient already (most zero features)
+                continue
+            delta = sqrt(self.lipschitz[j]) * reach + GAP_ROUNDING * sqrt(
+                2.0 * datafit * n) * hypot(sqrt(self.lipschitz[j]), self.mu_offset[j])
+            if fabs(near) <= delta:        # a penalty float64 cannot see here
+                self.v_shifted[j] += max(-delta, min(delta, near - v[j]))
+                shifted += 1
+        if shifted == 0:
+            return gap
+        penalty.dual_terms(coords, w, self.v_shifted, &kappa)
+        lowest = self._gap_terms(penalty, w, coords, self.v_shifted, kappa, datafit)
+        return min(gap, lowest)
+
+    cdef double _gap_terms(self, Penalty penalty, const double[::1] w,
+                           const int[::1] coords, const double[::1] v, double kappa,
+                           double datafit) noexcept nogil:
+        """The gap's sum of non-negative terms (``gap_given``) at the dual
+        point kappa * s * r / n_w, whose gradient is kappa * v."""
+        cdef Py_ssize_t k, j, unpenalized
+        cdef double terms, scale, kkt = 0.0
+        terms = penalty.fenchel_young_sum(coords, w, v, kappa, &unpenalized)
+        for k in range(coords.shape[0] if unpenalized else 0):
+            j = coords[k]
+            if penalty.kkt_only(j, kappa * v[j]) and self.lipschitz[j] > 0.0:
+                # No dual point satisfies an unpenalised coordinate's
+                # constraint (x_j - mu_j) . theta = 0 by scaling (where a
+                # bound closes v's side the dual covers it: kkt_only is
+                # False), so its part of the gap, -kappa v_j w_j, gets a KKT
+                # term added that makes it non-negative and zero iff v[j] is
+                # in its subdifferential: the Fenchel-Young term at the
+                # point after an exact step.
+                scale = penalty.subdiff_distance(j, w[j], v[j])
+                kkt += (kappa * scale * (fabs(w[j]) + scale / self.lipschitz[j])
+                        - kappa * v[j] * w[j])
+        return (1.0 - kappa) * (1.0 - kappa) * datafit + terms + kkt
+
+    cdef double primal(self, Penalty penalty, const double[::1] w,
+                       const int[::1] coords) noexcept nogil:
+        """Objective value; w must be zero outside ``coords``."""
+        cdef Py_ssize_t k
+        cdef double value = 0.0
+        self.fold()
+        for k in range(coords.shape[0]):
+            value += penalty.value(coords[k], w[coords[k]])
+        return value + self.value()
+
+    def primal_value(self, Penalty penalty, w):
+        """Objective at w (zero outside no set: all coordinates count)."""
+        cdef const double[::1] w_ = w
+        cdef const int[::1] coords = np.flatnonzero(w).astype(np.intc)
+        return self.primal(penalty, w_, coords)
+
+    def full_gap(self, Penalty penalty, w, coords=None, gradient=None):
+        """Return (gap, primal, v), v the negative gradient.
+
+        On all coordinates, or on ``coords`` only (w zero elsewhere, v NaN
+        there): the gap of the problem restricted to them, which certifies
+        the full problem when the others are known to be zero at its
+        optimum (screened).  ``gradient``, if given, is v at this very w
+        where it is not NaN (from an earlier call: v depends on w, not on
+        the penalty); only its NaN entries are computed.  The gap is taken
+        up to the rounding of v (``rounded_gap``).
+        """
+        cdef const double[::1] w_ = w
+        every = coords is None
+        if every:
+            coords = np.arange(self.X.n_features, dtype=np.intc)
+        cdef const int[::1] coords_ = coords
+        cdef const int[::1] missing = coords
+        if gradient is None:
+            v = np.full(self.X.n_features, np.nan)
+        else:
+            v = np.array(gradient, dtype=np.float64)
+            # (over every feature, without gathering v[coords]: 4x faster)
+            missing = (np.flatnonzero(np.isnan(v)) if every
+                       else coords[np.isnan(v[coords])]).astype(np.intc)
+        cdef double[::1] v_ = v
+        cdef double gap, primal
+        cdef Py_ssize_t k
+        with nogil:
+            self.fold()
+            for k in range(missing.shape[0]):
+                v_[missing[k]] = self.grad(missing[k])
+            gap = self.gap_given(penalty, w_, coords_, v_, &primal)
+            gap = self.rounded_gap(penalty, w_, coords_, v_, gap)
+        return gap, primal, v
+
+    def gradient(self, coords):
+        """Return v[coords], minus the datafit's gradient there."""
+        cdef const int[::1] c = np.asarray(coords, dtype=np.intc)
+        out = np.empty(c.shape[0])
+        cdef double[::1] o = out
+        cdef Py_ssize_t k
+        with nogil:
+            self.fold()
+            for k in range(c.shape[0]):
+                o[k] = self.grad(c[k])
+        return out
+
+
+    def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
+        """Set w[coords] = target, keeping the residual in step."""
+        with nogil:
+            self.move_to(w, coords, target)
+
+    @property
+    def n_samples(self):
+        return self.X.n_samples
+
+    @property
+    def column_length(self):
+        """Mean stored entries per column: the work of one gradient entry."""
+        if self.X.is_sparse:
+            # in double: C division of the integers would floor (0 for a
+            # column with less than one entry on average)
+            return self.X.indices.shape[0] / <double> max(self.X.n_features, 1)
+        return self.X.n_samples
+
+    @property
+    def rank_bound(self):
+        """Upper bound on the rank of the centred design: positive-weight
+        samples, minus one for the intercept."""
+        n = self.r.shape[0] if self.s.shape[0] == 0 else np.count_nonzero(self.s.base)
+        return n - int(self.fit_intercept)
+
+    def residual(self):
+        """Return y - X w - b as a new array."""
+        return np.asarray(self.r) + self.offset
+
+
+
+cdef inline double _half_mean_square(const double* r, const double* s, Py_ssize_t n,
+                                     double n_w) noexcept nogil:
+    """1/(2 n_w) sum_i s_i r_i**2 (s NULL: unit weights)."""
+    cdef Py_ssize_t i
+    cdef double acc = 0.0
+    for i in range(n):
+        acc += r[i] * r[i] * (1.0 if s == NULL else s[i])
+    return 0.5 * acc / n_w
