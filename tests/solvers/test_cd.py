@@ -5,7 +5,7 @@ import pytest
 from sklreg._core._anderson import Anderson
 from sklreg._core._cd import cd_epochs
 from sklreg._core._datafits import LeastSquares
-from sklreg._core._gram import cross_products
+from sklreg._core._gram import correlations, cross_products
 from sklreg._core._design import Design
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers import solve_cd
@@ -233,6 +233,59 @@ def test_cross_products_equal_the_centred_weighted_gram(sparse, dtype, weights):
         got = cross_products(datafit, rows, cols)
         np.testing.assert_allclose(got, reference[np.ix_(rows, cols)], rtol=1e-10,
                                    atol=1e-12)
+
+
+def _offset_dominated_sparse(n=60, p=40, seed=0):
+    """Sparse X whose columns 3 and 10 are stored dense with a mean of 1e9
+    and a spread of 1 (a timestamp): centred element by element."""
+    import scipy.sparse as sp
+    X, y, _ = make_problem(n, p, sparse=True, seed=seed)
+    X = X.toarray()
+    rng = np.random.default_rng(seed)
+    for j in (3, 10):
+        X[:, j] = 1e9 + rng.standard_normal(n)
+    y = y + 2.0 * (X[:, 3] - 1e9)
+    return sp.csc_matrix(X), X, y
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("weights", [False, True])
+def test_cross_products_of_offset_dominated_rows_do_not_cancel(sparse, weights):
+    # rows and columns alike: dominant features among the rows, plain and
+    # dominant ones among the columns (a few: no gather; more than
+    # FEW_COLUMNS: the sparse products)
+    X, Xd, y = _offset_dominated_sparse()
+    X = X if sparse else np.asfortranarray(Xd)
+    s = np.random.default_rng(2).uniform(0.2, 2.0, 60) if weights else None
+    datafit = LeastSquares(Design(X), y, s, np.zeros(40), True)
+    sw = np.ones(60) if s is None else s
+    Xc = Xd - sw @ Xd / sw.sum()
+    # centred exactly: each column's spread is computed from its offsets
+    Xc = Xc - sw @ Xc / sw.sum()
+    reference = Xc.T @ (sw[:, None] * Xc) / sw.sum()
+    rows = np.array([3, 0, 17, 10, 25])
+    for cols in (np.arange(0, 40, 2), np.arange(11, 40), np.arange(40), np.array([10, 4])):
+        got = cross_products(datafit, rows, cols)
+        np.testing.assert_allclose(got, reference[np.ix_(rows, cols)], rtol=1e-8,
+                                   atol=1e-10 * np.abs(reference).max())
+    yc = y - sw @ y / sw.sum()
+    np.testing.assert_allclose(correlations(datafit, rows), Xc[:, rows].T @ (sw * yc) / sw.sum(),
+                               rtol=1e-8)
+
+
+def test_exact_finish_on_offset_dominated_sparse_features_matches_sklearn():
+    from sklearn.linear_model import Lasso as SkLasso
+
+    from sklreg import Lasso
+    # at this alpha 59 of 60 features are in the support: exact finishing
+    # solves on a Gram block whose rows include the dominant features
+    X, Xd, y = _offset_dominated_sparse(200, 60, seed=3)
+    alpha = 0.001
+    ours = Lasso(alpha=alpha, tol=1e-10).fit(X, y)
+    # scikit-learn on the dense copy, centred exactly
+    theirs = SkLasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(
+        Xd - Xd.mean(axis=0), y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
 
 
 def test_gap_from_a_carried_gradient_equals_a_fresh_one():
