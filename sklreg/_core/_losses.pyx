@@ -1,13 +1,11 @@
-"""Datafits, one sample at a time.
+"""The robust losses' per-sample passes: ``F(r) = 1/n_w * sum_i s_i * f(r_i)``
+of the residuals ``r = y - X w - b`` with sample weights ``s`` (``n_w =
+sum_i s_i``).  A loss never sees X; the solver hands it residuals.
 
-A datafit is ``F(r) = 1/n_w * sum_i s_i * f(r_i)`` of the residuals
-``r = y - X w - b`` with sample weights ``s`` (``n_w = sum_i s_i``).  A loss
-never sees X; the solver hands it residuals.
-
-``value(r, s)``           F(r)
-
-The dual point and the duality gap are the solvers' (the datafit classes
-of ``_cd`` and the problems): here only the per-sample pieces they share.
+The least-squares datafit, which keeps its residual in step with the
+coefficients, is ``_datafits.LeastSquares``; the dual point and the
+duality gap of these two are their problems' (``solvers/_ipm.py``,
+``solvers/huber``): here only the per-sample pieces they share.
 
 A NULL weight pointer means unit weights.
 """
@@ -29,15 +27,7 @@ cdef extern from "_vec.h" nogil:
                                          double* weight, double* out)
 
 
-cdef class Loss:
-    """Base class; see the module docstring for the contract."""
-
-    cdef double value(self, const double* r, const double* s, Py_ssize_t n,
-                      double n_w) noexcept nogil:
-        return 0.0
-
-
-cdef class Pinball(Loss):
+cdef class Pinball:
     """f(r) = rho_tau(r) = r * (tau - [r < 0]), the quantile (check) loss.
 
     F(r) = 1/n_w sum_i s_i rho_tau(r_i).  Its conjugate is the indicator of
@@ -91,7 +81,7 @@ cdef class Pinball(Loss):
         return clipped
 
 
-cdef class Huber(Loss):
+cdef class Huber:
     """scikit-learn's Huber loss at a given scale ``sigma`` (``scale``).
 
     ``f(r) = sigma * H(r / sigma)`` with ``H(z) = z**2`` for ``|z| <= epsilon``
