@@ -29,6 +29,7 @@ SHARED = "sklreg._core._cyutility"
 # Reuse is all or nothing: the modules and the shared one must come from
 # the same Cython translation.
 SOURCES = sorted(glob.glob("sklreg/_core/*.pyx") + glob.glob("sklreg/_core/*.pxd")
+                 + glob.glob("sklreg/_core/*.pxi")
                  + glob.glob("sklreg/_core/*.h")) + [os.path.abspath(__file__)]
 DIRECTIVES = {
     "language_level": 3,
@@ -90,7 +91,7 @@ def extension(name, sources):
         name,
         sources,
         include_dirs=[np.get_include(), "sklreg/_core"],
-        depends=sorted(glob.glob("sklreg/_core/*.h")),
+        depends=sorted(glob.glob("sklreg/_core/*.h") + glob.glob("sklreg/_core/*.pxi")),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3", "-fopenmp-simd"],
     )
