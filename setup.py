@@ -23,7 +23,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-MODULES = ["_design", "_penalties", "_losses", "_datafits", "_anderson", "_screening", "_gram",
+MODULES = ["_design", "_penalties", "_losses", "_huber_datafit", "_datafits", "_anderson", "_screening", "_gram",
            "_cd", "_prox_grad", "_ipm", "_linalg", "_multitask"]
 SHARED = "sklreg._core._cyutility"
 # Reuse is all or nothing: the modules and the shared one must come from

@@ -4,15 +4,16 @@ Each kernel is compiled once per datafit of the fused type ``Datafit``
 (``_datafits.pxd``): every datafit call is direct and runs without the GIL.
 What a kernel asks of a datafit: ``lipschitz[j]``, ``grad(j)`` (minus the
 partial derivative), ``step(j, delta)`` (move w_j, keep the residual in
-step), ``move_to``, ``primal`` and ``gap`` (the certificate restricted to a
-working set); the Gram kernel also ``primal_at_zero`` and ``_gap_terms``.
+step), ``move_to``, ``intercept_step`` (once a pass), ``primal`` and ``gap``
+(the certificate restricted to a working set).  The Gram kernel works on
+the normal equations: least squares only.
 """
 import numpy as np
 
 from libc.math cimport INFINITY
 
 from sklreg._core._anderson cimport Anderson
-from sklreg._core._datafits cimport Datafit
+from sklreg._core._datafits cimport Datafit, LeastSquares
 from sklreg._core._penalties cimport Penalty
 from sklreg._core._signals cimport check_signals, handles_signals, remember_main_thread
 
@@ -91,6 +92,7 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
                     f.step(j, new - old)
                     w[j] = new
                     flips += (new > 0) != (old > 0) or (new < 0) != (old < 0)
+            f.intercept_step()
             epoch += 1
             if main:
                 work += pass_work
@@ -118,7 +120,7 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
     return epoch, gap, primal, accepted, stable, gradient if checked else None
 
 
-def cd_gram_epochs(Datafit f, Penalty penalty, const double[:, ::1] gram,
+def cd_gram_epochs(LeastSquares f, Penalty penalty, const double[:, ::1] gram,
                    const double[::1] correlations, double[::1] w, int max_epochs,
                    double tol, int check_every=5):
     """Coordinate-descent passes on the normal equations (glmnet's covariance

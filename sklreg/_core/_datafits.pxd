@@ -8,10 +8,14 @@
 #   value()                     the datafit at the current residual
 #   primal, gap                 the objective and the duality gap (its dual
 #                               point and conjugate) restricted to coordinates
-#   primal_at_zero, _gap_terms  P(0) and the gap's terms at a given gradient
+#   intercept_step()            move an intercept that is not eliminated (once a pass)
+#   sync()                      after the residual r was written directly
+# The normal-equation kernel (cd_gram_epochs) and screening are least
+# squares' only.
 cimport cython
 
 from sklreg._core._design cimport Design
+from sklreg._core._huber_datafit cimport HuberFixedScale
 from sklreg._core._penalties cimport Penalty
 
 
@@ -81,6 +85,13 @@ cdef class LeastSquares:
                 self.step(j, target[k] - w[j])
                 w[j] = target[k]
 
+    cdef inline void intercept_step(self) noexcept nogil:
+        pass        # the intercept is eliminated: ybar - mu . w
+
+    cdef inline void sync(self) noexcept nogil:
+        pass        # nothing is derived from r
+
 
 ctypedef fused Datafit:
     LeastSquares
+    HuberFixedScale

@@ -54,6 +54,7 @@ cdef inline void _restore(_Residual saved, Datafit f) noexcept nogil:
     f.r[:] = saved.r
     f.offset = saved.offset
     f.intercept = saved.intercept
+    f.sync()
 
 
 cdef void _advance(_Residual saved, Datafit f, double beta) noexcept nogil:
@@ -72,6 +73,7 @@ cdef void _advance(_Residual saved, Datafit f, double beta) noexcept nogil:
     now = f.intercept
     f.intercept = now + beta * (now - saved.intercept)
     saved.intercept = now
+    f.sync()
 
 
 cdef void _gradient(Datafit f, double[::1] v) noexcept nogil:

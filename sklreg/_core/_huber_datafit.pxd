@@ -1,0 +1,72 @@
+# Huber's loss at a fixed scale as a datafit of the kernels (see _datafits.pxd
+# for the interface).  The intercept is its own unpenalised coordinate.
+cimport cython
+
+from sklreg._core._design cimport Design
+from sklreg._core._penalties cimport Penalty
+
+
+@cython.final
+cdef class HuberFixedScale:
+    cdef Design X
+    cdef double[::1] y, s, r, theta, mu, v_shifted
+    cdef double offset                    # always 0: the residual is r itself
+    cdef readonly double intercept, n_w, scale, epsilon, primal_at_zero
+    cdef readonly double[::1] lipschitz   # (2 / scale) |x_j|^2_s / n_w
+    cdef readonly Py_ssize_t updates
+    cdef bint fit_intercept
+
+    cdef double value(self) noexcept nogil
+    cdef double primal(self, Penalty penalty, const double[::1] w,
+                       const int[::1] coords) noexcept nogil
+    cdef double gap(self, Penalty penalty, const double[::1] w,
+                    const int[::1] coords, double[::1] v,
+                    double* primal) noexcept nogil
+    cdef void intercept_step(self) noexcept nogil
+    cdef void sync(self) noexcept nogil
+
+    cdef inline double _psi(self, double r) noexcept nogil:
+        """f'(r) = psi(r / scale): 2 r / scale inside, 2 eps sign(r) beyond."""
+        if r > self.epsilon * self.scale:
+            return 2.0 * self.epsilon
+        if r < -self.epsilon * self.scale:
+            return -2.0 * self.epsilon
+        return 2.0 * r / self.scale
+
+    cdef inline double _f(self, double r) noexcept nogil:
+        """f(r) = sigma H(r / sigma): r**2 / sigma inside, eps (2 |r| - eps sigma) beyond."""
+        cdef double a = r if r >= 0.0 else -r
+        if a <= self.epsilon * self.scale:
+            return a * a / self.scale
+        return self.epsilon * (2.0 * a - self.epsilon * self.scale)
+
+    cdef inline void _theta_at(self, Py_ssize_t i) noexcept nogil:
+        self.theta[i] = self._psi(self.r[i]) * (1.0 if self.s.shape[0] == 0 else self.s[i])
+
+    cdef inline double grad(self, Py_ssize_t j) noexcept nogil:
+        """Minus the partial derivative of the datafit in w_j."""
+        return self.X.col_dot(j, &self.theta[0], NULL) / self.n_w
+
+    cdef inline void step(self, Py_ssize_t j, double delta) noexcept nogil:
+        """Move w_j by delta: r -= delta x_j, theta kept in step on x_j's rows."""
+        cdef Py_ssize_t k, start, nnz
+        cdef const int* rows
+        self.X.col_axpy(j, -delta, &self.r[0])
+        nnz = self.X._span(j, &start, &rows)
+        if self.X.is_sparse:
+            for k in range(nnz):
+                self._theta_at(rows[k])
+        else:
+            for k in range(nnz):
+                self._theta_at(k)
+        self.updates += 1
+
+    cdef inline void move_to(self, double[::1] w, const int[::1] ws,
+                             const double[::1] target) noexcept nogil:
+        """Set w[ws] = target, keeping the residual in step."""
+        cdef Py_ssize_t k, j
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            if target[k] != w[j]:
+                self.step(j, target[k] - w[j])
+                w[j] = target[k]
