@@ -315,10 +315,10 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 if np.any(w[screened] != 0):     # zero at the optimum: put there
                     datafit.move(w, screened.astype(np.intc), np.zeros(screened.size))
                     continue
-        ws_size = next_size(ws_size, gap > 0.5 * last_gap, w, always, movable,
+        nnz = np.count_nonzero(w)
+        ws_size = next_size(ws_size, gap > 0.5 * last_gap, nnz, always, movable,
                             None if strongly_convex else rank_bound)
         last_gap = gap
-        from_zero = not np.any(w)       # its first passes are fast: no rate from them
         if ws_size == 0:
             break
         # Exact finishes are tried once their cost is at most the CD work
@@ -372,8 +372,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
             inner_tol, check_every, seed, extrapolate, STABLE_EPOCHS if affordable else 0)
         n_iter += epochs
-        if not from_zero and epochs > 0 and 0 < inner_gap < gap:
-            rate = (inner_gap / gap) ** (1.0 / epochs)
+        if nnz and epochs > 0 and 0 < inner_gap < gap:   # not from w = 0: early
+            rate = (inner_gap / gap) ** (1.0 / epochs)    # passes are faster
         if support_solver is not None:
             support_solver.spent += epochs * ws.size
         support = nonzero(w)

@@ -42,14 +42,14 @@ def first_size(n_features):
     return min(max(n_features // 50, WS_START), WS_START_MAX)
 
 
-def next_size(size, stalled, w, always, movable, rank_bound=None):
+def next_size(size, stalled, nnz, always, movable, rank_bound=None):
     """The next working set's size: 3x when the gap ``stalled`` (shrank by
-    less than half), at least 3x the non-zeros and every ``always``
+    less than half), at least 3x the ``nnz`` non-zeros and every ``always``
     feature, at most the ``movable`` ones; with a ``rank_bound`` (a penalty
     not strongly convex) at most about the rank."""
     if stalled:
         size *= WS_GROWTH
-    nnz, n_always = np.count_nonzero(w), np.count_nonzero(always)
+    n_always = np.count_nonzero(always)
     size = min(max(size, WS_GROWTH * nnz, n_always), int(movable.sum()))
     if rank_bound is not None:
         # a lasso optimum has at most rank(X) non-zeros: near interpolation
