@@ -76,7 +76,24 @@ class DaskPathMixin:
         return alpha_max(self, X, y, sample_weight)
 
 
-class PenalizedRegressor(DaskPathMixin, LinearPredictMixin, RegressorMixin, BaseEstimator):
+class SparseCoefMixin:
+    """``sparse_coef_`` and the tags of a linear model fitted on dense or
+    sparse X, one target or several."""
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a sparse matrix."""
+        return sp.csr_matrix(self.coef_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class PenalizedRegressor(DaskPathMixin, SparseCoefMixin, LinearPredictMixin, RegressorMixin,
+                         BaseEstimator):
     """Base class: ``min_{w, b} datafit(y - Xw - b) + penalty(w)``.
 
     A subclass declares ``_parameter_constraints``, stores its arguments in
@@ -183,14 +200,3 @@ class PenalizedRegressor(DaskPathMixin, LinearPredictMixin, RegressorMixin, Base
             if W.size == n_targets * n_features:
                 return W.reshape(n_targets, n_features).copy()
         return np.zeros((n_targets, n_features))
-
-    @property
-    def sparse_coef_(self):
-        """Sparse representation of the fitted ``coef_``."""
-        return sp.csr_matrix(self.coef_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = True
-        return tags

@@ -81,6 +81,16 @@ _SHARED_PARAMETERS = """
         ``relax_residual_`` the refit.  Not with ``positive`` or bounds.
 """.replace("{BOUNDS_DOC}", BOUNDS_DOC)
 
+_SOLVED_AS = """    where ``s`` are the sample weights and ``n_w`` their sum (``n_samples``
+    without weights).  Solved by working-set coordinate descent in compiled
+    code, stopping on a certified duality gap.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength, non-negative.
+"""
+
 _ATTRIBUTES = """
     Attributes
     ----------
@@ -117,15 +127,7 @@ class ElasticNet(PenalizedRegressor):
         1 / (2 * n_w) * sum_i s_i (y_i - x_i . w - b)**2
         + alpha * l1_ratio * ||w||_1 + alpha * (1 - l1_ratio) / 2 * ||w||_2**2
 
-    where ``s`` are the sample weights and ``n_w`` their sum (``n_samples``
-    without weights).  Solved by working-set coordinate descent in compiled
-    code, stopping on a certified duality gap.
-
-    Parameters
-    ----------
-    alpha : float, default=1.0
-        Penalty strength, non-negative.
-    l1_ratio : float, default=0.5
+{_SOLVED_AS}    l1_ratio : float, default=0.5
         Mix of the penalty in [0, 1]: 1 is the lasso, 0 ridge.  At 0 (without
         ``positive`` and with one common ``penalty_factor``) the problem is
         :class:`Ridge`'s with ``alpha * n_w``: with ``solver`` 'auto' or 'cd'
@@ -295,15 +297,7 @@ class Lasso(ElasticNet):
 
         1 / (2 * n_w) * sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||_1
 
-    where ``s`` are the sample weights and ``n_w`` their sum (``n_samples``
-    without weights).  Solved by working-set coordinate descent in compiled
-    code, stopping on a certified duality gap.
-
-    Parameters
-    ----------
-    alpha : float, default=1.0
-        Penalty strength, non-negative.
-    {_SHARED_PARAMETERS}{_ATTRIBUTES}
+{_SOLVED_AS}    {_SHARED_PARAMETERS}{_ATTRIBUTES}
     See Also
     --------
     ElasticNet : Adds an L2 part to the penalty.

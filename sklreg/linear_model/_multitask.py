@@ -11,14 +11,13 @@ stopping on a certified duality gap, as the single-task estimators do.
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._design import Design
 from sklreg._core._multitask import block_epochs, column_spreads, gradients
-from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin
+from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin, SparseCoefMixin
 from sklreg.path import PathResult, collect_results
 from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils._dask_input import is_dask_collection
@@ -142,8 +141,8 @@ def _means(X, Y, s, n_w, fit_intercept):
     return mu, y_mean
 
 
-class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, LinearPredictMixin, RegressorMixin,
-                          BaseEstimator):
+class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, LinearPredictMixin,
+                          RegressorMixin, BaseEstimator):
     """Multi-task elastic net: an L2,1 penalty selects the same features for
     every task.
 
@@ -313,15 +312,8 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, LinearPredictMixin, R
             return np.array(self.coef_.T, dtype=np.float64, order="C")
         return np.zeros((p, n_tasks))
 
-    @property
-    def sparse_coef_(self):
-        """``coef_`` as a sparse matrix."""
-        return sp.csr_matrix(self.coef_)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
 

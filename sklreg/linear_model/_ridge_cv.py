@@ -255,9 +255,10 @@ class RidgeCV(AlphaSelector, PenalizedRegressor):
         check_input : bool, default=True
             Accepted for compatibility; input is always checked.
         **params : dict
-            Passed to the CV splitter (e.g. ``groups`` for ``GroupKFold``),
-            as in scikit-learn: only with
-            ``sklearn.set_config(enable_metadata_routing=True)``.
+            With ``cv`` given, routed to its ``split`` (e.g. ``groups``) when
+            scikit-learn's metadata routing is enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``);
+            leave-one-out takes none.
 
         Returns
         -------
