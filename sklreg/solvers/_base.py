@@ -19,6 +19,15 @@ def gap_target(tol, p0, floor=GAP_FLOOR):
     return max(tol, floor) * p0
 
 
+def reachable_target(datafit, tol_abs):
+    """The target a least-squares gap can certify: ``tol_abs``, or the
+    rounding error of the datafit's last gap when that is larger (coordinate
+    descent's floor, measured per gap rather than fixed as ``gap_target``'s:
+    ``tol`` below the resolution of float64 asks for the solution to machine
+    precision)."""
+    return max(tol_abs, datafit.gap_resolution)
+
+
 def check_penalty(solver, penalty, needs, remedy=""):
     """Raise a ValueError naming ``solver`` if ``penalty`` does not provide
     all of ``needs`` (see ``Penalty.provides``): called when a solve is set

@@ -46,9 +46,11 @@ on the 100-alpha path it takes the place of most CD passes at small alphas.
 """
 import numpy as np
 
-from sklreg._core._cd import cd_epochs, cd_gram_epochs
+from sklreg._core._cd import cd_epochs
 from sklreg._core._screening import GradientBounds, gap_safe
-from sklreg.solvers._base import SolverResult, check_penalty, zero_if_rounding
+from sklreg.solvers._base import (SolverResult, check_penalty, reachable_target,
+                                  zero_if_rounding)
+from sklreg.solvers._cd_small import is_small, plain_passes
 from sklreg.solvers._cd_working_set import (SignPatterns, entering_features, entering_limit,
                                             first_size, next_size, nonzero, working_set)
 from sklreg.solvers._support import SupportSolver
@@ -75,14 +77,6 @@ STEP_MARGIN = 0.1      # ... stops its steps at this fraction of the least
                        # scikit-learn's last pass may leave (``_steps``)
 POLISHES = 3           # exact solves once certified: one, and more while
                        # features violate optimality (they join the support)
-TINY_WORK = 4e5        # multiply-adds of a pass over X below which working
-                       # sets cost more Python time than they save
-TINY_EPOCHS = 20       # plain passes over every feature they start with
-GRAM_RATIO = 2         # ... on the normal equations first, with this many
-                       # times more samples than features (sparse X too: its
-                       # fits then take the steps dense X takes)
-GRAM_EPOCHS = 200      # passes on them (each costs ~p/n of one over X)
-GRAM_FRACTION = 0.25   # they stop at this fraction of the target (estimated)
 NEEDS = {"prox", "conjugate"}          # of the penalty (``Penalty.provides``)
 NEEDS_EXACT = NEEDS | {"fixed_sign_system"}   # ... with exact finishing
 
@@ -192,38 +186,18 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     rate = None            # the gap's contraction per CD pass, last measured
     continued = False      # past the certificate by CD, instead of a polish
     n_iter = 0
-    if datafit.n_samples * p <= TINY_WORK and p <= rank_bound:
-        # plain passes over every feature first: one compiled call (a path of
-        # 100 alphas on a small X is otherwise mostly Python overhead).  Not
-        # when p > rank: there CD on every feature grows supports beyond the
-        # rank, which the working sets and finishes below avoid
-        gap, primal, v = datafit.full_gap(penalty, w, gradient=gradient)
-        gradient = v
-        if (gap > _reach(datafit, tol_abs) and exact_finish
-                and datafit.n_samples >= GRAM_RATIO * p
-                and not np.any(datafit.mu_centred)):
-            # passes on the normal equations, then one certificate from the
-            # residual recomputed from w (not with a column whose mean
-            # dominates its spread: its sparse Gram entries cancel)
-            if support_solver is None:
-                support_solver = SupportSolver(datafit, capacity=p)
-            n_iter, _ = cd_gram_epochs(datafit, penalty, *support_solver.normal_equations(),
-                                       w, min(max_iter, GRAM_EPOCHS), GRAM_FRACTION * tol_abs)
-            datafit.refresh(w)
-            gap, primal, gradient = datafit.full_gap(penalty, w)
-        if gap > _reach(datafit, tol_abs) and n_iter < max_iter:
-            epochs, gap, primal, _, _, gradient = cd_epochs(
-                datafit, penalty, w, np.arange(p, dtype=np.intc),
-                min(max_iter - n_iter, TINY_EPOCHS), tol_abs, check_every, seed,
-                extrapolate, 0)
-            n_iter += epochs
+    if is_small(datafit, p, rank_bound):
+        # plain passes over every feature first (see _cd_small)
+        n_iter, gap, primal, gradient, support_solver = plain_passes(
+            datafit, penalty, w, gradient, support_solver, tol_abs, max_iter, check_every,
+            seed, extrapolate, exact_finish)
         report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
-        if (gap <= _reach(datafit, tol_abs) and datafit.updates <= refresh_after
+        if (gap <= reachable_target(datafit, tol_abs) and datafit.updates <= refresh_after
                 and (not polishes or not 0 < np.count_nonzero(w) < size_bound
                      or _steps(datafit, penalty, curvature[0], w, gradient)
                      <= EXACT_STEPS * np.max(np.abs(w)))):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
-                                primal=primal, tol_abs=_reach(datafit, certified_abs),
+                                primal=primal, tol_abs=reachable_target(datafit, certified_abs),
                                 n_iter=n_iter, gradient=gradient, unit="passes")
     movable = np.asarray(datafit.lipschitz) > 0      # updated as features are screened
     always = movable & ~penalty.penalized_mask()
@@ -257,7 +231,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         if bounds is not None:
             gradient = bounds.skip(datafit, w, l1, movable, gradient, loose)
         gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
-        if loose < 1 and (gap <= _reach(datafit, tol_abs) or n_iter >= max_iter):
+        if loose < 1 and (gap <= reachable_target(datafit, tol_abs) or n_iter >= max_iter):
             v[bounds.skipped] = np.nan                 # read the rest
             gradient = bounds.skip(datafit, w, l1, movable, v)
             gap, primal, v = datafit.full_gap(penalty, w, active, gradient)
@@ -267,7 +241,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                         gap_name="duality gap" if certified else "duality gap (bound)")
         gradient = None
         magnitude = None if bounds is None else bounds.record(v)   # |v|, bounded where not read
-        if certified and gap <= _reach(datafit, tol_abs):
+        if certified and gap <= reachable_target(datafit, tol_abs):
             if datafit.updates > refresh_after:
                 datafit.refresh(w)        # the certificate is then about w itself
                 continue
@@ -275,7 +249,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             steps = (_steps(datafit, penalty, curvature[0], w, v, movable)
                      if polishes and 0 < support.size < size_bound else None)
             if (steps is not None and rate is not None and rate >= SLOW_RATE
-                    and datafit.n_samples * p > TINY_WORK):    # else a polish is cheap
+                    and not is_small(datafit, p)):    # else a polish is cheap
                 # slow passes: scikit-learn's last one left its coordinates
                 # moving by at least sqrt(rate) * tol * max|w|, and its
                 # coefficients as far off as slow passes leave them.  Steps
@@ -287,7 +261,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                     break
                 target = gap * (wanted / steps) ** 2
                 passes = np.log(gap / target) / -np.log(rate)
-                if (not continued and target > 4 * _reach(datafit, 0.0)
+                if (not continued and target > 4 * reachable_target(datafit, 0.0)
                         and passes * ws_size < support_solver.cost(penalty, support)):
                     tol_abs, gradient, continued = target, v, True
                     continue
@@ -366,7 +340,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
             # a support and signs already solved for are no reason to stop
             affordable = affordable and not tried.seen(w, support)
         warm = False
-        inner_tol = max(INNER_FRACTION * gap, 0.5 * _reach(datafit, tol_abs))
+        inner_tol = max(INNER_FRACTION * gap, 0.5 * reachable_target(datafit, tol_abs))
         # the gradient it returns on ws spares the next gap those columns
         epochs, inner_gap, _, _, _, gradient = cd_epochs(
             datafit, penalty, w, np.sort(ws).astype(np.intc), epochs_left,
@@ -392,7 +366,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     if bounds is not None:
         v[bounds.skipped] = np.nan        # not known: not to be carried
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
-                        tol_abs=_reach(datafit, certified_abs), n_iter=n_iter, gradient=v,
+                        tol_abs=reachable_target(datafit, certified_abs), n_iter=n_iter, gradient=v,
                         unit="passes")
 
 
@@ -415,10 +389,3 @@ def _steps(datafit, penalty, l2, w, v, movable=None):
     steps = np.divide(penalty.subdiff_distances(w, v), curvature, out=np.zeros(w.shape[0]),
                       where=read)
     return np.max(steps, initial=0.0)
-
-
-def _reach(datafit, tol_abs):
-    """The target a gap can certify: ``tol_abs``, or the rounding error of
-    the last gap computed when that is larger (``tol`` below the resolution
-    of float64 asks for the solution to machine precision)."""
-    return max(tol_abs, datafit.gap_resolution)
