@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklreg"
 LAYERS = [
     ["sklreg._core"],
     ["sklreg.losses", "sklreg.penalties"],
-    # Dask input is recognised in utils (path.py and the estimators ask); the
+    # Dask input is recognised in utils (path/ and the estimators ask); the
     # fits, paths and CV on Dask data sit above the path and CV layers they
     # use, below the estimators that dispatch to them
     ["sklreg.utils", "sklreg.datasets"],
