@@ -607,7 +607,7 @@ def test_passes_on_the_normal_equations_reach_the_certified_optimum(sparse, weig
                                                                     l1_ratio, monkeypatch):
     # n >> p: passes on the Gram matrix, then a certificate from the residual
     # recomputed from w; the optimum is the one of plain passes on X
-    import sklreg.solvers._cd as cd
+    import sklreg.solvers._cd_small as cd
     from sklreg.solvers._support import SupportSolver
     calls = []
     kernel = cd.cd_gram_epochs
