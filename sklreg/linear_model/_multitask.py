@@ -12,133 +12,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg._core._design import Design
-from sklreg._core._multitask import block_epochs, column_spreads, gradients
 from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin, SparseCoefMixin
+from sklreg.linear_model._multitask_problem import MultiTaskProblem
 from sklreg.path import PathResult, collect_results
-from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils.validation import validate_params, validate_X_y
-
-CHECK_EVERY = 5     # epochs between two duality-gap checks (a check costs half an epoch)
-
-
-def multitask_gap(R, G, W, s, n_w, l1, l2):
-    """Duality gap and primal objective at W, residual R = Yc - Xc W and
-    G = Xc^T S R / n_w, at the dual point kappa * S R / n_w.
-
-    Written as non-negative terms (no difference of two O(P(0)) numbers)::
-
-        (1 - kappa)^2 |R|_s^2 / (2 n_w)
-        + sum_j [Omega_j(W_j) + Omega_j^*(kappa G_j) - kappa G_j . W_j]
-
-    kappa in (0, 1] keeps kappa G_j in the domain of Omega_j^* (|.| <= l1_j)
-    for the rows without an L2 part.
-    """
-    rows = np.sqrt(np.einsum("jt,jt->j", G, G))
-    w_norms = np.sqrt(np.einsum("jt,jt->j", W, W))
-    hard = (l2 == 0) & (rows > l1)
-    kappa = float(np.min(l1[hard] / rows[hard], initial=1.0))
-    V = kappa * G
-    v_norms = kappa * rows
-    with np.errstate(divide="ignore", invalid="ignore"):
-        clip = np.where(v_norms > l1, l1 / v_norms, 1.0)
-        Z = V * ((1 - clip) / np.where(l2 > 0, l2, np.inf))[:, None]   # 0 without L2
-    C = V * clip[:, None]
-    fenchel_young = (0.5 * l2 * np.einsum("jt,jt->j", W - Z, W - Z)
-                     + l1 * w_norms - np.einsum("jt,jt->j", W, C))
-    weights = 1.0 if s is None else s[:, None]
-    datafit = float(np.sum(weights * R * R)) / (2 * n_w)
-    primal = datafit + float(np.sum(l1 * w_norms + 0.5 * l2 * w_norms ** 2))
-    gap = (1 - kappa) ** 2 * datafit + float(np.sum(np.maximum(fenchel_young, 0.0)))
-    return gap, primal
-
-
-class MultiTaskProblem:
-    """The data of one multi-task fit, prepared once for any number of
-    solves (a path): the weighted means (X is never centred: ``mu`` is
-    applied inside the kernel), the centred targets, the column spreads
-    and ``P(0)``.  ``estimator`` supplies every parameter but alpha."""
-
-    def __init__(self, estimator, X, Y, s):
-        self.estimator, self.X, self.s = estimator, X, s
-        self.shape = (X.shape[1], Y.shape[1])
-        self.n_w = float(X.shape[0] if s is None else s.sum())
-        self.mu, y_mean = _means(X, Y, s, self.n_w, estimator.fit_intercept)
-        self.Yc = np.asfortranarray(Y - y_mean)
-        self.y_mean = y_mean
-        self.design = Design(X)
-        self.lipschitz = column_spreads(self.design, self.mu, s,
-                                        estimator.fit_intercept) / self.n_w
-        weights = 1.0 if s is None else s[:, None]
-        self.p0 = float(np.sum(weights * self.Yc * self.Yc)) / (2 * self.n_w)
-        self.W, self.R = None, None
-
-    def gradients(self, R):
-        """Minus the datafit's gradient at residual R, (p, n_tasks)."""
-        return gradients(self.design, R, self.mu, self.s, self.n_w)
-
-    def alpha_max(self):
-        """Smallest alpha at which W = 0 (``inf`` without an L1 part)."""
-        l1_ratio = self.estimator.l1_ratio
-        rows = np.linalg.norm(self.gradients(self.Yc), axis=1)
-        top = float(rows.max(initial=0.0))
-        return top / l1_ratio if l1_ratio > 0 else (np.inf if top > 0 else 0.0)
-
-    def solve(self, alpha, W=None):
-        """Minimise at ``alpha`` from ``W`` (p, n_tasks), or, if None, from
-        where the last solve ended; a SolverResult with coef W (p, n_tasks)
-        and one intercept per task."""
-        est = self.estimator
-        p = self.shape[0]
-        if W is None:
-            W, R = self.W, self.R
-        else:
-            W = np.array(W, dtype=np.float64, order="C")
-            R = self.Yc.copy(order="F")
-            if W.any():
-                R -= self.X @ W - self.mu @ W
-        l1 = np.full(p, alpha * est.l1_ratio)
-        l2 = np.full(p, alpha * (1 - est.l1_ratio))
-        tol_abs = gap_target(est.tol, self.p0)
-        rng = check_random_state(est.random_state)
-        order = np.arange(p, dtype=np.intc)
-        n_iter, step = 0, np.inf
-        while True:
-            gap, primal = multitask_gap(R, self.gradients(R), W, self.s, self.n_w, l1, l2)
-            # certified, and (scikit-learn's own stop) no coefficient moved by
-            # more than tol times the largest in the last pass: without the
-            # second rule the coefficients would be less accurate than
-            # scikit-learn's at the same tol
-            settled = step <= est.tol * np.max(np.abs(W), initial=0.0)
-            if (gap <= tol_abs and settled) or n_iter >= est.max_iter:
-                break
-            epochs = min(CHECK_EVERY, est.max_iter - n_iter)
-            if est.selection == "random":
-                order = rng.permutation(p).astype(np.intc)
-            step = block_epochs(self.design, R, W, self.mu, self.s, self.n_w,
-                                self.lipschitz, l1, l2, order, epochs)
-            n_iter += epochs
-        self.W, self.R = W, R
-        intercept = (self.y_mean - self.mu @ W if est.fit_intercept
-                     else np.zeros(self.shape[1]))
-        return SolverResult(coef=W.copy(), intercept=intercept, gap=gap, primal=primal,
-                            tol_abs=tol_abs, n_iter=n_iter, unit="passes")
-
-
-def _means(X, Y, s, n_w, fit_intercept):
-    """Weighted column means of X (``column_spreads`` corrects them) and
-    of Y, corrected once; zeros without an intercept."""
-    if not fit_intercept:
-        return np.zeros(X.shape[1]), np.zeros(Y.shape[1])
-    w = np.ones(X.shape[0]) if s is None else s
-    mu = np.asarray(w @ X, dtype=np.float64).ravel() / n_w
-    y_mean = w @ Y / n_w
-    y_mean += w @ (Y - y_mean) / n_w
-    return mu, y_mean
 
 
 class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, LinearPredictMixin,
