@@ -1,31 +1,18 @@
 """Choosing alpha by an information criterion on one regularization path.
 
 ``LassoIC`` and ``ElasticNetIC`` follow scikit-learn's ``LassoLarsIC``
-(Zou, Hastie & Tibshirani, 2007, "On the degrees of freedom of the lasso"):
-for Gaussian noise of variance sigma**2, at each alpha of the path
-
-    criterion = n log(2 pi sigma**2) + RSS / sigma**2 + K df,
-
-K = 2 (AIC) or log(n) (BIC).  ``QuantileRegressorIC`` uses the criteria of
-the quantile-regression literature (Koenker, 2005, section 4.9), with the
-mean pinball loss in place of the noise scale:
-
-    criterion = log(mean pinball loss) + K df / (2 n).
-
-One path and one pass of scoring instead of a path per fold: the choice
-costs about a single cross-validation fold.
+(the Gaussian AIC or BIC), ``QuantileRegressorIC`` the criteria of the
+quantile-regression literature; the criteria's formulas, the noise
+variance and the degrees of freedom are in ``_criteria``.  One path and
+one pass of scoring instead of a path per fold.
 """
-from math import log
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import nnls
-from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.metrics import mean_pinball_loss
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from sklreg.linear_model import _criteria
 from sklreg.linear_model._base import LinearPredictMixin
 from sklreg.linear_model._lasso import ElasticNet
 from sklreg.linear_model._quantile import QuantileRegressor
@@ -98,34 +85,14 @@ class _InformationCriterionSelector(LinearPredictMixin, RegressorMixin, BaseEsti
         self.n_iter_ = int(path.n_iters[best])
         return self
 
-    def _fitted_values(self, X, path):
-        """Predictions at every alpha: shape (n_samples, n_alphas)."""
-        return X @ path.coefs.T + path.intercepts
-
     def _n_nonzero(self, path):
         """Non-zero coefficients at each alpha."""
-        return np.count_nonzero(_active(path.coefs), axis=1)
+        return _criteria.n_nonzero(path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _active(coefs):
-    """Coefficients that are not zero to rounding: at a knot of the path the
-    entering coefficient is exactly 0, and an iterative solve leaves it at
-    rounding level, far below sqrt(eps) times the largest coefficient."""
-    scale = np.max(np.abs(coefs), axis=-1, keepdims=True)
-    return np.abs(coefs) > np.sqrt(np.finfo(np.float64).eps) * scale
-
-
-def _centred(X, y, s, fit_intercept):
-    """Weighted-centred dense X and y (X, y unchanged when no intercept)."""
-    Xd = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    if not fit_intercept:
-        return Xd, y
-    return Xd - s @ Xd / s.sum(), y - s @ y / s.sum()
 
 
 class _GaussianIC(_InformationCriterionSelector):
@@ -144,7 +111,7 @@ class _GaussianIC(_InformationCriterionSelector):
         s = np.ones(X.shape[0]) if s is None else s
         noise = (self._estimate_noise_variance(X, y, s) if self.noise_variance is None
                  else None)
-        residuals = y[:, None] - self._fitted_values(X, path)
+        residuals = y[:, None] - _criteria.fitted_values(X, path)
         return self._gaussian(s.sum(), s @ residuals ** 2, noise,
                               self._degrees_of_freedom(X, y, s, path))
 
@@ -156,7 +123,7 @@ class _GaussianIC(_InformationCriterionSelector):
         if not self.noise_variance_ > 0:
             raise ValueError("noise_variance must be positive to compute the criterion; "
                              f"got {self.noise_variance_!r} (y is fitted exactly)")
-        factor = 2.0 if self.criterion == "aic" else log(n)
+        factor = _criteria.criterion_factor(self.criterion, n)
         return (n * np.log(2 * np.pi * self.noise_variance_)
                 + rss / self.noise_variance_ + factor * df)
 
@@ -174,24 +141,8 @@ class _GaussianIC(_InformationCriterionSelector):
 
     def _estimate_noise_variance(self, X, y, s):
         """Residual variance of the unpenalised (least-squares) fit."""
-        n, p = X.shape
-        dof = self._noise_dof(s.sum(), p)
-        root = np.sqrt(s)
-        if sp.issparse(X) and not self.positive:
-            mean = s @ X / s.sum() if self.fit_intercept else np.zeros(p)
-            yc = y - s @ y / s.sum() if self.fit_intercept else y
-            rows = sp.diags(root) @ X
-            op = LinearOperator((n, p), dtype=np.float64,
-                                matvec=lambda v: rows @ v - root * (mean @ v),
-                                rmatvec=lambda r: rows.T @ r - mean * (root @ r))
-            coef = lsqr(op, root * yc, atol=1e-14, btol=1e-14, iter_lim=10 * p)[0]
-            residual = root * yc - op.matvec(coef)
-        else:
-            Xc, yc = _centred(X, y, s, self.fit_intercept)
-            A, b = root[:, None] * Xc, root * yc
-            coef = nnls(A, b)[0] if self.positive else np.linalg.lstsq(A, b, rcond=None)[0]
-            residual = b - A @ coef
-        return float(residual @ residual) / dof
+        dof = self._noise_dof(s.sum(), X.shape[1])
+        return _criteria.noise_variance(X, y, s, self.fit_intercept, self.positive, dof)
 
 
 _COMMON_DOC = """
@@ -297,7 +248,7 @@ class ElasticNetIC(_GaussianIC):
         root = np.sqrt(s)
 
         def squared_singular_values(columns):
-            Xa, _ = _centred(X[:, columns], y, s, self.fit_intercept)
+            Xa, _ = _criteria.centred(X[:, columns], y, s, self.fit_intercept)
             return np.linalg.svd(root[:, None] * Xa, compute_uv=False) ** 2
         return self._smoother_df(s.sum(), path, squared_singular_values)
 
@@ -308,7 +259,7 @@ class ElasticNetIC(_GaussianIC):
         if ridge == 0:
             return self._n_nonzero(path)
         df = np.zeros(len(path.alphas))
-        for k, (alpha, columns) in enumerate(zip(path.alphas, _active(path.coefs))):
+        for k, (alpha, columns) in enumerate(zip(path.alphas, _criteria.active(path.coefs))):
             if columns.any():
                 d2 = squared_singular_values(np.flatnonzero(columns))
                 df[k] = np.sum(d2 / (d2 + ridge * alpha))
@@ -430,11 +381,4 @@ class QuantileRegressorIC(_InformationCriterionSelector):
                                  solver=self.solver, max_iter=self.max_iter, tol=self.tol)
 
     def _criterion(self, X, y, s, path):
-        n = X.shape[0] if s is None else s.sum()
-        fitted = self._fitted_values(X, path)
-        loss = np.array([mean_pinball_loss(y, fitted[:, k], alpha=self.quantile,
-                                           sample_weight=s)
-                         for k in range(fitted.shape[1])])
-        factor = 2.0 if self.criterion == "aic" else log(n)
-        with np.errstate(divide="ignore"):
-            return np.log(loss) + factor * self._n_nonzero(path) / (2 * n)
+        return _criteria.pinball(X, y, s, path, self.quantile, self.criterion)
