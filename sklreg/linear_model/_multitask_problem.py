@@ -42,6 +42,22 @@ def multitask_gap(R, G, W, s, n_w, l1, l2):
     return gap, primal, kappa
 
 
+def dual_value(Yc, Rd, Gd, s, n_w, l1, l2):
+    """The dual objective D and kappa at the dual point kappa S Rd / n_w,
+    Gd = Xc^T S Rd / n_w, for any Rd (an extrapolated residual)::
+
+        D = (|Yc|_s^2 - |Yc - kappa Rd|_s^2) / (2 n_w) - sum_j Omega_j^*(kappa Gd_j)
+
+    A difference of two O(P(0)) terms: exact to about eps P(0)."""
+    rows = np.sqrt(np.einsum("jt,jt->j", Gd, Gd))
+    hard = (l2 == 0) & (rows > l1)
+    kappa = float(np.min(l1[hard] / rows[hard], initial=1.0))
+    excess = np.where(l2 > 0, np.maximum(kappa * rows - l1, 0.0), 0.0)
+    conjugate = float(np.sum(excess ** 2 / (2 * np.where(l2 > 0, l2, 1.0))))
+    value = (_datafit(Yc, s, n_w) - _datafit(Yc - kappa * Rd, s, n_w)) - conjugate
+    return value, kappa
+
+
 def _datafit(R, s, n_w):
     weighted = R if s is None else R * np.sqrt(s)[:, None]
     return float(np.einsum("it,it->", weighted, weighted)) / (2 * n_w)
@@ -52,20 +68,19 @@ def _primal(R, W, s, n_w, l1, l2):
     return _datafit(R, s, n_w) + float(np.sum(l1 * norms + 0.5 * l2 * norms ** 2))
 
 
-def extrapolate(iterates):
-    """Anderson extrapolation of the last iterates (Bertrand & Massias,
-    2021): the affine combination whose combined differences are smallest;
-    None when their Gram matrix is singular."""
+def anderson_weights(iterates):
+    """Anderson extrapolation (Bertrand & Massias, 2021): the weights c
+    (summing to 1) of the affine combination sum_k c_k iterates[k + 1]
+    whose combined differences are smallest; None when their Gram matrix
+    is singular."""
     U = np.diff(np.stack(iterates), axis=0).reshape(len(iterates) - 1, -1)
-    gram = U @ U.T
     try:
-        z = np.linalg.solve(gram, np.ones(len(gram)))
+        z = np.linalg.solve(U @ U.T, np.ones(len(U)))
     except np.linalg.LinAlgError:
         return None
     if not np.all(np.isfinite(z)) or z.sum() == 0:
         return None
-    c = z / z.sum()
-    return np.tensordot(c, np.stack(iterates[1:]), axes=1)
+    return z / z.sum()
 
 
 class MultiTaskProblem:
@@ -133,10 +148,17 @@ class MultiTaskProblem:
         rng = check_random_state(est.random_state)
         order = np.arange(p, dtype=np.intc)
         n_iter, step, fresh = 0, np.inf, True
+        dual = None         # (R_d, G_d): a better dual point than W's own residual
         while True:
             self._fold(R, offset)
-            G = self.gradients(R)
-            gap, primal, kappa = multitask_gap(R, G, W, self.s, self.n_w, l1, l2)
+            if dual is None:
+                G = self.gradients(R)
+                gap, primal, kappa = multitask_gap(R, G, W, self.s, self.n_w, l1, l2)
+                used = (R, G)
+            else:
+                primal = _primal(R, W, self.s, self.n_w, l1, l2)
+                value, kappa = dual_value(self.Yc, *dual, self.s, self.n_w, l1, l2)
+                gap, G, used = primal - value, dual[1], dual
             # certified, and (scikit-learn's own stop) no coefficient moved by
             # more than tol times the largest in the last pass: without the
             # second rule the coefficients would be less accurate than
@@ -145,8 +167,10 @@ class MultiTaskProblem:
             if gap <= tol_abs and settled:
                 if fresh:
                     break
-                # certify W itself, not a residual rounding moved away from it
-                R, fresh = self.residual(W), True
+                # certify W itself, not a residual rounding moved away from
+                # it: its objective from a fresh residual, against the same
+                # dual point (any dual point bounds the optimum)
+                R, dual, fresh = self.residual(W), used, True
                 continue
             if n_iter >= est.max_iter:
                 break
@@ -154,37 +178,40 @@ class MultiTaskProblem:
             if est.selection == "random":
                 order = rng.permutation(order).astype(np.intc)
             epochs = min(CHECK_EVERY, est.max_iter - n_iter)
-            iterates = [W.copy()]
+            iterates, residuals = [W.copy()], [R + offset]
             for _ in range(epochs):
                 step = block_epochs(self.columns, R, offset, W, self.lipschitz, l1, l2,
                                     order, 1)
                 iterates.append(W.copy())
+                residuals.append(R + offset)
             self.passes += 2 * epochs * len(order) / max(p, 1)
             n_iter += epochs
-            fresh = False
+            fresh, dual = False, None
             if len(iterates) == ANDERSON + 1:
-                R = self._accelerate(iterates, W, R, offset, l1, l2)
+                R, dual = self._accelerate(iterates, residuals, W, R, offset, l1, l2)
         self.W, self.R = W, R
         intercept = (self.y_mean - self.mu @ W if est.fit_intercept
                      else np.zeros(self.shape[1]))
         return SolverResult(coef=W.copy(), intercept=intercept, gap=gap, primal=primal,
                             tol_abs=tol_abs, n_iter=n_iter, unit="passes")
 
-    def _accelerate(self, iterates, W, R, offset, l1, l2):
-        """Move W (in place) to the Anderson extrapolation of ``iterates``
-        when that lowers the objective; returns the residual at W."""
-        W_e = extrapolate(iterates)
-        if W_e is None:
-            return R
-        R_e = self.residual(W_e)
-        if self.estimator.fit_intercept:
-            w = np.ones(len(R_e)) if self.s is None else self.s
-            R_e -= (w @ R_e) / self.n_w
+    def _accelerate(self, iterates, residuals, W, R, offset, l1, l2):
+        """Anderson extrapolation: W_e and its residual R_e (the same affine
+        combination of the residuals: no product with X).  W moves (in
+        place) to W_e when that lowers the objective; otherwise R_e is
+        still a dual point, often far better than W's own residual
+        (Massias et al., 2018).  Returns the residual at W and the dual
+        point to use, (R_e, G_e), or None."""
+        c = anderson_weights(iterates)
+        if c is None:
+            return R, None
+        W_e = np.tensordot(c, np.stack(iterates[1:]), axes=1)
+        R_e = np.asfortranarray(np.tensordot(c, np.stack(residuals[1:]), axes=1))
         self._fold(R, offset)
         if _primal(R_e, W_e, self.s, self.n_w, l1, l2) < _primal(R, W, self.s, self.n_w, l1, l2):
             W[:] = W_e
-            return R_e
-        return R
+            return R_e, None
+        return R, (R_e, self.gradients(R_e))
 
     def _screen(self, order, G, kappa, gap, W, R, offset, l1, l2):
         """Gap Safe screening (Ndiaye et al., 2017): the dual is n_w-strongly
