@@ -18,7 +18,7 @@ from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin, SparseC
 from sklreg.linear_model._multitask_problem import MultiTaskProblem
 from sklreg.path import PathResult, collect_results
 from sklreg.utils._dask_input import is_dask_collection
-from sklreg.utils.validation import validate_params, validate_X_y
+from sklreg.utils.validation import check_penalty_factor, validate_params, validate_X_y
 
 
 class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, LinearPredictMixin,
@@ -57,6 +57,12 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         Seed of the feature order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Order of the features in each pass.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative per-feature multipliers of the penalty (glmnet's
+        ``penalty.factor``): feature j's row is penalised by
+        ``alpha * pf_j * (l1_ratio |W[:, j]|_2 + (1 - l1_ratio) / 2 |W[:, j]|_2^2)``;
+        0 leaves it unpenalised.  None means all ones, scikit-learn's
+        objective.
 
     Attributes
     ----------
@@ -104,11 +110,12 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, random_state=None,
-                 selection="cyclic"):
+                 selection="cyclic", penalty_factor=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -118,6 +125,7 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         self.warm_start = warm_start
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -161,7 +169,9 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         return Y
 
     def _check_params(self, n_features):
-        """Nothing depends on n_features (the path and CV machinery ask)."""
+        """``penalty_factor`` against n_features (the path and CV machinery
+        ask before any work)."""
+        check_penalty_factor(self.penalty_factor, n_features)
 
     def _alpha_max(self, X, y, s):
         """Smallest alpha at which W = 0 (``inf`` without an L1 part)."""
@@ -212,7 +222,7 @@ class MultiTaskLasso(MultiTaskElasticNet):
     ----------
     alpha : float, default=1.0
         Penalty strength, non-negative.
-    fit_intercept, copy_X, max_iter, tol, warm_start, random_state, selection :
+    fit_intercept, copy_X, max_iter, tol, warm_start, random_state, selection, penalty_factor :
         As in :class:`MultiTaskElasticNet`.
 
     Attributes
@@ -241,7 +251,9 @@ class MultiTaskLasso(MultiTaskElasticNet):
                               if k != "l1_ratio"}
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000,
-                 tol=1e-4, warm_start=False, random_state=None, selection="cyclic"):
+                 tol=1e-4, warm_start=False, random_state=None, selection="cyclic",
+                 penalty_factor=None):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          copy_X=copy_X, max_iter=max_iter, tol=tol, warm_start=warm_start,
-                         random_state=random_state, selection=selection)
+                         random_state=random_state, selection=selection,
+                         penalty_factor=penalty_factor)

@@ -11,7 +11,7 @@ from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.model_selection import squared_error
 
 _INNER_PARAMETERS = """
-    fit_intercept, max_iter, tol, copy_X, random_state, selection :
+    fit_intercept, max_iter, tol, copy_X, random_state, selection, penalty_factor :
         As in :class:`MultiTaskElasticNet`; used for every fold and for the
         refit.
 """
@@ -84,7 +84,7 @@ class MultiTaskElasticNetCV(MultiOutputMixin, PathCV):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None,
                  random_state=None, selection="cyclic", scoring=None,
-                 alpha_selection="min", store_cv_coefs=False):
+                 alpha_selection="min", store_cv_coefs=False, penalty_factor=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -100,6 +100,7 @@ class MultiTaskElasticNetCV(MultiOutputMixin, PathCV):
         self.scoring = scoring
         self.alpha_selection = alpha_selection
         self.store_cv_coefs = store_cv_coefs
+        self.penalty_factor = penalty_factor
 
     def _check_target(self, y):
         if y.ndim == 1:
@@ -150,13 +151,13 @@ class MultiTaskLassoCV(MultiTaskElasticNetCV):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, max_iter=1000, tol=1e-4,
                  copy_X=True, cv=None, verbose=False, n_jobs=None, random_state=None,
                  selection="cyclic", scoring=None, alpha_selection="min",
-                 store_cv_coefs=False):
+                 store_cv_coefs=False, penalty_factor=None):
         super().__init__(
             l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
             max_iter=max_iter, tol=tol, cv=cv, copy_X=copy_X, verbose=verbose,
             n_jobs=n_jobs, random_state=random_state, selection=selection,
             scoring=scoring, alpha_selection=alpha_selection,
-            store_cv_coefs=store_cv_coefs)
+            store_cv_coefs=store_cv_coefs, penalty_factor=penalty_factor)
 
     def _search_grid(self):
         return [{}]

@@ -7,6 +7,7 @@ from sklearn.utils import check_random_state
 from sklreg._core._design import Design
 from sklreg._core._multitask import _Columns, block_epochs, column_spreads, gradients, residual
 from sklreg.solvers._base import SolverResult, gap_target
+from sklreg.utils.validation import check_penalty_factor
 
 CHECK_EVERY = 5     # epochs between two gap checks (a check costs about one epoch)
 ANDERSON = 5        # iterates an extrapolation combines: the last CHECK_EVERY + 1
@@ -101,8 +102,12 @@ class MultiTaskProblem:
         self.lipschitz = spreads / self.n_w
         self.columns = _Columns(design, self.mu, dominated, s, self.n_w, Y.shape[1])
         self.p0 = _datafit(self.Yc, s, self.n_w)
-        self.W, self.R = None, None
         self.passes = 0         # products of X with the residual, for benchmarks
+        self.factor = check_penalty_factor(estimator.penalty_factor, X.shape[1])
+        self.free = np.flatnonzero(self.factor == 0)       # unpenalised rows
+        if self.free.size:
+            self._unpenalised_fit()
+        self.W, self.R = None, None
 
     def gradients(self, R):
         """Minus the datafit's gradient at residual R, (p, n_tasks)."""
@@ -114,11 +119,42 @@ class MultiTaskProblem:
         self.passes += 1
         return residual(self.columns, self.Yc, W)
 
+    def _unpenalised_fit(self):
+        """Prepare the projection out of the unpenalised columns' span: a
+        dual point must be orthogonal to them (Xc_U^T Theta = 0), which no
+        scaling of a residual gives.  Keeps Xc_U, the pseudo-inverse of
+        S^1/2 Xc_U and H = Xc^T S Xc_U / n_w (one product with X)."""
+        X, s = self.X, self.s
+        block = X[:, self.free]
+        block = block.toarray() if hasattr(block, "toarray") else np.asarray(block)
+        self.Xu = block.astype(np.float64) - self.mu[self.free]
+        root = np.ones(len(block)) if s is None else np.sqrt(s)
+        self.Xu_pinv = np.linalg.pinv(root[:, None] * self.Xu) * root
+        weighted = self.Xu if s is None else self.Xu * s[:, None]
+        self.H = (np.asarray(X.T @ weighted) - np.outer(self.mu, weighted.sum(axis=0))) / self.n_w
+        self.passes += 1
+
+    def _feasible(self, R, G):
+        """(R_d, G_d): the residual R with its least-squares fit on the
+        unpenalised columns removed, and its correlations; R and G when
+        every row is penalised."""
+        if not self.free.size:
+            return R, G
+        beta = self.Xu_pinv @ R
+        G_d = G - self.H @ beta
+        G_d[self.free] = 0.0          # orthogonal by construction: rounding removed
+        return R - self.Xu @ beta, G_d
+
     def alpha_max(self):
-        """Smallest alpha at which W = 0 (``inf`` without an L1 part)."""
+        """Smallest alpha at which every penalised row of W is zero, the
+        unpenalised ones fitted (``inf`` without an L1 part)."""
         l1_ratio = self.estimator.l1_ratio
-        rows = np.linalg.norm(self.gradients(self.Yc), axis=1)
+        _, G = self._feasible(self.Yc, self.gradients(self.Yc))
+        penalised = self.factor > 0
+        rows = np.linalg.norm(G[penalised], axis=1) / self.factor[penalised]
         top = float(rows.max(initial=0.0))
+        if not penalised.any():
+            return np.inf
         return top / l1_ratio if l1_ratio > 0 else (np.inf if top > 0 else 0.0)
 
     def _fold(self, R, offset):
@@ -142,8 +178,8 @@ class MultiTaskProblem:
             W = np.array(W, dtype=np.float64, order="C")
             R = self.residual(W) if W.any() else self.Yc.copy(order="F")
         offset = np.zeros(self.shape[1])
-        l1 = np.full(p, alpha * est.l1_ratio)
-        l2 = np.full(p, alpha * (1 - est.l1_ratio))
+        l1 = alpha * est.l1_ratio * self.factor
+        l2 = alpha * (1 - est.l1_ratio) * self.factor
         tol_abs = gap_target(est.tol, self.p0)
         rng = check_random_state(est.random_state)
         order = np.arange(p, dtype=np.intc)
@@ -151,11 +187,13 @@ class MultiTaskProblem:
         dual = None         # (R_d, G_d): a better dual point than W's own residual
         while True:
             self._fold(R, offset)
-            if dual is None:
+            if dual is None and not self.free.size:
                 G = self.gradients(R)
                 gap, primal, kappa = multitask_gap(R, G, W, self.s, self.n_w, l1, l2)
                 used = (R, G)
             else:
+                if dual is None:
+                    dual = self._feasible(R, self.gradients(R))
                 primal = _primal(R, W, self.s, self.n_w, l1, l2)
                 value, kappa = dual_value(self.Yc, *dual, self.s, self.n_w, l1, l2)
                 gap, G, used = primal - value, dual[1], dual
@@ -211,7 +249,7 @@ class MultiTaskProblem:
         if _primal(R_e, W_e, self.s, self.n_w, l1, l2) < _primal(R, W, self.s, self.n_w, l1, l2):
             W[:] = W_e
             return R_e, None
-        return R, (R_e, self.gradients(R_e))
+        return R, self._feasible(R_e, self.gradients(R_e))
 
     def _screen(self, order, G, kappa, gap, W, R, offset, l1, l2):
         """Gap Safe screening (Ndiaye et al., 2017): the dual is n_w-strongly
