@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.optimize import nnls
 from sklearn.metrics import mean_pinball_loss
 
-from sklreg._core._cd import LeastSquares
+from sklreg._core._datafits import LeastSquares
 from sklreg._core._design import Design
 from sklreg.solvers._refit import support_refit
 
