@@ -33,7 +33,7 @@ from sklreg._dask._moments import block_arrays
 from sklreg._dask._passes import Passes
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 from sklreg.solvers._glob import FIRST_TOL, subsample_size
-from sklreg.solvers._ipm import weighted_quantile
+from sklreg.utils.stats import weighted_quantile
 
 SEED = 0
 FIX_UP = 0.1      # rows that changed side, as a fraction of the band, put back in it

@@ -6,7 +6,8 @@ from sklreg.linear_model._lasso_cv import ElasticNetCV, LassoCV
 from sklreg.linear_model._lasso_path import enet_path, lasso_path
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
-from sklreg.linear_model._quantile import QuantileRegressor, QuantileRegressorCV
+from sklreg.linear_model._quantile import QuantileRegressor
+from sklreg.linear_model._quantile_cv import QuantileRegressorCV
 from sklreg.linear_model._ridge import Ridge
 from sklreg.linear_model._ridge_cv import RidgeCV
 

@@ -327,7 +327,7 @@ def test_a_dependent_row_among_the_first_is_passed_over():
     """The basis is the first k independent rows in the interior point's
     order: a duplicate of an earlier row is skipped."""
     from sklreg.solvers._vertex import _RowSystem, _independent_rows
-    from sklreg.solvers._ipm import QuantileProblem
+    from sklreg.solvers._quantile_problem import QuantileProblem
     from sklreg._core._losses import Pinball
     X, y, _ = make_problem(40, 3)
     X[5] = X[2]

@@ -197,7 +197,7 @@ def test_extended_factor_equals_a_fresh_one():
 def test_held_system_equals_a_direct_solve_across_extensions():
     # unit columns solved before the factor gained rows are extended, not
     # solved again; every solution equals the reduced system's
-    from sklreg.solvers._support import _HeldSystem
+    from sklreg.solvers._held_system import HeldSystem
     from sklreg.utils._blas import CholeskyFactor
     rng = np.random.default_rng(3)
     A = rng.standard_normal((80, 50))
@@ -208,7 +208,7 @@ def test_held_system_equals_a_direct_solve_across_extensions():
         buffer = np.zeros((60, 60), order="F")
         buffer[:size, :size] = H[:size, :size]
         lower = CholeskyFactor(buffer[:size, :size], copy=False).factor   # a block, as on paths
-        got = _HeldSystem(lower, rhs[:size], units).solve(held, likely=[1])
+        got = HeldSystem(lower, rhs[:size], units).solve(held, likely=[1])
         free = np.setdiff1d(np.arange(size), held)
         expected = np.zeros(size)
         expected[free] = np.linalg.solve(H[np.ix_(free, free)], rhs[free])

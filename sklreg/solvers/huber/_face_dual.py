@@ -14,7 +14,7 @@ bound would break.
 import numpy as np
 from scipy import linalg
 
-from sklreg.solvers.huber._face import ROUNDED
+from sklreg.solvers.huber._face_problem import ROUNDED
 
 MAX_ELEMENTS = 1 << 24  # no move when the fitted rows' block is larger
 MAX_NEWTON = 50

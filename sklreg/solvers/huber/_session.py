@@ -18,9 +18,10 @@ import numpy as np
 
 from sklreg._core._design import Design
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, gap_target
-from sklreg.solvers.huber._face import FaceProblem, solve_face
+from sklreg.solvers.huber._face import solve_face
 from sklreg.solvers.huber._face_dual import least_energy
 from sklreg.solvers.huber._face_newton import face_newton
+from sklreg.solvers.huber._face_problem import FaceProblem
 from sklreg.solvers.huber._hessian import Hessian
 from sklreg.solvers.huber._majorise import majorise
 from sklreg.solvers.huber._newton import newton

@@ -11,7 +11,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklreg import HuberRegressor
 from sklreg._core._design import Design
-from sklreg.solvers.huber._face import FaceProblem, solve_face
+from sklreg.solvers.huber._face import solve_face
+from sklreg.solvers.huber._face_problem import FaceProblem
 from tests.linear_model.test_huber import make_huber_problem, objective, p_at_zero, sklearn_reference
 
 
