@@ -26,6 +26,8 @@ sliced (a copy of those rows' non-zeros).
 import numpy as np
 import scipy.sparse as sp
 
+from sklreg.solvers._centred import syrk
+
 BLOCK_ELEMENTS = 1 << 20     # ~8 MB of float64 per row block
 COPY_FRACTION = 32           # take() copies rows up to 1/32 of X (or up to
 COPY_MIN_BYTES = 32 << 20    # 32 MB on a small X), gathers beyond
@@ -188,7 +190,7 @@ class Rows:
             raise ValueError("Rows.shifted of a part of X")
         return Rows(self.X, col_shift=np.asarray(m, dtype=np.float64))
 
-    def _gram(self, d, ones, c):
+    def _gram(self, d, ones, c, by_sign=False):
         p = self.shape[1]
         Bc = None
         if self._sparse:
@@ -209,29 +211,53 @@ class Rows:
                 if c is not None:
                     Bc[:p] -= m * c.sum()
             return G, Bc
+        if p and self._direct and self.X.flags.f_contiguous and np.all(d == d[0]) \
+                and d[0] > 0:
+            # equal weights on all of X: one syrk on X itself, no scaled
+            # copy of its blocks (half the time of the blocked product)
+            G = np.empty((p + ones, p + ones))
+            G[:p, :p] = d[0] * syrk(self.X, trans=1)
+            if ones:
+                G[:p, p] = G[p, :p] = self.X.T @ d
+                G[p, p] = d.sum()
+            Bc = None if c is None else np.append(self.X.T @ c, [c.sum()] * ones)
+            return G, Bc
+        if self._rows is not None and not by_sign and np.any(d < 0):
+            # gathered rows: gather those of positive d first (a block then
+            # holds one sign, or two runs of the signs)
+            first = np.argsort(d[:self._n_base] < 0, kind="stable")
+            return Rows(self.X, self._rows[first], self._extra, col_shift=self._shift)._gram(
+                np.append(d[:self._n_base][first], d[self._n_base:]), ones,
+                None if c is None else np.append(c[:self._n_base][first], c[self._n_base:]),
+                by_sign=True)
         G = np.zeros((p + ones, p + ones))
         Bc = None if c is None else np.zeros(p + ones)
-        signed = bool(np.any(d < 0))
-        # Fortran order: the scaling below streams X's columns (C order: 1.5x slower)
-        buf = np.empty((min(self._block, self.shape[0]), p + ones), order="F")
+        # the buffer takes the order of the blocks, so the scaling below
+        # streams both (a transposing copy cost as much as the product):
+        # Fortran for slices of Fortran X, C for gathered rows
+        order = "F" if self._rows is None and self.X.flags.f_contiguous else "C"
+        buf = np.empty((min(self._block, self.shape[0]), p + ones), order=order)
         for i0, i1, Xb in self._blocks():
             db, Xs = d[i0:i1], buf[:i1 - i0]
             if c is not None:
                 Bc[:p] += Xb.T @ c[i0:i1]
                 Bc[p:] += c[i0:i1].sum()
-            if signed:                  # the plain product B.T (d B)
-                Xs[:, :p] = Xb
-                if ones:
-                    Xs[:, p] = 1.0
-                del Xb                  # before the next block is made
-                G += Xs.T @ (db[:, None] * Xs)
-            else:                       # S.T S, S = diag(sqrt(d)) B: half the flops
-                root = np.sqrt(db)                  # per block: no n-vector
-                np.multiply(Xb, root[:, None], out=Xs[:, :p])
-                if ones:
-                    Xs[:, p] = root
-                del Xb
-                G += Xs.T @ Xs
+            # S.T S - N.T N, S = diag(sqrt(d)) B on the rows of positive d, N
+            # on the others: two symmetric products (syrk), half the flops of B.T (d B)
+            negative = db < 0
+            split = db.size - np.count_nonzero(negative)
+            if 0 < split < db.size and negative[:split].any():   # positive rows first
+                sorted_rows = np.argsort(negative, kind="stable")
+                Xb, db = Xb[sorted_rows], db[sorted_rows]
+            root = np.sqrt(np.abs(db))              # per block: no n-vector
+            np.multiply(Xb, root[:, None], out=Xs[:, :p])
+            if ones:
+                Xs[:, p] = root
+            del Xb                      # before the next block is made
+            if split:
+                G += Xs[:split].T @ Xs[:split]
+            if split < db.size:
+                G -= Xs[split:].T @ Xs[split:]
         return G, Bc
 
     def take(self, rows, extra=None):

@@ -36,3 +36,25 @@ def test_rows_operator_subsets_scaling_and_sparse_gram(monkeypatch):
     G, Bc = _rows.Rows(Xs).scaled(scale).gram(d[:200] - 1.2, ones=True, c=v[:200])
     np.testing.assert_allclose(G, B.T @ ((d[:200] - 1.2)[:, None] * B), atol=1e-12)
     np.testing.assert_allclose(Bc, B.T @ v[:200])
+
+
+def test_rows_gram_equal_weights_and_signed_gathered_rows():
+    """The Gram's two fast paths against NumPy: equal weights on a whole
+    Fortran X (one syrk on X itself), and signed weights on gathered rows
+    (positive and negative rows gathered apart, two symmetric products)."""
+    from sklreg.solvers._rows import Rows
+    rng = np.random.default_rng(1)
+    X = np.asfortranarray(rng.standard_normal((300, 7)))
+    c = rng.standard_normal(300)
+    B = np.c_[X, np.ones(300)]
+    for weight in (1.0, 2.5):
+        d = np.full(300, weight)
+        G, Bc = Rows(X).gram(d, ones=True, c=c)
+        np.testing.assert_allclose(G, weight * B.T @ B, rtol=1e-12, atol=1e-10)
+        np.testing.assert_allclose(Bc, B.T @ c, rtol=1e-12, atol=1e-10)
+        np.testing.assert_allclose(Rows(X).gram(d), weight * X.T @ X, rtol=1e-12, atol=1e-10)
+    rows = np.sort(rng.choice(300, 120, replace=False))
+    d = rng.uniform(0.5, 2.0, 120) * rng.choice([-1.0, 1.0], 120)
+    G, Bc = Rows(X, rows).gram(d, ones=True, c=c[:120])
+    np.testing.assert_allclose(G, B[rows].T @ (d[:, None] * B[rows]), atol=1e-12)
+    np.testing.assert_allclose(Bc, B[rows].T @ c[:120], atol=1e-12)
