@@ -34,6 +34,14 @@ class _InformationCriterionSelector(LinearPredictMixin, RegressorMixin, BaseEsti
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
+    def __init__(self, *, criterion, alphas, eps, fit_intercept, max_iter, tol):
+        self.criterion = criterion
+        self.alphas = alphas
+        self.eps = eps
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+
     def _estimator(self):
         raise NotImplementedError
 
@@ -157,6 +165,19 @@ _COMMON_DOC = """
     fit_intercept : bool, default=True
         Whether to fit an intercept (not counted in the degrees of freedom)."""
 
+_GAUSSIAN_DOC = """
+    max_iter : int, default=1000
+        As in :class:`{0}`, at each alpha.
+    tol : float, default=1e-4
+        As in :class:`{0}`, at each alpha.
+    positive : bool, default=False
+        Constrain the coefficients (and the unpenalised fit that estimates
+        the noise variance) to be non-negative.
+    noise_variance : float, default=None
+        The variance of y's noise.  None: estimated from the residuals of
+        the unpenalised least-squares fit, which needs
+        ``n_samples > n_features + fit_intercept``."""
+
 _FITTED_DOC = """
     alpha_ : float
         The alpha of the lowest criterion.
@@ -179,6 +200,10 @@ _FITTED_DOC = """
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names."""
 
+_NOISE_DOC = """
+    noise_variance_ : float
+        The noise variance used in the criterion."""
+
 
 class ElasticNetIC(_GaussianIC):
     __doc__ = f"""Elastic net with alpha chosen by AIC or BIC along its path.
@@ -193,20 +218,10 @@ class ElasticNetIC(_GaussianIC):
     ----------
     l1_ratio : float, default=0.5
         The mix of L1 and L2, in (0, 1], as in :class:`ElasticNet`.{_COMMON_DOC}
-    max_iter : int, default=1000
-        As in :class:`ElasticNet`, at each alpha.
-    tol : float, default=1e-4
-        As in :class:`ElasticNet`, at each alpha.
-    positive : bool, default=False
-        Constrain the coefficients (and the unpenalised fit that estimates
-        the noise variance) to be non-negative.
-    noise_variance : float, default=None
-        As in :class:`LassoIC`.
+    {_GAUSSIAN_DOC.format("ElasticNet").lstrip()}
 
     Attributes
-    ----------{_FITTED_DOC}
-    noise_variance_ : float
-        The noise variance used in the criterion.
+    ----------{_FITTED_DOC}{_NOISE_DOC}
 
     See Also
     --------
@@ -216,8 +231,7 @@ class ElasticNetIC(_GaussianIC):
     --------
     >>> from sklearn.datasets import load_diabetes
     >>> from sklreg import ElasticNetIC
-    >>> X, y = load_diabetes(return_X_y=True)
-    >>> model = ElasticNetIC(l1_ratio=0.9).fit(X, y)
+    >>> model = ElasticNetIC(l1_ratio=0.9).fit(*load_diabetes(return_X_y=True))
     >>> bool(model.alpha_ < model.alphas_[0])
     True
     """
@@ -230,13 +244,9 @@ class ElasticNetIC(_GaussianIC):
     def __init__(self, *, l1_ratio=0.5, criterion="aic", alphas=100, eps=1e-3,
                  fit_intercept=True, max_iter=1000, tol=1e-4, positive=False,
                  noise_variance=None):
+        super().__init__(criterion=criterion, alphas=alphas, eps=eps,
+                         fit_intercept=fit_intercept, max_iter=max_iter, tol=tol)
         self.l1_ratio = l1_ratio
-        self.criterion = criterion
-        self.alphas = alphas
-        self.eps = eps
-        self.fit_intercept = fit_intercept
-        self.max_iter = max_iter
-        self.tol = tol
         self.positive = positive
         self.noise_variance = noise_variance
 
@@ -278,22 +288,10 @@ class LassoIC(ElasticNetIC):
 
     Parameters
     ----------{_COMMON_DOC}
-    max_iter : int, default=1000
-        As in :class:`Lasso`, at each alpha.
-    tol : float, default=1e-4
-        As in :class:`Lasso`, at each alpha.
-    positive : bool, default=False
-        Constrain the coefficients (and the unpenalised fit that estimates
-        the noise variance) to be non-negative.
-    noise_variance : float, default=None
-        The variance of y's noise.  None: estimated from the residuals of
-        the unpenalised least-squares fit, which needs
-        ``n_samples > n_features + fit_intercept``.
+    {_GAUSSIAN_DOC.format("Lasso").lstrip()}
 
     Attributes
-    ----------{_FITTED_DOC}
-    noise_variance_ : float
-        The noise variance used in the criterion.
+    ----------{_FITTED_DOC}{_NOISE_DOC}
 
     See Also
     --------
@@ -367,14 +365,10 @@ class QuantileRegressorIC(_InformationCriterionSelector):
 
     def __init__(self, *, quantile=0.5, criterion="aic", alphas=100, eps=1e-3,
                  fit_intercept=True, solver="auto", max_iter=100, tol=1e-6):
+        super().__init__(criterion=criterion, alphas=alphas, eps=eps,
+                         fit_intercept=fit_intercept, max_iter=max_iter, tol=tol)
         self.quantile = quantile
-        self.criterion = criterion
-        self.alphas = alphas
-        self.eps = eps
-        self.fit_intercept = fit_intercept
         self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
 
     def _estimator(self):
         return QuantileRegressor(quantile=self.quantile, fit_intercept=self.fit_intercept,
