@@ -15,6 +15,7 @@ from sklreg._dask._data import DaskData
 from sklreg._dask._folds import hashed_fold_ids, hashed_folds, split_folds  # noqa: F401
 from sklreg._dask._fit import check_supported, check_target
 from sklreg._dask._moments import one_pass
+from sklreg._dask._passes import on_client
 from sklreg._dask._reduced import (Reduced, ReducedPathData, fit_reduced, inner_estimator,
                                    reduced_path)
 from sklreg.model_selection import warn_if_at_grid_edge
@@ -75,6 +76,7 @@ def _search(cv_est, extra, folds, total_reduced, targets):
     return extra, grid, losses, coefs
 
 
+@on_client
 def fit_cv(cv_est, X, y, sample_weight, fold_ids, params):
     """``cv_est.fit`` (a least-squares ``*CV``) on Dask data."""
     validate_params(cv_est)
@@ -131,6 +133,7 @@ def _fold_score(scoring, test, coefs, intercepts):
         return 1.0 - mse / spread
 
 
+@on_client
 def fit_ridge_cv(cv_est, ridge, X, y, sample_weight, fold_ids, params):
     """``RidgeCV.fit`` with k folds on Dask data; ``ridge`` is its Ridge
     (any alpha)."""

@@ -4,6 +4,7 @@ import numpy as np
 
 from sklreg._dask._data import DaskData
 from sklreg._dask._moments import merge_all, one_pass
+from sklreg._dask._passes import on_client
 from sklreg._dask._reduced import Reduced, fit_reduced, inner_estimator, reduced_path
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import validate_params
@@ -56,6 +57,7 @@ def _report_pass(estimator, data, moments):
               f"the {data.n_features} x {data.n_features} reduced problem", flush=True)
 
 
+@on_client
 def fit(estimator, X, y, sample_weight=None):
     """``estimator.fit(X, y, sample_weight)`` for Dask X: one pass, then the
     in-memory solver on the equivalent p x p problem (least squares), or
@@ -74,6 +76,7 @@ def fit(estimator, X, y, sample_weight=None):
     return estimator
 
 
+@on_client
 def path(estimator, X, y, *, sample_weight=None, **kwargs):
     """``regularization_path`` for Dask X: one pass, then the path of the
     equivalent p x p problem."""
@@ -82,6 +85,7 @@ def path(estimator, X, y, *, sample_weight=None, **kwargs):
     return reduced_path(estimator, reduced, data.dtype, **kwargs)
 
 
+@on_client
 def alpha_max(estimator, X, y, sample_weight=None):
     """``sklreg.alpha_max`` for Dask X: the reduced problem's, which is the
     full one's (its ``R^T z`` is the full ``X_c^T S y_c`` times ``k^2``,

@@ -19,6 +19,7 @@ from scipy.optimize import nnls
 from sklreg._dask._cv import squared_errors
 from sklreg._dask._data import DaskData
 from sklreg._dask._moments import merge_all, one_pass
+from sklreg._dask._passes import on_client
 from sklreg._dask._reduced import Reduced, reduced_path
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import validate_params
@@ -26,6 +27,7 @@ from sklreg.utils.validation import validate_params
 TIGHT_TOL = 1e-10
 
 
+@on_client
 def fit_ic(ic, X, y, sample_weight=None):
     """``ic.fit`` (LassoIC, ElasticNetIC) on Dask data: one pass."""
     validate_params(ic)

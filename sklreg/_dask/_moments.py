@@ -2,11 +2,15 @@
 
 Each block of rows gives, for each fold label present in it, the weight sum,
 the weighted mean and the centred scatter matrix ``sum_i s_i (z_i - mean)
-(z_i - mean)^T`` of ``z_i = (x_i, y_i)``; blocks are merged by the pairwise
-update of Chan, Golub & LeVeque, in a tree on the workers.  Centring each
-block before its product keeps the digits that ``X^T X - n mean mean^T``
-would cancel on a column whose mean dwarfs its spread, and the merge only
-adds non-negative terms.
+(z_i - mean)^T`` of ``z_i = (x_i, y_i)``; parts are merged by the pairwise
+update of Chan, Golub & LeVeque (within a block, then in a tree on the
+workers).  A block is read once, in chunks of rows that fit in a core's
+cache: each chunk is shifted by the running mean of its fold (its own mean
+for the first) into a float64 buffer with a column of ones, and one
+symmetric product of that buffer gives the chunk's scatter and sums
+together.  Shifting keeps the digits that ``X^T X - n mean mean^T`` would
+cancel on a column whose mean dwarfs its spread, and the merge only adds
+non-negative terms.
 """
 from numbers import Number
 
@@ -17,6 +21,7 @@ import numpy as np
 MAX_FEATURES = 4096
 FAN_IN = 8        # blocks merged per task of the tree reduction
 UNSPLIT = 0       # the fold label of every row when there are no folds
+CHUNK_BYTES = 2 << 20   # a chunk's float64 buffer: within a core's L2 cache
 
 
 class Moments:
@@ -30,34 +35,88 @@ class Moments:
     @classmethod
     def of(cls, X, y, s=None):
         """Moments of the rows of ``[X, y]`` (y 1-D, or 2-D: several
-        targets) with weights ``s`` (None: unit weights).  One float64 copy
-        of the rows, centred and weighted in place, and its Gram matrix:
-        the pass is bound by memory traffic, not by the product."""
-        n, p = X.shape
-        Z = np.empty((n, p + (1 if y.ndim == 1 else y.shape[1])))
-        Z[:, :p] = X
-        Z[:, p:] = y.reshape(n, -1)
-        weight = float(n if s is None else s.sum())
-        if weight == 0:
-            d = Z.shape[1]
-            return cls(n, 0.0, np.zeros(d), np.zeros((d, d)))
-        mean = (Z.sum(axis=0) if s is None else s @ Z) / weight
-        Z -= mean
-        if s is not None:
-            Z *= np.sqrt(s)[:, None]
-        return cls(n, weight, mean, Z.T @ Z)
+        targets) with weights ``s`` (None: unit weights)."""
+        return labelled_moments(X, y, s, None)[UNSPLIT]
+
+    @classmethod
+    def _shifted(cls, Z, shift):
+        """Moments of rows whose first columns, minus ``shift``, are ``Z``'s
+        (already weighted by sqrt(s)), the last column sqrt(s): from the
+        one product ``Z^T Z``."""
+        ZZ = Z.T @ Z
+        d = shift.shape[0]
+        weight = ZZ[d, d]
+        if weight == 0:         # zeros, unless a NaN or infinity was in the rows
+            return cls(Z.shape[0], 0.0, np.zeros(d), ZZ[:d, :d])
+        sums = ZZ[:d, d]
+        scatter = ZZ[:d, :d] - np.outer(sums, sums / weight)
+        return cls(Z.shape[0], float(weight), shift + sums / weight, scatter)
 
     def merge(self, other):
         """Moments of the union of two disjoint sets of rows."""
         weight = self.weight + other.weight
         if self.weight == 0 or other.weight == 0:
+            # the weightless part's scatter is zero, or NaN from a NaN in its rows
             kept = other if self.weight == 0 else self
-            return Moments(self.rows + other.rows, weight, kept.mean, kept.scatter)
+            return Moments(self.rows + other.rows, weight, kept.mean,
+                           self.scatter + other.scatter)
         delta = other.mean - self.mean
         mean = self.mean + delta * (other.weight / weight)
         scatter = self.scatter + other.scatter + np.outer(
             delta, delta * (self.weight * other.weight / weight))
         return Moments(self.rows + other.rows, weight, mean, scatter)
+
+
+def labelled_moments(X, Y, s, labels):
+    """{fold label: Moments} of a block's rows: X (float32 or float64, any
+    layout), Y (1-D, or 2-D: several targets), s (None: unit weights) and
+    labels (None: every row ``UNSPLIT``), read once, chunk by chunk."""
+    n, p = X.shape
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    d = p + Y.shape[1]
+    step = max(64, CHUNK_BYTES // (8 * (d + 1)))
+    buffer = np.empty((min(step, max(n, 1)), d + 1))
+    buffer[:, d] = 1.0          # a column of ones (of sqrt(s) with weights)
+    out = {}
+    for label, index in _groups(labels, n):
+        count = n if index is None else index.size
+        for a in range(0, count, step):
+            rows = slice(a, min(a + step, count)) if index is None else index[a:a + step]
+            Z = buffer[:min(step, count - a)]
+            Z[:, :p] = X[rows]
+            Z[:, p:d] = Y[rows]
+            if label in out and out[label].weight > 0:
+                shift = out[label].mean
+            else:           # the first rows of a label: their own (unweighted) mean
+                shift = Z[:, :d].mean(axis=0)
+            # one contiguous subtraction (a broadcast one into the strided
+            # columns takes twice as long)
+            if s is not None:
+                Z[:, d] = 1.0
+            Z -= np.append(shift, 0.0)
+            if s is not None:
+                Z *= np.sqrt(s[rows])[:, None]
+            part = Moments._shifted(Z, shift)
+            out[label] = part if label not in out else out[label].merge(part)
+    if n == 0 and labels is None:
+        out[UNSPLIT] = Moments(0, 0.0, np.zeros(d), np.zeros((d, d)))
+    return out
+
+
+def _groups(labels, n):
+    """(label, the positions of its rows in increasing order) per label; one
+    group of all rows (positions None) without labels."""
+    if labels is None:
+        return [(UNSPLIT, None)]
+    if n == 0:
+        return []
+    # stable: each label's rows in their order (a radix sort for 16 bits)
+    small = labels.min() >= -2 ** 15 and labels.max() < 2 ** 15
+    order = np.argsort(labels.astype(np.int16) if small else labels, kind="stable")
+    ordered = labels[order]
+    cuts = np.flatnonzero(np.diff(ordered)) + 1
+    return [(int(ordered[i]), order[i:j]) for i, j in
+            zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [n]]))]
 
 
 def merge_all(moments):
@@ -97,12 +156,16 @@ def block_fold_ids(block, block_index, n_folds, seed):
     return _hash_folds(block_index, len(block), n_folds, seed)
 
 
-def _dense(block, name, where):
+def _dense(block, name, where, native=False):
+    """A block as a float64 NumPy array (``native``: float32 kept)."""
     if hasattr(block, "to_numpy"):                    # a pandas partition
         try:
             block = block.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must be numeric; {where}: {exc}") from None
+    block = np.asarray(block)
+    if native and block.dtype == np.float32:
+        return block
     return np.asarray(block, dtype=np.float64)
 
 
@@ -140,19 +203,21 @@ def _block_moments(X, y, s, folds, block_index, where, hashed):
     NaN or infinity in X or y makes the moments non-finite: the block is
     then checked element by element for the error (a pass saved otherwise)."""
     given = (X, y, s)
-    unit = s is None
-    X, y, s = block_arrays(X, y, s, where, check=False)
+    X = _dense(X, "X", where, native=True)    # converted chunk by chunk
+    y = _dense(y, "y", where, native=True)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.reshape(-1)
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X and y have different numbers of rows in {where}: "
                          f"{X.shape[0]} and {y.shape[0]}")
-    if not np.all(np.isfinite(s)) or np.any(s < 0):
-        block_arrays(*given, where)          # names the problem
+    if s is not None:
+        s = (np.full(X.shape[0], float(s)) if isinstance(s, Number)
+             else _dense(s, "sample_weight", where).reshape(-1))
+        if not np.all(np.isfinite(s)) or np.any(s < 0):
+            block_arrays(*given, where)          # names the problem
     labels = block_labels(folds, block_index, X.shape[0], hashed, where)
-    if labels is None:
-        out = {UNSPLIT: Moments.of(X, y, None if unit else s)}
-    else:
-        out = {int(label): Moments.of(X[labels == label], y[labels == label], s[labels == label])
-               for label in np.unique(labels)}
+    with np.errstate(invalid="ignore", over="ignore"):    # checked below
+        out = labelled_moments(X, y, s, labels)
     if any(m.weight == 0 for m in out.values()):     # its rows did not enter the sums
         block_arrays(*given, where)
     if not all(np.all(np.isfinite(m.scatter)) and np.all(np.isfinite(m.mean))

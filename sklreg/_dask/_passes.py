@@ -1,6 +1,22 @@
 """The passes of one fit over Dask data: run block by block, merged on the
 workers, counted and reported at ``verbose > 0``."""
+import functools
+
 from sklreg._dask._moments import tree_reduce
+from sklreg.utils._blas import single_threaded_blas
+
+
+def on_client(fit):
+    """``fit`` (an entry point from the estimators) with one BLAS thread in
+    this process: its own work is p x p (small factorisations, where
+    OpenBLAS's spinning threads cost 30-300x on busy cores: an eigh of a
+    100 x 100 Gram took 0.2 s instead of 0.8 ms), and the blocks of a
+    local scheduler run in threads of their own."""
+    @functools.wraps(fit)
+    def wrapped(*args, **kwargs):
+        with single_threaded_blas():
+            return fit(*args, **kwargs)
+    return wrapped
 
 
 class Passes:
