@@ -5,6 +5,8 @@ datafit ``1/n_w sum_i s_i f(r_i)`` (for tests, benchmarks and CV scoring).
 """
 import numpy as np
 
+from sklreg._core._losses import Pinball
+
 
 class SquaredLoss:
     """``f(r) = r**2 / 2``: the datafit ``1/(2 n_w) sum_i s_i r_i**2``."""
@@ -19,17 +21,44 @@ class SquaredLoss:
 
 class PinballLoss:
     """``f(r) = rho_tau(r) = r * (tau - [r < 0])``: the datafit
-    ``1/n_w sum_i s_i rho_tau(r_i)`` of quantile regression at ``tau``."""
+    ``1/n_w sum_i s_i rho_tau(r_i)`` of quantile regression at ``tau``.
+
+    Its subgradient is ``tau`` above the fit, ``tau - 1`` below; its dual
+    points ``theta_i`` (in n_w units) lie in the box
+    ``[s_i (tau - 1), s_i tau]``.
+    """
 
     name = "pinball"
 
     def __init__(self, quantile=0.5):
         self.quantile = float(quantile)
 
-    def value(self, residual, sample_weight=None):
+    def compile(self):
+        """Return the compiled loss (``sklreg._core._losses.Pinball``)."""
+        return Pinball(self.quantile)
+
+    def total(self, residual, sample_weight=None):
+        """``sum_i s_i rho_tau(r_i)``, not divided by the weight."""
         r = np.asarray(residual, dtype=float)
         s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
-        return np.dot(s, r * (self.quantile - (r < 0))) / s.sum()
+        return float(np.dot(s, r * (self.quantile - (r < 0))))
+
+    def value(self, residual, sample_weight=None):
+        """The datafit ``1/n_w sum_i s_i rho_tau(r_i)``."""
+        s = np.ones(np.shape(residual)) if sample_weight is None else np.asarray(sample_weight)
+        return self.total(residual, s) / s.sum()
+
+    def subgradient(self, residual):
+        """``tau`` where r > 0, ``tau - 1`` where r < 0, 0 (inside
+        ``[tau - 1, tau]``) where r = 0."""
+        r = np.asarray(residual)
+        tau = self.quantile
+        return np.where(r > 0, tau, np.where(r < 0, tau - 1.0, 0.0))
+
+    def dual_box(self, sample_weight):
+        """``(s (tau - 1), s tau)``: the box of the dual points (n_w units)."""
+        s = np.asarray(sample_weight)
+        return s * (self.quantile - 1.0), s * self.quantile
 
 
 class HuberLoss:

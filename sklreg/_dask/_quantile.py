@@ -31,6 +31,7 @@ from sklearn.base import clone
 from sklreg._dask._data import DaskData, refuse_bounds
 from sklreg._dask._moments import block_arrays
 from sklreg._dask._passes import Passes
+from sklreg.losses import PinballLoss
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 from sklreg.solvers._glob import FIRST_TOL, subsample_size
 from sklreg.utils.stats import weighted_quantile
@@ -40,18 +41,13 @@ FIX_UP = 0.1      # rows that changed side, as a fraction of the band, put back 
 MAX_ROUNDS = 8    # of steps 2 and 3 (in memory, the full problem is solved after 4)
 
 
-def _pinball(r, s, tau):
-    """sum_i s_i rho_tau(r_i) (not divided by the weight)."""
-    return float(np.dot(s, np.where(r > 0, tau * r, (tau - 1.0) * r)))
-
-
 # -- on the workers ----------------------------------------------------------
 def _sample_block(X, y, s, index, where, rate, tau, fit_intercept):
     """The block checked; its rows drawn with probability ``rate`` (seeded
     by the block's index); its weight and, without intercept, P(0)'s sum."""
     X, y, s = block_arrays(X, y, s, where)
     drawn = (np.random.default_rng([SEED, index]).random(y.size) < rate) & (s > 0)
-    zero = 0.0 if fit_intercept else _pinball(y, s, tau)
+    zero = 0.0 if fit_intercept else PinballLoss(tau).total(y, s)
     return {"X": X[drawn], "y": y[drawn], "s": s[drawn], "weight": s.sum(),
             "rows": y.size, "zero": zero}
 
@@ -99,8 +95,8 @@ def _verify_block(X, y, s, centre, w, b, rule, rules, tau):
     X = X - centre
     wrong = _forced(X, y, [rule]) & ~_forced(X, y, rules) & (s > 0)
     w0, b0 = rule[:2]
-    return {"loss": _pinball(y - X @ w - b, s, tau), "wrong": int(np.count_nonzero(wrong)),
-            "centre_loss": _pinball(y - X @ w0 - b0, s, tau)}
+    return {"loss": PinballLoss(tau).total(y - X @ w - b, s), "wrong": int(np.count_nonzero(wrong)),
+            "centre_loss": PinballLoss(tau).total(y - X @ w0 - b0, s)}
 
 
 def _merge(parts):
@@ -146,7 +142,7 @@ def _null_bound(glob, tau, fit_intercept, zero_sum, n_w):
     if not fit_intercept:
         return zero_sum / n_w
     _, y, s = _restricted(glob, "null_")
-    return _pinball(y - weighted_quantile(y, s, tau), s, tau) / n_w
+    return PinballLoss(tau).total(y - weighted_quantile(y, s, tau), s) / n_w
 
 
 def fit_quantile(estimator, X, y, sample_weight=None):

@@ -8,6 +8,7 @@ from sklreg._core._design import Design
 from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
                                         coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
+from sklreg.losses import HuberLoss
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
@@ -302,6 +303,4 @@ class HuberRegressorCV(PathCV):
             scale = np.mean(np.abs(r))
             if scale <= 0:
                 return 0.0
-        z = np.abs(r) / scale
-        h = np.where(z <= self.epsilon, z ** 2, 2 * self.epsilon * z - self.epsilon ** 2)
-        return float(scale * np.average(h, weights=sample_weight))
+        return float(HuberLoss(self.epsilon, scale).value(r, sample_weight))

@@ -4,10 +4,10 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg._core._losses import Pinball
 from sklreg._core._penalties import L1L2
 from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
                                         coefficient_bounds)
+from sklreg.losses import PinballLoss
 from sklreg.penalties import ElasticNetPenalty
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, check_penalty, gap_target
 from sklreg.solvers._glob import solve_globbed, subsample_size
@@ -244,7 +244,7 @@ class QuantileRegressor(PenalizedRegressor):
             with np.errstate(over="ignore"):     # an infinite penalty: w = 0)
                 lam, mu = lam / scale, mu / scale / scale
         lower, upper = coefficient_bounds(self, p)   # HiGHS's: X as it is
-        problem = QuantileProblem(rows, y, s, Pinball(self.quantile), lam, mu,
+        problem = QuantileProblem(rows, y, s, PinballLoss(self.quantile).compile(), lam, mu,
                                   self.fit_intercept, norms=norms,
                                   bounds=None if lower is None or conditioned_X
                                   else (lower, upper))
@@ -283,13 +283,11 @@ class QuantileRegressor(PenalizedRegressor):
             y = y - np.asarray(X @ null).ravel()
         b = weighted_quantile(y, s, tau) if self.fit_intercept else 0.0
         r = y - b
-        g = np.where(r > 0, tau, tau - 1.0)
+        g = PinballLoss(tau).subgradient(r)
         on_fit = r == 0
         if self.fit_intercept and on_fit.any():
             g[on_fit] = np.clip(-np.dot(s[~on_fit], g[~on_fit]) / s[on_fit].sum(),
                                 tau - 1.0, tau)
-        elif on_fit.any():
-            g[on_fit] = 0.0
         # with an intercept, sum(s g) = 0: X's column means drop out, and
         # columns with a large mean are centred first (no cancellation)
         problem, scale, _ = self._problem(X, y, s)
@@ -341,14 +339,10 @@ class QuantileRegressor(PenalizedRegressor):
 
 
 def _at_zero(problem, tol):
-    """The solution when every coefficient is surely zero: w = 0, the best
-    intercept, certified by the dual point of the residuals' signs (the sum
-    fixed by ``QuantileProblem.dual``)."""
+    """The solution when every coefficient is surely zero: w = 0 and the
+    best intercept, certified (``QuantileProblem.certified_at``)."""
     w = np.zeros(problem.p)
-    b = problem.best_intercept(w)
-    r = problem.y - b
-    theta = problem.s * np.where(r > 0, problem.tau, np.where(r < 0, problem.tau - 1.0, 0.0))
-    gap, primal, b = problem.certificate(w, b, theta, refit=False)
+    gap, primal, b, _ = problem.certified_at(w)
     return SolverResult(coef=w, intercept=b, gap=gap, primal=primal,
                         tol_abs=gap_target(tol, problem.primal_at_zero(), FINISHED_GAP_FLOOR),
                         n_iter=0)

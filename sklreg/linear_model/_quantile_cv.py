@@ -1,9 +1,8 @@
 """QuantileRegressorCV: QuantileRegressor's alpha chosen by cross-validation
 along warm-started paths (``PathCV``)."""
-import numpy as np
-
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.linear_model._quantile import QuantileRegressor
+from sklreg.losses import PinballLoss
 
 
 class QuantileRegressorCV(PathCV):
@@ -69,5 +68,4 @@ lower_bounds, upper_bounds :
         self.upper_bounds = upper_bounds
 
     def _loss(self, y_true, y_pred, sample_weight):
-        r = y_true - y_pred
-        return float(np.average(r * (self.quantile - (r < 0)), weights=sample_weight))
+        return PinballLoss(self.quantile).value(y_true - y_pred, sample_weight)

@@ -212,10 +212,8 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
         # every certified iterate overflowed (a row of 1e308): the start,
         # certified as it is, rather than NaN coefficients
         w = np.asarray(w0, dtype=np.float64)
-        b = pb.best_intercept(w)
-        r = pb.y - pb.rows.matvec(w) - b
-        theta = pb.s * np.where(r > 0, pb.tau, np.where(r < 0, pb.tau - 1.0, 0.0))
-        best = (*pb.certificate(w, b, theta, refit=False)[:2], w, b, theta)
+        gap, primal, b, theta = pb.certified_at(w)
+        best = (gap, primal, w, b, theta)
     gap, primal, w, b, theta = best if finished is None else finished
     if dual_out is not None:
         dual_out.append(theta)

@@ -18,6 +18,8 @@ that bounds more.
 """
 import numpy as np
 
+from sklreg.losses import PinballLoss
+
 EPS = np.finfo(np.float64).eps
 RELEVANT = 2.0 ** -30    # a rounding bound below this fraction of |x_j . theta| is skipped
 DOMINANT = 0.25          # of a column's weighted square norm, held by one entry
@@ -64,7 +66,8 @@ def repaired(pb, theta, v):
     ends = np.sort([(-cap[cols] - rest) / values[cols], (cap[cols] - rest) / values[cols]],
                    axis=0)
     t = np.clip(theta[i], ends[0], ends[1])
-    fits = (pb.s[i] * (pb.tau - 1.0) <= t) & (t <= pb.s[i] * pb.tau)
+    lower, upper = PinballLoss(pb.tau).dual_box(pb.s[i])
+    fits = (lower <= t) & (t <= upper)
     if not fits.any():
         return None, None
     theta = theta.copy()

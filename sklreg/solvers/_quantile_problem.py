@@ -14,6 +14,7 @@ multipliers (``QuantileProblem.dual``).  Its solvers: the interior point
 import numpy as np
 
 from sklreg._core._penalties import L1L2
+from sklreg.losses import PinballLoss
 from sklreg.solvers._quantile_dual import repaired, rounding
 from sklreg.solvers._rows import Rows
 from sklreg.utils.linalg import psd_solver
@@ -248,14 +249,23 @@ class QuantileProblem:
         excess = theta.sum()
         if abs(excess) <= EPS * np.abs(theta).sum():
             return theta
-        edge = self.s * (self.tau - 1.0) if excess > 0 else self.s * self.tau
-        room = theta - edge
+        lower, upper = PinballLoss(self.tau).dual_box(self.s)
+        room = theta - (lower if excess > 0 else upper)
         if keep is not None:
             room[keep] = 0.0
         if room.sum() == 0:          # no room left (but on the entries kept)
             return theta
         theta = theta - room * min(excess / room.sum(), 1.0)
-        return np.clip(theta, self.s * (self.tau - 1.0), self.s * self.tau)
+        return np.clip(theta, lower, upper)
+
+    def certified_at(self, w):
+        """(gap, primal, b, theta) at ``w`` with its best intercept ``b``,
+        certified by the dual point of the residuals' signs (the pinball
+        subgradient; ``dual`` makes it feasible)."""
+        b = self.best_intercept(w)
+        theta = self.s * PinballLoss(self.tau).subgradient(self.y - self.rows.matvec(w) - b)
+        gap, primal, b = self.certificate(w, b, theta, refit=False)
+        return gap, primal, b, theta
 
     def certificate(self, w, b, theta, refit=True):
         """(gap, primal, b): the intercept is re-fitted exactly first

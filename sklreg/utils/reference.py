@@ -1,17 +1,18 @@
 """Objectives in plain NumPy, for tests and benchmarks to judge solutions by."""
 import numpy as np
 
+from sklreg.losses import HuberLoss, SquaredLoss
+from sklreg.penalties import ElasticNetPenalty
+
 
 def enet_objective(X, y, coef, intercept, alpha, l1_ratio=1.0,
                    sample_weight=None, penalty_factor=None):
     """The ElasticNet / Lasso objective of DESIGN section 1, in float64."""
     coef = np.asarray(coef, dtype=np.float64)
     r = np.asarray(y, dtype=np.float64) - X @ coef - intercept
-    s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight, float)
-    pf = np.ones_like(coef) if penalty_factor is None else np.asarray(penalty_factor)
-    datafit = 0.5 * np.dot(s, r * r) / s.sum()
-    return datafit + alpha * np.sum(pf * (l1_ratio * np.abs(coef)
-                                          + 0.5 * (1 - l1_ratio) * coef ** 2))
+    s = None if sample_weight is None else np.asarray(sample_weight, float)
+    return (SquaredLoss().value(r, s)
+            + ElasticNetPenalty(alpha, l1_ratio, penalty_factor).value(coef))
 
 
 def enet_objective_at_zero(y, sample_weight=None, fit_intercept=True):
@@ -44,14 +45,11 @@ def huber_objective(X, y, coef, intercept, scale, epsilon, alpha, l1_ratio=0.0,
         sum_i s_i (sigma + sigma H(r_i / sigma))
         + alpha (l1_ratio ||w||_1 + (1 - l1_ratio) ||w||**2)
     """
-    from sklreg.losses import HuberLoss
-
     coef = np.asarray(coef, dtype=np.float64)
     r = np.asarray(y, dtype=np.float64) - X @ coef - intercept
     s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight, float)
     datafit = HuberLoss(epsilon, scale).value(r, s) * s.sum() + scale * s.sum()
-    return datafit + alpha * (l1_ratio * np.abs(coef).sum()
-                              + (1 - l1_ratio) * np.dot(coef, coef))
+    return datafit + ElasticNetPenalty(alpha, l1_ratio, ridge=1.0).value(coef)
 
 
 
