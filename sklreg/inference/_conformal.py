@@ -189,6 +189,7 @@ class QuantileInterval(BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose intervals are predicted.
 
         Returns
         -------
@@ -231,12 +232,16 @@ class QuantileInterval(BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
         y : array-like of shape (n_samples,)
+            Their true targets.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the share; None weighs the samples equally.
 
         Returns
         -------
         coverage : float
+            The ``'coverage'`` of :meth:`interval_metrics`.
         """
         return self.interval_metrics(X, y, sample_weight)["coverage"]
 
@@ -245,9 +250,8 @@ class QuantileInterval(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
+        X, y, sample_weight :
+            As in :meth:`score`.
 
         Returns
         -------

@@ -5,6 +5,7 @@ them in ``__init__`` and says how one target is solved (``_solve``);
 validation, warm starts, several targets, dtypes, convergence warnings and
 the fitted attributes all happen here, once.
 """
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,6 +14,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from sklreg.penalties import ElasticNetPenalty
 from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils._progress import fit_progress
 from sklreg.utils.validation import check_bounds, validate_params, validate_X, validate_X_y
@@ -27,6 +29,11 @@ BOUNDS_DOC = """    lower_bounds, upper_bounds : float or array-like of shape (n
         A bound may exclude 0: that coefficient then sits at its bound
         nearest 0 from ``alpha_max`` on.  The duality gap accounts for them.
 """
+FEATURES_IN_DOC = """    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+"""
 
 
 def coefficient_bounds(estimator, n_features):
@@ -37,6 +44,52 @@ def coefficient_bounds(estimator, n_features):
     if lower is None and upper is None:
         return None, None
     return check_bounds(lower, upper, n_features, getattr(estimator, "positive", False))
+
+
+def fits_dask_data(fit):
+    """Decorator of ``fit(self, X, y, sample_weight=None, ...)``: when X, y or
+    sample_weight is a Dask collection, the estimator is fitted in one pass
+    over it instead (``sklreg._dask``, imported only then)."""
+    @functools.wraps(fit)
+    def dispatched(self, X, y, sample_weight=None, *args, **kwargs):
+        if is_dask_collection(X, y, sample_weight):
+            from sklreg._dask._fit import fit as fit_dask
+            return fit_dask(self, X, y, sample_weight)
+        return fit(self, X, y, sample_weight, *args, **kwargs)
+    return dispatched
+
+
+class NullGradientAlphaMaxMixin:
+    """``alpha_max`` of an elastic-net penalty from the datafit's gradient at
+    the penalty's null point (0, or the bounds nearest 0).
+
+    The estimator gives ``_gradient_at_null(X, y, s, null)`` (minus that
+    gradient in w, with the best intercept) and ``_penalty_ridge`` (the
+    L2 convention of ``ElasticNetPenalty``); ``l1_ratio``, ``positive``
+    (when it has one) and the bounds are its parameters.
+    """
+
+    _penalty_ridge = 0.5
+
+    def _alpha_max(self, X, y, s):
+        """Smallest alpha with every coefficient zero (inf when l1_ratio=0)."""
+        if self.l1_ratio == 0:
+            return np.inf
+        return self._alpha_max_at(self.l1_ratio, X, y, s)
+
+    def _alpha_scale(self, X, y, s):
+        """alpha_max of the pure L1 case."""
+        return self._alpha_max_at(1.0, X, y, s)
+
+    def _alpha_max_at(self, l1_ratio, X, y, s):
+        penalty = self._unit_penalty(l1_ratio, X.shape[1])
+        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
+
+    def _unit_penalty(self, l1_ratio, n_features):
+        """The compiled penalty at alpha = 1, with this estimator's bounds."""
+        return ElasticNetPenalty(1.0, l1_ratio, None, getattr(self, "positive", False),
+                                 *coefficient_bounds(self, n_features),
+                                 ridge=self._penalty_ridge).compile(n_features)
 
 
 class LinearPredictMixin:
@@ -139,6 +192,7 @@ class PenalizedRegressor(DaskPathMixin, SparseCoefMixin, LinearPredictMixin, Reg
     def _store_extra(self, results, single_target):
         """Set fitted attributes beyond coef_, intercept_, dual_gap_, n_iter_."""
 
+    @fits_dask_data
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model.
 
@@ -162,9 +216,6 @@ class PenalizedRegressor(DaskPathMixin, SparseCoefMixin, LinearPredictMixin, Reg
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
-            from sklreg._dask._fit import fit as fit_dask
-            return fit_dask(self, X, y, sample_weight)
         validate_params(self)
         X, y, s = validate_X_y(self, X, y, sample_weight,
                                finite_X=not self._solver_checks_finite)

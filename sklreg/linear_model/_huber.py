@@ -5,7 +5,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from sklreg._core._design import Design
-from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
+from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, FEATURES_IN_DOC,
+                                        NullGradientAlphaMaxMixin, PenalizedRegressor,
                                         coefficient_bounds)
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.losses import HuberLoss
@@ -15,7 +16,7 @@ from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.stats import weighted_quantile
 
 
-class HuberRegressor(PenalizedRegressor):
+class HuberRegressor(NullGradientAlphaMaxMixin, PenalizedRegressor):
     __doc__ = f"""Linear regression with the Huber loss and a jointly estimated scale.
 
     Minimises, jointly over the coefficients ``w``, the intercept ``b`` and
@@ -90,11 +91,7 @@ class HuberRegressor(PenalizedRegressor):
         iff its partial derivative does.
     n_iter_ : int
         Outer iterations run.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
-
+{FEATURES_IN_DOC}
     See Also
     --------
     sklearn.linear_model.HuberRegressor : The scikit-learn estimator it mirrors.
@@ -115,6 +112,7 @@ class HuberRegressor(PenalizedRegressor):
     """
 
     _dask_fit = "huber"         # Dask data: Newton's passes (sklreg._dask._huber)
+    _penalty_ridge = 1.0        # alpha (rho |w|_1 + (1 - rho) |w|^2), as scikit-learn's
 
     _parameter_constraints = {
         **PenalizedRegressor._parameter_constraints,
@@ -145,7 +143,8 @@ class HuberRegressor(PenalizedRegressor):
     def _penalty_at(self, alpha, n_features):
         """(l1, l2): alpha (rho |w|_1 + (1 - rho) |w|^2) written as
         sum_j l1_j |w_j| + l2_j / 2 w_j^2."""
-        return ElasticNetPenalty(alpha, self.l1_ratio, ridge=1.0).compile(n_features).weights()
+        return ElasticNetPenalty(alpha, self.l1_ratio, ridge=self._penalty_ridge).compile(
+            n_features).weights()
 
     def _huber_problem(self, X, y, sample_weight):
         l1, l2 = self._penalty_at(self.alpha, X.shape[1])
@@ -184,25 +183,6 @@ class HuberRegressor(PenalizedRegressor):
         self.scale_ = float(result.scale)
         # the residual y - X coef - intercept the certificate was computed on
         self.outliers_ = np.abs(result.residual) > self.scale_ * self.epsilon
-
-    def _alpha_max(self, X, y, s):
-        """Smallest alpha with every coefficient zero (inf when l1_ratio=0):
-        the penalty's, given the datafit's gradient at w = 0."""
-        if self.l1_ratio == 0:
-            return np.inf
-        penalty = self._unit_penalty(self.l1_ratio, X.shape[1])
-        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
-
-    def _alpha_scale(self, X, y, s):
-        """alpha_max of the pure L1 case."""
-        penalty = self._unit_penalty(1.0, X.shape[1])
-        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
-
-    def _unit_penalty(self, l1_ratio, n_features):
-        """The compiled penalty at alpha = 1, with this estimator's bounds."""
-        return ElasticNetPenalty(1.0, l1_ratio, None, self.positive,
-                                 *coefficient_bounds(self, n_features),
-                                 ridge=1.0).compile(n_features)
 
     def _gradient_at_null(self, X, y, s, null):
         """Minus the datafit's gradient in w at w = ``null`` (the penalty's
@@ -262,8 +242,9 @@ class HuberRegressorCV(PathCV):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((200, 5))
     >>> y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(200)
+    >>> y[:10] += 40.0                          # gross outliers
     >>> model = HuberRegressorCV(l1_ratio=1.0, cv=5, alphas=20).fit(X, y)
-    >>> model.alpha_1se_ >= model.alpha_min_
+    >>> bool(model.alpha_1se_ >= model.alpha_min_ and model.outliers_[:10].all())
     True
     """
 

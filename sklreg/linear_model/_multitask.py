@@ -14,10 +14,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklreg.linear_model._base import DaskPathMixin, LinearPredictMixin, SparseCoefMixin
+from sklreg.linear_model._base import (DaskPathMixin, LinearPredictMixin, SparseCoefMixin,
+                                        fits_dask_data)
 from sklreg.linear_model._multitask_problem import MultiTaskProblem
 from sklreg.path import PathResult, collect_results
-from sklreg.utils._dask_input import is_dask_collection
 from sklreg.utils.validation import check_penalty_factor, validate_params, validate_X_y
 
 
@@ -127,6 +127,7 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         self.selection = selection
         self.penalty_factor = penalty_factor
 
+    @fits_dask_data
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -144,9 +145,6 @@ class MultiTaskElasticNet(MultiOutputMixin, DaskPathMixin, SparseCoefMixin, Line
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X, y, sample_weight):     # one pass, see sklreg._dask
-            from sklreg._dask._fit import fit as fit_dask
-            return fit_dask(self, X, y, sample_weight)
         validate_params(self)
         X, Y, s = validate_X_y(self, X, y, sample_weight)
         problem = MultiTaskProblem(self, X, self._check_target(Y), s)

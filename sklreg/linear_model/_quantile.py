@@ -5,7 +5,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklreg._core._penalties import L1L2
-from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, PenalizedRegressor,
+from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, FEATURES_IN_DOC,
+                                        NullGradientAlphaMaxMixin, PenalizedRegressor,
                                         coefficient_bounds)
 from sklreg.losses import PinballLoss
 from sklreg.penalties import ElasticNetPenalty
@@ -28,7 +29,7 @@ REMOVED = "interior-point"
 GLOB_MIN_SAMPLES = 50_000   # below this, preprocessing did not pay (measured)
 
 
-class QuantileRegressor(PenalizedRegressor):
+class QuantileRegressor(NullGradientAlphaMaxMixin, PenalizedRegressor):
     __doc__ = f"""Linear regression for a conditional quantile, exact and certified.
 
     Minimises, exactly as :class:`sklearn.linear_model.QuantileRegressor`
@@ -137,11 +138,7 @@ class QuantileRegressor(PenalizedRegressor):
     solver_ : str
         The solver that ran: ``'ipm'``, ``'ipm-glob'``, ``'ipm-ws'`` or a
         ``'highs*'`` one.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
-
+{FEATURES_IN_DOC}
     See Also
     --------
     sklearn.linear_model.QuantileRegressor : The scikit-learn estimator it mirrors.
@@ -249,24 +246,6 @@ class QuantileRegressor(PenalizedRegressor):
                                   bounds=None if lower is None or conditioned_X
                                   else (lower, upper))
         return problem, scale, shift
-
-    def _alpha_max(self, X, y, s):
-        """Smallest alpha with every coefficient zero (inf when l1_ratio=0):
-        the penalty's, given the datafit's subgradient at w = 0."""
-        if self.l1_ratio == 0:
-            return np.inf
-        penalty = self._unit_penalty(self.l1_ratio, X.shape[1])
-        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
-
-    def _alpha_scale(self, X, y, s):
-        """alpha_max of the pure L1 case."""
-        penalty = self._unit_penalty(1.0, X.shape[1])
-        return penalty.alpha_max(self._gradient_at_null(X, y, s, penalty.null_point()))
-
-    def _unit_penalty(self, l1_ratio, n_features):
-        """The compiled penalty at alpha = 1, with this estimator's bounds."""
-        return ElasticNetPenalty(1.0, l1_ratio, None, False,
-                                 *coefficient_bounds(self, n_features)).compile(n_features)
 
     def _gradient_at_null(self, X, y, s, null):
         """Minus the datafit's subgradient in w at w = ``null`` (the
