@@ -11,8 +11,6 @@ from sklreg._core._losses import Pinball
 class SquaredLoss:
     """``f(r) = r**2 / 2``: the datafit ``1/(2 n_w) sum_i s_i r_i**2``."""
 
-    name = "squared"
-
     def value(self, residual, sample_weight=None):
         r = np.asarray(residual, dtype=float)
         s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight)
@@ -27,8 +25,6 @@ class PinballLoss:
     points ``theta_i`` (in n_w units) lie in the box
     ``[s_i (tau - 1), s_i tau]``.
     """
-
-    name = "pinball"
 
     def __init__(self, quantile=0.5):
         self.quantile = float(quantile)
@@ -69,8 +65,6 @@ class HuberLoss:
     ``HuberRegressor`` adds ``sum_i s_i sigma`` and minimises over sigma as
     well (Owen's joint scale); that is the solver's part, not the loss's.
     """
-
-    name = "huber"
 
     def __init__(self, epsilon=1.35, scale=1.0):
         self.epsilon = float(epsilon)

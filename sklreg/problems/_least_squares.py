@@ -10,8 +10,8 @@ previous solve ended.
 import numpy as np
 
 from sklreg._core._datafits import LeastSquares
+from sklreg._core._screening import GradientBounds
 from sklreg.solvers import solve_cd, solve_pg
-from sklreg.solvers._cd import GradientBounds
 from sklreg.solvers._ridge import ridge_penalty, to_ridge_units
 from sklreg.solvers._support import SupportSolver
 from sklreg.utils._blas import single_threaded_blas

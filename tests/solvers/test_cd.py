@@ -313,7 +313,7 @@ def test_gradient_bounds_hold_across_residual_moves(weights):
     # grows, shrinks, flips).  Every gap skips every zero feature (l1
     # infinite), so each bound is carried from gap to gap: it must stay
     # above |v_j| however many small moves added up
-    from sklreg.solvers._cd import GradientBounds
+    from sklreg._core._screening import GradientBounds
     X, _, s = make_problem(80, 120, weights=weights, shift=1.0)
     rng = np.random.default_rng(0)
     beta = rng.standard_normal(40)
@@ -344,7 +344,7 @@ def test_gaps_skipping_bounded_columns_are_the_exact_gaps(l1_ratio, loose, monke
     # every column whose last |v_j| was below its weight): the solve still
     # stops on, and reports, a certified gap.
     import sklreg.solvers._cd as cd_module
-    from sklreg.solvers._cd import GradientBounds
+    from sklreg._core._screening import GradientBounds
     from sklreg.solvers._support import SupportSolver
     monkeypatch.setattr(cd_module, "LOOSE", loose)
     monkeypatch.setattr(cd_module, "LOOSE_ABOVE", 0.0)
