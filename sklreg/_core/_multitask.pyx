@@ -11,9 +11,12 @@ L_j = sum_i s_i (x_ij - mu_j)^2 / n_w, u = Xc_j^T S R / n_w + L_j W_j and
 
     W_j <- u * max(0, 1 - l1_j / |u|) / (L_j + l2_j),
 
-then R moves by the change of W_j.  R is Fortran-ordered (n, T): a dense
-column reads R in one BLAS gemv (u = R^T x_j) and writes it in one ger
-(R -= x_j delta^T), and a sparse column touches only its stored rows.
+then R moves by the change of W_j.  R is Fortran-ordered (n, T).  The
+passes (``Sweep``, in ``_multitask_sweep.pxi``) take dense rows a chunk at
+a time in level-3 BLAS, and sparse rows one at a time on a row-major copy
+of R; ``block_epochs`` goes row by row here: a dense column reads R in T
+dot products (u = R^T x_j) and writes it in T axpys (R -= x_j delta^T), a
+sparse column touches only its stored rows.
 
 The intercept, as in the single-task kernel (``_cd.pyx``): X is never
 centred; the residual is stored as ``R + 1 offset^T``, the T-vector
@@ -26,7 +29,7 @@ the same gemv/ger), so no digit is lost.  ``fold`` moves the offset into R.
 """
 import numpy as np
 
-from libc.math cimport sqrt
+from libc.math cimport fabs, sqrt
 from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm
 
 from sklreg._core._design cimport Design
@@ -180,6 +183,30 @@ cdef class _Columns:
             offset[t] += self.mu[j] * delta[t]
 
 
+cdef inline bint _row_step(double* u, double n_w, double* w, double lipschitz, double l1,
+                           double l2, double* delta, Py_ssize_t T,
+                           double* biggest) noexcept nogil:
+    """One row's update from u = Xc_j^T S R (overwritten): W_j (``w``)
+    moves by ``delta``; returns whether it moved, ``biggest`` the largest
+    change so far."""
+    cdef Py_ssize_t t
+    cdef double norm = 0.0, shrink, change
+    cdef bint moved = False
+    for t in range(T):
+        u[t] = u[t] / n_w + lipschitz * w[t]
+        norm += u[t] * u[t]
+    norm = sqrt(norm)
+    shrink = 0.0 if norm <= l1 else (1.0 - l1 / norm) / (lipschitz + l2)
+    for t in range(T):
+        change = u[t] * shrink - w[t]
+        delta[t] = change
+        if change != 0.0:
+            moved = True
+            w[t] += change
+            biggest[0] = max(biggest[0], fabs(change))
+    return moved
+
+
 def block_epochs(_Columns cols, double[::1, :] R, double[::1] offset, double[:, ::1] W,
                  const double[::1] lipschitz, const double[::1] l1, const double[::1] l2,
                  const int[::1] order, int n_epochs):
@@ -189,9 +216,9 @@ def block_epochs(_Columns cols, double[::1, :] R, double[::1] offset, double[:, 
     cdef Py_ssize_t e, k, j, t, n_tasks = W.shape[1]
     cdef double[::1] u = np.empty(n_tasks)
     cdef double[::1] delta = np.empty(n_tasks)
-    cdef double norm, shrink, change, biggest = 0.0
+    cdef double biggest = 0.0
     cdef double work = 0.0, column_work = 2.0 * n_tasks * cols.n
-    cdef bint main = handles_signals(), moved
+    cdef bint main = handles_signals()
     with nogil:
         for e in range(n_epochs):
             biggest = 0.0
@@ -206,21 +233,8 @@ def block_epochs(_Columns cols, double[::1, :] R, double[::1] offset, double[:, 
                     continue
                 cols.load(j)
                 cols.times(j, &R[0, 0], &offset[0], &u[0])
-                norm = 0.0
-                for t in range(n_tasks):
-                    u[t] = u[t] / cols.n_w + lipschitz[j] * W[j, t]
-                    norm += u[t] * u[t]
-                norm = sqrt(norm)
-                shrink = 0.0 if norm <= l1[j] else (1.0 - l1[j] / norm) / (lipschitz[j] + l2[j])
-                moved = False
-                for t in range(n_tasks):
-                    change = u[t] * shrink - W[j, t]
-                    delta[t] = change
-                    if change != 0.0:
-                        moved = True
-                        W[j, t] += change
-                        biggest = max(biggest, abs(change))
-                if moved:
+                if _row_step(&u[0], cols.n_w, &W[j, 0], lipschitz[j], l1[j], l2[j], &delta[0],
+                             n_tasks, &biggest):
                     cols.update(j, &R[0, 0], &offset[0], &delta[0])
     return biggest
 
@@ -288,3 +302,6 @@ def residual(_Columns cols, const double[::1, :] Yc, const double[:, ::1] W):
             for t in range(T):
                 R[i, t] += offset[t]
     return np.asarray(R)
+
+
+include "_multitask_sweep.pxi"

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn import linear_model as sk
 
-from sklreg import MultiTaskLasso
+from sklreg import MultiTaskElasticNet as sklreg_enet, MultiTaskLasso
 from sklreg.linear_model._multitask_problem import MultiTaskProblem
 from sklreg.utils.validation import validate_X_y
 
@@ -55,3 +55,67 @@ def test_screened_fit_on_wide_data_is_at_the_optimum(sparse):
     assert fit.dual_gap_ <= fit.eps_
     np.testing.assert_allclose(fit.coef_, tight.coef_, atol=1e-6)
     assert 0 < np.count_nonzero(np.linalg.norm(fit.coef_, axis=0)) < 40
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weights", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_passes_in_chunks_and_on_sparse_rows_are_the_row_by_row_passes(dtype, weights,
+                                                                       fit_intercept):
+    # dense X: rows taken 16 at a time through the chunk's Gram matrix;
+    # sparse X: row by row on a row-major copy of the residual.  Their
+    # iterates are those of the plain row-by-row passes, on a screened
+    # (uneven) order, a column whose mean dominates its spread, a constant
+    # column, a warm start and a ridge part
+    from sklreg._core._multitask import Sweep, block_epochs
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((50, 45)).astype(dtype)
+    X[rng.random(X.shape) < 0.6] = 0.0
+    X[:, 3] += 1e4
+    X[:, 7] = 2.0
+    Y = rng.standard_normal((50, 12)) + 3.0
+    s = rng.uniform(0.1, 3.0, 50) if weights else None
+    order = np.flatnonzero(rng.random(45) < 0.8).astype(np.intc)
+    order = np.concatenate([order, [3, 7]]).astype(np.intc)
+    l1 = np.full(45, 0.02)
+    l2 = np.full(45, 0.01)
+    runs = []
+    for kind in ("rows", "chunks", "sparse"):
+        model = MultiTaskLasso(fit_intercept=fit_intercept)
+        Xk = sp.csc_matrix(X) if kind == "sparse" else X
+        problem = MultiTaskProblem(model, *validate_X_y(model, Xk, Y, s))
+        W = np.zeros((45, 12))
+        W[5] = 0.1                  # a warm start: row 5 may leave the order's support
+        R = problem.residual(W)
+        offset = np.zeros(12)
+        if kind == "rows":
+            steps = [block_epochs(problem.columns, R, offset, W, problem.lipschitz, l1, l2,
+                                  order, 1) for _ in range(4)]
+        else:
+            sweep = Sweep(problem.columns, order, 16)
+            steps = [sweep.run(R, offset, W, problem.lipschitz, l1, l2) for _ in range(4)]
+        R += offset
+        runs.append((W, R - R.mean(axis=0) * fit_intercept, steps))
+        # the residual kept by the passes is the residual of their coefficients
+        np.testing.assert_allclose(R, problem.residual(W), rtol=1e-8, atol=1e-8)
+    W0, R0, steps0 = runs[0]
+    assert np.count_nonzero(np.linalg.norm(W0, axis=1)) > 10
+    for W1, R1, steps1 in runs[1:]:
+        np.testing.assert_allclose(W1, W0, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(R1, R0, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(steps1, steps0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_many_tasks_fit_at_scikit_learns_optimum(l1_ratio):
+    # 20 tasks: the passes run in chunks
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((80, 150))
+    Y = X[:, :5] @ rng.standard_normal((5, 20)) + 0.5 * rng.standard_normal((80, 20))
+    s = rng.uniform(0.2, 2.0, 80)
+    tight = sk.MultiTaskElasticNet(alpha=0.05, l1_ratio=l1_ratio, tol=1e-14,
+                                   max_iter=10**5).fit(X, Y, sample_weight=s)
+    fit = sklreg_enet(alpha=0.05, l1_ratio=l1_ratio, tol=1e-10).fit(X, Y, sample_weight=s)
+    assert fit.dual_gap_ <= fit.eps_
+    np.testing.assert_allclose(fit.coef_, tight.coef_, atol=1e-6)
+    np.testing.assert_allclose(fit.intercept_, tight.intercept_, atol=1e-6)
