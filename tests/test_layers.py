@@ -2,7 +2,9 @@
 
 Every ``import`` statement of the package is read from the source (nested
 ones too: an import inside a function is still an arrow), nothing is
-imported.  A module may import its own layer or one below it; a new
+imported.  The compiled layer counts too: the ``import``/``cimport``
+statements of its ``.pyx`` and ``.pxd`` files and of the ``.pxi`` files
+they ``include``.  A module may import its own layer or one below it; a new
 top-level module must be given a layer here.
 """
 import ast
@@ -65,13 +67,53 @@ def _imports(path):
                 yield name, node.lineno
 
 
+CYTHON_IMPORT = re.compile(r"\s*(?:from\s+([\w.]+)\s+c?import\b|c?import\s+([\w., ]+))")
+CYTHON_INCLUDE = re.compile(r"""\s*include\s+["']([^"']+)["']""")
+
+
+def _code_lines(path):
+    """(line number, line) of a Cython file, docstrings and comments blanked."""
+    text = re.sub(r'"""[\s\S]*?"""', lambda m: "\n" * m.group().count("\n"),
+                  path.read_text())
+    return [(number, line.split("#")[0])
+            for number, line in enumerate(text.splitlines(), start=1)]
+
+
+def _includes(path):
+    """The files ``path`` includes (Cython's ``include``), each once."""
+    return [path.parent / match.group(1) for _, line in _code_lines(path)
+            for match in [CYTHON_INCLUDE.match(line)] if match]
+
+
+def _cython_imports(path, seen=()):
+    """The sklreg modules a Cython file imports or cimports, each with
+    ``file:line``, the files it includes read as part of it."""
+    for number, line in _code_lines(path):
+        match = CYTHON_IMPORT.match(line)
+        if match:
+            names = ([match.group(1)] if match.group(1)
+                     else [n.split(" as ")[0].strip() for n in match.group(2).split(",")])
+            for name in names:
+                if name == "sklreg" or name.startswith("sklreg."):
+                    yield name, f"{path.name}:{number}"
+    for included in _includes(path):
+        if included not in seen:
+            yield from _cython_imports(included, seen + (path,))
+
+
 def _graph():
-    """{module: {imported module: line}} over every Python file of sklreg."""
+    """{module: {imported module: line}} over every Python and Cython
+    (.pyx, .pxd) file of sklreg."""
     graph = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         edges = graph.setdefault(_module_name(path), {})
         for name, line in _imports(path):
             edges.setdefault(name, line)
+    for path in sorted([*PACKAGE.rglob("*.pyx"), *PACKAGE.rglob("*.pxd")]):
+        edges = graph.setdefault(_module_name(path), {})
+        for name, line in _cython_imports(path):
+            if name != _module_name(path):        # a .pyx cimports its own .pxd
+                edges.setdefault(name, line)
     return graph
 
 
@@ -131,15 +173,25 @@ def test_no_import_circle():
     assert cycle is None, " -> ".join(cycle)
 
 
-@pytest.mark.parametrize("path", sorted(p for p in (PACKAGE / "_core").iterdir()
-                                         if p.suffix in (".pyx", ".pxd")),
-                         ids=lambda p: p.name)
+CYTHON_FILES = sorted(p for p in (PACKAGE / "_core").iterdir()
+                      if p.suffix in (".pyx", ".pxd", ".pxi"))
+
+
+@pytest.mark.parametrize("path", CYTHON_FILES, ids=lambda p: p.name)
 def test_compiled_core_imports_no_python_of_sklreg(path):
-    """``_core`` is the bottom: its Cython imports nothing of sklreg but itself."""
-    outside = [line for line in path.read_text().splitlines()
-               if re.match(r"\s*(from|import|cimport)\s+sklreg\b", line)
-               and not re.match(r"\s*(from|cimport)\s+sklreg\._core\b", line)]
+    """``_core`` is the bottom: its Cython (and what it includes) imports
+    nothing of sklreg but itself."""
+    outside = [f"{where}: {name}" for name, where in _cython_imports(path)
+               if not (name == "sklreg._core" or name.startswith("sklreg._core."))]
     assert not outside, outside
+
+
+def test_every_include_is_a_file_and_every_pxi_is_included():
+    """An include names a file that exists, and no .pxi lies unused."""
+    included = {p for path in CYTHON_FILES for p in _includes(path)}
+    assert all(p.is_file() for p in included), sorted(map(str, included))
+    orphans = [p.name for p in CYTHON_FILES if p.suffix == ".pxi" and p not in included]
+    assert not orphans, orphans
 
 
 def test_the_check_sees_an_upward_import_and_a_circle():
@@ -154,3 +206,20 @@ def test_the_check_sees_an_upward_import_and_a_circle():
     assert _layer("sklreg._dask") > _layer("sklreg.model_selection")
     assert _find_cycle(graph) is not None
     assert _find_cycle({"sklreg.a": {"sklreg.b": 1}, "sklreg.b": {}}) is None
+
+
+def test_the_compiled_check_reads_includes_and_cimports(tmp_path):
+    """A cimport in an included file counts as its includer's; docstrings
+    and comments do not."""
+    (tmp_path / "_kernel.pyx").write_text(
+        '"""from sklreg.path import nothing"""\n'
+        "from sklreg._core._design cimport Design  # from sklreg.solvers import no\n"
+        'include "_part.pxi"\n')
+    (tmp_path / "_part.pxi").write_text("cimport cython\nfrom sklreg.solvers._cd cimport x\n"
+                                        "import sklreg.utils, numpy as np\n")
+    found = sorted(_cython_imports(tmp_path / "_kernel.pyx"))
+    assert found == [("sklreg._core._design", "_kernel.pyx:2"),
+                     ("sklreg.solvers._cd", "_part.pxi:2"),
+                     ("sklreg.utils", "_part.pxi:3")]
+    assert _includes(tmp_path / "_kernel.pyx") == [tmp_path / "_part.pxi"]
+    assert "sklreg._core._datafits" in _graph()["sklreg._core._cd"]

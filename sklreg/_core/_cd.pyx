@@ -4,7 +4,7 @@ Each kernel is compiled once per datafit of the fused type ``Datafit``
 (``_datafits.pxd``): every datafit call is direct and runs without the GIL.
 What a kernel asks of a datafit: ``lipschitz[j]``, ``grad(j)`` (minus the
 partial derivative), ``step(j, delta)`` (move w_j, keep the residual in
-step), ``move_to``, ``intercept_step`` (once a pass), ``primal`` and ``gap``
+step), ``intercept_step`` (once a pass), ``primal`` and ``gap``
 (the certificate restricted to a working set).  The Gram kernel works on
 the normal equations: least squares only.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from libc.math cimport INFINITY
 
 from sklreg._core._anderson cimport Anderson
-from sklreg._core._datafits cimport Datafit, LeastSquares
+from sklreg._core._datafits cimport Datafit, LeastSquares, move_to
 from sklreg._core._penalties cimport Penalty
 from sklreg._core._signals cimport check_signals, handles_signals, remember_main_thread
 
@@ -102,11 +102,11 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
                 before = f.primal(penalty, w, ws)
                 for k in range(m):
                     current[k] = w[ws[k]]
-                f.move_to(w, ws, anderson.candidate)
+                move_to(f, w, ws, anderson.candidate)
                 if f.primal(penalty, w, ws) < before:
                     accepted += 1
                 else:
-                    f.move_to(w, ws, current)
+                    move_to(f, w, ws, current)
             # early checks catch inner problems that converge in a few passes
             if (epoch % check_every == 0 or epoch == max_epochs
                     or epoch == 2 or epoch == 5):

@@ -4,7 +4,8 @@
 # direct and nogil.  A datafit provides
 #   lipschitz[j]                the coordinate's Lipschitz constant (its step)
 #   grad(j)                     minus the datafit's partial derivative in w_j
-#   step(j, delta), move_to     move coefficients, keeping the residual in step
+#   step(j, delta)              move w_j, keeping the residual in step
+#                               (move_to, below, moves several)
 #   value()                     the datafit at the current residual
 #   primal, gap                 the objective and the duality gap (its dual
 #                               point and conjugate) restricted to coordinates
@@ -14,14 +15,13 @@
 # squares' only.
 cimport cython
 
-from sklreg._core._design cimport Design
+from sklreg._core._design cimport OnDesign
 from sklreg._core._huber_datafit cimport HuberFixedScale
 from sklreg._core._penalties cimport Penalty
 
 
 @cython.final
-cdef class LeastSquares:
-    cdef Design X
+cdef class LeastSquares(OnDesign):
     cdef double[::1] y_c          # y minus its weighted mean (if intercept)
     cdef double[::1] s            # sample weights; empty when unit
     cdef double[::1] r            # residual is r + offset
@@ -48,12 +48,6 @@ cdef class LeastSquares:
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
                     double* primal) noexcept nogil
-    cdef double gap_given(self, Penalty penalty, const double[::1] w,
-                          const int[::1] coords, const double[::1] v,
-                          double* primal) noexcept nogil
-    cdef double rounded_gap(self, Penalty penalty, const double[::1] w,
-                            const int[::1] coords, const double[::1] v,
-                            double gap) noexcept nogil
     cdef double _gap_terms(self, Penalty penalty, const double[::1] w,
                            const int[::1] coords, const double[::1] v, double kappa,
                            double datafit) noexcept nogil
@@ -75,16 +69,6 @@ cdef class LeastSquares:
         self.intercept -= delta * self.mu[j]
         self.updates += 1
 
-    cdef inline void move_to(self, double[::1] w, const int[::1] ws,
-                             const double[::1] target) noexcept nogil:
-        """Set w[ws] = target, keeping the residual in step."""
-        cdef Py_ssize_t k, j
-        for k in range(ws.shape[0]):
-            j = ws[k]
-            if target[k] != w[j]:
-                self.step(j, target[k] - w[j])
-                w[j] = target[k]
-
     cdef inline void intercept_step(self) noexcept nogil:
         pass        # the intercept is eliminated: ybar - mu . w
 
@@ -95,3 +79,14 @@ cdef class LeastSquares:
 ctypedef fused Datafit:
     LeastSquares
     HuberFixedScale
+
+
+cdef inline void move_to(Datafit f, double[::1] w, const int[::1] ws,
+                         const double[::1] target) noexcept nogil:
+    """Set w[ws] = target, keeping f's residual in step."""
+    cdef Py_ssize_t k, j
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if target[k] != w[j]:
+            f.step(j, target[k] - w[j])
+            w[j] = target[k]

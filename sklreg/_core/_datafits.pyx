@@ -43,8 +43,6 @@ from sklreg._core._penalties cimport Penalty
 # 4 std) is centred element by element: through the offset, its products
 # lose about this factor times the rounding of its mean's square
 cdef double DOMINANT_MEAN = 16.0
-# a gap's rounding error, in float64 epsilons of the magnitudes it is made of
-cdef double GAP_ROUNDING = 8 * 2.220446049250313e-16
 
 
 cdef class LeastSquares:
@@ -133,7 +131,7 @@ cdef class LeastSquares:
         self.finite_norms = finite
         self.updates = 0
 
-    # _s, grad, step and move_to are inline, defined in _datafits.pxd
+    # _s, grad and step are inline, defined in _datafits.pxd
 
     cdef double value(self) noexcept nogil:
         """The datafit at the residual, 1/(2 n_w) sum_i s_i (r_i + offset)**2
@@ -198,102 +196,13 @@ cdef class LeastSquares:
         self.fold()
         for k in range(coords.shape[0]):
             v[coords[k]] = self.grad(coords[k])
-        return self.gap_given(penalty, w, coords, v, primal)
-
-    cdef double gap_given(self, Penalty penalty, const double[::1] w,
-                          const int[::1] coords, const double[::1] v,
-                          double* primal) noexcept nogil:
-        """``gap`` with v[coords] already the gradient at w: O(n + |coords|).
-
-        With the dual point theta = kappa * s * r / n_w, P(w) - D(theta) is
-        written as a sum of non-negative terms, none of them a difference of
-        two O(P(0)) quantities (``r . y_c = |r|^2 + n_w v . w`` since r = y_c
-        - Xc w)::
-
-            (1 - kappa)^2 |r|_s^2 / (2 n_w)
-            + sum_j [Omega_j(w_j) + Omega_j^*(kappa v_j) - kappa v_j w_j]
-
-        so its rounding is relative to the gap itself, not to P(0): a gap of
-        1e-20 P(0) is as meaningful as one of 1e-4 P(0).
-        """
-        cdef Py_ssize_t k, j, n = self.r.shape[0]
-        cdef double kappa = 1.0, penalty_value, datafit, gap, scale = 0.0
-        self.fold()
-        penalty_value = penalty.dual_terms(coords, w, v, &kappa)
-        datafit = self.value()
-        primal[0] = datafit + penalty_value
-        gap = self._gap_terms(penalty, w, coords, v, kappa, datafit)
-        # what rounding can leave in it: each term's own (a few ulps of the
-        # primal's parts) and each gradient entry's, a dot product over n of
-        # |x_j - mu_j| |r| (errors growing as sqrt(n)) times |w_j|
-        for k in range(coords.shape[0]):
-            j = coords[k]
-            if w[j] != 0.0:
-                scale += fabs(w[j]) * sqrt(self.lipschitz[j])
-        self.gap_resolution = GAP_ROUNDING * (
-            datafit + penalty_value
-            + sqrt(2.0 * datafit * n) * scale)
-        self.last_datafit = datafit
-        return gap
-
-    cdef double rounded_gap(self, Penalty penalty, const double[::1] w,
-                            const int[::1] coords, const double[::1] v,
-                            double gap) noexcept nogil:
-        """The last gap_given's ``gap`` (at this w and v), up to the
-        rounding of v.
-
-        Each v_j is known only to within its rounding delta_j: the dot
-        product's, and that of r (recomputed from w, r carries ~eps of y_c
-        and of every x_k w_k; a column centred element by element carries
-        2 eps of x_k - mu_k, whatever its mean), independent errors whose
-        sum over n rows grows as sqrt(n) (a worst-case bound, n times
-        that, stopped scikit-learn's alpha = 0 test short of its residual
-        of 1e-19).  Where a penalty weight is
-        below delta_j (alpha = 1e-300, or X scaled by 1e150) the gap is
-        that noise: an L1 part scales the dual point by alpha / |v| ~ 0,
-        an L2 part adds (v / l2)**2 ~ 1e270, at the optimum as anywhere.
-        Where the subgradient v_j must reach is itself below delta_j (the
-        penalty is invisible to float64 there), the gap with v_j moved by
-        at most delta_j towards it is as consistent with the data, and is
-        returned when lower: it reads small only where every gradient
-        entry is within its rounding of optimality, and is the gap itself
-        wherever the penalty is above that noise (moving v there by its
-        rounding stopped the Huber majoriser's inner solves short of the
-        accuracy its certificate needs).
-        O(|coords|): the solvers' certificates, not the kernels' checks.
-        """
-        cdef Py_ssize_t k, j, n = self.r.shape[0], shifted = 0
-        cdef double kappa = 1.0, lowest, delta, near, reach = 0.0
-        cdef double datafit = self.last_datafit
-        if gap <= self.gap_resolution:
-            return gap
-        for k in range(coords.shape[0]):
-            j = coords[k]
-            if w[j] != 0.0:
-                reach += fabs(w[j]) * hypot(sqrt(self.lipschitz[j]), self.mu_offset[j])
-        # (square roots taken apart: X and y of 1e150 square to 1e300)
-        reach = GAP_ROUNDING * (sqrt(2.0 * self.primal_at_zero) + reach) / sqrt(n)
-        for k in range(coords.shape[0]):
-            j = coords[k]
-            self.v_shifted[j] = v[j]
-            near = penalty.nearest_subgradient(j, w[j], v[j])
-            if near == v[j]:       # a subgradient already (most zero features)
-                continue
-            delta = sqrt(self.lipschitz[j]) * reach + GAP_ROUNDING * sqrt(
-                2.0 * datafit * n) * hypot(sqrt(self.lipschitz[j]), self.mu_offset[j])
-            if fabs(near) <= delta:        # a penalty float64 cannot see here
-                self.v_shifted[j] += max(-delta, min(delta, near - v[j]))
-                shifted += 1
-        if shifted == 0:
-            return gap
-        penalty.dual_terms(coords, w, self.v_shifted, &kappa)
-        lowest = self._gap_terms(penalty, w, coords, self.v_shifted, kappa, datafit)
-        return min(gap, lowest)
+        return gap_given(self, penalty, w, coords, v, primal)
 
     cdef double _gap_terms(self, Penalty penalty, const double[::1] w,
                            const int[::1] coords, const double[::1] v, double kappa,
                            double datafit) noexcept nogil:
-        """The gap's sum of non-negative terms (``gap_given``) at the dual
+        """The gap's sum of non-negative terms (``gap_given``, in
+        _least_squares_gap.pxi) at the dual
         point kappa * s * r / n_w, whose gradient is kappa * v."""
         cdef Py_ssize_t k, j, unpenalized
         cdef double terms, scale, kkt = 0.0
@@ -360,8 +269,8 @@ cdef class LeastSquares:
             self.fold()
             for k in range(missing.shape[0]):
                 v_[missing[k]] = self.grad(missing[k])
-            gap = self.gap_given(penalty, w_, coords_, v_, &primal)
-            gap = self.rounded_gap(penalty, w_, coords_, v_, gap)
+            gap = gap_given(self, penalty, w_, coords_, v_, &primal)
+            gap = rounded_gap(self, penalty, w_, coords_, v_, gap)
         return gap, primal, v
 
     def gradient(self, coords):
@@ -380,20 +289,7 @@ cdef class LeastSquares:
     def move(self, double[::1] w, const int[::1] coords, const double[::1] target):
         """Set w[coords] = target, keeping the residual in step."""
         with nogil:
-            self.move_to(w, coords, target)
-
-    @property
-    def n_samples(self):
-        return self.X.n_samples
-
-    @property
-    def column_length(self):
-        """Mean stored entries per column: the work of one gradient entry."""
-        if self.X.is_sparse:
-            # in double: C division of the integers would floor (0 for a
-            # column with less than one entry on average)
-            return self.X.indices.shape[0] / <double> max(self.X.n_features, 1)
-        return self.X.n_samples
+            move_to(self, w, coords, target)
 
     @property
     def rank_bound(self):
@@ -416,3 +312,7 @@ cdef inline double _half_mean_square(const double* r, const double* s, Py_ssize_
     for i in range(n):
         acc += r[i] * r[i] * (1.0 if s == NULL else s[i])
     return 0.5 * acc / n_w
+
+
+# the certificate's rounding (gap_given, rounded_gap), in its own file
+include "_least_squares_gap.pxi"

@@ -21,3 +21,8 @@ cdef class Design:
                                double* v) noexcept nogil
     cdef void col_spread(self, Py_ssize_t j, double mu, const double* v, const double* s,
                          double* out) noexcept nogil
+
+
+cdef class OnDesign:
+    # the base of the datafits: the design they are bound to
+    cdef Design X

@@ -371,3 +371,21 @@ cdef class Design:
                 self.col_spread(cols[k], mu[cols[k]], &s[0], &s[0], m)
                 o[k, 0], o[k, 1], o[k, 2] = m[0], m[1], m[3]
         return out
+
+
+cdef class OnDesign:
+    """Base of the datafits (``_datafits.pxd``): what they share of the
+    design X they are bound to, the size of a pass over it."""
+
+    @property
+    def n_samples(self):
+        return self.X.n_samples
+
+    @property
+    def column_length(self):
+        """Mean stored entries per column: the work of one gradient entry."""
+        if self.X.is_sparse:
+            # in double: C division of the integers would floor (0 for a
+            # column with less than one entry on average)
+            return self.X.indices.shape[0] / <double> max(self.X.n_features, 1)
+        return self.X.n_samples

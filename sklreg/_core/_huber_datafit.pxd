@@ -2,13 +2,18 @@
 # for the interface).  The intercept is its own unpenalised coordinate.
 cimport cython
 
-from sklreg._core._design cimport Design
+from sklreg._core._design cimport OnDesign
 from sklreg._core._penalties cimport Penalty
 
 
+cdef extern from "_vec.h" nogil:
+    # scikit-learn's Huber function H and its derivative psi (one home: _vec.h)
+    double sklreg_huber(double z, double eps)
+    double sklreg_huber_psi(double z, double eps)
+
+
 @cython.final
-cdef class HuberFixedScale:
-    cdef Design X
+cdef class HuberFixedScale(OnDesign):
     cdef double[::1] y, s, r, theta, mu, v_shifted
     cdef double offset                    # always 0: the residual is r itself
     cdef readonly double intercept, n_w, scale, epsilon, primal_at_zero
@@ -26,19 +31,12 @@ cdef class HuberFixedScale:
     cdef void sync(self) noexcept nogil
 
     cdef inline double _psi(self, double r) noexcept nogil:
-        """f'(r) = psi(r / scale): 2 r / scale inside, 2 eps sign(r) beyond."""
-        if r > self.epsilon * self.scale:
-            return 2.0 * self.epsilon
-        if r < -self.epsilon * self.scale:
-            return -2.0 * self.epsilon
-        return 2.0 * r / self.scale
+        """f'(r) = psi(r / scale)."""
+        return sklreg_huber_psi(r / self.scale, self.epsilon)
 
     cdef inline double _f(self, double r) noexcept nogil:
-        """f(r) = sigma H(r / sigma): r**2 / sigma inside, eps (2 |r| - eps sigma) beyond."""
-        cdef double a = r if r >= 0.0 else -r
-        if a <= self.epsilon * self.scale:
-            return a * a / self.scale
-        return self.epsilon * (2.0 * a - self.epsilon * self.scale)
+        """f(r) = scale H(r / scale)."""
+        return self.scale * sklreg_huber(r / self.scale, self.epsilon)
 
     cdef inline void _theta_at(self, Py_ssize_t i) noexcept nogil:
         self.theta[i] = self._psi(self.r[i]) * (1.0 if self.s.shape[0] == 0 else self.s[i])
@@ -60,13 +58,3 @@ cdef class HuberFixedScale:
             for k in range(nnz):
                 self._theta_at(k)
         self.updates += 1
-
-    cdef inline void move_to(self, double[::1] w, const int[::1] ws,
-                             const double[::1] target) noexcept nogil:
-        """Set w[ws] = target, keeping the residual in step."""
-        cdef Py_ssize_t k, j
-        for k in range(ws.shape[0]):
-            j = ws[k]
-            if target[k] != w[j]:
-                self.step(j, target[k] - w[j])
-                w[j] = target[k]

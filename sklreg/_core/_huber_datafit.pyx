@@ -162,14 +162,3 @@ cdef class HuberFixedScale:
     def residual(self):
         """Return y - X w - b as a new array."""
         return np.array(self.r)
-
-    @property
-    def n_samples(self):
-        return self.X.n_samples
-
-    @property
-    def column_length(self):
-        """Mean stored entries per column: the work of one gradient entry."""
-        if self.X.is_sparse:
-            return self.X.indices.shape[0] / <double> max(self.X.n_features, 1)
-        return self.X.n_samples

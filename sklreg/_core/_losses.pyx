@@ -6,11 +6,8 @@ The least-squares datafit, which keeps its residual in step with the
 coefficients, is ``_datafits.LeastSquares``; the dual point and the
 duality gap of these two are their problems' (``solvers/_ipm.py``,
 ``solvers/huber``): here only the per-sample pieces they share.
-
-A NULL weight pointer means unit weights.
 """
-
-
+cimport cython
 from libc.math cimport INFINITY
 
 
@@ -27,6 +24,7 @@ cdef extern from "_vec.h" nogil:
                                          double* weight, double* out)
 
 
+@cython.final
 cdef class Pinball:
     """f(r) = rho_tau(r) = r * (tau - [r < 0]), the quantile (check) loss.
 
@@ -39,27 +37,19 @@ cdef class Pinball:
     The ``*_np`` methods are the per-sample pieces the interior-point solver
     needs, one pass each over vectors of length n.
     """
+    cdef readonly double tau
 
     def __init__(self, double quantile):
         self.tau = quantile
 
-    cdef double value(self, const double* r, const double* s, Py_ssize_t n,
-                      double n_w) noexcept nogil:
-        cdef Py_ssize_t i
-        cdef double acc = 0.0
-        for i in range(n):
-            acc += (1.0 if s == NULL else s[i]) * r[i] * (
-                self.tau if r[i] >= 0.0 else self.tau - 1.0)
-        return acc / n_w
-
     def value_np(self, const double[::1] r, const double[::1] s):
         """Return F(r) = sum_i s_i rho_tau(r_i) / sum_i s_i."""
-        cdef double acc, n_w = 0.0
+        cdef double acc = 0.0, n_w = 0.0
         cdef Py_ssize_t i
         with nogil:
-            for i in range(s.shape[0]):
+            for i in range(r.shape[0]):
                 n_w += s[i]
-            acc = self.value(&r[0], &s[0], r.shape[0], 1.0)
+                acc += s[i] * r[i] * (self.tau if r[i] >= 0.0 else self.tau - 1.0)
         return acc / n_w
 
     def box_np(self, double[::1] theta, const double[::1] s, double[::1] slack):
@@ -81,6 +71,7 @@ cdef class Pinball:
         return clipped
 
 
+@cython.final
 cdef class Huber:
     """scikit-learn's Huber loss at a given scale ``sigma`` (``scale``).
 
@@ -88,12 +79,18 @@ cdef class Huber:
     and ``2 epsilon |z| - epsilon**2`` beyond (twice the textbook Huber
     function, as in ``sklearn.linear_model.HuberRegressor``); its derivative
     is ``f'(r) = psi(r / sigma)``, ``psi(z) = 2 z`` inside, ``2 epsilon
-    sign(z)`` outside.
+    sign(z)`` outside.  (H and psi are written once, in ``_vec.h``; the
+    fixed-scale datafit, ``_huber_datafit``, uses them too.)
 
     The joint scale is the solver's business; ``scan`` gives it, in one pass,
     the datafit and everything it needs about ``sigma`` as well (``value``
     is not defined: the joint objective is ``scan``'s).
     """
+
+    cdef readonly double epsilon
+    cdef public double scale
+    # of the theta the last filling scan wrote (see scan)
+    cdef readonly double theta_energy, theta_max, theta_min
 
     def __init__(self, double epsilon, double scale=1.0):
         self.epsilon = epsilon
@@ -147,9 +144,11 @@ cdef class Huber:
                 sklreg_huber_scan_unit(n, &r[0], w, sigma, eps, th, wt, out)
             else:
                 sklreg_huber_scan_weighted(n, &r[0], w, sigma, eps, th, wt, out)
-        s_in, q_in, s_out, a_out = out[0], out[1], out[2], out[3]
+        s_in, q_in, s_out = out[0], out[1], out[2]
         if fill:
             self.theta_energy, self.theta_max, self.theta_min = out[6], out[7], out[8]
-        fit = sigma * (s_in + q_in) + s_out * (1.0 - eps * eps) * sigma + 2.0 * eps * a_out
-        return (fit, s_in - q_in + (1.0 - eps * eps) * s_out, 2.0 * q_in / sigma,
+        fit = sigma * (s_in + s_out + out[3])
+        # (without outliers eps**2 may overflow: 0 * inf would be NaN)
+        outer = (1.0 - eps * eps) * s_out if s_out > 0.0 else 0.0
+        return (fit, s_in - q_in + outer, 2.0 * q_in / sigma,
                 out[4] / eps, out[5] / eps)

@@ -63,6 +63,30 @@ cdef inline double _fenchel_young_sum(AnyPenalty penalty, const int[::1] coords,
     return total
 
 
+cdef enum Term:
+    SUBDIFF_DISTANCE, CONJUGATE, FENCHEL_YOUNG, DUAL_SCALE
+
+
+cdef _per_coordinate(Penalty penalty, Term term, const double[::1] w,
+                     const double[::1] v):
+    """The coordinate method ``term`` at (w_j, v_j) for every j, an array
+    (the numpy-facing helpers of Penalty, for tests and Python solvers)."""
+    out = np.empty(v.shape[0])
+    cdef double[::1] o = out
+    cdef Py_ssize_t j
+    with nogil:
+        for j in range(v.shape[0]):
+            if term == SUBDIFF_DISTANCE:
+                o[j] = penalty.subdiff_distance(j, w[j], v[j])
+            elif term == CONJUGATE:
+                o[j] = penalty.conjugate(j, v[j])
+            elif term == FENCHEL_YOUNG:
+                o[j] = penalty.fenchel_young(j, w[j], v[j])
+            else:
+                o[j] = penalty.dual_scale(j, v[j])
+    return out
+
+
 cdef inline double _soft(double x, double t) noexcept nogil:
     if x > t:
         return x - t
@@ -134,44 +158,20 @@ cdef class Penalty:
 
     def subdiff_distances(self, const double[::1] w, const double[::1] v):
         """Return, per coordinate, the distance from v_j to dOmega_j(w_j)."""
-        out = np.empty(w.shape[0])
-        cdef double[::1] o = out
-        cdef Py_ssize_t j
-        with nogil:
-            for j in range(w.shape[0]):
-                o[j] = self.subdiff_distance(j, w[j], v[j])
-        return out
+        return _per_coordinate(self, SUBDIFF_DISTANCE, w, v)
 
     def conjugates(self, const double[::1] v):
         """Return, per coordinate, Omega_j^*(v_j) (v inside the domain)."""
-        out = np.empty(v.shape[0])
-        cdef double[::1] o = out
-        cdef Py_ssize_t j
-        with nogil:
-            for j in range(v.shape[0]):
-                o[j] = self.conjugate(j, v[j])
-        return out
+        return _per_coordinate(self, CONJUGATE, v, v)
 
     def fenchel_young_terms(self, const double[::1] w, const double[::1] v):
         """Return, per coordinate, Omega_j(w_j) + Omega_j^*(v_j) - v_j w_j."""
-        out = np.empty(w.shape[0])
-        cdef double[::1] o = out
-        cdef Py_ssize_t j
-        with nogil:
-            for j in range(w.shape[0]):
-                o[j] = self.fenchel_young(j, w[j], v[j])
-        return out
+        return _per_coordinate(self, FENCHEL_YOUNG, w, v)
 
     def dual_scales(self, const double[::1] v):
         """Return, per coordinate, the largest kappa in (0, 1] with kappa v_j
         in the domain of Omega_j^*."""
-        out = np.empty(v.shape[0])
-        cdef double[::1] o = out
-        cdef Py_ssize_t j
-        with nogil:
-            for j in range(v.shape[0]):
-                o[j] = self.dual_scale(j, v[j])
-        return out
+        return _per_coordinate(self, DUAL_SCALE, v, v)
 
     def fixed_sign_system(self, coords, signs):
         """On coordinates ``coords`` with known non-zero ``signs``, return

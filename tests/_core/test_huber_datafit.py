@@ -83,3 +83,35 @@ def test_huber_gap_without_intercept_and_unpenalised_feature():
     # a feature without penalty: no dual point by scaling, so no certificate
     free = L1L2(np.r_[0.0, np.full(9, 0.1)], np.zeros(10))
     assert datafit.full_gap(free, w)[0] == np.inf
+
+
+@pytest.mark.parametrize("epsilon", [1.35, 3.0, 1e200])
+@pytest.mark.parametrize("weights", [False, True])
+def test_fixed_scale_datafit_and_joint_scan_share_one_huber_function(epsilon, weights):
+    """The fixed-scale datafit (value, gradient) and the joint-scale scan
+    (its fit) are the same Huber function, against a NumPy reference
+    written from scikit-learn's definition (at eps = 1e200, eps**2
+    overflows: the value must not)."""
+    from sklreg._core._losses import Huber
+
+    rng = np.random.default_rng(3)
+    n, p, sigma = 60, 4, 0.7
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = 3.0 * rng.standard_normal(n)                     # both sides of eps * sigma
+    s = rng.uniform(0.5, 2.0, n) if weights else None
+    unit = np.ones(n) if s is None else s
+    z = y / sigma
+    inside = np.abs(z) <= epsilon
+    with np.errstate(over="ignore"):
+        h = np.where(inside, z ** 2, epsilon * (2 * np.abs(z) - epsilon))
+    psi = np.where(inside, 2 * z, 2 * epsilon * np.sign(z))
+    datafit = HuberFixedScale(Design(X), y, s, sigma, epsilon, False)
+    _, value, v = datafit.full_gap(L1L2(np.ones(p), np.zeros(p)), np.zeros(p))
+    np.testing.assert_allclose(value, sigma * unit @ h / unit.sum(), rtol=1e-13)
+    np.testing.assert_allclose(v, X.T @ (unit * psi) / unit.sum(), rtol=1e-12)
+    loss = Huber(epsilon, sigma)
+    fit, d_scale, _, _, _ = loss.scan(y, s, np.empty(n), np.empty(n))
+    np.testing.assert_allclose(fit, sigma * unit.sum() + sigma * unit @ h, rtol=1e-13)
+    # d/dsigma of sigma (1 + H(r / sigma)) is 1 + H(z) - z psi(z)
+    np.testing.assert_allclose(d_scale, unit @ (1 + h - z * psi), rtol=1e-12)
+    assert np.isfinite(loss.theta_energy)
