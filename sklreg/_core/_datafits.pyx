@@ -63,14 +63,19 @@ cdef class LeastSquares:
         self.X = X
         self.fit_intercept = fit_intercept
         y = np.asarray(y, dtype=np.float64)
+        # the mean as a sample's y plus the mean of y minus it: exact for a
+        # constant y (one sample, say), where the plain weighted mean rounds
+        # and left P(0) ~1e-32 y**2 instead of 0, an intercept one ulp off
         if sample_weight is None:
             self.s = np.empty(0)
             self.n_w = n
-            y_mean = y.mean() if fit_intercept else 0.0
+            y0 = y[0]
+            y_mean = y0 + (y - y0).mean() if fit_intercept else 0.0
         else:
             self.s = np.ascontiguousarray(sample_weight, dtype=np.float64)
             self.n_w = self.s.base.sum()
-            y_mean = np.dot(sample_weight, y) / self.n_w if fit_intercept else 0.0
+            y0 = y[np.argmax(self.s.base > 0)]          # one of positive weight
+            y_mean = y0 + np.dot(sample_weight, y - y0) / self.n_w if fit_intercept else 0.0
         self.y_c = y - y_mean
         self.primal_at_zero = _half_mean_square(&self.y_c[0], self._s(), n, self.n_w)
         # the objective of residuals of 4 eps max|y|, the noise level of y

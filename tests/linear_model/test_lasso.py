@@ -187,6 +187,28 @@ def test_awkward_columns_fit(sparse):
     check_against_sklearn(Lasso(alpha=0.01, tol=1e-10), X, y, None, rtol=1e-6)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weights", [None, [0.7], [0.7, 2.9, 1.3]])
+def test_constant_y_is_fitted_exactly(weights, sparse):
+    """A constant y (one sample, say) is fitted exactly: the intercept is y
+    itself and the gap 0.  Found by hypothesis: ElasticNet on one sample of
+    sparse X with a float weight returned the intercept (s y) / s, one ulp
+    off y, and reported dual_gap_ = P(0) ~ 1e-31 > tol * P(0)."""
+    n = 3 if weights is None else len(weights)
+    X = np.random.default_rng(3).standard_normal((n, 3))
+    X = sp.csc_matrix(X) if sparse else X
+    y = np.full(n, 0.1)               # 0.7 * 0.1 / 0.7 and mean([0.1] * 3) round
+    s = None if weights is None else np.array(weights)
+    est = ElasticNet(alpha=0.1, tol=1e-4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y, sample_weight=s)
+    np.testing.assert_array_equal(est.coef_, 0.0)
+    assert est.intercept_ == 0.1
+    assert est.dual_gap_ <= est.tol * enet_objective_at_zero(y, s)
+    assert enet_objective(X, y, est.coef_, est.intercept_, 0.1, 0.5, s) == 0.0
+
+
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
 @pytest.mark.parametrize("n", [1, 3])
 def test_constant_y_to_rounding_converges(n, l1_ratio):
