@@ -95,6 +95,7 @@ class HuberRegressor(NullGradientAlphaMaxMixin, PenalizedRegressor):
     See Also
     --------
     sklearn.linear_model.HuberRegressor : The scikit-learn estimator it mirrors.
+    HuberRegressorCV : alpha chosen by cross-validation.
 
     Examples
     --------

@@ -142,6 +142,8 @@ class QuantileRegressor(NullGradientAlphaMaxMixin, PenalizedRegressor):
     See Also
     --------
     sklearn.linear_model.QuantileRegressor : The scikit-learn estimator it mirrors.
+    QuantileRegressorCV : alpha chosen by cross-validation.
+    QuantileRegressorIC : alpha chosen by an information criterion.
 
     Examples
     --------
