@@ -6,7 +6,7 @@
 # the weighted dot have no BLAS routine: they are the vectorised C loops of
 # _vec.h.
 
-from scipy.linalg.cython_blas cimport ddot, daxpy
+from scipy.linalg.cython_blas cimport ddot, daxpy, sdot, saxpy
 
 ctypedef fused floating:
     float
@@ -81,3 +81,17 @@ cdef inline void centred_axpy(int n, double a, const floating* x, double mu,
         sklreg_caxpy_f64(n, a, x, mu, v)
     else:
         sklreg_caxpy_f32(n, a, x, mu, v)
+
+
+# float32 throughout (products and sums): float32 X against a float32
+# residual, in passes whose stopping gap the caller recomputes in float64
+cdef inline float sdot32(int n, const float* x, const float* y) noexcept nogil:
+    """Return sum_i x[i] * y[i] in float32."""
+    cdef int one = 1
+    return sdot(&n, <float*> x, &one, <float*> y, &one)
+
+
+cdef inline void saxpy32(int n, float a, const float* x, float* y) noexcept nogil:
+    """y += a * x in float32."""
+    cdef int one = 1
+    saxpy(&n, &a, <float*> x, &one, y, &one)

@@ -26,6 +26,12 @@ cdef int ACTIVE_PASSES = 2
 # iterates an extrapolation combines, after one more pass: most inner solves
 # stop at their check after 5 passes, and a memory of 5 never filled there
 cdef int ANDERSON_MEMORY = 4
+# float32 X: passes on a float32 residual (LeastSquares.enter_single) while
+# the target is above this fraction of P(0), about what float32 gradients
+# resolve (their error moved 1000 x 5000 lasso gaps by ~1e-8 P(0)), and the
+# float32 gap keeps falling by this factor between two checks at least
+cdef double SINGLE_FLOOR = 1e-7
+cdef double SINGLE_STALL = 0.9
 
 
 cdef inline unsigned int _rand(unsigned int* state) noexcept nogil:
@@ -58,6 +64,11 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
     gradient): the gradient is v at the returned w on ``ws`` and NaN
     elsewhere (a full gap then reads only the other columns), or None when
     the last pass ended without a check.
+
+    For float32 X (``LeastSquares.single_capable``) the passes run on a
+    float32 residual while the target is within float32's reach; every gap
+    that stops them or is handed back with the gradient is float64's, at
+    the residual recomputed from w.
     """
     cdef Py_ssize_t k, j, m = ws.shape[0], tmp
     cdef int epoch = 0, accepted = 0, unchanged = 0, flips
@@ -72,7 +83,11 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
     cdef double[::1] v = gradient
     cdef double[::1] current = np.zeros(m)
     cdef Anderson anderson = Anderson(m, ANDERSON_MEMORY)
+    cdef double estimate = INFINITY      # the last gap of float32 passes
     with nogil:
+        if Datafit is LeastSquares:
+            if f.single_capable and tol > SINGLE_FLOOR * f.primal_at_zero:
+                f.enter_single()
         while epoch < max_epochs:
             if seed != 0:
                 for k in range(m - 1, 0, -1):    # Fisher-Yates
@@ -112,11 +127,24 @@ def cd_epochs(Datafit f, Penalty penalty, double[::1] w, int[::1] ws,
                     or epoch == 2 or epoch == 5):
                 gap = f.gap(penalty, w, ws, v, &primal)
                 checked = True       # the last thing a pass does: v is at w
+                if Datafit is LeastSquares:
+                    if f.single and (gap <= tol or epoch == max_epochs
+                                     or gap > SINGLE_STALL * estimate):
+                        # a stop, or float32's floor: the gap that decides
+                        # is float64's, at the float64 residual recomputed
+                        # from w; the passes go on in float64
+                        f.leave_single(w)
+                        gap = f.gap(penalty, w, ws, v, &primal)
+                    estimate = gap
                 if gap <= tol:
                     break
             if stable_epochs > 0 and unchanged >= stable_epochs:
                 stable = True
                 break
+        if Datafit is LeastSquares:
+            if f.single:            # a stable support ended float32 passes
+                f.leave_single(w)
+                checked = False     # (v and gap were float32's estimates)
     return epoch, gap, primal, accepted, stable, gradient if checked else None
 
 

@@ -42,8 +42,15 @@ cdef class LeastSquares(OnDesign):
     cdef readonly bint finite_norms       # every column's squared norm is finite
     cdef readonly object start_gradient   # v at w = 0, when w started there
     cdef bint fit_intercept
+    # float32 passes (``enter_single``): the residual r32 + offset, in float32
+    cdef float[::1] r32
+    cdef readonly bint single            # the kernels' passes use r32 now
+    cdef readonly bint single_capable    # float32 X, unit weights, none centred
 
     cdef void fold(self) noexcept nogil
+    cdef void enter_single(self) noexcept nogil
+    cdef void leave_single(self, const double[::1] w) noexcept nogil
+    cdef void _recompute(self, const double[::1] w) noexcept nogil
     cdef double value(self) noexcept nogil
     cdef double gap(self, Penalty penalty, const double[::1] w,
                     const int[::1] coords, double[::1] v,
@@ -59,12 +66,18 @@ cdef class LeastSquares(OnDesign):
 
     cdef inline double grad(self, Py_ssize_t j) noexcept nogil:
         """Minus the partial derivative of the datafit in w_j."""
+        if self.single:
+            return (self.X.col_dot32(j, &self.r32[0]) / self.n_w
+                    + self.offset * self.mu_offset[j])
         return (self.X.col_centred_dot(j, self.mu_centred[j], &self.r[0], self._s())
                 + self.offset * self.n_w * self.mu_offset[j]) / self.n_w
 
     cdef inline void step(self, Py_ssize_t j, double delta) noexcept nogil:
         """Move w_j by delta: residual -= delta * (x_j - mu_j)."""
-        self.X.col_centred_axpy(j, -delta, self.mu_centred[j], &self.r[0])
+        if self.single:
+            self.X.col_axpy32(j, <float> -delta, &self.r32[0])
+        else:
+            self.X.col_centred_axpy(j, -delta, self.mu_centred[j], &self.r[0])
         self.offset += delta * self.mu_offset[j]
         self.intercept -= delta * self.mu[j]
         self.updates += 1

@@ -19,6 +19,8 @@ cdef class Design:
                                 const double* s) noexcept nogil
     cdef void col_centred_axpy(self, Py_ssize_t j, double a, double mu,
                                double* v) noexcept nogil
+    cdef float col_dot32(self, Py_ssize_t j, const float* v) noexcept nogil
+    cdef void col_axpy32(self, Py_ssize_t j, float a, float* v) noexcept nogil
     cdef void col_spread(self, Py_ssize_t j, double mu, const double* v, const double* s,
                          double* out) noexcept nogil
 

@@ -4,6 +4,8 @@
 
 # a gap's rounding error, in float64 epsilons of the magnitudes it is made of
 cdef double GAP_ROUNDING = 8 * 2.220446049250313e-16
+# float32's epsilon in float64's: the same bound for a gap of float32 passes
+cdef double SINGLE_ROUNDING = 2.0 ** 29
 
 
 cdef double gap_given(LeastSquares f, Penalty penalty, const double[::1] w,
@@ -37,7 +39,7 @@ cdef double gap_given(LeastSquares f, Penalty penalty, const double[::1] w,
         j = coords[k]
         if w[j] != 0.0:
             scale += fabs(w[j]) * sqrt(f.lipschitz[j])
-    f.gap_resolution = GAP_ROUNDING * (
+    f.gap_resolution = GAP_ROUNDING * (SINGLE_ROUNDING if f.single else 1.0) * (
         datafit + penalty_value
         + sqrt(2.0 * datafit * n) * scale)
     f.last_datafit = datafit
