@@ -239,6 +239,45 @@ def block_epochs(_Columns cols, double[::1, :] R, double[::1] offset, double[:, 
     return biggest
 
 
+def gap_terms(const double[:, ::1] G, const double[:, ::1] W, const double[::1] l1,
+              const double[::1] l2):
+    """The penalty's part of ``multitask_gap`` (see there), in two passes
+    over G and W: (kappa, sum_j Omega_j(W_j), sum_j max(0, Fenchel-Young_j))."""
+    cdef Py_ssize_t j, t, p = G.shape[0], T = G.shape[1]
+    cdef double[::1] rows = np.empty(p)
+    cdef double kappa = 1.0, penalty = 0.0, young = 0.0
+    cdef double r, w_norm, clip, ridge, scale, q, wc, d, term
+    with nogil:
+        for j in range(p):
+            r = 0.0
+            for t in range(T):
+                r += G[j, t] * G[j, t]
+            rows[j] = sqrt(r)
+            if l2[j] == 0.0 and rows[j] > l1[j]:
+                kappa = min(kappa, l1[j] / rows[j])
+        for j in range(p):
+            w_norm = 0.0
+            for t in range(T):
+                w_norm += W[j, t] * W[j, t]
+            w_norm = sqrt(w_norm)
+            penalty += l1[j] * w_norm + 0.5 * l2[j] * w_norm * w_norm
+            # kappa G_j clipped into the L1 ball: C_j = scale G_j; the rest,
+            # over l2, is Z_j = ridge G_j (0 without an L2 part)
+            clip = l1[j] / (kappa * rows[j]) if kappa * rows[j] > l1[j] else 1.0
+            ridge = kappa * (1.0 - clip) / l2[j] if l2[j] > 0.0 else 0.0
+            scale = kappa * clip
+            q = 0.0
+            wc = 0.0
+            for t in range(T):
+                d = W[j, t] - ridge * G[j, t]
+                q += d * d
+                wc += W[j, t] * (scale * G[j, t])
+            term = 0.5 * l2[j] * q + l1[j] * w_norm - wc
+            if term > 0.0:
+                young += term
+    return kappa, penalty, young
+
+
 def gradients(_Columns cols, double[::1, :] R):
     """G[j, t] = Xc_j^T S R_t / n_w, (p, T): minus the datafit's gradient at
     the residual R (offset folded in).  Dense float64 X: one gemm."""

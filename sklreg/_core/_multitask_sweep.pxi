@@ -81,9 +81,9 @@ cdef class Sweep:
                     self.ZS[i, k] = s[i] * self.Z[i, k]
         return b
 
-    def _sparse_run(self, double[::1, :] R, double[::1] offset, double[:, ::1] W,
-                    const double[::1] lipschitz, const double[::1] l1, const double[::1] l2):
-        """``run`` on sparse X: row by row, on the residual copied row-major
+    def _sparse_pass(self, double[::1, :] R, double[::1] offset, double[:, ::1] W,
+                     const double[::1] lipschitz, const double[::1] l1, const double[::1] l2):
+        """A pass on sparse X: row by row, on the residual copied row-major
         (a stored entry then reads and writes its row's tasks contiguously,
         not one cache line per task)."""
         cdef Py_ssize_t k, j, t, i, T = W.shape[1], n = self.cols.n
@@ -167,13 +167,38 @@ cdef class Sweep:
             offset[t] += self.cols.mu[j] * delta[t]
 
     def run(self, double[::1, :] R, double[::1] offset, double[:, ::1] W,
-            const double[::1] lipschitz, const double[::1] l1, const double[::1] l2):
-        """One pass; W, R and offset are updated in place (the offset is
-        folded into R first).  Returns the largest change of a coefficient."""
-        if self.cols.X.is_sparse:
-            return self._sparse_run(R, offset, W, lipschitz, l1, l2)
-        if self.chunk == 0:
-            return block_epochs(self.cols, R, offset, W, lipschitz, l1, l2, self.order, 1)
+            const double[::1] lipschitz, const double[::1] l1, const double[::1] l2,
+            int n_epochs=1, int patience=1, double tol=0.0):
+        """Up to ``n_epochs`` passes, W, R and offset updated in place;
+        from the ``patience``-th pass on, stop after one in which no
+        coefficient moved by more than ``tol`` times the largest.  Returns
+        (passes run, the largest change of a coefficient in the last)."""
+        cdef int e
+        cdef double step = 0.0
+        for e in range(1, n_epochs + 1):
+            if self.cols.X.is_sparse:
+                step = self._sparse_pass(R, offset, W, lipschitz, l1, l2)
+            elif self.chunk == 0:
+                step = block_epochs(self.cols, R, offset, W, lipschitz, l1, l2, self.order, 1)
+            else:
+                step = self._chunk_pass(R, offset, W, lipschitz, l1, l2)
+            if e >= patience and step <= tol * self._largest(W):
+                break
+        return e, step
+
+    cdef double _largest(self, const double[:, ::1] W) noexcept nogil:
+        """max |W| (the rows outside the order are zero)."""
+        cdef Py_ssize_t k, t
+        cdef double largest = 0.0
+        for k in range(self.order.shape[0]):
+            for t in range(W.shape[1]):
+                largest = max(largest, fabs(W[self.order[k], t]))
+        return largest
+
+    def _chunk_pass(self, double[::1, :] R, double[::1] offset, double[:, ::1] W,
+                    const double[::1] lipschitz, const double[::1] l1, const double[::1] l2):
+        """A pass on dense X, a chunk of rows at a time (the offset is
+        folded into R first)."""
         cdef Py_ssize_t c, b, k, m, j, t, i, T = W.shape[1], n = self.cols.n
         cdef Py_ssize_t n_chunks = self.gram.shape[0]
         cdef int bi, ni = <int> n, Ti = <int> T, ld = <int> self.chunk

@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from sklreg._core._design import Design
-from sklreg._core._multitask import (Sweep, _Columns, block_epochs, column_spreads, gradients,
-                                     residual)
+from sklreg._core._multitask import (Sweep, _Columns, block_epochs, column_spreads, gap_terms,
+                                     gradients, residual)
 from sklreg.solvers._base import SolverResult, gap_target
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.validation import check_penalty_factor
@@ -38,22 +38,10 @@ def multitask_gap(R, G, W, s, n_w, l1, l2):
     kappa in (0, 1] keeps kappa G_j in the domain of Omega_j^* (|.| <= l1_j)
     for the rows without an L2 part.
     """
-    rows = np.sqrt(np.einsum("jt,jt->j", G, G))
-    w_norms = np.sqrt(np.einsum("jt,jt->j", W, W))
-    hard = (l2 == 0) & (rows > l1)
-    kappa = float(np.min(l1[hard] / rows[hard], initial=1.0))
-    V = kappa * G
-    v_norms = kappa * rows
-    with np.errstate(divide="ignore", invalid="ignore"):
-        clip = np.where(v_norms > l1, l1 / v_norms, 1.0)
-        Z = V * ((1 - clip) / np.where(l2 > 0, l2, np.inf))[:, None]   # 0 without L2
-    C = V * clip[:, None]
-    fenchel_young = (0.5 * l2 * np.einsum("jt,jt->j", W - Z, W - Z)
-                     + l1 * w_norms - np.einsum("jt,jt->j", W, C))
+    kappa, penalty, fenchel_young = gap_terms(G, W, l1, l2)
     datafit = _datafit(R, s, n_w)
-    primal = datafit + float(np.sum(l1 * w_norms + 0.5 * l2 * w_norms ** 2))
-    gap = (1 - kappa) ** 2 * datafit + float(np.sum(np.maximum(fenchel_young, 0.0)))
-    return gap, primal, kappa
+    gap = (1 - kappa) ** 2 * datafit + fenchel_young
+    return gap, datafit + penalty, kappa
 
 
 def dual_value(Yc, Rd, Gd, s, n_w, l1, l2):
@@ -106,6 +94,8 @@ class MultiTaskProblem:
         if self.free.size:
             self._unpenalised_fit()
         self.W, self.R = None, None
+        self._last_sweep = None         # (order, Sweep over it)
+        self._G = None                  # the gradients at self.R
 
     def gradients(self, R):
         """Minus the datafit's gradient at residual R, (p, n_tasks)."""
@@ -190,10 +180,13 @@ class MultiTaskProblem:
         order = np.arange(p, dtype=np.intc)
         n_iter, step, fresh = 0, np.inf, True
         dual = None         # (R_d, G_d): a dual point other than W's own residual
+        kept = self._G if W is self.W else None     # G at R, from the last solve's end
+        failed = None       # (n_iter, gap) at the last check that did not stop
         while True:
-            self._fold(R, offset)
+            if kept is None:
+                self._fold(R, offset)
             if dual is None and not self.free.size:
-                G = self.gradients(R)
+                G, kept = self.gradients(R) if kept is None else kept, None
                 gap, primal, kappa = multitask_gap(R, G, W, self.s, self.n_w, l1, l2)
                 used = (R, G)
             else:
@@ -223,19 +216,28 @@ class MultiTaskProblem:
             if est.selection == "random":
                 order = rng.permutation(order).astype(np.intc)
             epochs = min(CHECK_EVERY, est.max_iter - n_iter)
-            sweep = Sweep(self.columns, order, CHUNK if W.shape[1] >= CHUNK_TASKS else 0)
-            for _ in range(epochs):
-                step = sweep.run(R, offset, W, self.lipschitz, l1, l2)
-                self.passes += 2 * len(order) / max(p, 1)
-                n_iter += 1
-                if step <= est.tol * np.max(np.abs(W), initial=0.0):
-                    break          # settled: a gap check may end the solve here
+            patience = _epochs_to_target(failed, n_iter, gap, tol_abs)
+            failed = (n_iter, gap)
+            # until settled (then a gap check may end the solve)
+            done, step = self._sweep(order).run(R, offset, W, self.lipschitz, l1, l2,
+                                                epochs, patience, est.tol)
+            self.passes += 2 * done * len(order) / max(p, 1)
+            n_iter += done
             fresh, dual = False, None
         self.W, self.R = W, R
+        self._G = None if self.free.size else G
         intercept = (self.y_mean - self.mu @ W if est.fit_intercept
                      else np.zeros(self.shape[1]))
         return SolverResult(coef=W.copy(), intercept=intercept, gap=gap, primal=primal,
                             tol_abs=tol_abs, n_iter=n_iter, unit="passes")
+
+    def _sweep(self, order):
+        """The passes over ``order``: the last ones again while the order
+        stays (their chunks' Gram matrices are made once, for a whole path)."""
+        if self._last_sweep is None or not np.array_equal(self._last_sweep[0], order):
+            chunk = CHUNK if self.shape[1] >= CHUNK_TASKS else 0
+            self._last_sweep = (order.copy(), Sweep(self.columns, order, chunk))
+        return self._last_sweep[1]
 
     def _screen(self, order, G, kappa, gap, W, R, offset, l1, l2):
         """Gap Safe screening (Ndiaye et al., 2017): the dual is n_w-strongly
@@ -254,6 +256,18 @@ class MultiTaskProblem:
             block_epochs(self.columns, R, offset, W, self.lipschitz, np.full(len(l1), np.inf),
                          l2, moving, 1)
         return np.ascontiguousarray(rows[~out], dtype=np.intc)
+
+
+def _epochs_to_target(failed, n_iter, gap, tol_abs):
+    """Passes to run before the next gap check, at least one: the gap is
+    taken to keep falling at its rate since the last failed check (a
+    check costs about half a pass, and near the end of a path the gap falls
+    some 15% a pass, so a check after every settled pass was mostly in
+    vain).  Rounded down: the check comes no later than the target."""
+    if failed is None or not 0 < gap < failed[1] or n_iter <= failed[0]:
+        return 1
+    rate = np.log(gap / failed[1]) / (n_iter - failed[0])
+    return int(np.clip(np.floor(np.log(tol_abs / gap) / rate), 1, CHECK_EVERY))
 
 
 def _means(X, Y, s, n_w, fit_intercept):

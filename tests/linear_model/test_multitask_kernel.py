@@ -93,7 +93,7 @@ def test_passes_in_chunks_and_on_sparse_rows_are_the_row_by_row_passes(dtype, we
                                   order, 1) for _ in range(4)]
         else:
             sweep = Sweep(problem.columns, order, 16)
-            steps = [sweep.run(R, offset, W, problem.lipschitz, l1, l2) for _ in range(4)]
+            steps = [sweep.run(R, offset, W, problem.lipschitz, l1, l2)[1] for _ in range(4)]
         R += offset
         runs.append((W, R - R.mean(axis=0) * fit_intercept, steps))
         # the residual kept by the passes is the residual of their coefficients
