@@ -119,3 +119,30 @@ def test_many_tasks_fit_at_scikit_learns_optimum(l1_ratio):
     assert fit.dual_gap_ <= fit.eps_
     np.testing.assert_allclose(fit.coef_, tight.coef_, atol=1e-6)
     np.testing.assert_allclose(fit.intercept_, tight.intercept_, atol=1e-6)
+
+
+def test_gap_terms_are_the_fenchel_young_terms_in_numpy():
+    # the compiled penalty part of the certificate against the formula
+    # written out: kappa scales the rows without an L2 part into the L1
+    # ball, Omega^*(kappa G_j) = |kappa G_j - C_j|^2 / (2 l2_j), C_j the
+    # clip of kappa G_j into the ball of radius l1_j
+    from sklreg._core._multitask import gap_terms
+    rng = np.random.default_rng(6)
+    G = rng.standard_normal((30, 7))
+    W = rng.standard_normal((30, 7)) * (rng.random((30, 1)) < 0.6)
+    l1 = rng.uniform(0.5, 3.0, 30)
+    l2 = np.where(rng.random(30) < 0.5, rng.uniform(0.1, 2.0, 30), 0.0)
+    kappa, penalty, young = gap_terms(G, W, l1, l2)
+    norms = np.linalg.norm(G, axis=1)
+    hard = (l2 == 0) & (norms > l1)
+    assert hard.any() and 0 < kappa < 1
+    assert kappa == pytest.approx(np.min(l1[hard] / norms[hard]))
+    w_norms = np.linalg.norm(W, axis=1)
+    assert penalty == pytest.approx(np.sum(l1 * w_norms + 0.5 * l2 * w_norms ** 2))
+    V = kappa * G
+    C = V * np.minimum(1.0, l1 / np.linalg.norm(V, axis=1))[:, None]
+    conjugate = np.where(l2 > 0, np.sum((V - C) ** 2, axis=1) / (2 * np.where(l2 > 0, l2, 1)), 0)
+    omega = l1 * w_norms + 0.5 * l2 * w_norms ** 2
+    terms = omega + conjugate - np.sum(V * W, axis=1)
+    assert np.all(terms >= -1e-12)
+    assert young == pytest.approx(np.sum(np.maximum(terms, 0.0)), rel=1e-10)
