@@ -85,7 +85,10 @@ class Ridge(PenalizedRegressor):
           (dense X: ``min(n_samples, n_features) / (4 * {BLAS3_SPEEDUP}) >= {MIN_CG_BUDGET}``,
           a syrk multiply-add costing about 1/{BLAS3_SPEEDUP} of one in a
           pass over X, measured; sparse X: the sparse product and the dense
-          factorisation against ``2 nnz`` per iteration) 'sparse_cg' runs
+          factorisation against ``2 nnz`` per iteration) and even a design
+          of independent columns of that shape (the best conditioned short
+          of orthogonal ones) could be solved within that many iterations
+          at that alpha, 'sparse_cg' runs
           first and, after 3 iterations, gives way to Cholesky if its
           observed rate projects more iterations than the Gram is worth
           (CG runs to Cholesky's accuracy, so it stays only on

@@ -77,3 +77,28 @@ def test_cg_budget_counts_stored_values_on_sparse_X():
     # a sparse X with two values per row: the Gram (dense, 2000 x 2000) is
     # worth far more iterations than on dense X of the same shape
     assert cg_budget((5000, 2000), nnz=10_000) > 10 * cg_budget((5000, 2000))
+
+
+@pytest.mark.parametrize("n, p", [(4000, 400), (400, 4000)])
+def test_auto_skips_a_cg_trial_that_cannot_fit_its_budget(n, p, monkeypatch):
+    """Independent Gaussian columns are the best conditioned data of a shape
+    short of orthogonal ones, yet at alpha = 1 their spectrum (Marchenko-
+    Pastur) is too spread for CG to reach Cholesky's accuracy within the
+    budget: 'auto' goes straight to Cholesky, with no CG product at all
+    (it used to spend 3 iterations, 6 passes over X, first).  Passes over X
+    counted: one X^T y on n >> p; the kernel's mean, the centring and the
+    refined kernel solution (5) on p >> n.  The answer is scikit-learn's."""
+    from sklreg.solvers import _centred
+    rng = np.random.default_rng(4)
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :5].sum(axis=1) + rng.standard_normal(n)
+    products = []
+    times64 = _centred.times64
+    monkeypatch.setattr(_centred, "times64", lambda *a, **k: products.append(1) or times64(*a, **k))
+    est = Ridge(alpha=1.0).fit(X, y)
+    assert est.solver_ == "cholesky"
+    assert len(products) == (1 if n > p else 5)
+    reference = sk.Ridge(alpha=1.0, solver="svd").fit(X, y)
+    np.testing.assert_allclose(est.coef_, reference.coef_, rtol=0,
+                               atol=1e-10 * np.abs(reference.coef_).max())
+    assert est.dual_gap_ <= 1e-12 * ((y - y.mean()) ** 2).sum()
