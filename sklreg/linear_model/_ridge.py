@@ -51,10 +51,11 @@ class Ridge(PenalizedRegressor):
         ``{KRYLOV_MARGIN} * tol`` times their right-hand side: scikit-learn's
         rule for these solvers, tightened so that the coefficients are at
         least as accurate as scikit-learn's at the same ``tol``.  'cd' and
-        'pg' stop on the gap.  'auto' is exact to rounding whatever ``tol``
-        says, as scikit-learn's is on dense X (its conjugate gradients go
-        as far as Cholesky would), except where it picks 'sparse_cg' for
-        large sparse X, as scikit-learn's does for sparse X.  Direct
+        'pg' stop on the gap.  On dense X 'auto' is exact to rounding
+        whatever ``tol`` says, as scikit-learn's is (its conjugate gradients
+        go as far as Cholesky would); on sparse X its conjugate gradients
+        stop at the 'sparse_cg' rule, as scikit-learn's 'auto' is its
+        'sparse_cg' there (Cholesky, where it runs instead, is exact).  Direct
         solvers ignore ``tol``, but their gap is computed and checked all
         the same.
     solver : {{'auto', 'cholesky', 'svd', 'lsqr', 'sparse_cg', 'cd', 'pg', \
@@ -91,8 +92,8 @@ class Ridge(PenalizedRegressor):
           at that alpha, 'sparse_cg' runs
           first and, after 3 iterations, gives way to Cholesky if its
           observed rate projects more iterations than the Gram is worth
-          (CG runs to Cholesky's accuracy, so it stays only on
-          well-conditioned systems).
+          (on dense X CG runs to Cholesky's accuracy, so it stays only on
+          well-conditioned systems; on sparse X to the 'sparse_cg' rule).
           ``solver_`` says which ran.
 
         The iterative solvers are run, with tighter internal tolerances if

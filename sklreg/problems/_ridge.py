@@ -40,8 +40,8 @@ MIN_CG_BUDGET = 8           # 'auto' tries CG only if the Gram is worth that man
 # scikit-learn's (Jacobi preconditioning, LSQR's estimates), and at the rule
 # itself ended up to 4x less accurate than scikit-learn's (measured)
 KRYLOV_MARGIN = 0.1
-# CG tried by 'auto' in place of Cholesky goes as far as Cholesky's own
-# rounding: scikit-learn's 'auto' is a direct solve whatever tol says
+# CG tried by 'auto' in place of Cholesky on dense X goes as far as
+# Cholesky's own rounding: scikit-learn's 'auto' is a direct solve there
 EXACT_RTOL = 4 * np.finfo(np.float64).eps
 
 
@@ -67,9 +67,9 @@ def _budget(X):
     return cg_budget(X.shape, X.nnz if sp.issparse(X) else None)
 
 
-def cg_may_converge(design, alphas, budget):
-    """Whether CG to ``EXACT_RTOL`` might take at most ``budget``
-    iterations on the centred design.
+def cg_may_converge(design, alphas, budget, rtol):
+    """Whether CG to the relative residual ``rtol`` might take at most
+    ``budget`` iterations on the centred design.
 
     CG's residual falls by ``(sqrt(k) - 1) / (sqrt(k) + 1)`` per iteration
     at condition number k; the best conditioned design of a shape, columns
@@ -86,7 +86,7 @@ def cg_may_converge(design, alphas, budget):
     """
     n, p = design.shape
     ratio = min(n, p) / max(n, p, 1)
-    rate = np.exp(np.log(EXACT_RTOL / 2) / max(budget, 1e-300))
+    rate = np.exp(np.log(rtol / 2) / max(budget, 1e-300))
     limit = ((1 + rate) / (1 - rate)) ** 2
     low, high = (1 - np.sqrt(ratio)) ** 2, (1 + np.sqrt(ratio)) ** 2
     if high <= limit * low:
@@ -239,10 +239,10 @@ class RidgeProblem:
             # failed certificate: no pass over X to ask beforehand
             solver = "cholesky"
             n, p = centred.shape
-            budget = _budget(self.X)
+            budget, rtol = _budget(self.X), self._trial_rtol()
             if (p > n or not any(ill_posed(centred, a) for a in alphas)) and (
-                    cg_may_converge(centred, alphas, budget)):
-                results = self._solve_each(alphas, "sparse_cg", budget=budget)
+                    cg_may_converge(centred, alphas, budget, rtol)):
+                results = self._solve_each(alphas, "sparse_cg", budget=budget, rtol=rtol)
                 if results is not None:
                     return results, "sparse_cg"
         if solver in KRYLOV:
@@ -269,7 +269,16 @@ class RidgeProblem:
         W, certificates = solve_direct(self.centred, self.Yt, alphas, "svd")
         return ridge_results(self.centred, self.Y, W, certificates, self.tol), "svd"
 
-    def _solve_each(self, alphas, solver, budget=None):
+    def _trial_rtol(self):
+        """How far the CG that 'auto' tries goes: as far as Cholesky's rounding
+        on dense X (scikit-learn's 'auto' is Cholesky there, exact whatever
+        tol says), to the 'sparse_cg' rule on sparse X (scikit-learn's 'auto'
+        is its 'sparse_cg' at tol there)."""
+        if self.centred.is_sparse:
+            return KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps)
+        return EXACT_RTOL
+
+    def _solve_each(self, alphas, solver, budget=None, rtol=None):
         """Krylov solves target by target; None when one breaks down (or, with
         a ``budget``, projects more iterations than that)."""
         results = []
@@ -278,24 +287,24 @@ class RidgeProblem:
             # the primal CG's right-hand side is kept for the direct solve
             xty = self.XtY[:, k] if solver == "sparse_cg" and p <= n else None
             results.append(self._solve_krylov(self.Y[:, k], self.Yt[:, k], alphas[k],
-                                              solver, budget=budget, xty=xty))
+                                              solver, budget=budget, xty=xty, rtol=rtol))
             if results[-1] is None:
                 return None
         return results
 
-    def _solve_krylov(self, y, yt, alpha, solver, budget=None, xty=None):
+    def _solve_krylov(self, y, yt, alpha, solver, budget=None, xty=None, rtol=None):
         """LSQR / CG run until the duality gap certifies ``tol * P(0)`` and
         the residual of the normal equations is at most ``KRYLOV_MARGIN *
-        tol`` relative to their right-hand side (``EXACT_RTOL`` for 'auto'
-        trying CG, which has a ``budget``); should the recursions' rounding
+        tol`` relative to their right-hand side (``rtol`` when given: 'auto'
+        trying CG, with a ``budget``); should the recursions' rounding
         leave the gap short, go on with a tighter target.  None if CG breaks
         down, or exceeds its ``budget``."""
         centred = self.centred
         n, p = centred.shape
         limit = self.max_iter or (2 * p if solver == "lsqr" else 10 * min(n, p))
         tol_abs = gap_target(self.tol, float(yt @ yt))
-        rtol = (EXACT_RTOL if budget is not None
-                else KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps))
+        if rtol is None:
+            rtol = KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps)
         target, done, w = tol_abs, 0, None
         while True:
             if solver == "lsqr":
