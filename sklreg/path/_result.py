@@ -83,13 +83,17 @@ def collect_results(grid, results, announce=False):
 
 def stack_results(per_target, grid, single, fit_intercept, dtype):
     """per_target[k][a] = (coef, intercept, gap, n_iter) -> PathResult."""
-    def field(i, kind=None):
-        a = np.array([[rows[a][i] for rows in per_target] for a in range(len(grid))],
-                     dtype=kind)
+    def field(i, kind):
+        # filled in place: an array built from the nested lists, then cast,
+        # copied a million-feature path's coefficients twice more
+        a = np.empty((len(grid), len(per_target)) + np.shape(per_target[0][0][i]), dtype=kind)
+        for k, rows in enumerate(per_target):
+            for index, row in enumerate(rows):
+                a[index, k] = row[i]
         return a[:, 0] if single else a
 
     intercepts = field(1, np.float64).astype(dtype)
     if not fit_intercept:
         intercepts = np.zeros_like(intercepts)
-    return PathResult(alphas=grid, coefs=field(0).astype(dtype), intercepts=intercepts,
+    return PathResult(alphas=grid, coefs=field(0, dtype), intercepts=intercepts,
                       dual_gaps=field(2, np.float64), n_iters=field(3, int))
