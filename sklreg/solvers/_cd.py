@@ -172,8 +172,8 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     if gradient is None and datafit.start_gradient is not None and not np.any(w):
         gradient = datafit.start_gradient        # a cold start: computed with X's norms
     rank_bound = datafit.rank_bound
-    curvature = penalty.fixed_sign_system(np.arange(p), np.ones(p))
-    strongly_convex = curvature is not None and np.all(curvature[0] > 0)
+    curvature = _curvature(penalty, p)
+    strongly_convex = curvature is not None and np.all(curvature > 0)
     # supports finished: up to the rank (a lasso optimum's bound); near it CD
     # crawls (400-1000 passes an alpha), and a singular support's factor
     # fails and is left to CD
@@ -194,7 +194,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
         report_progress(n_iter, gap, tol_abs, working_set=p, coef=w)
         if (gap <= reachable_target(datafit, tol_abs) and datafit.updates <= refresh_after
                 and (not polishes or not 0 < np.count_nonzero(w) < size_bound
-                     or _steps(datafit, penalty, curvature[0], w, gradient)
+                     or _steps(datafit, penalty, curvature, w, gradient)
                      <= EXACT_STEPS * np.max(np.abs(w)))):
             return SolverResult(coef=w, intercept=datafit.intercept, gap=gap,
                                 primal=primal, tol_abs=reachable_target(datafit, certified_abs),
@@ -246,7 +246,7 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
                 datafit.refresh(w)        # the certificate is then about w itself
                 continue
             support = nonzero(w)
-            steps = (_steps(datafit, penalty, curvature[0], w, v, movable)
+            steps = (_steps(datafit, penalty, curvature, w, v, movable)
                      if polishes and 0 < support.size < size_bound else None)
             if (steps is not None and rate is not None and rate >= SLOW_RATE
                     and not is_small(datafit, p)):    # else a polish is cheap
@@ -368,6 +368,19 @@ def _solve_cd(datafit, penalty, w, tol, max_iter, seed, check_every, extrapolate
     return SolverResult(coef=w, intercept=datafit.intercept, gap=gap, primal=primal,
                         tol_abs=reachable_target(datafit, certified_abs), n_iter=n_iter, gradient=v,
                         unit="passes")
+
+
+def _curvature(penalty, p):
+    """The penalty's curvature on every coordinate (the first part of its
+    ``fixed_sign_system``), None when it has no such system.  Read from its
+    weights where it has them: a plain copy, where the system on every
+    coordinate gathered both weights (a tenth of a 100-alpha path on
+    100,000 sparse features)."""
+    if "fixed_sign_system" not in penalty.provides:
+        return None
+    if hasattr(penalty, "weights"):
+        return penalty.weights()[1]
+    return penalty.fixed_sign_system(np.arange(p), np.ones(p))[0]
 
 
 def _steps(datafit, penalty, l2, w, v, movable=None):
