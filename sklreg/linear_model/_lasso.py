@@ -273,7 +273,7 @@ class ElasticNet(PenalizedRegressor):
         factor = 1.0 if self.penalty_factor is None else float(np.ravel(self.penalty_factor)[0])
         ridge = Ridge(alpha=self.alpha * factor * n_w, fit_intercept=self.fit_intercept,
                       tol=self.tol)
-        result, = ridge._solve_targets(X, y[:, None], sample_weight, None)
+        result, = ridge._solve_targets(X, y[:, None], sample_weight, None, exact=True)
         result.gap, result.primal, result.tol_abs = (
             result.gap / (2 * n_w), result.primal / (2 * n_w), result.tol_abs / (2 * n_w))
         result.n_iter = result.n_iter or 1      # one exact solve

@@ -182,12 +182,12 @@ class Ridge(PenalizedRegressor):
                              "target, or one for all)" % (alpha.size, n_targets))
         return np.broadcast_to(alpha, (n_targets,)).copy()
 
-    def _solve_targets(self, X, Y, sample_weight, coef_init):
+    def _solve_targets(self, X, Y, sample_weight, coef_init, exact=False):
         results, self.solver_ = solve_ridge(
             X, Y, sample_weight, self._alphas(Y.shape[1]), fit_intercept=self.fit_intercept,
             solver=self.solver, positive=self.positive, tol=self.tol, max_iter=self.max_iter,
             compiled_problem=lambda y, design, solver: self._make_problem(
-                X, y, sample_weight, design=design, solver=solver))
+                X, y, sample_weight, design=design, solver=solver), exact=exact)
         return results
 
     def _ridge_problem(self, X, Y, sample_weight):

@@ -118,7 +118,8 @@ def check_solver(solver, positive):
 
 
 def solve_ridge(X, Y, sample_weight, alphas, *, fit_intercept, solver="auto",
-                positive=False, tol=1e-4, max_iter=None, compiled_problem=None):
+                positive=False, tol=1e-4, max_iter=None, compiled_problem=None,
+                exact=False):
     """Ridge on validated data for every target: (one SolverResult per
     target, the name of the solver that ran).
 
@@ -130,7 +131,9 @@ def solve_ridge(X, Y, sample_weight, alphas, *, fit_intercept, solver="auto",
     BLAS single-threaded; the closed forms and Krylov solvers, made of
     products with all of X and factorisations, on as many threads as
     ``gram_threads`` finds idle cores for (one inside a parallel CV fold,
-    whose request holds).
+    whose request holds).  ``exact``: the conjugate gradients 'auto' tries
+    go to Cholesky's rounding on sparse X too (``ElasticNet(l1_ratio=0)``,
+    solved as a ridge, is exact where the Gram is not too large).
     """
     check_solver(solver, positive)
     solver = resolve_solver("auto" if solver in STOCHASTIC else solver, X, positive)
@@ -144,7 +147,7 @@ def solve_ridge(X, Y, sample_weight, alphas, *, fit_intercept, solver="auto",
                     for y, alpha in zip(Y.T, alphas)], solver
     with blas_threads(gram_threads()):
         problem = RidgeProblem(X, Y, sample_weight, fit_intercept, tol=tol,
-                               max_iter=max_iter)
+                               max_iter=max_iter, exact=exact)
         return problem.solve(alphas, solver)
 
 
@@ -161,11 +164,16 @@ class RidgeProblem:
         Each target's certificate must reach ``tol * P(0)``.
     max_iter : int or None
         Budget of the Krylov solvers (None: their default).
+    exact : bool, default=False
+        The conjugate gradients that 'auto' tries run to Cholesky's rounding
+        on sparse X as on dense X (else to the 'sparse_cg' rule there).
     """
 
-    def __init__(self, X, Y, sample_weight, fit_intercept, *, tol, max_iter=None):
+    def __init__(self, X, Y, sample_weight, fit_intercept, *, tol, max_iter=None,
+                 exact=False):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.fit_intercept, self.tol, self.max_iter = fit_intercept, tol, max_iter
+        self.exact = exact
 
     @cached_property
     def centred(self):
@@ -273,8 +281,8 @@ class RidgeProblem:
         """How far the CG that 'auto' tries goes: as far as Cholesky's rounding
         on dense X (scikit-learn's 'auto' is Cholesky there, exact whatever
         tol says), to the 'sparse_cg' rule on sparse X (scikit-learn's 'auto'
-        is its 'sparse_cg' at tol there)."""
-        if self.centred.is_sparse:
+        is its 'sparse_cg' at tol there), unless ``exact``."""
+        if self.centred.is_sparse and not self.exact:
             return KRYLOV_MARGIN * max(self.tol, np.finfo(float).eps)
         return EXACT_RTOL
 
