@@ -19,10 +19,12 @@ get a coefficient table, from the raw data:
 
 Rows are not gated (``gate=False``): each library runs once per repeat at
 its defaults, statsmodels once (``once``).  ``--quick`` takes n / 50 rows
-(400 and 2000): statsmodels' QuantReg does not meet its own convergence
-test on this correlated data and runs all of its 1000 iterations, each an
-SVD of the n x 51 weighted design, so at n / 10 its fits alone took ~13
-minutes of a quick run on a loaded machine.  The "subopt" column is the
+(400 and 2000), and statsmodels' BLAS one thread: its QuantReg does not
+meet its own convergence test on this data and runs all of its 1000
+iterations, each a pseudo-inverse of a 51 x 51 matrix, and OpenBLAS's
+threads spinning on those tiny products on a loaded machine made each fit
+take ~2 minutes whatever n (its fits alone took ~13 minutes of a quick
+run).  The full-size rows leave its threads as they are.  The "subopt" column is the
 relative pinball-loss excess of the *fitted* coefficients over the best
 (statsmodels iterates reweighted least squares to its default tolerance).
 """
@@ -46,29 +48,31 @@ def _sklreg(se):
     return run
 
 
-def _statsmodels_fit(X, y):
+def _statsmodels_fit(X, y, quick):
     import warnings
 
     import statsmodels.api as sm
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+    # --quick: one BLAS thread (see the module docstring)
+    with warnings.catch_warnings(), threadpool_limits(1 if quick else None):
         warnings.simplefilter("ignore")     # its iteration-limit warnings
         return sm.QuantReg(y, sm.add_constant(X, has_constant="add")).fit(q=0.5)
 
 
 def _statsmodels_summary(d, tol):
-    result = _statsmodels_fit(d["X"], d["y"])
+    result = _statsmodels_fit(d["X"], d["y"], d["quick"])
     result.summary()
     return np.asarray(result.params)
 
 
 def _statsmodels_bootstrap(d, tol):
     """The fit on the data and BOOT_TIMED - 1 of the 200 resample fits."""
-    result = _statsmodels_fit(d["X"], d["y"])
+    result = _statsmodels_fit(d["X"], d["y"], d["quick"])
     rng = np.random.default_rng(0)
     n = len(d["y"])
     for _ in range(BOOT_TIMED - 1):
         idx = rng.integers(0, n, n)
-        _statsmodels_fit(d["X"][idx], d["y"][idx])
+        _statsmodels_fit(d["X"][idx], d["y"][idx], d["quick"])
     return np.asarray(result.params)
 
 
@@ -77,7 +81,7 @@ def _problem(name, n, se):
         nn = n // QUICK_FRACTION if quick else n
         X, y, _ = make_correlated_data(nn, 50, rho=0.5, random_state=0)
         X = np.asfortranarray(X)
-        return dict(X=X, y=y)
+        return dict(X=X, y=y, quick=quick)
 
     def objective(d, params):
         r = d["y"] - d["X"] @ params[1:] - params[0]
