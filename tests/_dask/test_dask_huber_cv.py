@@ -37,7 +37,11 @@ def make_dask(n=3000, p=8, chunk=700, seed=0):
 @pytest.mark.parametrize("params", [dict(alphas=8), dict(alphas=8, l1_ratio=1.0),
                                     dict(alphas=6, l1_ratio=0.5, fit_intercept=False)],
                          ids=["ridge", "lasso", "enet-no-intercept"])
-def test_huber_cv_equals_in_memory_on_the_same_folds(client, params):
+@pytest.mark.parametrize("chunked", [False, True], ids=["one-chunk", "64-row-chunks"])
+def test_huber_cv_equals_in_memory_on_the_same_folds(client, monkeypatch, params, chunked):
+    if chunked:     # each fold's rows of a block in several chunks
+        import sklreg._dask._moments as moments
+        monkeypatch.setattr(moments, "CHUNK_BYTES", 1)
     Xd, yd, sd, labels = make_dask()
     X, y, s, fold_ids = dask.compute(Xd, yd, sd, labels)
     on_dask = HuberRegressorCV(**params).fit(Xd, yd, sample_weight=sd, fold_ids=labels)

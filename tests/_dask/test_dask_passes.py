@@ -124,3 +124,17 @@ def test_nan_in_a_weightless_chunk_is_still_named(monkeypatch):
     X[10, 1] = np.nan
     with pytest.raises(ValueError, match="X contains NaN or infinity in block 2"):
         moments_module._block_moments(X, y, s, None, 2, "block 2", None)
+
+
+def test_huber_passes_are_one_task_a_block(client, data):
+    """Each of Huber's passes (the moments', then one a Newton step or
+    line search) is one graph with one task a block."""
+    from sklreg import HuberRegressor
+    with counting(client) as counter:
+        model = HuberRegressor(alpha=1e-3).fit(*data)
+    assert counter.tasks.get("first_block") == N_BLOCKS
+    assert counter.tasks.get("block_requests") == N_BLOCKS * (counter.graphs - 1)
+    # a pass a Newton step, and one more for a step the line search shortened
+    assert model.n_iter_ + 1 <= counter.graphs <= 2 * model.n_iter_ + 1
+    assert set(counter.tasks) == {"first_block", "merge_first", "block_requests",
+                                  "merge_results"}

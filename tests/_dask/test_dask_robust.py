@@ -58,9 +58,19 @@ CASES = [dict(dtype=np.float64, weighted=True, params={}),
               params=dict(l1_ratio=0.5, alpha=100.0, positive=True))]
 
 
+def many_chunks(monkeypatch):
+    """Blocks read in chunks of 64 rows (the smallest): the sums of a pass
+    merged within each block too."""
+    import sklreg._dask._moments as moments
+    monkeypatch.setattr(moments, "CHUNK_BYTES", 1)
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["one-chunk", "64-row-chunks"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['dtype'].__name__}"
                          f"-{'weighted' if c['weighted'] else 'unit'}-{c['params']}")
-def test_huber_equals_in_memory_within_the_certificate(client, case):
+def test_huber_equals_in_memory_within_the_certificate(client, monkeypatch, case, chunked):
+    if chunked:
+        many_chunks(monkeypatch)
     Xd, yd, sd = make_dask(dtype=case["dtype"])
     X, y, s = (a.compute() for a in (Xd, yd, sd))
     if not case["weighted"]:
