@@ -159,6 +159,7 @@ def run_size(n, p, args, counter):
           f"one pass (X^T X, X^T y): {floor:.2f} s; repeat={repeat}")
     table = Table(floor)
     libs = args.libs
+    y_std = np.sqrt(moments.scatter[-1, -1] / moments.weight)     # y's (population) spread
     spark = (_Spark(X, y, args.parquet_dir) if "spark" in libs and n <= args.spark_max_n
              else None)
 
@@ -181,7 +182,7 @@ def run_size(n, p, args, counter):
         if "dask-ml" in libs and name != "Ridge":
             _dask_ml(X, y, n, alpha, l1_ratio, row, table, subopt, args)
         if spark is not None:
-            spark.least_squares(name, alpha, l1_ratio, row, table, subopt, repeat)
+            spark.least_squares(name, alpha, l1_ratio, y_std, row, table, subopt, repeat)
 
     row = "LassoCV 5 folds x 100 alphas"
     if "sklreg" in libs:
@@ -273,6 +274,26 @@ def _dask_ml(X, y, n, alpha, l1_ratio, row, table, subopt, args):
                   subopt(model.coef_, model.intercept_))
 
 
+def spark_penalty(name, alpha, l1_ratio, n, y_std):
+    """Spark's (regParam, elasticNetParam) for scikit-learn's objective of
+    the row ``name`` at ``alpha``, ``l1_ratio`` (ElasticNet's; Lasso's 1,
+    Ridge's 0).
+
+    With standardization=False Spark still scales y by its spread ``y_std``
+    while it solves, and its penalty lam (mix |w|_1 + (1 - mix) |w|^2 / 2)
+    acts on the scaled coefficients: in y's units its objective is
+    1/(2n) |r|^2 + lam mix |w|_1 + lam (1 - mix) / (2 y_std) |w|^2 (both its
+    normal and its l-bfgs solver).  The L1 part is scikit-learn's, the L2
+    part is divided by y_std: to get alpha l1_ratio and alpha (1 - l1_ratio),
+    lam = alpha (l1_ratio + (1 - l1_ratio) y_std) and mix = alpha l1_ratio /
+    lam; Ridge's objective is scikit-learn's divided by 2 n, so lam = alpha
+    y_std / n, mix = 0."""
+    if name == "Ridge":
+        return alpha * y_std / n, 0.0
+    reg = alpha * (l1_ratio + (1.0 - l1_ratio) * y_std)
+    return reg, alpha * l1_ratio / reg
+
+
 class _Spark:
     """Spark MLlib (local[2]) on the benchmark's rows, cached (JVM start and
     caching excluded from the times)."""
@@ -310,16 +331,14 @@ class _Spark:
         print(f"(Spark: the rows to Parquet, JVM start and caching "
               f"{time.perf_counter() - start:.0f} s, excluded)", flush=True)
 
-    def least_squares(self, name, alpha, l1_ratio, row, table, subopt, repeat):
+    def least_squares(self, name, alpha, l1_ratio, y_std, row, table, subopt, repeat):
         if self.data is None:
             return
         from pyspark.ml.regression import LinearRegression
 
-        # standardization=False: Spark then minimises scikit-learn's
-        # objective (Ridge's divided by 2 n: regParam = alpha / n)
-        reg = alpha / self.n if name == "Ridge" else alpha
+        reg, mix = spark_penalty(name, alpha, l1_ratio, self.n, y_std)
         for solver in ("normal", "l-bfgs"):
-            estimator = LinearRegression(regParam=reg, elasticNetParam=l1_ratio,
+            estimator = LinearRegression(regParam=reg, elasticNetParam=mix,
                                          standardization=False, solver=solver, tol=1e-10,
                                          maxIter=1000)
             seconds, model, _ = timed(lambda: estimator.fit(self.data), repeat)
