@@ -142,9 +142,11 @@ class DaskData:
 
 
 def refuse_bounds(estimator):
-    """Dask fits of the robust losses take no per-coefficient bounds."""
+    """Huber's fits on Dask data take no per-coefficient bounds."""
     for name in ("lower_bounds", "upper_bounds"):
         if getattr(estimator, name, None) is not None:
             raise ValueError(
                 f"{type(estimator).__name__} on Dask data takes no {name}; got "
-                f"{name}={getattr(estimator, name)!r}. Fit in memory for bounds")
+                f"{name}={getattr(estimator, name)!r}: its Newton steps there are "
+                "proximal for an L1 part and signs only (a box needs projected steps and "
+                "the bounded certificate, not built). Fit in memory for bounds")

@@ -14,16 +14,32 @@ def is_ridge(estimator):
     return hasattr(estimator, "_ridge_problem")
 
 
+WHY_NOT = {
+    "quantile": "a quantile fit's band of rows depends on its own solution, so every "
+                "alpha (of every fold) would need a globbing of its own, two passes or "
+                "more: a 5-fold x 100-alpha search would read the data about a thousand "
+                "times. Choose alpha in memory on a sample of rows, then fit "
+                "QuantileRegressor on the Dask data at that alpha",
+    "huber": "its path on Dask data is not built (Newton passes at every alpha): use "
+             "HuberRegressorCV, whose folds' paths share their passes, or "
+             "HuberRegressor at each alpha",
+}
+
+
 def check_supported(estimator, name=None):
     """The Gram route covers least squares: Lasso, ElasticNet and Ridge
-    (``name``: the estimator named in the error, a ``*CV``'s own)."""
+    (``name``: the estimator named in the error, a ``*CV``'s own); a robust
+    loss's path or CV says why it is not available."""
     if getattr(estimator, "_dask_moments", False):
         return
+    reason = WHY_NOT.get(getattr(estimator, "_dask_fit", None))
     raise TypeError(
-        f"{name or type(estimator).__name__} does not fit Dask data yet: on Dask arrays and "
-        "DataFrames sklreg fits Lasso, ElasticNet, Ridge and the multi-task lasso and "
-        "elastic net (and their CV, IC and paths), HuberRegressor(CV) and single "
-        "QuantileRegressor fits; compute X and y into memory for this one")
+        f"{name or type(estimator).__name__} does not fit Dask data" + (
+            f": {reason}" if reason else
+            " yet: on Dask arrays and DataFrames sklreg fits Lasso, ElasticNet, Ridge and "
+            "the multi-task lasso and elastic net (and their CV, IC and paths), "
+            "HuberRegressor(CV) and single QuantileRegressor fits; compute X and y into "
+            "memory for this one"))
 
 
 def check_target(estimator, data):

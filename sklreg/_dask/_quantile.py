@@ -28,7 +28,7 @@ Only the sample, the band and scalars travel; X stays on the workers.
 import numpy as np
 from sklearn.base import clone
 
-from sklreg._dask._data import DaskData, refuse_bounds
+from sklreg._dask._data import DaskData
 from sklreg._dask._moments import block_arrays
 from sklreg._dask._passes import Passes
 from sklreg.losses import PinballLoss
@@ -150,7 +150,6 @@ def fit_quantile(estimator, X, y, sample_weight=None):
     from sklreg.utils.validation import validate_params
 
     validate_params(estimator)
-    refuse_bounds(estimator)
     data = DaskData(X, y, sample_weight)
     estimator._check_params(data.n_features)
     tau, intercept = estimator.quantile, estimator.fit_intercept

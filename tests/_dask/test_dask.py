@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.model_selection import PredefinedSplit
 
 from tests.conftest import isolated_env
 from sklreg import ElasticNet, Lasso, Ridge, regularization_path
@@ -326,3 +328,33 @@ def test_predict_and_alpha_max_stay_on_the_cluster(client):
                                rtol=1e-12)
     with pytest.raises(ValueError, match="X has 4 features"):
         model.predict(Xd[:, :4])
+
+
+@pytest.mark.parametrize("est", [Lasso(alpha=0.05, lower_bounds=-0.5, upper_bounds=1.5),
+                                 ElasticNet(alpha=0.1, l1_ratio=0.3,
+                                            lower_bounds=[0.0] + [-np.inf] * 11,
+                                            upper_bounds=1.0)],
+                         ids=["Lasso-box", "ElasticNet-half-open"])
+def test_bounds_equal_in_memory(client, est):
+    """Per-coefficient bounds: the reduced p x p problem carries them (its
+    objective is the full one's plus a constant on any box)."""
+    Xd, yd, sd = make_dask()
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    fitted = clone(est).fit(Xd, yd, sample_weight=sd)
+    exact = clone(est).set_params(tol=1e-12).fit(X, y, sample_weight=s)
+    assert np.any(np.isin(fitted.coef_, [1.5, 1.0, -0.5]))       # a bound is active
+    P, P_star = objective(fitted, X, y, s), objective(exact, X, y, s)
+    assert P - P_star <= fitted.dual_gap_ + 1e-12 * P_star
+
+
+def test_lasso_cv_with_bounds_equals_in_memory_on_the_same_folds(client):
+    from sklreg import LassoCV
+    from sklreg._dask._cv import hashed_fold_ids
+    Xd, yd, _ = make_dask()
+    folds = hashed_fold_ids(Xd, 3).compute()
+    X, y = Xd.compute(), yd.compute()
+    bounds = dict(lower_bounds=-0.5, upper_bounds=1.5)
+    on_dask = LassoCV(cv=3, alphas=20, **bounds).fit(Xd, yd)
+    in_memory = LassoCV(cv=PredefinedSplit(folds), alphas=20, **bounds).fit(X, y)
+    assert on_dask.alpha_ == pytest.approx(in_memory.alpha_, rel=1e-12)
+    np.testing.assert_allclose(on_dask.coef_, in_memory.coef_, atol=1e-5)

@@ -166,8 +166,14 @@ def test_huber_wrong_input_is_named(client):
     Xd, yd, _ = make_dask(n=1000, p=6, chunk=300)
     with pytest.raises(ValueError, match="takes no lower_bounds"):
         HuberRegressor(lower_bounds=-1.0).fit(Xd, yd)
-    with pytest.raises(ValueError, match="takes no upper_bounds"):
-        QuantileRegressor(upper_bounds=1.0).fit(Xd, yd)
+    with pytest.raises(ValueError, match="takes no upper_bounds.*projected steps"):
+        HuberRegressor(upper_bounds=1.0).fit(Xd, yd)
+    with pytest.raises(TypeError, match="HuberRegressor does not fit Dask data: its path "
+                                        ".*use HuberRegressorCV"):
+        regularization_path(HuberRegressor(), Xd, yd)
+    with pytest.raises(TypeError, match="QuantileRegressorCV does not fit Dask data: a "
+                                        "quantile fit's band of rows depends on its own"):
+        QuantileRegressorCV(cv=3).fit(Xd, yd)
     with pytest.raises(ValueError, match="epsilon"):
         HuberRegressor(epsilon=0.5).fit(Xd, yd)
     bad = Xd.copy()
@@ -285,3 +291,25 @@ def test_quantile_wrong_input_is_named(client):
         QuantileRegressorCV().fit(Xd, yd)
     with pytest.raises(TypeError, match="QuantileRegressor does not fit Dask data"):
         regularization_path(QuantileRegressor(), Xd, yd)
+
+
+@pytest.mark.parametrize("quantile", [0.5, 0.8])
+def test_quantile_with_bounds_equals_in_memory(client, quantile):
+    """Per-coefficient bounds: the band's problem is solved in memory with
+    them, and its globbed objective stays below the full one on the same
+    box, so the certificate holds as without bounds."""
+    Xd, yd, sd = make_dask(n=6000, chunk=1500)
+    X, y, s = (a.compute() for a in (Xd, yd, sd))
+    bounds = dict(lower_bounds=np.full(8, -0.5), upper_bounds=np.r_[1.0, np.full(7, 1.5)])
+    fitted = QuantileRegressor(quantile=quantile, alpha=0.01, **bounds).fit(
+        Xd, yd, sample_weight=sd)
+    exact = QuantileRegressor(quantile=quantile, alpha=0.01, tol=1e-10, **bounds).fit(
+        X, y, sample_weight=s)
+
+    def objective(est):
+        r = y - X @ est.coef_ - est.intercept_
+        return s @ np.where(r > 0, quantile * r, (quantile - 1) * r) / s.sum() + 0.01 * np.abs(
+            est.coef_).sum()
+    assert np.all(fitted.coef_ >= -0.5) and np.all(fitted.coef_ <= bounds["upper_bounds"])
+    assert np.any(fitted.coef_ == 1.5) or np.any(fitted.coef_ == -0.5)    # a bound is active
+    assert 0 <= objective(fitted) - objective(exact) <= fitted.dual_gap_ + 1e-12
