@@ -16,11 +16,12 @@ import scipy.sparse as sp
 
 from sklreg._core._design import Design
 from sklreg.solvers._base import gap_target
-from sklreg.solvers._centred import gram_threads
+from sklreg.solvers._centred import CentredDesign, gram_threads
+from sklreg.solvers._ridge import (ill_posed, kernel_certificate, residual_gaps,
+                                   ridge_alpha_grid, ridge_path, ridge_results, solve_cg,
+                                   solve_direct, solve_lsqr)
+from sklreg.solvers._ridge_spectrum import RidgeSpectrum
 from sklreg.utils._blas import blas_threads, single_threaded_blas
-from sklreg.solvers._ridge import (CentredDesign, RidgeSpectrum, ill_posed, kernel_certificate,
-                                   residual_gaps, ridge_alpha_grid, ridge_path, ridge_results,
-                                   solve_cg, solve_direct, solve_lsqr)
 
 DIRECT = ("cholesky", "svd")
 KRYLOV = ("lsqr", "sparse_cg")

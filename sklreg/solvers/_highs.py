@@ -13,10 +13,6 @@ from scipy.optimize import linprog
 
 from sklreg.solvers._base import FINISHED_GAP_FLOOR, SolverResult, gap_target
 
-LINPROG_FAILURE = {1: "iteration limit reached", 2: "problem appears infeasible",
-                   3: "problem appears unbounded", 4: "numerical difficulties"}
-
-
 def solve_highs(problem, method="highs", options=None, *, tol=1e-6, dual_out=None):
     """Solve a ``QuantileProblem`` with ``scipy.optimize.linprog(method=...)``.
 

@@ -122,6 +122,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
     pb = problem
     p0 = pb.primal_at_zero() if p0 is None else p0
     tol_abs = gap_target(tol, p0, FINISHED_GAP_FLOOR)
+    floor_abs = gap_target(0.0, p0, FINISHED_GAP_FLOOR)    # the gap's own rounding
     if p0 <= 0.0:                    # w = 0 interpolates y: optimal
         w = np.zeros(pb.p)
         if dual_out is not None:
@@ -181,7 +182,7 @@ def _interior_point(problem, w0, *, tol, max_iter, p0, dual_out, exact):
                 # and try again
                 attempt, tries = gap, tries + 1
                 finished = _finish_exactly(pb, beta, theta, gap, tol_abs)
-                if finished is not None or tries >= FINISH_TRIES or gap <= FINISHED_GAP_FLOOR * p0:
+                if finished is not None or tries >= FINISH_TRIES or gap <= floor_abs:
                     break
         n_iter += 1
         extra = M[:p].copy()
