@@ -80,3 +80,9 @@ class HuberLoss:
             h = np.where(z <= self.epsilon, z ** 2, self.epsilon * (2 * z - self.epsilon))
         return self.scale * np.dot(s, h) / s.sum()
 
+    def derivative(self, residual):
+        """``H'(r / sigma)``: ``2 z`` for ``|z| <= epsilon``, ``2 epsilon sign(z)``
+        beyond (the datafit's gradient in w is ``-1/n_w X^T (s H'(r / sigma))``)."""
+        z = np.asarray(residual, dtype=float) / self.scale
+        return 2.0 * np.clip(z, -self.epsilon, self.epsilon)
+

@@ -11,7 +11,7 @@ from sklreg.linear_model._base import (BOUNDS_CONSTRAINTS, BOUNDS_DOC, FEATURES_
 from sklreg.linear_model._base_cv import CV_ATTRIBUTES_DOC, CV_PARAMETERS_DOC, PathCV
 from sklreg.losses import HuberLoss
 from sklreg.penalties import ElasticNetPenalty
-from sklreg.solvers.huber import HuberProblem, huber_path, solve_huber
+from sklreg.solvers.huber import HuberProblem, fit_at_zero, huber_path, solve_huber
 from sklreg.utils._blas import single_threaded_blas
 from sklreg.utils.stats import weighted_quantile
 
@@ -191,11 +191,8 @@ class HuberRegressor(NullGradientAlphaMaxMixin, PenalizedRegressor):
         and scale sigma: ``sum_i s_i x_ij H'(r_i / sigma)``."""
         if np.any(null):
             y = y - np.asarray(X @ null).ravel()
-        fit = HuberRegressor(epsilon=self.epsilon, alpha=0.0,
-                             fit_intercept=self.fit_intercept, tol=1e-10, max_iter=1000)
-        fit.fit(np.zeros((X.shape[0], 1)), y, sample_weight=s)
-        z = (y - fit.intercept_) / fit.scale_
-        psi = np.where(np.abs(z) <= self.epsilon, 2 * z, 2 * self.epsilon * np.sign(z))
+        fit = fit_at_zero(y, s, self.epsilon, self.fit_intercept)
+        psi = HuberLoss(self.epsilon, fit.scale).derivative(y - fit.intercept)
         if s is not None:
             psi = psi * s
         if self.fit_intercept:

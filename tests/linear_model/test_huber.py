@@ -9,9 +9,10 @@ from scipy import optimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._huber import _huber_loss_and_gradient
 
-from sklreg import HuberRegressor
+from sklreg import HuberRegressor, alpha_max
 from sklreg._core._losses import Huber
 from sklreg.losses import HuberLoss
+from sklreg.solvers.huber import fit_at_zero
 from sklreg.solvers.huber._scale import best_scale
 from sklreg.utils.reference import huber_objective, huber_optimum
 
@@ -454,3 +455,38 @@ def test_l1_fit_at_a_tight_tol_returns_promptly(tol):
         # honest: a warning naming a gap above the target it missed
         assert missed and est.dual_gap_ > tol * p0
         assert f"{est.dual_gap_:.3e}" in str(missed[0].message)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fit_at_zero_is_the_best_intercept_and_scale(weighted, fit_intercept):
+    """The null fit behind alpha_max: (b, sigma) minimising scikit-learn's
+    objective at w = 0, found here by a direct 2-D search."""
+    rng = np.random.default_rng(4)
+    y = 3.0 + rng.standard_t(2, 60)
+    s = rng.uniform(0.2, 2.0, 60) if weighted else np.ones(60)
+    eps = 1.35
+
+    def objective(v):
+        b = v[0] if fit_intercept else 0.0
+        sigma = np.exp(v[1])
+        z = np.abs(y - b) / sigma
+        h = np.where(z <= eps, z ** 2, 2 * eps * z - eps ** 2)
+        return np.dot(s, sigma + sigma * h)
+
+    best = optimize.minimize(objective, [np.median(y), 0.0], method="Nelder-Mead",
+                    options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 10000})
+    fit = fit_at_zero(y, s if weighted else None, eps, fit_intercept)
+    found = objective([fit.intercept, np.log(fit.scale)])
+    assert found <= best.fun * (1 + 1e-9)
+    np.testing.assert_allclose(fit.scale, np.exp(best.x[1]), rtol=1e-5)
+
+
+def test_alpha_max_is_the_smallest_alpha_with_zero_coefficients():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((80, 6))
+    y = X @ [2.0, 0, 0, -1.0, 0, 0] + rng.standard_t(3, 80)
+    est = HuberRegressor(l1_ratio=1.0, tol=1e-10, max_iter=1000)
+    amax = alpha_max(est, X, y)
+    assert np.all(est.set_params(alpha=amax * (1 + 1e-6)).fit(X, y).coef_ == 0)
+    assert np.any(est.set_params(alpha=amax * 0.98).fit(X, y).coef_ != 0)

@@ -8,6 +8,6 @@ descent (``_majorise``) and the exact solution of the sigma -> 0 limit
 """
 from sklreg.solvers.huber._problem import HuberProblem
 from sklreg.solvers.huber._result import HuberResult
-from sklreg.solvers.huber._session import huber_path, objective_at_zero, solve_huber
+from sklreg.solvers.huber._session import fit_at_zero, huber_path, objective_at_zero, solve_huber
 
-__all__ = ["HuberProblem", "HuberResult", "huber_path", "objective_at_zero", "solve_huber"]
+__all__ = ["HuberProblem", "HuberResult", "fit_at_zero", "huber_path", "objective_at_zero", "solve_huber"]

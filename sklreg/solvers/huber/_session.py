@@ -277,6 +277,20 @@ def _solve_on_working_sets(face, w, b, constant):
     return found if found is not None else solve_face(face, w, b)
 
 
+def fit_at_zero(y, sample_weight, epsilon, fit_intercept, tol=1e-10):
+    """The fit of y alone (every coefficient zero): its best intercept and
+    scale, a HuberResult in y's units."""
+    y = np.asarray(y, dtype=np.float64)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    # one zero column, as a fit on no feature: on an empty design the solver
+    # does not take its sigma -> 0 face (epsilon = 1: the scale collapses)
+    zero = np.zeros((y.shape[0], 1), order="F")
+    problem = HuberProblem(zero, Design(zero), y, sample_weight, epsilon, np.zeros(1),
+                           np.zeros(1), False, fit_intercept)
+    return solve_huber(problem, np.zeros(1), tol=tol, max_iter=1000)
+
+
 def objective_at_zero(problem):
     """The solve at w = 0 with the best intercept and scale (a HuberResult;
     ``primal`` is P(0))."""
